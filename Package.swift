@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Folio",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "folio", targets: ["folio"]),
+        .library(name: "FolioCore", targets: ["FolioCore"]),
+        .library(name: "FolioTemplate", targets: ["FolioTemplate"]),
+        .library(name: "FolioModel", targets: ["FolioModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(name: "FolioGit", dependencies: ["CLibGit2"]),
+        .target(name: "FolioModel"),
+        .target(name: "FolioTemplate", dependencies: ["FolioModel"]),
+        .target(
+            name: "FolioCore",
+            dependencies: ["FolioGit", "FolioModel", "FolioTemplate", .product(name: "Yams", package: "Yams")]
+        ),
+        .executableTarget(
+            name: "folio",
+            dependencies: ["FolioCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "FolioGitTests", dependencies: ["FolioGit"]),
+        .testTarget(
+            name: "FolioTemplateTests",
+            dependencies: ["FolioTemplate"]
+        ),
+        .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
+        .testTarget(name: "FolioCLITests", dependencies: ["folio"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,31 @@
+import CLibGit2
+
+/// Process-wide libgit2 set-up: `git_libgit2_init` runs exactly once, on first use.
+enum Libgit2 {
+    private static let initialized: Bool = {
+        git_libgit2_init()
+        return true
+    }()
+
+    static func ensureInitialized() {
+        _ = initialized
+    }
+
+    /// The message of the last libgit2 error on this thread, or a fallback.
+    static func lastErrorMessage() -> String {
+        guard let error = git_error_last(), let message = error.pointee.message else {
+            return "unknown libgit2 error"
+        }
+        return String(cString: message)
+    }
+
+    /// Throws a generic error for a failed libgit2 call, naming what was attempted.
+    static func check(_ code: Int32, _ what: @autoclosure () -> String) throws {
+        guard code < 0 else { return }
+        let detail = lastErrorMessage()
+        if code == GIT_EEXISTS.rawValue {
+            throw GitError(.referenceExists, "\(what()): \(detail)")
+        }
+        throw GitError(.other, "\(what()) failed: \(detail)")
+    }
+}

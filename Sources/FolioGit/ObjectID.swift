@@ -1,0 +1,41 @@
+import CLibGit2
+
+/// A git object id (SHA-1), as 40 lowercase hex digits.
+public struct ObjectID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let hex: String
+
+    public init?(hex: String) {
+        guard hex.count == 40, hex.allSatisfy({ $0.isHexDigit }) else { return nil }
+        self.hex = hex.lowercased()
+    }
+
+    init(_ oid: git_oid) {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(40)
+        withUnsafeBytes(of: oid.id) { bytes in
+            for byte in bytes.prefix(20) {
+                hex.append(digits[Int(byte >> 4)])
+                hex.append(digits[Int(byte & 0x0f)])
+            }
+        }
+        self.hex = String(decoding: hex, as: UTF8.self)
+    }
+
+    init(_ pointer: UnsafePointer<git_oid>) {
+        self.init(pointer.pointee)
+    }
+
+    var oid: git_oid {
+        var result = git_oid()
+        _ = git_oid_fromstr(&result, hex)
+        return result
+    }
+
+    /// The first seven hex digits, as `git log --oneline` shows.
+    public var short: String { String(hex.prefix(7)) }
+
+    public var description: String { hex }
+
+    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { lhs.hex < rhs.hex }
+}

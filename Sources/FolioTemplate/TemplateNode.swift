@@ -1,0 +1,45 @@
+/// A parsed Mustache template: text, tags and nested sections.
+indirect enum TemplateNode: Sendable {
+    case text([UInt8])
+    /// `{{name}}` (escaped in HTML mode), `{{{name}}}` or `{{&name}}` (never escaped).
+    case variable(TemplateName, escaped: Bool)
+    /// `{{#name}}…{{/name}}`, or `{{^name}}…{{/name}}` when inverted.
+    case section(TemplateName, inverted: Bool, children: [TemplateNode])
+    /// `{{>name}}`; `indentation` is the whitespace before a standalone partial tag.
+    case partial(String, indentation: [UInt8])
+}
+
+/// A variable name as written in a tag, with its position in the template.
+public struct TemplateName: Sendable, Equatable, Hashable {
+    /// The name as written: `.`, `name` or a dotted path `a.b.c`.
+    public let raw: String
+    /// 1-based line of the tag in the template.
+    public let line: Int
+    /// 1-based column of the tag in the template.
+    public let column: Int
+
+    /// The dotted path's parts (`["."]` for the implicit iterator).
+    public var parts: [String] {
+        raw == "." ? ["."] : raw.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The first part of the name: the variable a template reads from its context.
+    public var head: String { parts[0] }
+}
+
+/// A variable a template reads, and the sections it is inside (outermost first).
+public struct VariableReference: Sendable, Equatable {
+    public let name: TemplateName
+    public let enclosingSections: [TemplateName]
+    /// True for a name used to open a section rather than to interpolate.
+    public let isSection: Bool
+}
+
+/// A syntax error in a template, with its 1-based position.
+public struct TemplateSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public let line: Int
+    public let column: Int
+
+    public var description: String { "\(line):\(column): \(message)" }
+}

@@ -1,0 +1,121 @@
+import FolioModel
+
+/// Walks template nodes against a context stack and appends UTF-8 output.
+struct TemplateRenderer {
+    static let maximumPartialDepth = 64
+
+    let escape: EscapeMode
+    let partials: [String: String]
+    private(set) var output: [UInt8] = []
+    private var stack: [JSONValue]
+    private var partialDepth = 0
+    private var parsedPartials: [String: Template] = [:]
+
+    init(escape: EscapeMode, partials: [String: String], context: JSONValue) {
+        self.escape = escape
+        self.partials = partials
+        self.stack = [context]
+        output.reserveCapacity(1024)
+    }
+
+    mutating func render(_ nodes: [TemplateNode]) throws(TemplateRenderError) {
+        for node in nodes {
+            switch node {
+            case .text(let bytes):
+                output.append(contentsOf: bytes)
+            case .variable(let name, let escaped):
+                guard let value = lookup(name) else { continue }
+                append(value.text, escaped: escaped && escape == .html)
+            case .section(let name, let inverted, let children):
+                let value = lookup(name)
+                if inverted {
+                    if !TemplateRenderer.isTruthy(value) { try render(children) }
+                    continue
+                }
+                guard let value, TemplateRenderer.isTruthy(value) else { continue }
+                if case .array(let items) = value {
+                    for item in items {
+                        stack.append(item)
+                        try render(children)
+                        stack.removeLast()
+                    }
+                } else {
+                    stack.append(value)
+                    try render(children)
+                    stack.removeLast()
+                }
+            case .partial(let name, let indentation):
+                try renderPartial(name, indentation: indentation)
+            }
+        }
+    }
+
+    private mutating func renderPartial(_ name: String, indentation: [UInt8]) throws(TemplateRenderError) {
+        let key = String(decoding: indentation, as: UTF8.self) + "\u{0}" + name
+        let template: Template
+        if let cached = parsedPartials[key] {
+            template = cached
+        } else {
+            guard let source = partials[name] else { return }
+            do {
+                template = try Template(indented: source, by: indentation)
+            } catch {
+                throw TemplateRenderError(message: "partial '\(name)' has a syntax error at \(error)")
+            }
+            parsedPartials[key] = template
+        }
+        guard partialDepth < TemplateRenderer.maximumPartialDepth else {
+            throw TemplateRenderError(message: "partial '\(name)' includes itself more than \(TemplateRenderer.maximumPartialDepth) levels deep")
+        }
+        partialDepth += 1
+        defer { partialDepth -= 1 }
+        try render(template.nodes)
+    }
+
+    /// Resolves a name against the context stack, innermost first; the rest of a dotted
+    /// name is resolved inside the value the first part found (no masking).
+    private func lookup(_ name: TemplateName) -> JSONValue? {
+        if name.raw == "." { return stack.last }
+        let parts = name.parts
+        var found: JSONValue?
+        for context in stack.reversed() {
+            if case .object(let fields) = context, let value = fields[parts[0]] {
+                found = value
+                break
+            }
+        }
+        guard var current = found else { return nil }
+        for part in parts.dropFirst() {
+            guard case .object(let fields) = current, let next = fields[part] else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// Falsy: missing, null, false, an empty list, an empty string.
+    static func isTruthy(_ value: JSONValue?) -> Bool {
+        switch value {
+        case nil, .null?: return false
+        case .bool(let flag)?: return flag
+        case .array(let items)?: return !items.isEmpty
+        case .string(let text)?: return !text.isEmpty
+        default: return true
+        }
+    }
+
+    private mutating func append(_ text: String, escaped: Bool) {
+        guard escaped else {
+            output.append(contentsOf: text.utf8)
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
+            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
+            default: output.append(byte)
+            }
+        }
+    }
+}

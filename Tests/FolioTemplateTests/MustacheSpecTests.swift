@@ -1,0 +1,56 @@
+import Foundation
+import FolioModel
+import Testing
+@testable import FolioTemplate
+
+/// The Mustache specification's own test suite (`../shared/testdata/mustache-spec`),
+/// run in the spec's HTML-escaping mode.
+struct MustacheSpecTests {
+    struct SpecCase: Decodable, CustomTestStringConvertible, Sendable {
+        let name: String
+        let data: JSONValue
+        let template: String
+        let partials: [String: String]?
+        let expected: String
+        var file = ""
+
+        var testDescription: String { "\(file): \(name)" }
+
+        enum CodingKeys: String, CodingKey { case name, data, template, partials, expected }
+    }
+
+    struct SpecFile: Decodable {
+        let tests: [SpecCase]
+    }
+
+    static let specFolder: URL = {
+        // Tests/FolioTemplateTests/<this file> → the package root → ../shared
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.deletingLastPathComponent().appendingPathComponent("shared/testdata/mustache-spec")
+    }()
+
+    static let modules = ["comments", "delimiters", "interpolation", "inverted", "partials", "sections"]
+
+    static func cases() throws -> [SpecCase] {
+        try modules.flatMap { module -> [SpecCase] in
+            let data = try Data(contentsOf: specFolder.appendingPathComponent("\(module).json"))
+            return try JSONDecoder().decode(SpecFile.self, from: data).tests.map {
+                var copy = $0
+                copy.file = module
+                return copy
+            }
+        }
+    }
+
+    @Test func theWholeSuiteIsPresent() throws {
+        // 12 + 14 + 42 + 22 + 12 + 34 cases in the pinned spec revision.
+        #expect(try Self.cases().count == 136)
+    }
+
+    @Test(arguments: try cases())
+    func specCase(_ spec: SpecCase) throws {
+        let template = try Template(spec.template)
+        let output = try template.render(spec.data, escape: .html, partials: spec.partials ?? [:])
+        #expect(output == spec.expected, "\(spec.file): \(spec.name)")
+    }
+}
