@@ -43,10 +43,10 @@ public struct GoldenCase: Sendable, Equatable, Codable {
     public var assertions: [Assertion]?
     public var threshold: Double?
     public var repeatCount: Int?
-    public var minPasses: Int?
+    public var passRule: PassRule?
     public var source: CaseSource?
 
-    public init(id: String, description: String? = nil, vars: [String: JSONValue] = [:], expected: String? = nil, assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil, minPasses: Int? = nil, source: CaseSource? = nil) {
+    public init(id: String, description: String? = nil, vars: [String: JSONValue] = [:], expected: String? = nil, assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil, passRule: PassRule? = nil, source: CaseSource? = nil) {
         self.id = id
         self.description = description
         self.vars = vars
@@ -54,7 +54,7 @@ public struct GoldenCase: Sendable, Equatable, Codable {
         self.assertions = assertions
         self.threshold = threshold
         self.repeatCount = repeatCount
-        self.minPasses = minPasses
+        self.passRule = passRule
         self.source = source
     }
 
@@ -62,6 +62,19 @@ public struct GoldenCase: Sendable, Equatable, Codable {
         case id, description, vars, expected, threshold, source
         case assertions = "assert"
         case repeatCount = "repeat"
+        case passRule = "pass_rule"
+    }
+}
+
+/// `pass_rule: {min_passes: k}`: how many of a case's `repeat` samples must pass.
+public struct PassRule: Sendable, Equatable, Codable {
+    public var minPasses: Int
+
+    public init(minPasses: Int) {
+        self.minPasses = minPasses
+    }
+
+    enum CodingKeys: String, CodingKey {
         case minPasses = "min_passes"
     }
 }

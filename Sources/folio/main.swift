@@ -1,1 +1,4 @@
-print("x")
+import ArgumentParser
+import Foundation
+
+FolioCommand.main(CommandLine.arguments.dropFirst().map { $0 })

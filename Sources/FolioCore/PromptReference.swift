@@ -1,0 +1,145 @@
+import Foundation
+import FolioGit
+import FolioModel
+import FolioTemplate
+
+/// `name`, `name@N` (version N), `name@draft` (the working tree) or `name@<commit-ish>`.
+public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
+    public enum Selector: Sendable, Equatable {
+        /// The working tree's file (what you are editing).
+        case workingTree
+        case version(Int)
+        case revision(String)
+    }
+
+    public let name: String
+    public let selector: Selector
+
+    public init(name: String, selector: Selector) {
+        self.name = name
+        self.selector = selector
+    }
+
+    /// Parses `name[@ref]`; a bare number (or `vN`) is a version, `draft` the working tree,
+    /// anything else a git revision.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        name = parts[0]
+        guard Names.isValidName(name) else {
+            throw FolioError(.usage, "'\(name)' is not a prompt name: names use lowercase letters, digits, '_' and '-'", hint: "write <name>[@<version>|@draft|@<commit>]")
+        }
+        guard parts.count == 2 else {
+            selector = .workingTree
+            return
+        }
+        let ref = parts[1]
+        let digits = ref.hasPrefix("v") ? String(ref.dropFirst()) : ref
+        if ref.isEmpty {
+            throw FolioError(.usage, "'\(text)' has nothing after '@'", hint: "write \(name)@<version>, \(name)@draft or \(name)@<commit>")
+        } else if ref == "draft" {
+            selector = .workingTree
+        } else if let number = Int(digits), !digits.isEmpty, digits.allSatisfy(\.isNumber) {
+            selector = .version(number)
+        } else {
+            selector = .revision(ref)
+        }
+    }
+
+    public var description: String {
+        switch selector {
+        case .workingTree: return "\(name)@draft"
+        case .version(let number): return "\(name)@\(number)"
+        case .revision(let revision): return "\(name)@\(revision)"
+        }
+    }
+}
+
+/// A prompt's content at a version, revision or the working tree, ready to render.
+public struct ResolvedPrompt: Sendable {
+    public let name: String
+    /// `v2`, `draft`, or `draft@a1b2c3d` for content at a commit that is no version.
+    public let label: String
+    /// The version whose blob this content is, if any.
+    public let version: PromptVersion?
+    public let blob: ObjectID?
+    public let loaded: LoadedPrompt
+    public let partials: [String: String]
+
+    /// The prompt, parsed for rendering; throws the file's diagnostics if it has errors.
+    public func compiled() throws -> CompiledPrompt {
+        guard let prompt = loaded.prompt else {
+            let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+            throw FolioError(.invalidContent, "prompt '\(name)' \(label) has errors:\n" + errors.joined(separator: "\n"), hint: "run `folio lint` and fix them")
+        }
+        return try CompiledPrompt(prompt, version: label, partials: partials)
+    }
+}
+
+extension PromptRepository {
+    /// Finds the content a reference names.
+    public func resolve(_ reference: PromptReference) throws -> ResolvedPrompt {
+        let name = reference.name
+        let path = Self.promptPath(name)
+        let versions = try versionsIfMainExists(of: name)
+        switch reference.selector {
+        case .workingTree:
+            guard let blob = try git.workingFileBlobID(path) else {
+                guard let latest = versions.last else { throw unknownPrompt(name) }
+                return try resolved(name, blob: latest.blob, versions: versions, partialsAt: try mainRevision())
+            }
+            let text = String(decoding: try git.readWorkingFile(path), as: UTF8.self)
+            return make(name, text: text, blob: blob, versions: versions, draftLabel: "draft", partials: try workingTreePartials())
+        case .version(let number):
+            guard !versions.isEmpty else {
+                throw FolioError(.usage, "prompt '\(name)' has no versions on \(config.mainBranch) yet", hint: "commit \(path) to \(config.mainBranch), or render the draft with \(name)@draft")
+            }
+            guard let version = versions.first(where: { $0.number == number }) else {
+                throw FolioError(.usage, "prompt '\(name)' has no version \(number): it has versions 1–\(versions.count)", hint: "list them with `folio versions \(name)`")
+            }
+            return try resolved(name, blob: version.blob, versions: versions, partialsAt: try mainRevision())
+        case .revision(let revision):
+            let commit = try git.resolveCommit(revision)
+            guard let blob = try git.blobID(of: path, inCommit: commit) else {
+                throw FolioError(.usage, "prompt '\(name)' does not exist at \(revision) (\(commit.short)): there is no \(path) there")
+            }
+            let text = String(decoding: try git.readBlob(blob), as: UTF8.self)
+            return make(name, text: text, blob: blob, versions: versions, draftLabel: "draft@\(commit.short)", partials: try partials(at: commit.hex))
+        }
+    }
+
+    private func resolved(_ name: String, blob: ObjectID, versions: [PromptVersion], partialsAt revision: String) throws -> ResolvedPrompt {
+        let text = String(decoding: try git.readBlob(blob), as: UTF8.self)
+        return make(name, text: text, blob: blob, versions: versions, draftLabel: "draft", partials: try partials(at: revision))
+    }
+
+    private func make(_ name: String, text: String, blob: ObjectID, versions: [PromptVersion], draftLabel: String, partials: [String: String]) -> ResolvedPrompt {
+        let version = versions.first { $0.blob == blob }
+        return ResolvedPrompt(
+            name: name, label: version?.label ?? draftLabel, version: version, blob: blob,
+            loaded: PromptLoader.load(path: Self.promptPath(name), text: text, expectedName: name),
+            partials: partials
+        )
+    }
+
+    /// The partial sources in the working tree.
+    public func workingTreePartials() throws -> [String: String] {
+        var files = Workspace.Files()
+        files.partials = try Workspace.Files.workingTree(at: root).partials
+        return Workspace(files: files).partialSources
+    }
+
+    /// The partial sources at a revision.
+    public func partials(at revision: String) throws -> [String: String] {
+        let entries: [TreeEntry]
+        do {
+            entries = try git.listFolder("prompts/partials", at: revision)
+        } catch let error as GitError where error.kind == .pathNotFound {
+            return [:]
+        }
+        var files = Workspace.Files()
+        for entry in entries where entry.kind == .file && entry.name.hasSuffix(".yaml") {
+            files.partials["prompts/partials/\(entry.name)"] = String(decoding: try git.readBlob(entry.id), as: UTF8.self)
+        }
+        return Workspace(files: files).partialSources
+    }
+}

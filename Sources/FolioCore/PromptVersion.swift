@@ -1,0 +1,66 @@
+import Foundation
+import FolioGit
+
+/// Version N of a prompt: the N-th distinct content of its file along the first-parent
+/// history of the main branch. Its identity is the blob id.
+public struct PromptVersion: Sendable, Equatable {
+    public let number: Int
+    public let blob: ObjectID
+    /// The first commit on main with this content.
+    public let commit: ObjectID
+    public let author: String
+    public let authorEmail: String
+    public let date: Date
+    public let subject: String
+
+    public var label: String { "v\(number)" }
+}
+
+extension PromptRepository {
+    /// Every version of a prompt, oldest first. A deleted and re-added prompt keeps
+    /// counting; content identical to an earlier version is that version again.
+    public func versions(of name: String) throws -> [PromptVersion] {
+        let changes = try git.firstParentChanges(of: Self.promptPath(name), from: try mainRevision())
+        var numbers: [ObjectID: Int] = [:]
+        var versions: [PromptVersion] = []
+        for change in changes {
+            guard let blob = change.blob, numbers[blob] == nil else { continue }
+            numbers[blob] = versions.count + 1
+            versions.append(PromptVersion(
+                number: versions.count + 1, blob: blob, commit: change.commit.id,
+                author: change.commit.author.name, authorEmail: change.commit.author.email,
+                date: change.commit.author.date, subject: change.commit.subject
+            ))
+        }
+        return versions
+    }
+
+    /// The versions of a prompt, or none while the main branch does not exist yet.
+    func versionsIfMainExists(of name: String) throws -> [PromptVersion] {
+        do {
+            return try versions(of: name)
+        } catch let error as FolioError where error.kind == .configuration {
+            return []
+        }
+    }
+
+    /// The versions of a prompt, or a usage error naming the prompt when it has none
+    /// and no file in the working tree either.
+    public func requireVersions(of name: String) throws -> [PromptVersion] {
+        let versions = try versions(of: name)
+        if versions.isEmpty, !FileManager.default.fileExists(atPath: root.appendingPathComponent(Self.promptPath(name)).path) {
+            throw unknownPrompt(name)
+        }
+        return versions
+    }
+
+    func unknownPrompt(_ name: String) -> FolioError {
+        let known = ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("prompts").path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }
+        return FolioError(
+            .usage,
+            "unknown prompt '\(name)': there is no \(Self.promptPath(name)) on \(config.mainBranch) or in the working tree\(Suggestion.didYouMean(name, among: known))",
+            hint: known.isEmpty ? "create it with `folio init` or add prompts/\(name).yaml" : "prompts here: \(known.sorted().joined(separator: ", "))"
+        )
+    }
+}

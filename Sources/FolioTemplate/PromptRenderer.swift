@@ -1,0 +1,102 @@
+import FolioModel
+
+/// A rendered chat message.
+public struct RenderedMessage: Sendable, Equatable, Codable {
+    public let role: String
+    public let content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// Why a prompt could not be rendered; the message names the prompt, version and variable.
+public struct PromptRenderError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case missingVariable
+        case unknownVariable
+        case invalidValue
+        case template
+    }
+
+    public let kind: Kind
+    public let prompt: String
+    public let version: String
+    public let variable: String?
+    public let message: String
+
+    public var description: String { message }
+}
+
+/// A prompt with its templates parsed once, ready to render many times.
+public struct CompiledPrompt: Sendable {
+    public let prompt: Prompt
+    /// How the version is named in errors: `v2`, `draft`, `a1b2c3d`.
+    public let version: String
+    let templates: [Template]
+    let partials: [String: String]
+
+    public init(_ prompt: Prompt, version: String, partials: [String: String] = [:]) throws(PromptRenderError) {
+        self.prompt = prompt
+        self.version = version
+        self.partials = partials
+        var templates: [Template] = []
+        for (index, message) in prompt.messages.enumerated() {
+            do {
+                templates.append(try Template(message.content))
+            } catch {
+                throw PromptRenderError(
+                    kind: .template, prompt: prompt.name, version: version, variable: nil,
+                    message: "prompt '\(prompt.name)' \(version): message \(index + 1) has a template error at \(error)"
+                )
+            }
+        }
+        self.templates = templates
+    }
+
+    /// Validates `variables` against the declarations (required, unknown, type, enum),
+    /// applies defaults and renders every message without HTML escaping.
+    public func render(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [RenderedMessage] {
+        let context = try resolve(variables, allowUnknown: allowUnknown)
+        var messages: [RenderedMessage] = []
+        for (message, template) in zip(prompt.messages, templates) {
+            do {
+                messages.append(RenderedMessage(role: message.role, content: try template.render(.object(context), escape: .none, partials: partials)))
+            } catch {
+                throw failure(.template, nil, error.message)
+            }
+        }
+        return messages
+    }
+
+    /// The values a render uses: given values checked and coerced, defaults filled in.
+    public func resolve(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [String: JSONValue] {
+        if !allowUnknown {
+            for name in variables.keys.sorted() where prompt.variable(named: name) == nil {
+                let declared = prompt.variables.map(\.name)
+                let hint = declared.isEmpty ? "it declares no variables" : "it declares \(declared.joined(separator: ", "))"
+                throw failure(.unknownVariable, name, "unknown variable '\(name)': \(hint)")
+            }
+        }
+        var context: [String: JSONValue] = allowUnknown ? variables : [:]
+        for variable in prompt.variables {
+            if let value = variables[variable.name] {
+                if let problem = VariableCheck.problem(with: value, for: variable) {
+                    throw failure(.invalidValue, variable.name, "variable '\(variable.name)': \(problem)")
+                }
+                context[variable.name] = VariableCheck.coerce(value, to: variable)
+            } else if let value = variable.defaultValue {
+                context[variable.name] = value
+            } else if variable.required {
+                throw failure(.missingVariable, variable.name, "missing required variable '\(variable.name)'")
+            }
+        }
+        return context
+    }
+
+    private func failure(_ kind: PromptRenderError.Kind, _ variable: String?, _ detail: String) -> PromptRenderError {
+        PromptRenderError(kind: kind, prompt: prompt.name, version: version, variable: variable,
+                          message: "prompt '\(prompt.name)' \(version): \(detail)")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import FolioCore
+
+/// `folio demo`: the triage story in a temporary repository, each step narrated and run
+/// as the real command a user would type.
+struct Demo {
+    let keep: Bool
+
+    func run() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-demo-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer {
+            if keep {
+                print("\nThe demo repository is kept at \(folder.path)")
+            } else {
+                try? FileManager.default.removeItem(at: folder)
+            }
+        }
+        let shell = DemoShell(folder: folder)
+
+        say("""
+        Folio demo: a support-ticket triage prompt routes each ticket to billing, technical,
+        account or general. Its prompt lives in git as YAML; every change is a version.
+        Working in \(folder.path)
+        """)
+        try shell.git("init", "-q", "-b", "main")
+        try shell.write(Scaffold.config, to: "folio.yaml")
+        try shell.write(Scaffold.allowedSigners, to: ".folio/allowed_signers")
+        try shell.write(WorkedExample.promptV1, to: WorkedExample.promptPath)
+        try shell.git("add", ".")
+        try shell.git("commit", "-q", "-m", "Add the support ticket triage prompt")
+
+        say("1. Version 1 is committed. Lint checks every file, like a compiler would:")
+        try shell.folio("lint")
+
+        say("2. In production, tickets about the billing API's errors land with the billing team.\n   The fix spells out the teams and adds a rule. Before committing, diff the draft:")
+        try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
+        try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
+        try shell.folio("diff", WorkedExample.promptName)
+
+        say("3. The fix and a golden set built from the production failures are committed on main.\n   Each distinct content of the file on main is a version:")
+        try shell.git("add", ".")
+        try shell.git("commit", "-q", "-m", "Route billing-API faults to technical")
+        try shell.folio("lint")
+        try shell.folio("versions", WorkedExample.promptName)
+
+        say("4. Render version 2 as the model receives it (no HTML escaping: & stays &):")
+        try shell.folio("render", "\(WorkedExample.promptName)@2", "--var", "ticket_text=The billing API returns wrong amounts & times out", "--var", "ticket_type=web")
+
+        say("5. A value the prompt does not allow is refused, naming the prompt, version and variable:")
+        try shell.folio("render", "\(WorkedExample.promptName)@2", "--var", "ticket_text=Hi", "--var", "ticket_type=fax", expectFailure: true)
+
+        say("Done. Next: `folio init` in your own repository.")
+    }
+
+    private func say(_ text: String) {
+        print("\n" + text)
+    }
+}
+
+/// Runs git and folio in the demo folder, echoing each command.
+struct DemoShell {
+    let folder: URL
+
+    func write(_ text: String, to path: String) throws {
+        let url = folder.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(Data(text.utf8), to: url)
+    }
+
+    func git(_ arguments: String...) throws {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in ["GIT_AUTHOR_NAME": "Dana Demo", "GIT_AUTHOR_EMAIL": "dana@example.com",
+                             "GIT_COMMITTER_NAME": "Dana Demo", "GIT_COMMITTER_EMAIL": "dana@example.com"] {
+            environment[key] = value
+        }
+        let status = try run("/usr/bin/env", ["git"] + arguments, environment: environment)
+        guard status == 0 else {
+            throw FolioError(.configuration, "`git \(arguments.joined(separator: " "))` failed in \(folder.path)", hint: "check that the git CLI is installed")
+        }
+    }
+
+    func folio(_ arguments: String..., expectFailure: Bool = false) throws {
+        print("$ folio " + arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
+        let status = try run(Self.executable, arguments, environment: ProcessInfo.processInfo.environment)
+        if expectFailure != (status != 0) {
+            throw FolioError(.configuration, "the demo step `folio \(arguments.joined(separator: " "))` exited with \(status)")
+        }
+    }
+
+    private func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Int32 {
+        fflush(stdout)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        process.environment = environment
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// This program's own executable.
+    static var executable: String {
+        let link = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        if FileManager.default.isExecutableFile(atPath: link), link != "/proc/self/exe" { return link }
+        return Bundle.main.executablePath ?? CommandLine.arguments[0]
+    }
+}

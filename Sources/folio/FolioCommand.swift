@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+import FolioGit
+
+/// `folio`: prompts as files in git.
+struct FolioCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "folio",
+        abstract: "Prompts as files in git: lint, version, render and diff them.",
+        discussion: """
+        Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error.
+
+        Shell completions: folio --generate-completion-script bash|zsh|fish
+        """,
+        version: "0.1.0",
+        subcommands: [
+            InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
+            DiffCommand.self, DemoCommand.self,
+        ]
+    )
+
+    /// Parses and runs a command; maps errors to Folio's exit codes (2 for usage and
+    /// configuration problems, 1 for problems a check found).
+    static func main(_ arguments: [String]) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as FolioError {
+            Terminal.error(error.description)
+            Foundation.exit(error.kind == .invalidContent ? 1 : 2)
+        } catch let error as GitError {
+            Terminal.error(error.description)
+            Foundation.exit(2)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            Terminal.writeError(fullMessage(for: error) + "\n")
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// Shared `--repo` option: which repository to work in.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .customLong("repo"), help: "A folder inside the prompt repository (default: the current folder).")
+    var path: String = "."
+
+    func open() throws -> PromptRepository {
+        try PromptRepository(discovering: path)
+    }
+}
+
+/// Output formats that scripts read.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

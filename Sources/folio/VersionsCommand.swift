@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+
+struct VersionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "versions",
+        abstract: "List a prompt's versions: each distinct content of its file on the main branch.",
+        discussion: """
+        Version N is the N-th distinct content of prompts/<name>.yaml along the first-parent
+        history of the main branch (main_branch in folio.yaml). A working-tree file that
+        matches no version is shown as the draft.
+
+        Examples:
+          folio versions support_ticket_triage
+          folio versions support_ticket_triage --format json
+        """
+    )
+
+    @Argument(help: "The prompt's name.")
+    var name: String
+
+    @Option(help: "text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var repository: RepositoryOptions
+
+    struct Entry: Encodable {
+        let number: Int
+        let blob: String
+        let commit: String
+        let author: String
+        let email: String
+        let date: Date
+        let subject: String
+    }
+
+    struct Output: Encodable {
+        let schema = "folio/versions@1"
+        let prompt: String
+        let versions: [Entry]
+        /// True when the working tree's file matches no version.
+        let draft: Bool
+    }
+
+    func run() throws {
+        let reference = try PromptReference(parsing: name)
+        let repo = try repository.open()
+        let versions = try repo.requireVersions(of: reference.name)
+        let working = try repo.git.workingFileBlobID(PromptRepository.promptPath(reference.name))
+        let hasDraft = working.map { blob in !versions.contains { $0.blob == blob } } ?? false
+        switch format {
+        case .json:
+            try Terminal.printJSON(Output(
+                prompt: reference.name,
+                versions: versions.map { Entry(number: $0.number, blob: $0.blob.hex, commit: $0.commit.hex, author: $0.author, email: $0.authorEmail, date: $0.date, subject: $0.subject) },
+                draft: hasDraft
+            ))
+        case .text:
+            var rows = [["VERSION", "COMMIT", "AUTHOR", "DATE", "SUBJECT"]]
+            rows += versions.reversed().map { [$0.label, $0.commit.short, $0.author, Dates.day($0.date), $0.subject] }
+            if hasDraft { rows.insert(["draft", "-", "-", "-", "working tree differs from every version"], at: 1) }
+            if versions.isEmpty && !hasDraft { rows.append(["-", "-", "-", "-", "no versions on the main branch yet"]) }
+            print(Terminal.table(rows))
+        }
+    }
+}
+
+enum Dates {
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+}
