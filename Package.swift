@@ -31,13 +31,14 @@ let package = Package(
             name: "folio",
             dependencies: ["FolioCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "FolioGitTests", dependencies: ["FolioGit"]),
+        .target(name: "FolioTestSupport", path: "Tests/FolioTestSupport"),
+        .testTarget(name: "FolioGitTests", dependencies: ["FolioGit", "FolioTestSupport"]),
         .testTarget(
             name: "FolioTemplateTests",
             dependencies: ["FolioTemplate"]
         ),
-        .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore"]),
-        .testTarget(name: "FolioCLITests", dependencies: ["folio"]),
+        .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport"]),
+        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

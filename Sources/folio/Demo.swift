@@ -89,7 +89,7 @@ struct DemoShell {
     }
 
     private func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Int32 {
-        fflush(stdout)
+        fflush(nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -1,0 +1,35 @@
+# Folio: `make demo` and `make test` work on a fresh Debian machine as root with only
+# the Swift toolchain: `deps` installs whatever else is missing with apt-get.
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libgit2-dev pkg-config git openssh-client
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: run as root (or install:$$missing)" >&2; exit 2; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+demo: build
+	.build/debug/folio demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	.build/debug/folio lint
+
+bench: build
+	Benchmarks/versions.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,101 @@
+import Foundation
+import FolioTestSupport
+import Testing
+@testable import FolioGit
+
+struct TreeAndHistoryTests {
+    @Test func readsFilesAndFoldersAtARevision() throws {
+        let repo = try TestRepository()
+        try repo.commit("one", files: ["prompts/a.yaml": "a1\n", "prompts/b.yaml": "b1\n", "prompts/partials/p.yaml": "p\n"])
+        try repo.commit("two", files: ["prompts/a.yaml": "a2\n"])
+        let git = try Repository(discovering: repo.path)
+        #expect(String(decoding: try git.readFile("prompts/a.yaml", at: "HEAD~1"), as: UTF8.self) == "a1\n")
+        #expect(String(decoding: try git.readFile("prompts/a.yaml", at: "HEAD"), as: UTF8.self) == "a2\n")
+        let entries = try git.listFolder("prompts", at: "HEAD")
+        #expect(entries.map(\.name) == ["a.yaml", "b.yaml", "partials"])
+        #expect(entries.map(\.kind) == [.file, .file, .folder])
+        #expect(try git.listFolder("", at: "HEAD").map(\.name) == ["prompts"])
+        let missing = #expect(throws: GitError.self) { try git.readFile("prompts/zzz.yaml", at: "HEAD") }
+        #expect(missing?.kind == .pathNotFound)
+        #expect(missing?.message.contains("'prompts/zzz.yaml' does not exist at HEAD") == true)
+        let notFolder = #expect(throws: GitError.self) { try git.listFolder("prompts/a.yaml", at: "HEAD") }
+        #expect(notFolder?.kind == .notAFolder)
+    }
+
+    @Test func readsTheWorkingTreeAndHashesItLikeGit() throws {
+        let repo = try TestRepository()
+        try repo.commit("one", files: ["f.txt": "committed\n"])
+        try repo.write("f.txt", "edited\n")
+        let git = try Repository(discovering: repo.path)
+        #expect(String(decoding: try git.readWorkingFile("f.txt"), as: UTF8.self) == "edited\n")
+        #expect(try git.workingFileBlobID("f.txt")?.hex == (try repo.git("hash-object", "f.txt")))
+        #expect(try git.workingFileBlobID("missing.txt") == nil)
+    }
+
+    @Test func firstParentHistoryReportsEachChangeOfThePath() throws {
+        let repo = try TestRepository()
+        let c1 = try repo.commit("add", files: ["prompts/a.yaml": "v1\n"])
+        try repo.commit("unrelated", files: ["other.txt": "x\n"])
+        let c3 = try repo.commit("edit", files: ["prompts/a.yaml": "v2\n"])
+        // A side branch edits the file twice; main sees only the merge.
+        try repo.git("checkout", "-q", "-b", "feature")
+        try repo.commit("side 1", files: ["prompts/a.yaml": "side1\n"])
+        try repo.commit("side 2", files: ["prompts/a.yaml": "v3\n"])
+        try repo.git("checkout", "-q", "main")
+        try repo.commit("main moves", files: ["other.txt": "y\n"])
+        try repo.git("merge", "-q", "--no-ff", "feature", "-m", "merge feature")
+        let merge = try repo.git("rev-parse", "HEAD")
+        try repo.remove("prompts/a.yaml")
+        let deleted = try repo.commit("delete")
+        let readded = try repo.commit("re-add", files: ["prompts/a.yaml": "v4\n"])
+
+        let git = try Repository(discovering: repo.path)
+        let changes = try git.firstParentChanges(of: "prompts/a.yaml", from: "main")
+        #expect(changes.map(\.commit.id.hex) == [c1, c3, merge, deleted, readded])
+        #expect(changes.map(\.commit.subject) == ["add", "edit", "merge feature", "delete", "re-add"])
+        #expect(changes[3].blob == nil)
+        let expected = try repo.git("log", "--first-parent", "--format=%H", "--", "prompts/a.yaml").split(separator: "\n").map(String.init)
+        #expect(changes.map(\.commit.id.hex) == expected.reversed())
+        #expect(try git.firstParentChanges(of: "prompts/none.yaml", from: "main").isEmpty)
+    }
+
+    @Test func changedPathsBetweenTwoRevisionsDetectsRenames() throws {
+        let repo = try TestRepository()
+        let body = (1...20).map { "line \($0) of a prompt that is long enough to be recognised" }.joined(separator: "\n") + "\n"
+        try repo.commit("base", files: ["prompts/a.yaml": body, "prompts/b.yaml": "b\n", "goldensets/a/x.yaml": "x\n"])
+        try repo.git("checkout", "-q", "-b", "pr")
+        try repo.git("mv", "prompts/a.yaml", "prompts/renamed.yaml")
+        try repo.remove("prompts/b.yaml")
+        try repo.commit("change", files: ["goldensets/a/x.yaml": "x2\n", "prompts/new.yaml": "n\n"])
+        let git = try Repository(discovering: repo.path)
+        let changes = try git.changedPaths(from: "main", to: "pr")
+        #expect(changes == [
+            ChangedPath(status: .modified, oldPath: "goldensets/a/x.yaml", newPath: "goldensets/a/x.yaml"),
+            ChangedPath(status: .deleted, oldPath: "prompts/b.yaml", newPath: "prompts/b.yaml"),
+            ChangedPath(status: .added, oldPath: "prompts/new.yaml", newPath: "prompts/new.yaml"),
+            ChangedPath(status: .renamed, oldPath: "prompts/a.yaml", newPath: "prompts/renamed.yaml"),
+        ])
+        #expect(try git.changedPaths(from: "main", to: "main").isEmpty)
+    }
+
+    @Test func commitsComeOutAsValues() throws {
+        let repo = try TestRepository()
+        let first = try repo.commit("Subject line\n\nBody text.")
+        let second = try repo.commit("second")
+        let git = try Repository(discovering: repo.path)
+        let commit = try git.commit(try git.resolveCommit(second))
+        #expect(commit.parents.map(\.hex) == [first])
+        #expect(commit.author.name == "Ada Tester")
+        #expect(commit.author.email == "ada@example.com")
+        #expect(try git.commit(try git.resolveCommit(first)).subject == "Subject line")
+    }
+
+    @Test func initializesARepository() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-init-\(UUID())/nested")
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+        let git = try Repository.initialize(at: folder.path, initialBranch: "trunk")
+        #expect(git.workingDirectory != nil)
+        let head = try String(contentsOf: folder.appendingPathComponent(".git/HEAD"), encoding: .utf8)
+        #expect(head == "ref: refs/heads/trunk\n")
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Small valid files for building test repositories.
+public enum Fixtures {
+    public static let config = """
+    schema: folio/config@1
+    environments: [staging, production]
+
+    """
+
+    public static func prompt(_ name: String, system: String = "You classify tickets. Type: {{ticket_type}}", user: String = "{{ticket_text}}") -> String {
+        """
+        schema: folio/prompt@1
+        name: \(name)
+        variables:
+          ticket_text: { type: string, required: true }
+          ticket_type: { type: string, enum: [email, chat, web], default: email }
+        messages:
+          - role: system
+            content: "\(system)"
+          - role: user
+            content: "\(user)"
+
+        """
+    }
+
+    /// The package root (for the worked example and shared test data).
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// A real git repository in a temporary folder, driven by the git CLI, for tests.
+/// Commits get a fixed author and increasing dates so histories are reproducible.
+public final class TestRepository: @unchecked Sendable {
+    public let url: URL
+    public var path: String { url.path }
+    private var clock = 1_790_000_000
+
+    public init(branch: String = "main", bare: Bool = false) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("folio-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        if bare {
+            try git("init", "-q", "--bare", "-b", branch)
+        } else {
+            try git("init", "-q", "-b", branch)
+        }
+    }
+
+    /// Wraps an existing folder (a clone made by `git clone`).
+    public init(existing url: URL) {
+        self.url = url
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Writes a file (creating folders) relative to the repository root.
+    public func write(_ path: String, _ text: String) throws {
+        let file = url.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+    }
+
+    public func remove(_ path: String) throws {
+        try FileManager.default.removeItem(at: url.appendingPathComponent(path))
+    }
+
+    /// Stages everything and commits; returns the new commit id.
+    @discardableResult
+    public func commit(_ message: String, files: [String: String] = [:]) throws -> String {
+        for (path, text) in files { try write(path, text) }
+        try git("add", "-A")
+        try git("commit", "-q", "--allow-empty", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+
+    /// Runs git in the repository and returns its trimmed standard output.
+    @discardableResult
+    public func git(_ arguments: String...) throws -> String {
+        try git(arguments)
+    }
+
+    @discardableResult
+    public func git(_ arguments: [String], input: String? = nil) throws -> String {
+        clock += 60
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_AUTHOR_NAME"] = "Ada Tester"
+        environment["GIT_AUTHOR_EMAIL"] = "ada@example.com"
+        environment["GIT_COMMITTER_NAME"] = "Ada Tester"
+        environment["GIT_COMMITTER_EMAIL"] = "ada@example.com"
+        environment["GIT_AUTHOR_DATE"] = "\(clock) +0000"
+        environment["GIT_COMMITTER_DATE"] = "\(clock) +0000"
+        let result = try Command.run("/usr/bin/env", ["git"] + arguments, in: url, environment: environment, input: input)
+        guard result.status == 0 else {
+            throw CommandFailure(command: "git " + arguments.joined(separator: " "), result: result)
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The outcome of a finished process.
+public struct CommandResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+public struct CommandFailure: Error, CustomStringConvertible {
+    public let command: String
+    public let result: CommandResult
+
+    public var description: String {
+        "`\(command)` exited \(result.status): \(result.stderr)"
+    }
+}
+
+public enum Command {
+    /// Runs a program to completion, capturing its output (read concurrently so a
+    /// large output cannot block the child).
+    public static func run(
+        _ executable: String, _ arguments: [String], in folder: URL? = nil,
+        environment: [String: String]? = nil, input: String? = nil
+    ) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return CommandResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+}
