@@ -37,7 +37,10 @@ enum ConfigLoader {
         var providers: [String: ProviderConfig] = [:]
         for (name, _, value) in reader.entries(node, "providers") ?? [] {
             let what = "provider '\(name)'"
-            guard let fields = reader.fields(value, what, allowed: providerKeys, required: ["kind"]),
+            if case .mapping(let mapping) = value, let secret = mapping.first(where: { ["api_key", "apikey", "key", "token"].contains($0.key.scalar?.string ?? "") }) {
+                reader.error("\(what) must not hold a secret: remove '\(secret.key.scalar?.string ?? "")' and name the environment variable that holds it with `api_key_env:`", at: secret.key)
+            }
+            guard let fields = reader.fields(value, what, allowed: providerKeys + ["api_key", "apikey", "key", "token"], required: ["kind"]),
                   let kindName = reader.string(fields["kind"], "\(what) kind") else { continue }
             guard let kind = ProviderConfig.Kind(rawValue: kindName) else {
                 let known = ProviderConfig.Kind.allCases.map(\.rawValue)
