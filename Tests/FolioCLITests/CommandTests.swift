@@ -1,0 +1,184 @@
+import Foundation
+import FolioCore
+import FolioTestSupport
+import Testing
+
+/// End-to-end: the built binary against real repositories, checking output and exit codes.
+@Suite(.serialized)
+struct CommandTests {
+    func triageRepository() throws -> TestRepository {
+        let repo = try TestRepository()
+        try repo.commit("Add triage v1", files: ["folio.yaml": Scaffold.config, WorkedExample.promptPath: WorkedExample.promptV1])
+        try repo.commit("Route billing-API faults to technical", files: [WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
+        return repo
+    }
+
+    @Test func lintPassesOnTheWorkedExampleAndFailsWithDiagnostics() throws {
+        let repo = try triageRepository()
+        let clean = try CLI.run("lint", in: repo.url)
+        #expect(clean.status == 0)
+        #expect(clean.stdout == "")
+        #expect(clean.stderr == "ok: 3 files checked\n")
+
+        try repo.write("prompts/broken.yaml", "schema: folio/prompt@1\nname: broken\nmessages:\n  - role: user\n    content: \"{{who}}\"\n")
+        let broken = try CLI.run("lint", in: repo.url)
+        #expect(broken.status == 1)
+        #expect(broken.stdout == "prompts/broken.yaml:5:15: error: message 1 uses undeclared variable 'who': declare it under `variables:`\n")
+        #expect(broken.stderr == "1 error(s), 0 warning(s)\n")
+
+        let onlyGolden = try CLI.run("lint", "goldensets", in: repo.url)
+        #expect(onlyGolden.status == 0)
+
+        let json = try CLI.run("lint", "--format", "json", in: repo.url)
+        #expect(json.status == 1)
+        let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(report?["schema"] as? String == "folio/lint@1")
+        #expect(report?["errors"] as? Int == 1)
+    }
+
+    @Test func lintOutsideAFolioRepositoryIsAConfigurationError() throws {
+        let repo = try TestRepository()
+        let result = try CLI.run("lint", in: repo.url)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no folio.yaml"))
+        #expect(result.stderr.contains("folio init"))
+    }
+
+    @Test func renderPrintsTheMessagesOfAVersion() throws {
+        let repo = try triageRepository()
+        let result = try CLI.run("render", "support_ticket_triage@1", "--var", "ticket_text=Refund & more", "--var", "ticket_type=chat", in: repo.url)
+        #expect(result.status == 0)
+        #expect(result.stderr == "support_ticket_triage v1\n")
+        #expect(result.stdout == """
+        ### system
+        You are a support ticket classifier. Answer with one word: billing,
+        technical, account or general.
+        Ticket type: chat
+        Customer tier: standard
+
+        ### user
+        Refund & more
+
+        """)
+    }
+
+    @Test func renderAsJSONWithAVariablesFile() throws {
+        let repo = try triageRepository()
+        try repo.write("vars.yaml", "ticket_text: \"Where is my invoice?\"\ncustomer_tier: gold\n")
+        let result = try CLI.run("render", "support_ticket_triage@2", "--vars-file", "vars.yaml", "--var", "customer_tier=enterprise", "--format", "json", in: repo.url)
+        #expect(result.status == 0)
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(output["schema"] as? String == "folio/render@1")
+        #expect(output["version"] as? String == "v2")
+        let messages = try #require(output["messages"] as? [[String: String]])
+        #expect(messages[1] == ["role": "user", "content": "Where is my invoice?"])
+        #expect(messages[0]["content"]?.contains("Customer tier: enterprise") == true)
+    }
+
+    @Test func renderErrorsAreUsageErrorsThatNameTheVariable() throws {
+        let repo = try triageRepository()
+        let missing = try CLI.run("render", "support_ticket_triage@2", in: repo.url)
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "error: prompt 'support_ticket_triage' v2: missing required variable 'ticket_text'\nhint: pass it with --var ticket_text=… or --vars-file\n")
+        let unknown = try CLI.run("render", "support_ticket_triage", "--var", "ticket_text=x", "--var", "mood=calm", in: repo.url)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown variable 'mood'"))
+        let allowed = try CLI.run("render", "support_ticket_triage", "--var", "ticket_text=x", "--var", "mood=calm", "--allow-unknown", in: repo.url)
+        #expect(allowed.status == 0)
+        let badPair = try CLI.run("render", "support_ticket_triage", "--var", "novalue", in: repo.url)
+        #expect(badPair.status == 2)
+        #expect(badPair.stderr.contains("'novalue' is not name=value"))
+        let noVersion = try CLI.run("render", "support_ticket_triage@7", in: repo.url)
+        #expect(noVersion.status == 2)
+        #expect(noVersion.stderr.contains("has no version 7: it has versions 1–2"))
+    }
+
+    @Test func versionsListsNewestFirstAndShowsTheDraft() throws {
+        let repo = try triageRepository()
+        let result = try CLI.run("versions", "support_ticket_triage", in: repo.url)
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("VERSION  COMMIT   AUTHOR      DATE"))
+        #expect(lines[1].hasPrefix("v2 "))
+        #expect(lines[1].hasSuffix("Route billing-API faults to technical"))
+        #expect(lines[2].hasPrefix("v1 "))
+        #expect(lines[2].contains("Ada Tester"))
+
+        try repo.write(WorkedExample.promptPath, WorkedExample.promptV2 + "# edited\n")
+        let withDraft = try CLI.run("versions", "support_ticket_triage", "--format", "json", in: repo.url)
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(withDraft.stdout.utf8)) as? [String: Any])
+        #expect(output["draft"] as? Bool == true)
+        let versions = try #require(output["versions"] as? [[String: Any]])
+        #expect(versions.map { $0["number"] as? Int } == [1, 2])
+        #expect(versions[1]["blob"] as? String == (try repo.git("rev-parse", "HEAD:\(WorkedExample.promptPath)")))
+
+        let unknown = try CLI.run("versions", "nope", in: repo.url)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown prompt 'nope'"))
+    }
+
+    @Test func diffShowsTheChangeBetweenVersionsAndTheDraft() throws {
+        let repo = try triageRepository()
+        let between = try CLI.run("diff", "support_ticket_triage", "1", "2", in: repo.url)
+        #expect(between.status == 0)
+        #expect(between.stdout.hasPrefix("--- a/prompts/support_ticket_triage.yaml (v1)\n+++ b/prompts/support_ticket_triage.yaml (v2)\n@@ "))
+        #expect(between.stdout.contains("\n+      Rule: a ticket about the billing API or the payments endpoint (errors, wrong\n"))
+        #expect(between.stdout.contains("\n-      technical, account or general.\n"))
+
+        let none = try CLI.run("diff", "support_ticket_triage", in: repo.url)
+        #expect(none.status == 0)
+        #expect(none.stdout == "")
+        #expect(none.stderr == "no differences between v2 and v2\n")
+
+        try repo.write(WorkedExample.promptPath, WorkedExample.promptV2.replacingOccurrences(of: "temperature: 0", with: "temperature: 0.2"))
+        let draft = try CLI.run("diff", "support_ticket_triage", in: repo.url)
+        #expect(draft.stdout.contains("(draft)"))
+        #expect(draft.stdout.contains("-  temperature: 0\n+  temperature: 0.2\n"))
+    }
+
+    @Test func initScaffoldsARepositoryThatLintsClean() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-init-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let result = try CLI.run("init", in: folder)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("created folio.yaml"))
+        #expect(result.stdout.contains("created .folio/allowed_signers"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path))
+        #expect(try CLI.run("lint", in: folder).status == 0)
+        let again = try CLI.run("init", in: folder)
+        #expect(again.stdout.contains("kept    folio.yaml (already there)"))
+    }
+
+    @Test(arguments: ["init", "lint", "render", "versions", "diff", "demo"])
+    func everyCommandHasHelpWithAnExample(command: String) throws {
+        let result = try CLI.run(command, "--help", in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Example"))
+        #expect(result.stdout.contains("USAGE: folio \(command)"))
+    }
+
+    @Test func usageErrorsExitWith2() throws {
+        let unknownCommand = try CLI.run("frobnicate", in: FileManager.default.temporaryDirectory)
+        #expect(unknownCommand.status == 2)
+        let badFormat = try CLI.run("lint", "--format", "xml", in: FileManager.default.temporaryDirectory)
+        #expect(badFormat.status == 2)
+    }
+
+    @Test func completionScriptsAreGenerated() throws {
+        let result = try CLI.run("--generate-completion-script", "bash", in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("_folio"))
+    }
+
+    @Test func theDemoRunsTheStoryEndToEnd() throws {
+        let result = try CLI.run("demo", in: FileManager.default.temporaryDirectory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("$ folio versions support_ticket_triage"))
+        #expect(result.stdout.contains("Route billing-API faults to technical"))
+        #expect(result.stdout.contains("+      Rule: a ticket about the billing API"))
+        #expect(result.stdout.contains("The billing API returns wrong amounts & times out"))
+        #expect(result.stderr.contains("'fax' is not one of email, chat, web"))
+    }
+}
