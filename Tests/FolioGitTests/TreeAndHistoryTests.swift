@@ -59,6 +59,20 @@ struct TreeAndHistoryTests {
         #expect(try git.firstParentChanges(of: "prompts/none.yaml", from: "main").isEmpty)
     }
 
+    @Test func findsThePathAmongNamesThatSortAroundIt() throws {
+        // git sorts a folder as if its name ended in "/": "p-a/" < "p.yaml" < "p/" < "p0".
+        let repo = try TestRepository()
+        let neighbours = ["prompts.yaml": "f\n", "prompts-a/x.yaml": "f\n", "prompts0/x.yaml": "f\n",
+                          "prompts/a": "f\n", "prompts/a.yaml.d/x": "f\n", "prompts/a-yaml": "f\n", "prompts/b.yaml": "f\n"]
+        let first = try repo.commit("one", files: neighbours.merging(["prompts/a.yaml": "1\n"]) { $1 })
+        try repo.commit("neighbours only", files: ["prompts/a": "g\n", "prompts.yaml": "g\n", "prompts/a.yaml.d/x": "g\n"])
+        let second = try repo.commit("two", files: ["prompts/a.yaml": "2\n"])
+        let git = try Repository(discovering: repo.path)
+        #expect(try git.firstParentChanges(of: "prompts/a.yaml", from: "HEAD").map(\.commit.id.hex) == [first, second])
+        #expect(try git.firstParentChanges(of: "prompts/a.yaml.d/x", from: "HEAD").count == 2)
+        #expect(try git.firstParentChanges(of: "prompts", from: "HEAD").isEmpty) // a folder is not a file
+    }
+
     @Test func changedPathsBetweenTwoRevisionsDetectsRenames() throws {
         let repo = try TestRepository()
         let body = (1...20).map { "line \($0) of a prompt that is long enough to be recognised" }.joined(separator: "\n") + "\n"
