@@ -9,10 +9,12 @@ let package = Package(
         .library(name: "FolioCore", targets: ["FolioCore"]),
         .library(name: "FolioTemplate", targets: ["FolioTemplate"]),
         .library(name: "FolioModel", targets: ["FolioModel"]),
+        .library(name: "FolioSigning", targets: ["FolioSigning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,9 +25,10 @@ let package = Package(
         .target(name: "FolioGit", dependencies: ["CLibGit2"]),
         .target(name: "FolioModel"),
         .target(name: "FolioTemplate", dependencies: ["FolioModel"]),
+        .target(name: "FolioSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "FolioCore",
-            dependencies: ["FolioGit", "FolioModel", "FolioTemplate", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FolioGit", "FolioModel", "FolioTemplate", "FolioSigning", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "folio",
@@ -37,6 +40,7 @@ let package = Package(
             name: "FolioTemplateTests",
             dependencies: ["FolioTemplate"]
         ),
+        .testTarget(name: "FolioSigningTests", dependencies: ["FolioSigning", "FolioTestSupport"]),
         .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport"]),
         .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore"]),
     ],
