@@ -14,10 +14,13 @@ public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
 
     public let name: String
     public let selector: Selector
+    /// True when written as `name@draft` rather than a bare name.
+    public let isExplicitDraft: Bool
 
     public init(name: String, selector: Selector) {
         self.name = name
         self.selector = selector
+        isExplicitDraft = false
     }
 
     /// Parses `name[@ref]`; a bare number (or `vN`) is a version, `draft` the working tree,
@@ -30,9 +33,11 @@ public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
         }
         guard parts.count == 2 else {
             selector = .workingTree
+            isExplicitDraft = false
             return
         }
         let ref = parts[1]
+        isExplicitDraft = ref == "draft"
         let digits = ref.hasPrefix("v") ? String(ref.dropFirst()) : ref
         if ref.isEmpty {
             throw FolioError(.usage, "'\(text)' has nothing after '@'", hint: "write \(name)@<version>, \(name)@draft or \(name)@<commit>")

@@ -7,7 +7,7 @@ import FolioGit
 struct FolioCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "folio",
-        abstract: "Prompts as files in git: lint, version, render and diff them.",
+        abstract: "Prompts as files in git: lint, version, render, diff and promote them.",
         discussion: """
         Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error.
 
@@ -16,7 +16,8 @@ struct FolioCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
-            DiffCommand.self, DemoCommand.self,
+            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self,
+            DemoCommand.self,
         ]
     )
 
@@ -24,7 +25,7 @@ struct FolioCommand: ParsableCommand {
     /// configuration problems, 1 for problems a check found).
     static func main(_ arguments: [String]) {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(normalizePush(arguments))
             try command.run()
         } catch let error as FolioError {
             Terminal.error(error.description)
@@ -43,6 +44,18 @@ struct FolioCommand: ParsableCommand {
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+}
+
+/// `--push` may stand alone (meaning `origin`) or name a remote.
+func normalizePush(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    for (index, argument) in arguments.enumerated() {
+        result.append(argument)
+        guard argument == "--push" else { continue }
+        let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+        if next == nil || next!.hasPrefix("-") || next!.contains("@") { result.append("origin") }
+    }
+    return result
 }
 
 /// Shared `--repo` option: which repository to work in.

@@ -1,0 +1,168 @@
+import Foundation
+import FolioGit
+import FolioSigning
+
+/// What a promotion's signature says about who made it.
+public enum SignatureStatus: Sendable, Equatable, CustomStringConvertible {
+    case good(principal: String)
+    case bad(String)
+    case unknownKey(fingerprint: String)
+    case unsigned
+
+    public var description: String {
+        switch self {
+        case .good(let principal): return "good by \(principal)"
+        case .bad(let reason): return "bad: \(reason)"
+        case .unknownKey(let fingerprint): return "unknown key \(fingerprint)"
+        case .unsigned: return "unsigned"
+        }
+    }
+
+    /// `good`, `bad`, `unknown-key` or `unsigned`, for JSON.
+    public var kind: String {
+        switch self {
+        case .good: return "good"
+        case .bad: return "bad"
+        case .unknownKey: return "unknown-key"
+        case .unsigned: return "unsigned"
+        }
+    }
+}
+
+/// A promotion and the result of checking it.
+public struct CheckedPromotion: Sendable {
+    public let promotion: Promotion
+    public let signature: SignatureStatus
+    /// Every reason the promotion does not count; empty when it is valid.
+    public let problems: [String]
+
+    public var isValid: Bool { problems.isEmpty }
+}
+
+/// Every promotion tag of the repository, each checked: signature against the allowed
+/// signers on the tip of main, trailers against the versions on main, target in main's history.
+public struct PromotionLog: Sendable {
+    public let promotions: [CheckedPromotion]
+    /// Problems of the allowed_signers file itself.
+    public let signerProblems: [String]
+
+    public init(repository: PromptRepository) throws {
+        let git = repository.git
+        let mainRevision = try repository.mainRevision()
+        let mainTip = try git.resolveCommit(mainRevision)
+        let signersPath = repository.config.allowedSigners
+        var signers = AllowedSigners(text: "", path: signersPath)
+        var signerProblems: [String] = []
+        if let blob = try git.blobID(of: signersPath, inCommit: mainTip) {
+            signers = AllowedSigners(text: String(decoding: try git.readBlob(blob), as: UTF8.self), path: signersPath)
+            signerProblems = signers.problems.map(\.description)
+        } else {
+            signerProblems = ["\(signersPath) does not exist on \(repository.config.mainBranch): no signature can be trusted"]
+        }
+        var versionCache: [String: [PromptVersion]] = [:]
+        var ancestry: [ObjectID: Bool] = [:]
+        var checked: [CheckedPromotion] = []
+        for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)") {
+            let name = String(reference.name.dropFirst("refs/tags/".count))
+            guard let (environment, sequence) = Promotion.parseName(name) else { continue }
+            let promotion = try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git)
+            var problems = promotion.parseProblems
+            let signature = Self.checkSignature(promotion, signers: signers)
+            switch signature {
+            case .good: break
+            case .unsigned:
+                problems.insert(promotion.tag == nil ? "a lightweight tag is not a promotion: promotions are signed annotated tags" : "the tag is not signed", at: 0)
+            case .bad(let reason): problems.insert(reason, at: 0)
+            case .unknownKey(let fingerprint): problems.insert("signer not allowed: key \(fingerprint) is not in \(signersPath) on \(repository.config.mainBranch)", at: 0)
+            }
+            if promotion.tag != nil {
+                for trailer in promotion.trailers {
+                    if versionCache[trailer.prompt] == nil { versionCache[trailer.prompt] = try repository.versions(of: trailer.prompt) }
+                    let versions = versionCache[trailer.prompt] ?? []
+                    guard let version = versions.first(where: { $0.number == trailer.version }) else {
+                        problems.append("\(trailer.prompt)@\(trailer.version) is not a version on \(repository.config.mainBranch) (it has \(versions.count))")
+                        continue
+                    }
+                    if version.blob != trailer.blob {
+                        problems.append("the trailer's blob id \(trailer.blob.short) is not \(trailer.prompt) v\(trailer.version)'s blob on \(repository.config.mainBranch) (\(version.blob.short))")
+                    }
+                }
+                if ancestry[promotion.target] == nil { ancestry[promotion.target] = git.isAncestor(promotion.target, of: mainTip) }
+                if ancestry[promotion.target] == false {
+                    problems.append("the tag points at \(promotion.target.short), which is not in \(repository.config.mainBranch)'s history")
+                }
+            }
+            checked.append(CheckedPromotion(promotion: promotion, signature: signature, problems: problems))
+        }
+        promotions = checked.sorted { ($0.promotion.environment, $0.promotion.sequence) < ($1.promotion.environment, $1.promotion.sequence) }
+        self.signerProblems = signerProblems
+    }
+
+    static func checkSignature(_ promotion: Promotion, signers: AllowedSigners) -> SignatureStatus {
+        guard let armored = promotion.signature, let payload = promotion.payload else { return .unsigned }
+        guard armored.hasPrefix(SSHSignature.begin) else {
+            return .bad("an OpenPGP signature: Folio verifies SSH signatures (gpg.format=ssh); check this tag with `git tag -v`")
+        }
+        let signature: SSHSignature
+        do {
+            signature = try SSHSignature(armored: armored)
+            try signature.verify(payload, namespace: "git")
+        } catch let error as SigningError {
+            return .bad(error.kind == .badSignature ? "bad signature: the tag was changed after it was signed" : error.message)
+        } catch {
+            return .bad("\(error)")
+        }
+        let entries = signers.entries(for: signature.publicKey, namespace: "git")
+        guard !entries.isEmpty else {
+            if signers.entries.contains(where: { $0.key == signature.publicKey }) {
+                return .bad("the key \(signature.publicKey.fingerprint) is not allowed to sign in the 'git' namespace")
+            }
+            return .unknownKey(fingerprint: signature.publicKey.fingerprint)
+        }
+        let when = promotion.tagger?.date ?? Date.distantPast
+        guard let valid = entries.first(where: { $0.validityProblem(at: when) == nil }) else {
+            return .bad(entries[0].validityProblem(at: when) ?? "the key is not valid at the tagger time")
+        }
+        return .good(principal: valid.principalText)
+    }
+
+    // MARK: - Queries
+
+    /// The promotions of an environment, oldest first.
+    public func promotions(in environment: String) -> [CheckedPromotion] {
+        promotions.filter { $0.promotion.environment == environment }
+    }
+
+    /// The highest sequence number taken in an environment (valid or not).
+    public func lastSequence(in environment: String) -> Int {
+        promotions(in: environment).map(\.promotion.sequence).max() ?? 0
+    }
+
+    /// The valid promotion trailers of a prompt in an environment, oldest first.
+    public func history(of prompt: String, in environment: String) -> [PromotionTrailer] {
+        promotions(in: environment).filter(\.isValid).flatMap { $0.promotion.trailers.filter { $0.prompt == prompt } }
+    }
+
+    /// The version of `prompt` published in `environment`, if any.
+    public func published(_ prompt: String, in environment: String) -> PromotionTrailer? {
+        history(of: prompt, in: environment).last
+    }
+
+    /// `published`, `archived` or `draft` for a version in an environment.
+    public func status(of prompt: String, version: Int, in environment: String) -> VersionStatus {
+        let history = history(of: prompt, in: environment)
+        if history.last?.version == version { return .published }
+        if history.contains(where: { $0.version == version }) { return .archived }
+        return .draft
+    }
+}
+
+/// The status of a version in an environment.
+public enum VersionStatus: String, Sendable, Codable {
+    /// The current one.
+    case published
+    /// Was published, since replaced.
+    case archived
+    /// Never promoted there.
+    case draft
+}

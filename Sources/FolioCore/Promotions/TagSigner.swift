@@ -1,0 +1,145 @@
+import Foundation
+import FolioGit
+import FolioSigning
+
+/// Signs tag payloads as `git tag -s` would: natively for an unencrypted ed25519 key,
+/// otherwise with the program git itself would run (`ssh-keygen -Y sign`, `gpg`).
+public struct TagSigner: Sendable {
+    enum Method: Sendable {
+        case native(SSHPrivateKey)
+        /// `ssh-keygen -Y sign -n git -f <key> [-U]`: an encrypted key, another key type,
+        /// or a public key whose private half is in ssh-agent.
+        case sshKeygen(program: String, keyPath: String, agent: Bool)
+        case gpg(program: String, keyID: String)
+    }
+
+    let method: Method
+
+    /// A human description that never includes key material.
+    public var description: String {
+        switch method {
+        case .native(let key): return "ed25519 key \(key.publicKey.fingerprint)"
+        case .sshKeygen(let program, let path, let agent): return "\(program) with \(agent ? "the ssh-agent key for " : "")\(path)"
+        case .gpg(let program, let keyID): return "\(program) key \(keyID)"
+        }
+    }
+
+    /// The key from `--signing-key`, `FOLIO_SIGNING_KEY`, or git config (`user.signingkey`,
+    /// `gpg.format`, `gpg.ssh.program`, `gpg.program`), in that order.
+    public static func resolve(explicitKey: String?, git: Repository, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TagSigner {
+        let override = explicitKey ?? environment["FOLIO_SIGNING_KEY"]
+        let configured = git.configValue("user.signingkey")
+        let format = override != nil ? "ssh" : (git.configValue("gpg.format") ?? "openpgp")
+        guard let key = override ?? configured, !key.isEmpty else {
+            throw FolioError(.usage, "no signing key: promotions are signed tags", hint: "pass --signing-key ~/.ssh/id_ed25519, set FOLIO_SIGNING_KEY, or run `git config user.signingkey ~/.ssh/id_ed25519 && git config gpg.format ssh`")
+        }
+        switch format {
+        case "ssh":
+            let program = git.configValue("gpg.ssh.program") ?? "ssh-keygen"
+            if key.hasPrefix("key::") || key.hasPrefix("ssh-") {
+                let literal = key.hasPrefix("key::") ? String(key.dropFirst(5)) : key
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("folio-agent-key-\(UUID().uuidString).pub")
+                try Data((literal + "\n").utf8).write(to: file)
+                return TagSigner(method: .sshKeygen(program: program, keyPath: file.path, agent: true))
+            }
+            let path = NSString(string: key).expandingTildeInPath
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw FolioError(.usage, "cannot read the signing key '\(path)'", hint: "check the path of --signing-key, FOLIO_SIGNING_KEY or user.signingkey")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            if text.hasPrefix("ssh-") {
+                return TagSigner(method: .sshKeygen(program: program, keyPath: path, agent: true))
+            }
+            do {
+                return TagSigner(method: .native(try SSHPrivateKey(pem: text)))
+            } catch let error as SigningError where error.kind == .encryptedKey || error.kind == .unsupported {
+                return TagSigner(method: .sshKeygen(program: program, keyPath: path, agent: false))
+            } catch {
+                throw FolioError(.usage, "the signing key '\(path)' cannot be read: \(error)")
+            }
+        case "openpgp":
+            return TagSigner(method: .gpg(program: git.configValue("gpg.program") ?? "gpg", keyID: key))
+        default:
+            throw FolioError(.configuration, "gpg.format '\(format)' is not supported: use ssh or openpgp")
+        }
+    }
+
+    /// A signer for a key already in memory.
+    public init(key: SSHPrivateKey) {
+        method = .native(key)
+    }
+
+    init(method: Method) {
+        self.method = method
+    }
+
+    /// The armored signature of `payload` in the `git` namespace.
+    public func sign(_ payload: Data) throws -> String {
+        switch method {
+        case .native(let key):
+            return try SSHSignature.sign(payload, namespace: "git", with: key).armored
+        case let .sshKeygen(program, keyPath, agent):
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-sign-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent("payload")
+            try payload.write(to: file)
+            var arguments = ["-Y", "sign", "-n", "git", "-f", keyPath]
+            if agent { arguments.append("-U") }
+            let status = try ExternalProgram.run(program, arguments + [file.path], interactive: true).status
+            guard status == 0, let signature = FileManager.default.contents(atPath: file.path + ".sig") else {
+                throw FolioError(.usage, "\(program) could not sign with \(keyPath) (exit \(status))", hint: agent ? "is the key loaded in ssh-agent (`ssh-add -l`)?" : "check the key and its passphrase")
+            }
+            return String(decoding: signature, as: UTF8.self)
+        case let .gpg(program, keyID):
+            let result = try ExternalProgram.run(program, ["--status-fd=2", "-bsau", keyID], input: payload)
+            guard result.status == 0, !result.output.isEmpty else {
+                throw FolioError(.usage, "\(program) could not sign with key \(keyID) (exit \(result.status))", hint: "check `\(program) --list-secret-keys`, or use an SSH key with gpg.format=ssh")
+            }
+            return String(decoding: result.output, as: UTF8.self)
+        }
+    }
+}
+
+/// Runs a helper program (ssh-keygen, gpg, git) found on PATH.
+enum ExternalProgram {
+    /// Standard error read on another thread, so a chatty program cannot block on a full pipe.
+    private final class Collected: @unchecked Sendable {
+        var data = Data()
+    }
+
+    /// With `interactive`, standard input and error stay the terminal's, so the program
+    /// can ask for a passphrase.
+    static func run(_ program: String, _ arguments: [String], input: Data? = nil, interactive: Bool = false, in folder: URL? = nil) throws -> (status: Int32, output: Data, error: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let output = Pipe(), error = Pipe(), stdin = Pipe()
+        process.standardOutput = output
+        if !interactive {
+            process.standardError = error
+            process.standardInput = stdin
+        }
+        do {
+            try process.run()
+        } catch {
+            throw FolioError(.configuration, "cannot run \(program): \(error.localizedDescription)")
+        }
+        let collected = Collected()
+        let group = DispatchGroup()
+        if !interactive {
+            if let input { stdin.fileHandleForWriting.write(input) }
+            try? stdin.fileHandleForWriting.close()
+            group.enter()
+            DispatchQueue.global().async {
+                collected.data = error.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, data, collected.data)
+    }
+}

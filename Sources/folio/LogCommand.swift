@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Show the promotion history, newest first, with each tag's signature status.",
+        discussion: """
+        Signature status: good by <principal>, bad, unknown key, or unsigned; the allowed
+        signers are read from the tip of the main branch.
+
+        Examples:
+          folio log
+          folio log --env production --prompt support_ticket_triage --format json
+        """
+    )
+
+    @Option(name: .customLong("env"), help: "Only this environment.")
+    var environment: String?
+
+    @Option(help: "Only promotions of this prompt.")
+    var prompt: String?
+
+    @Option(help: "text or json.")
+    var format: OutputFormat = .text
+
+    @OptionGroup var repository: RepositoryOptions
+
+    struct Entry: Encodable {
+        struct Prompt: Encodable {
+            let name: String
+            let version: Int
+            let blob: String
+            let replaces: Int?
+        }
+
+        let tag: String
+        let environment: String
+        let sequence: Int
+        let commit: String
+        let tagger: String?
+        let email: String?
+        let date: Date?
+        let subject: String
+        let note: String
+        let prompts: [Prompt]
+        let signature: String
+        let signatureDetail: String
+        let valid: Bool
+        let problems: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case tag, environment, sequence, commit, tagger, email, date, subject, note, prompts, signature, valid, problems
+            case signatureDetail = "signature_detail"
+        }
+    }
+
+    func run() throws {
+        let repo = try repository.open()
+        if let environment { try repo.requireEnvironment(environment) }
+        let log = try PromotionLog(repository: repo)
+        let shown = log.promotions.reversed().filter { checked in
+            (environment == nil || checked.promotion.environment == environment)
+                && (prompt == nil || checked.promotion.trailers.contains { $0.prompt == prompt })
+        }.sorted { ($0.promotion.tagger?.date ?? .distantPast, $0.promotion.sequence) > ($1.promotion.tagger?.date ?? .distantPast, $1.promotion.sequence) }
+        switch format {
+        case .json:
+            try Terminal.printJSON(shown.map { checked in
+                let promotion = checked.promotion
+                return Entry(
+                    tag: promotion.tagName, environment: promotion.environment, sequence: promotion.sequence, commit: promotion.target.hex,
+                    tagger: promotion.tagger?.name, email: promotion.tagger?.email, date: promotion.tagger?.date,
+                    subject: promotion.subject, note: promotion.note,
+                    prompts: promotion.trailers.map { .init(name: $0.prompt, version: $0.version, blob: $0.blob.hex, replaces: $0.replaces) },
+                    signature: checked.signature.kind, signatureDetail: checked.signature.description, valid: checked.isValid, problems: checked.problems
+                )
+            })
+        case .text:
+            if shown.isEmpty { Terminal.note("no promotions yet") }
+            for (index, checked) in shown.enumerated() {
+                let promotion = checked.promotion
+                if index > 0 { print("") }
+                let who = promotion.tagger.map { "\($0.name) <\($0.email)>" } ?? "-"
+                let when = promotion.tagger.map { Dates.day($0.date) } ?? "-"
+                print("\(promotion.tagName)  \(when)  \(who)  signature: \(checked.signature)")
+                for trailer in promotion.trailers {
+                    print("    \(trailer.prompt) v\(trailer.version)" + (trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"))
+                }
+                if !promotion.note.isEmpty {
+                    for line in promotion.note.split(separator: "\n", omittingEmptySubsequences: false) { print("    \(line)") }
+                }
+                for problem in checked.problems { print("    ! \(problem)") }
+            }
+        }
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify every promotion tag: signature, allowed signer, trailers and target.",
+        discussion: """
+        Exits 1 naming each bad tag and why: bad signature, signer not allowed, key not yet
+        valid or expired, a trailer's blob id that is not that version's blob on main, a
+        malformed trailer, or a tag that does not point into main's history.
+
+        Examples:
+          folio verify
+          folio verify --env production
+        """
+    )
+
+    @Option(name: .customLong("env"), help: "Only this environment.")
+    var environment: String?
+
+    @OptionGroup var repository: RepositoryOptions
+
+    func run() throws {
+        let repo = try repository.open()
+        if let environment { try repo.requireEnvironment(environment) }
+        let log = try PromotionLog(repository: repo)
+        for problem in log.signerProblems { Terminal.note("warning: \(problem)") }
+        let checked = log.promotions.filter { environment == nil || $0.promotion.environment == environment }
+        var bad = 0
+        for promotion in checked {
+            if promotion.isValid {
+                print("ok   \(promotion.promotion.tagName): \(promotion.signature)")
+            } else {
+                bad += 1
+                print("BAD  \(promotion.promotion.tagName): \(promotion.problems.joined(separator: "; "))")
+            }
+        }
+        Terminal.note(bad == 0 ? "\(checked.count) promotion(s) verified" : "\(bad) of \(checked.count) promotion(s) failed verification")
+        if bad > 0 { throw ExitCode(1) }
+    }
+}
