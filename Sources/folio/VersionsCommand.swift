@@ -9,7 +9,9 @@ struct VersionsCommand: ParsableCommand {
         discussion: """
         Version N is the N-th distinct content of prompts/<name>.yaml along the first-parent
         history of the main branch (main_branch in folio.yaml). A working-tree file that
-        matches no version is shown as the draft.
+        matches no version is shown as the draft. Each environment's column says whether
+        the version is published there (the current one), archived (was published,
+        since replaced) or draft (never promoted there); only verified promotions count.
 
         Examples:
           folio versions support_ticket_triage
@@ -33,6 +35,8 @@ struct VersionsCommand: ParsableCommand {
         let email: String
         let date: Date
         let subject: String
+        /// published, archived or draft, per environment.
+        let status: [String: VersionStatus]
     }
 
     struct Output: Encodable {
@@ -49,18 +53,27 @@ struct VersionsCommand: ParsableCommand {
         let versions = try repo.requireVersions(of: reference.name)
         let working = try repo.git.workingFileBlobID(PromptRepository.promptPath(reference.name))
         let hasDraft = working.map { blob in !versions.contains { $0.blob == blob } } ?? false
+        let log = try PromotionLog(repository: repo)
+        let environments = repo.config.environments
+        func status(_ version: PromptVersion) -> [String: VersionStatus] {
+            Dictionary(uniqueKeysWithValues: environments.map { ($0, log.status(of: reference.name, version: version.number, in: $0)) })
+        }
         switch format {
         case .json:
             try Terminal.printJSON(Output(
                 prompt: reference.name,
-                versions: versions.map { Entry(number: $0.number, blob: $0.blob.hex, commit: $0.commit.hex, author: $0.author, email: $0.authorEmail, date: $0.date, subject: $0.subject) },
+                versions: versions.map { Entry(number: $0.number, blob: $0.blob.hex, commit: $0.commit.hex, author: $0.author, email: $0.authorEmail, date: $0.date, subject: $0.subject, status: status($0)) },
                 draft: hasDraft
             ))
         case .text:
-            var rows = [["VERSION", "COMMIT", "AUTHOR", "DATE", "SUBJECT"]]
-            rows += versions.reversed().map { [$0.label, $0.commit.short, $0.author, Dates.day($0.date), $0.subject] }
-            if hasDraft { rows.insert(["draft", "-", "-", "-", "working tree differs from every version"], at: 1) }
-            if versions.isEmpty && !hasDraft { rows.append(["-", "-", "-", "-", "no versions on the main branch yet"]) }
+            let blank = environments.map { _ in "-" }
+            var rows = [["VERSION"] + environments.map { $0.uppercased() } + ["COMMIT", "AUTHOR", "DATE", "SUBJECT"]]
+            rows += versions.reversed().map { version in
+                let states = environments.map { log.status(of: reference.name, version: version.number, in: $0).rawValue }
+                return [version.label] + states + [version.commit.short, version.author, Dates.day(version.date), version.subject]
+            }
+            if hasDraft { rows.insert(["draft"] + blank + ["-", "-", "-", "working tree differs from every version"], at: 1) }
+            if versions.isEmpty && !hasDraft { rows.append(["-"] + blank + ["-", "-", "-", "no versions on the main branch yet"]) }
             print(Terminal.table(rows))
         }
     }

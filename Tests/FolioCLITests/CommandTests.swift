@@ -99,7 +99,7 @@ struct CommandTests {
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines[0].hasPrefix("VERSION  COMMIT   AUTHOR      DATE"))
+        #expect(lines[0].hasPrefix("VERSION  STAGING  PRODUCTION  COMMIT   AUTHOR      DATE"))
         #expect(lines[1].hasPrefix("v2 "))
         #expect(lines[1].hasSuffix("Route billing-API faults to technical"))
         #expect(lines[2].hasPrefix("v1 "))
