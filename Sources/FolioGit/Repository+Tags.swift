@@ -78,8 +78,8 @@ extension Repository {
     }
 
     /// Writes an annotated tag object and creates `refs/tags/<name>` pointing at it,
-    /// refusing to overwrite: if the reference exists, throws `.referenceExists` and
-    /// changes nothing visible (the unreferenced object is harmless).
+    /// refusing to overwrite: if the reference exists (or another process holds its lock),
+    /// throws `.referenceExists` and changes nothing visible (the unreferenced object is harmless).
     @discardableResult
     public func createTag(named name: String, raw: Data) throws -> ObjectID {
         var odb: OpaquePointer?
@@ -88,10 +88,13 @@ extension Repository {
         var oid = git_oid()
         let written = raw.withUnsafeBytes { git_odb_write(&oid, odb, $0.baseAddress, $0.count, GIT_OBJECT_TAG) }
         try Libgit2.check(written, "writing tag \(name)")
+        // libgit2 1.5 checks `force: 0` before taking the ref's lock, so two writers can
+        // both pass it; an all-zero expected id makes it check again under the lock.
         var reference: OpaquePointer?
-        let code = git_reference_create(&reference, pointer, "refs/tags/\(name)", &oid, 0, "folio: create \(name)")
-        if code == GIT_EEXISTS.rawValue {
-            throw GitError(.referenceExists, "the tag \(name) already exists", hint: "another promotion took this number; re-read and use the next one")
+        var mustNotExist = git_oid()
+        let code = git_reference_create_matching(&reference, pointer, "refs/tags/\(name)", &oid, 0, &mustNotExist, "folio: create \(name)")
+        if code == GIT_EEXISTS.rawValue || code == GIT_EMODIFIED.rawValue || code == GIT_ELOCKED.rawValue {
+            throw GitError(.referenceExists, "the tag \(name) already exists or is being created", hint: "another promotion took this number; re-read and use the next one")
         }
         try Libgit2.check(code, "creating tag \(name)")
         git_reference_free(reference)

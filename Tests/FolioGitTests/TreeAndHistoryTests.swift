@@ -113,3 +113,49 @@ struct TreeAndHistoryTests {
         #expect(head == "ref: refs/heads/trunk\n")
     }
 }
+
+struct TagCreationTests {
+    /// Many writers creating the same tag at once: exactly one wins, none overwrites.
+    @Test func creatingATagIsAtomicUnderContention() throws {
+        let repo = try TestRepository()
+        let commit = try repo.commit("one", files: ["f.txt": "1\n"])
+        for round in 0..<20 {
+            let name = "folio/race/\(round)"
+            let outcomes = OutcomeBox()
+            let group = DispatchGroup()
+            for writer in 0..<8 {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    do {
+                        let git = try Repository(discovering: repo.path)
+                        let raw = Data("object \(commit)\ntype commit\ntag \(name)\ntagger W <w@example.com> 1700000000 +0000\n\nwriter \(writer)\n".utf8)
+                        let id = try git.createTag(named: name, raw: raw)
+                        outcomes.append(.success(id))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
+                }
+            }
+            group.wait()
+            let winners = outcomes.values.compactMap { try? $0.get() }
+            #expect(winners.count == 1, "round \(round): \(outcomes.values)")
+            for case .failure(let error) in outcomes.values {
+                #expect((error as? GitError)?.kind == .referenceExists)
+            }
+            let git = try Repository(discovering: repo.path)
+            #expect(git.referenceTarget("refs/tags/\(name)") == winners.first)
+        }
+    }
+}
+
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<ObjectID, Error>] = []
+
+    func append(_ value: Result<ObjectID, Error>) {
+        lock.lock()
+        values.append(value)
+        lock.unlock()
+    }
+}

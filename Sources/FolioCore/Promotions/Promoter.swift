@@ -15,7 +15,7 @@ public struct PromotionResult: Sendable {
 
 extension PromptRepository {
     /// How many times a taken sequence number is re-read and retried.
-    public static let promotionAttempts = 10
+    public static let promotionAttempts = 24
 
     /// Promotes versions of one or more prompts to an environment as one signed tag
     /// `folio/<environment>/<next sequence>` on the tip of main.
@@ -53,6 +53,7 @@ extension PromptRepository {
             } catch let error as GitError where error.kind == .referenceExists {
                 retries += 1
                 guard retries < Self.promotionAttempts else { throw takenError(environment, retries) }
+                usleep(UInt32.random(in: 1_000...20_000)) // let the other writer finish
                 continue
             }
             if let remote {
