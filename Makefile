@@ -28,8 +28,10 @@ test: deps
 	$(SWIFT) test
 	.build/debug/folio lint
 
-bench: build
+bench: deps
+	swift build -c release --product folio
 	Benchmarks/versions.sh
+	Benchmarks/verify.sh
 
 clean:
 	rm -rf .build

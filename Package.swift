@@ -32,7 +32,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "folio",
-            dependencies: ["FolioCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FolioCore", "FolioSigning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "FolioTestSupport", path: "Tests/FolioTestSupport"),
         .testTarget(name: "FolioGitTests", dependencies: ["FolioGit", "FolioTestSupport"]),

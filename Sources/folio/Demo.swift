@@ -1,5 +1,6 @@
 import Foundation
 import FolioCore
+import FolioSigning
 
 /// `folio demo`: the triage story in a temporary repository, each step narrated and run
 /// as the real command a user would type.
@@ -24,8 +25,15 @@ struct Demo {
         Working in \(folder.path)
         """)
         try shell.git("init", "-q", "-b", "main")
+        try shell.git("config", "user.name", "Dana Demo")
+        try shell.git("config", "user.email", "dana@example.com")
+        let key = SSHPrivateKey(comment: "dana@example.com")
+        let keyFile = folder.appendingPathComponent(".demo-key")
+        try AtomicFile.write(Data(key.pem.utf8), to: keyFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        try shell.write("/.demo-key\n", to: ".git/info/exclude")
         try shell.write(Scaffold.config, to: "folio.yaml")
-        try shell.write(Scaffold.allowedSigners, to: ".folio/allowed_signers")
+        try shell.write(Scaffold.allowedSigners + "dana@example.com \(key.publicKey.line)\n", to: ".folio/allowed_signers")
         try shell.write(WorkedExample.promptV1, to: WorkedExample.promptPath)
         try shell.git("add", ".")
         try shell.git("commit", "-q", "-m", "Add the support ticket triage prompt")
@@ -33,22 +41,39 @@ struct Demo {
         say("1. Version 1 is committed. Lint checks every file, like a compiler would:")
         try shell.folio("lint")
 
-        say("2. In production, tickets about the billing API's errors land with the billing team.\n   The fix spells out the teams and adds a rule. Before committing, diff the draft:")
+        say("2. Production runs version 1. A promotion is a signed git tag (a throwaway ed25519\n   key, listed in .folio/allowed_signers, stands in for yours):")
+        try shell.folio("promote", "\(WorkedExample.promptName)@1", "--env", "production", "--note", "First release.", "--signing-key", keyFile.path)
+
+        say("3. After a silent model update, tickets about the billing API land with the billing team.\n   The fix spells out the teams and adds a rule. Before committing, diff the draft:")
         try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
         try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
         try shell.folio("diff", WorkedExample.promptName)
 
-        say("3. The fix and a golden set built from the production failures are committed on main.\n   Each distinct content of the file on main is a version:")
+        say("4. The fix and a golden set built from the production failures are merged to main.\n   Each distinct content of the file on main is a version:")
         try shell.git("add", ".")
         try shell.git("commit", "-q", "-m", "Route billing-API faults to technical")
         try shell.folio("lint")
         try shell.folio("versions", WorkedExample.promptName)
 
-        say("4. Render version 2 as the model receives it (no HTML escaping: & stays &):")
+        say("5. Render version 2 as the model receives it (no HTML escaping: & stays &):")
         try shell.folio("render", "\(WorkedExample.promptName)@2", "--var", "ticket_text=The billing API returns wrong amounts & times out", "--var", "ticket_type=web")
 
-        say("5. A value the prompt does not allow is refused, naming the prompt, version and variable:")
+        say("6. A value the prompt does not allow is refused, naming the prompt, version and variable:")
         try shell.folio("render", "\(WorkedExample.promptName)@2", "--var", "ticket_text=Hi", "--var", "ticket_type=fax", expectFailure: true)
+
+        say("7. Ship version 2 to production, with the reason on record, and read the audit log:")
+        try shell.folio("promote", "\(WorkedExample.promptName)@2", "--env", "production", "--note", "Fix billing/technical misclassification from model drift.", "--signing-key", keyFile.path)
+        try shell.folio("log", "--env", "production")
+
+        say("8. Rolling back is one more promotion: the log only grows.")
+        try shell.folio("rollback", WorkedExample.promptName, "--env", "production", "--note", "Roll back while we check v2 on more tickets.", "--signing-key", keyFile.path)
+        try shell.folio("log", "--env", "production", "--prompt", WorkedExample.promptName)
+        try shell.folio("versions", WorkedExample.promptName)
+
+        say("9. Stock git agrees: every promotion verifies with `git tag -v`, and with folio verify:")
+        let signers = folder.appendingPathComponent(".folio/allowed_signers").path
+        try shell.git("-c", "gpg.ssh.allowedSignersFile=\(signers)", "tag", "-v", "folio/production/3", echo: true)
+        try shell.folio("verify")
 
         say("Done. Next: `folio init` in your own repository.")
     }
@@ -68,7 +93,8 @@ struct DemoShell {
         try AtomicFile.write(Data(text.utf8), to: url)
     }
 
-    func git(_ arguments: String...) throws {
+    func git(_ arguments: String..., echo: Bool = false) throws {
+        if echo { print("$ git " + arguments.joined(separator: " ")) }
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in ["GIT_AUTHOR_NAME": "Dana Demo", "GIT_AUTHOR_EMAIL": "dana@example.com",
                              "GIT_COMMITTER_NAME": "Dana Demo", "GIT_COMMITTER_EMAIL": "dana@example.com"] {

@@ -8,7 +8,8 @@ struct DemoCommand: ParsableCommand {
         abstract: "Walk through Folio on the support-ticket triage story, in a temporary repository.",
         discussion: """
         Creates a prompt repository with the git CLI, commits version 1 of the triage prompt,
-        then the fixed version 2, and runs lint, versions, diff and render on it.
+        then the fixed version 2, and runs lint, versions, diff and render on it; then
+        promotes, audits and rolls back with signed tags that `git tag -v` accepts.
 
         Example:
           folio demo

@@ -3,6 +3,7 @@ import Foundation
 /// Writing to standard output and standard error.
 enum Terminal {
     static func writeError(_ text: String) {
+        fflush(nil) // keep standard output's lines before this one when both go to one place
         FileHandle.standardError.write(Data(text.utf8))
     }
 
