@@ -242,3 +242,65 @@ final class ResultBox: @unchecked Sendable {
     var results: [Int: Result<CommandResult, Error>] = [:]
     let lock = NSLock()
 }
+
+/// Keys Folio cannot use natively are handed to the program git itself would use.
+@Suite(.serialized)
+struct SigningDelegationTests {
+    @Test func gitConfigSigningKeyIsUsedNatively() throws {
+        let fixture = try PromotionFixture()
+        try fixture.repo.git("config", "gpg.format", "ssh")
+        try fixture.repo.git("config", "user.signingkey", fixture.key("alice"))
+        let result = try CLI.run(["promote", "triage@2", "--env", "staging", "--note", "from git config"], in: fixture.repo.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("signed with ed25519 key SHA256:"))
+        #expect(try CLI.run("verify", in: fixture.repo.url).status == 0)
+    }
+
+    @Test func anEncryptedKeyIsSignedBySSHKeygen() throws {
+        let fixture = try PromotionFixture()
+        let encrypted = fixture.keys.appendingPathComponent("locked").path
+        #expect(try Command.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "open sesame", "-C", "locked", "-f", encrypted]).status == 0)
+        let publicKey = try String(contentsOf: URL(fileURLWithPath: encrypted + ".pub"), encoding: .utf8)
+        try fixture.repo.commit("allow locked", files: [".folio/allowed_signers": "locked@example.com \(publicKey)"])
+        let askpass = fixture.keys.appendingPathComponent("askpass.sh")
+        try "#!/bin/sh\necho 'open sesame'\n".write(to: askpass, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: askpass.path)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SSH_ASKPASS"] = askpass.path
+        environment["SSH_ASKPASS_REQUIRE"] = "force"
+        environment["DISPLAY"] = ":0"
+        environment["FOLIO_SIGNING_KEY"] = encrypted
+        let result = try Command.run(CLI.binary, ["promote", "triage@2", "--env", "production", "--note", "encrypted key"], in: fixture.repo.url, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("signed with ssh-keygen with \(encrypted)"))
+        #expect(!result.stdout.contains("open sesame") && !result.stderr.contains("open sesame"))
+        let verify = try CLI.run("verify", in: fixture.repo.url)
+        #expect(verify.stdout.contains("ok   folio/production/1: good by locked@example.com"), "\(verify.stdout)")
+    }
+
+    @Test func anAgentKeyNamedByItsPublicHalfIsSignedThroughTheAgent() throws {
+        let fixture = try PromotionFixture()
+        let socket = fixture.keys.appendingPathComponent("agent.sock").path
+        // A foreground agent (-D) that the test owns and stops.
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        agent.arguments = ["-D", "-a", socket]
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        defer { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() } // it inherits a blocked SIGTERM
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(10_000) }
+        #expect(FileManager.default.fileExists(atPath: socket), "the agent did not start")
+        var environment = ProcessInfo.processInfo.environment
+        environment["SSH_AUTH_SOCK"] = socket
+        #expect(try Command.run("/usr/bin/ssh-add", ["-q", fixture.key("bob")], environment: environment).status == 0)
+        try fixture.repo.commit("allow bob", files: [".folio/allowed_signers": "bob@example.com \(try fixture.publicKey("bob"))\n"])
+        try fixture.repo.git("config", "gpg.format", "ssh")
+        try fixture.repo.git("config", "user.signingkey", "key::\(try fixture.publicKey("bob"))")
+        try FileManager.default.removeItem(atPath: fixture.key("bob")) // only the agent has it now
+        let result = try Command.run(CLI.binary, ["promote", "triage@1", "--env", "staging", "--note", "agent"], in: fixture.repo.url, environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try CLI.run("verify", in: fixture.repo.url).stdout.contains("good by bob@example.com"))
+    }
+}
