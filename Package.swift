@@ -23,6 +23,7 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         .target(name: "FolioGit", dependencies: ["CLibGit2"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FolioModel"),
         .target(name: "FolioTemplate", dependencies: ["FolioModel"]),
         .target(name: "FolioSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -30,9 +31,13 @@ let package = Package(
             name: "FolioCore",
             dependencies: ["FolioGit", "FolioModel", "FolioTemplate", "FolioSigning", .product(name: "Yams", package: "Yams")]
         ),
+        .target(
+            name: "FolioManifest",
+            dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .executableTarget(
             name: "folio",
-            dependencies: ["FolioCore", "FolioSigning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["FolioCore", "FolioManifest", "FolioSigning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "FolioTestSupport", path: "Tests/FolioTestSupport"),
         .testTarget(name: "FolioGitTests", dependencies: ["FolioGit", "FolioTestSupport"]),

@@ -44,3 +44,10 @@ struct TemplateLocation: Sendable {
         return FilePosition(line: fileLine, column: blockColumn + column - 1)
     }
 }
+
+extension LoadedPrompt {
+    /// Loads a prompt file's text (for callers outside FolioCore, such as the manifest builder).
+    public static func load(path: String, text: String, name: String) -> LoadedPrompt {
+        PromptLoader.load(path: path, text: text, expectedName: name)
+    }
+}

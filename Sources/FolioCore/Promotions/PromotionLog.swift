@@ -45,6 +45,8 @@ public struct PromotionLog: Sendable {
     public let promotions: [CheckedPromotion]
     /// Problems of the allowed_signers file itself.
     public let signerProblems: [String]
+    /// The versions on main of every prompt a promotion names.
+    public let versions: [String: [PromptVersion]]
 
     public init(repository: PromptRepository) throws {
         let git = repository.git
@@ -96,6 +98,7 @@ public struct PromotionLog: Sendable {
         }
         promotions = checked.sorted { ($0.promotion.environment, $0.promotion.sequence) < ($1.promotion.environment, $1.promotion.sequence) }
         self.signerProblems = signerProblems
+        versions = versionCache
     }
 
     static func checkSignature(_ promotion: Promotion, signers: AllowedSigners) -> SignatureStatus {

@@ -73,18 +73,18 @@ public struct TagSigner: Sendable {
         self.method = method
     }
 
-    /// The armored signature of `payload` in the `git` namespace.
-    public func sign(_ payload: Data) throws -> String {
+    /// The armored signature of `payload` in `namespace` (`git` for tags).
+    public func sign(_ payload: Data, namespace: String = "git") throws -> String {
         switch method {
         case .native(let key):
-            return try SSHSignature.sign(payload, namespace: "git", with: key).armored
+            return try SSHSignature.sign(payload, namespace: namespace, with: key).armored
         case let .sshKeygen(program, keyPath, agent):
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-sign-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let file = folder.appendingPathComponent("payload")
             try payload.write(to: file)
-            var arguments = ["-Y", "sign", "-n", "git", "-f", keyPath]
+            var arguments = ["-Y", "sign", "-n", namespace, "-f", keyPath]
             if agent { arguments.append("-U") }
             let status = try ExternalProgram.run(program, arguments + [file.path], interactive: true).status
             guard status == 0, let signature = FileManager.default.contents(atPath: file.path + ".sig") else {
@@ -92,6 +92,9 @@ public struct TagSigner: Sendable {
             }
             return String(decoding: signature, as: UTF8.self)
         case let .gpg(program, keyID):
+            guard namespace == "git" else {
+                throw FolioError(.usage, "an OpenPGP key cannot sign a \(namespace) signature: that needs an SSH key", hint: "pass --signing-key with an ed25519 key")
+            }
             let result = try ExternalProgram.run(program, ["--status-fd=2", "-bsau", keyID], input: payload)
             guard result.status == 0, !result.output.isEmpty else {
                 throw FolioError(.usage, "\(program) could not sign with key \(keyID) (exit \(result.status))", hint: "check `\(program) --list-secret-keys`, or use an SSH key with gpg.format=ssh")

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import FolioCore
+import FolioGit
+import FolioModel
+import FolioTemplate
+
+/// Turns the verified promotions of a repository into the files of `dist/`:
+/// `<env>/manifest.json` (+ `.sig`), `prompts/<name>/<version>.json`, and `.gz` copies.
+public struct ManifestBuilder {
+    let repository: PromptRepository
+    let signer: TagSigner
+    /// How long a manifest may be served; nil writes no `expires` (and no wall-clock time).
+    let lifetime: TimeInterval?
+    let now: Date
+
+    public init(repository: PromptRepository, signer: TagSigner, lifetime: TimeInterval? = nil, now: Date = Date()) {
+        self.repository = repository
+        self.signer = signer
+        self.lifetime = lifetime
+        self.now = now
+    }
+
+    /// The files for `environments`, by path relative to `dist/`. A bad promotion tag in one
+    /// of them stops the build, naming the tag.
+    public func files(for environments: [String]) throws -> [String: Data] {
+        let log = try PromotionLog(repository: repository)
+        var files: [String: Data] = [:]
+        var versionFiles: [String: (prompt: ManifestPrompt, bytes: Data)] = [:]
+        for environment in environments {
+            try repository.requireEnvironment(environment)
+            let promotions = log.promotions(in: environment)
+            let bad = promotions.filter { !$0.isValid }
+            guard bad.isEmpty else {
+                throw FolioError(.invalidContent, "the build stops: \(environment) has promotions that do not verify:\n"
+                    + bad.map { "\($0.promotion.tagName): \($0.problems.joined(separator: "; "))" }.joined(separator: "\n"),
+                    hint: "see `folio verify --env \(environment)`; a tampered log must not publish")
+            }
+            guard let latest = promotions.last else {
+                throw FolioError(.usage, "nothing has been promoted to \(environment) yet", hint: "run `folio promote <name>@<version> --env \(environment) --note …` first")
+            }
+            var prompts: [String: ManifestPrompt] = [:]
+            let names = Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) })
+            for name in names.sorted() {
+                for trailer in log.history(of: name, in: environment) where versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] == nil {
+                    let file = try versionFile(trailer, versions: log.versions[name] ?? [])
+                    versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] = file
+                }
+                guard let current = log.published(name, in: environment),
+                      let source = promotions.last(where: { $0.promotion.trailers.contains(current) })?.promotion,
+                      let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
+                var entry = file.prompt
+                entry.sha256 = SHA256.hash(data: file.bytes).map { String(format: "%02x", $0) }.joined()
+                entry.promotion = ManifestPromotion(
+                    tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
+                    at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: current.replaces
+                )
+                prompts[name] = entry
+            }
+            let manifest = Manifest(
+                environment: environment, version: latest.promotion.sequence,
+                generatedAt: latest.promotion.tagger?.date ?? Date(timeIntervalSince1970: 0),
+                expires: lifetime.map { now.addingTimeInterval($0) },
+                source: ManifestSource(commit: latest.promotion.target.hex, tag: latest.promotion.tagName),
+                prompts: prompts
+            )
+            let bytes = try JSONEncoder.folio.encode(manifest) + Data("\n".utf8)
+            files["\(environment)/manifest.json"] = bytes
+            files["\(environment)/manifest.json.sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
+        }
+        for (path, file) in versionFiles { files[path] = file.bytes }
+        for (path, bytes) in files where path.hasSuffix(".json") {
+            files[path + ".gz"] = try Gzip.compress(bytes)
+        }
+        return files
+    }
+
+    /// The version file of a promoted version, read by the trailer's blob id (which
+    /// verification tied to that version on main), with the partials of its first commit.
+    private func versionFile(_ trailer: PromotionTrailer, versions: [PromptVersion]) throws -> (prompt: ManifestPrompt, bytes: Data) {
+        let path = PromptRepository.promptPath(trailer.prompt)
+        let text = String(decoding: try repository.git.readBlob(trailer.blob), as: UTF8.self)
+        let loaded = LoadedPrompt.load(path: path, text: text, name: trailer.prompt)
+        guard let prompt = loaded.prompt else {
+            throw FolioError(.invalidContent, "\(trailer.prompt) v\(trailer.version) does not load:\n" + loaded.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        let firstCommit = versions.first { $0.number == trailer.version }?.commit.hex ?? repository.config.mainBranch
+        let available = try repository.partials(at: firstCommit)
+        let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
+                                   partials: Self.partialsUsed(by: prompt, from: available))
+        return (entry, try JSONEncoder.folio.encode(entry) + Data("\n".utf8))
+    }
+
+    /// The partials a prompt's messages include, directly or through other partials.
+    static func partialsUsed(by prompt: Prompt, from available: [String: String]) -> [String: String] {
+        var used: [String: String] = [:]
+        var pending = prompt.messages.flatMap { (try? Template($0.content))?.partialNames ?? [] }
+        while let name = pending.popLast() {
+            guard used[name] == nil, let source = available[name] else { continue }
+            used[name] = source
+            pending += (try? Template(source))?.partialNames ?? []
+        }
+        return used
+    }
+
+    /// Writes the files under `folder`: first into a temporary folder beside them, then
+    /// renamed into place (version files, then each manifest's signature, then the manifest),
+    /// so a reader never sees a half-written file.
+    public static func write(_ files: [String: Data], to folder: URL) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")
+        defer { try? manager.removeItem(at: staging) }
+        for (path, bytes) in files {
+            let url = staging.appendingPathComponent(path)
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try bytes.write(to: url)
+        }
+        func rank(_ path: String) -> Int {
+            if path.hasPrefix("prompts/") { return 0 }
+            if path.hasSuffix(".sig") || path.hasSuffix(".gz") { return 1 }
+            return 2
+        }
+        for path in files.keys.sorted(by: { (rank($0), $0) < (rank($1), $1) }) {
+            let target = folder.appendingPathComponent(path)
+            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            guard rename(staging.appendingPathComponent(path).path, target.path) == 0 else {
+                throw FolioError(.configuration, "cannot move \(path) into \(folder.path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+}

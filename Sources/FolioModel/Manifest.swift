@@ -1,0 +1,127 @@
+import Foundation
+
+/// `dist/<env>/manifest.json` (`schema: folio/manifest@1`): an environment's current
+/// prompts, signed next to it (`manifest.json.sig`, namespace `folio-manifest`).
+public struct Manifest: Sendable, Equatable, Codable {
+    public static let schema = "folio/manifest@1"
+    public static let signatureNamespace = "folio-manifest"
+
+    public var schema: String
+    public var environment: String
+    /// The environment's latest promotion sequence: it only grows.
+    public var version: Int
+    /// The time of that promotion (from git), so the same state gives the same bytes.
+    public var generatedAt: Date
+    /// After this time the manifest must not be served (only with `folio build --expires`).
+    public var expires: Date?
+    public var source: ManifestSource
+    public var prompts: [String: ManifestPrompt]
+
+    public init(environment: String, version: Int, generatedAt: Date, expires: Date?, source: ManifestSource, prompts: [String: ManifestPrompt]) {
+        schema = Self.schema
+        self.environment = environment
+        self.version = version
+        self.generatedAt = generatedAt
+        self.expires = expires
+        self.source = source
+        self.prompts = prompts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, environment, version, expires, source, prompts
+        case generatedAt = "generated_at"
+    }
+}
+
+/// Where a manifest came from.
+public struct ManifestSource: Sendable, Equatable, Codable {
+    public var commit: String
+    public var tag: String
+
+    public init(commit: String, tag: String) {
+        self.commit = commit
+        self.tag = tag
+    }
+}
+
+/// Who promoted a version, when and why.
+public struct ManifestPromotion: Sendable, Equatable, Codable {
+    public var tag: String
+    public var sequence: Int
+    public var by: String
+    public var email: String
+    public var at: Date
+    public var note: String
+    public var replaces: Int?
+
+    public init(tag: String, sequence: Int, by: String, email: String, at: Date, note: String, replaces: Int?) {
+        self.tag = tag
+        self.sequence = sequence
+        self.by = by
+        self.email = email
+        self.at = at
+        self.note = note
+        self.replaces = replaces
+    }
+}
+
+/// One prompt version with everything needed to render it (`dist/prompts/<name>/<version>.json`,
+/// `schema: folio/prompt-version@1`), and, inside a manifest, its promotion.
+public struct ManifestPrompt: Sendable, Equatable, Codable {
+    public static let schema = "folio/prompt-version@1"
+
+    public var schema: String
+    public var name: String
+    public var version: Int
+    public var blob: String
+    public var description: String?
+    public var model: ModelSettings?
+    public var variables: [PromptVariable]
+    public var messages: [PromptMessage]
+    public var output: OutputSpec?
+    /// The partials the messages include, as they were at the version's first commit.
+    public var partials: [String: String]
+    /// In a manifest: the sha256 of the version file, and the promotion.
+    public var sha256: String?
+    public var promotion: ManifestPromotion?
+
+    public init(name: String, version: Int, blob: String, prompt: Prompt, partials: [String: String]) {
+        schema = Self.schema
+        self.name = name
+        self.version = version
+        self.blob = blob
+        description = prompt.description
+        model = prompt.model
+        variables = prompt.variables
+        messages = prompt.messages
+        output = prompt.output
+        self.partials = partials
+    }
+
+    /// The prompt, for rendering.
+    public var prompt: Prompt {
+        Prompt(name: name, description: description, model: model, variables: variables, messages: messages, output: output)
+    }
+
+    /// The version file's path inside `dist/`.
+    public static func path(name: String, version: Int) -> String { "prompts/\(name)/\(version).json" }
+}
+
+extension JSONEncoder {
+    /// The encoder every Folio file uses: sorted keys, ISO 8601 dates, no escaped slashes,
+    /// so the same value always gives the same bytes.
+    public static var folio: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    public static var folio: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

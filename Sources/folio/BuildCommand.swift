@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+import FolioManifest
+
+struct BuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Write the signed manifest of each environment and the version files into dist/.",
+        discussion: """
+        Reads only verified promotions: a bad tag stops the build, naming it. Writes
+          dist/<env>/manifest.json, dist/<env>/manifest.json.sig (namespace folio-manifest),
+          dist/prompts/<name>/<version>.json, and a .gz copy of each JSON file.
+        The same repository state gives the same bytes; --expires adds an expiry time.
+        Check a signature with:
+          ssh-keygen -Y verify -n folio-manifest -f allowed_signers -I <principal> -s manifest.json.sig < manifest.json
+
+        Examples:
+          folio build --env production --out dist/
+          folio build --env staging --env production --out dist/ --expires 7d
+        """
+    )
+
+    @Option(name: .customLong("env"), help: "An environment to build (repeatable).")
+    var environments: [String]
+
+    @Option(help: "The output folder.")
+    var out: String = "dist"
+
+    @Option(name: .customLong("signing-key"), help: "An OpenSSH private key (overrides FOLIO_SIGNING_KEY and git's user.signingkey).")
+    var signingKey: String?
+
+    @Option(help: "How long the manifest may be served: 30m, 12h, 7d.")
+    var expires: String?
+
+    @OptionGroup var repository: RepositoryOptions
+
+    func validate() throws {
+        guard !environments.isEmpty else { throw ValidationError("name at least one --env") }
+        if let expires, Self.seconds(expires) == nil {
+            throw ValidationError("--expires '\(expires)' is not a duration: use a number and s, m, h or d (e.g. 7d)")
+        }
+    }
+
+    static func seconds(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let number = Double(text.dropLast()), number > 0 else { return nil }
+        switch unit {
+        case "s": return number
+        case "m": return number * 60
+        case "h": return number * 3600
+        case "d": return number * 86400
+        default: return nil
+        }
+    }
+
+    func run() throws {
+        let repo = try repository.open()
+        let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
+        let builder = ManifestBuilder(repository: repo, signer: signer, lifetime: expires.flatMap(Self.seconds))
+        let files = try builder.files(for: environments)
+        let folder = URL(fileURLWithPath: out)
+        try ManifestBuilder.write(files, to: folder)
+        for path in files.keys.sorted() where path.hasSuffix("manifest.json") {
+            print("wrote \(folder.appendingPathComponent(path).path)")
+        }
+        print("\(files.keys.filter { $0.hasPrefix("prompts/") && $0.hasSuffix(".json") }.count) version file(s), signed with \(signer.description)")
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import FolioTestSupport
+import Testing
+
+@Suite(.serialized)
+struct BuildTests {
+    func promotedFixture() throws -> PromotionFixture {
+        let fixture = try PromotionFixture(prompts: ["triage", "summary"])
+        try fixture.repo.commit("partial", files: [
+            "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be brief.\"\n",
+            "prompts/triage.yaml": Fixtures.prompt("triage", system: "{{> tone}} triage v3 {{ticket_type}}"),
+        ])
+        for arguments in [["triage@1", "summary@2"], ["triage@3"]] {
+            let result = try CLI.run(["promote"] + arguments + ["--env", "production", "--note", "release", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        return fixture
+    }
+
+    func build(_ fixture: PromotionFixture, out: String, _ extra: [String] = []) throws -> CommandResult {
+        try CLI.run(["build", "--env", "production", "--out", out, "--signing-key", fixture.key("alice")] + extra, in: fixture.repo.url)
+    }
+
+    func files(in folder: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder.path)
+        while let path = enumerator?.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
+            if !isFolder.boolValue { result[path] = try Data(contentsOf: folder.appendingPathComponent(path)) }
+        }
+        return result
+    }
+
+    @Test func writesTheManifestVersionFilesAndGzipCopies() throws {
+        let fixture = try promotedFixture()
+        let result = try build(fixture, out: "dist")
+        #expect(result.status == 0, "\(result.stderr)")
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        let written = try files(in: dist)
+        #expect(Set(written.keys) == [
+            "production/manifest.json", "production/manifest.json.gz", "production/manifest.json.sig",
+            "prompts/triage/1.json", "prompts/triage/1.json.gz", "prompts/triage/3.json", "prompts/triage/3.json.gz",
+            "prompts/summary/2.json", "prompts/summary/2.json.gz",
+        ])
+        let manifest = try #require(try JSONSerialization.jsonObject(with: written["production/manifest.json"]!) as? [String: Any])
+        #expect(manifest["schema"] as? String == "folio/manifest@1")
+        #expect(manifest["version"] as? Int == 2)
+        #expect(manifest["expires"] == nil)
+        #expect((manifest["source"] as? [String: Any])?["tag"] as? String == "folio/production/2")
+        let prompts = try #require(manifest["prompts"] as? [String: [String: Any]])
+        #expect(prompts["triage"]?["version"] as? Int == 3)
+        #expect(prompts["summary"]?["version"] as? Int == 2)
+        #expect((prompts["triage"]?["partials"] as? [String: String]) == ["tone": "Be brief."])
+        #expect((prompts["triage"]?["promotion"] as? [String: Any])?["replaces"] as? Int == 1)
+        let sha = try Command.run("/usr/bin/sha256sum", [dist.appendingPathComponent("prompts/triage/3.json").path]).stdout.prefix(64)
+        #expect(prompts["triage"]?["sha256"] as? String == String(sha))
+        let unzipped = try Command.run("/bin/sh", ["-c", "gzip -dc '\(dist.path)/production/manifest.json.gz'"]).stdout
+        #expect(Data(unzipped.utf8) == written["production/manifest.json"])
+        #expect(!FileManager.default.fileExists(atPath: dist.appendingPathComponent("prompts/triage/2.json").path)) // never promoted
+    }
+
+    @Test func theSignatureVerifiesWithSSHKeygen() throws {
+        let fixture = try promotedFixture()
+        #expect(try build(fixture, out: "dist").status == 0)
+        let dist = fixture.repo.url.appendingPathComponent("dist/production")
+        let manifest = try String(contentsOf: dist.appendingPathComponent("manifest.json"), encoding: .utf8)
+        let verify = try Command.run("/usr/bin/ssh-keygen", ["-Y", "verify", "-n", "folio-manifest", "-f", try fixture.allowedSignersFile(),
+                                                             "-I", "alice@example.com", "-s", dist.appendingPathComponent("manifest.json.sig").path], input: manifest)
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("Good \"folio-manifest\" signature for alice@example.com"))
+        let forged = try Command.run("/usr/bin/ssh-keygen", ["-Y", "verify", "-n", "folio-manifest", "-f", try fixture.allowedSignersFile(),
+                                                             "-I", "alice@example.com", "-s", dist.appendingPathComponent("manifest.json.sig").path], input: manifest.replacingOccurrences(of: "triage", with: "triagE"))
+        #expect(forged.status != 0)
+    }
+
+    @Test func theSameStateGivesTheSameBytes() throws {
+        let fixture = try promotedFixture()
+        #expect(try build(fixture, out: "one").status == 0)
+        #expect(try build(fixture, out: "two").status == 0)
+        let one = try files(in: fixture.repo.url.appendingPathComponent("one"))
+        let two = try files(in: fixture.repo.url.appendingPathComponent("two"))
+        #expect(one == two)
+        #expect(try build(fixture, out: "three", ["--expires", "7d"]).status == 0)
+        let three = try files(in: fixture.repo.url.appendingPathComponent("three"))
+        let manifest = try #require(try JSONSerialization.jsonObject(with: three["production/manifest.json"]!) as? [String: Any])
+        #expect(manifest["expires"] is String)
+        #expect(three["prompts/triage/3.json"] == one["prompts/triage/3.json"])
+    }
+
+    @Test func aBadTagStopsTheBuildNamingIt() throws {
+        let fixture = try promotedFixture()
+        let blob = try fixture.blob("triage", at: "HEAD")
+        try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/3", "-F", "-", "main"],
+                             input: "promote triage v3\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(blob) replaces=3\n")
+        let result = try build(fixture, out: "dist")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the build stops: production has promotions that do not verify:\nfolio/production/3: signer not allowed"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.repo.url.appendingPathComponent("dist/production/manifest.json").path))
+        let nothing = try CLI.run(["build", "--env", "staging", "--out", "dist", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        #expect(nothing.status == 2)
+        #expect(nothing.stderr.contains("nothing has been promoted to staging yet"))
+    }
+}
