@@ -10,11 +10,16 @@ let package = Package(
         .library(name: "FolioTemplate", targets: ["FolioTemplate"]),
         .library(name: "FolioModel", targets: ["FolioModel"]),
         .library(name: "FolioSigning", targets: ["FolioSigning"]),
+        .library(name: "FolioClient", targets: ["FolioClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -35,9 +40,29 @@ let package = Package(
             name: "FolioManifest",
             dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(
+            name: "FolioClient",
+            dependencies: [
+                "FolioModel", "FolioTemplate", "FolioSigning",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FolioServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(name: "folio-sdk-example", dependencies: ["FolioClient"], path: "Examples/SDKExample"),
         .executableTarget(
             name: "folio",
-            dependencies: ["FolioCore", "FolioManifest", "FolioSigning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "FolioCore", "FolioManifest", "FolioSigning", "FolioServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(name: "FolioTestSupport", path: "Tests/FolioTestSupport"),
         .testTarget(name: "FolioGitTests", dependencies: ["FolioGit", "FolioTestSupport"]),
@@ -47,6 +72,13 @@ let package = Package(
         ),
         .testTarget(name: "FolioSigningTests", dependencies: ["FolioSigning", "FolioTestSupport"]),
         .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport"]),
+        .testTarget(
+            name: "FolioClientTests",
+            dependencies: [
+                "FolioClient", "FolioServer", "FolioTestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore"]),
     ],
     swiftLanguageModes: [.v6]

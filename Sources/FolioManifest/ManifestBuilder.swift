@@ -40,17 +40,22 @@ public struct ManifestBuilder {
                 throw FolioError(.usage, "nothing has been promoted to \(environment) yet", hint: "run `folio promote <name>@<version> --env \(environment) --note …` first")
             }
             var prompts: [String: ManifestPrompt] = [:]
+            var hashes: [String: String] = [:]
             let names = Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) })
             for name in names.sorted() {
                 for trailer in log.history(of: name, in: environment) where versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] == nil {
                     let file = try versionFile(trailer, versions: log.versions[name] ?? [])
                     versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] = file
                 }
+                for trailer in log.history(of: name, in: environment) {
+                    let path = ManifestPrompt.path(name: name, version: trailer.version)
+                    if let file = versionFiles[path] { hashes[path] = Self.sha256(file.bytes) }
+                }
                 guard let current = log.published(name, in: environment),
                       let source = promotions.last(where: { $0.promotion.trailers.contains(current) })?.promotion,
                       let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
                 var entry = file.prompt
-                entry.sha256 = SHA256.hash(data: file.bytes).map { String(format: "%02x", $0) }.joined()
+                entry.sha256 = Self.sha256(file.bytes)
                 entry.promotion = ManifestPromotion(
                     tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
                     at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: current.replaces
@@ -62,7 +67,8 @@ public struct ManifestBuilder {
                 generatedAt: latest.promotion.tagger?.date ?? Date(timeIntervalSince1970: 0),
                 expires: lifetime.map { now.addingTimeInterval($0) },
                 source: ManifestSource(commit: latest.promotion.target.hex, tag: latest.promotion.tagName),
-                prompts: prompts
+                prompts: prompts,
+                versionFiles: hashes
             )
             let bytes = try JSONEncoder.folio.encode(manifest) + Data("\n".utf8)
             files["\(environment)/manifest.json"] = bytes
@@ -89,6 +95,10 @@ public struct ManifestBuilder {
         let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
                                    partials: Self.partialsUsed(by: prompt, from: available))
         return (entry, try JSONEncoder.folio.encode(entry) + Data("\n".utf8))
+    }
+
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The partials a prompt's messages include, directly or through other partials.

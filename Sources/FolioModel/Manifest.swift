@@ -16,8 +16,11 @@ public struct Manifest: Sendable, Equatable, Codable {
     public var expires: Date?
     public var source: ManifestSource
     public var prompts: [String: ManifestPrompt]
+    /// The sha256 of every version file of this environment's history, by path, so a
+    /// client can check a pinned version's file against the signed manifest.
+    public var versionFiles: [String: String]
 
-    public init(environment: String, version: Int, generatedAt: Date, expires: Date?, source: ManifestSource, prompts: [String: ManifestPrompt]) {
+    public init(environment: String, version: Int, generatedAt: Date, expires: Date?, source: ManifestSource, prompts: [String: ManifestPrompt], versionFiles: [String: String]) {
         schema = Self.schema
         self.environment = environment
         self.version = version
@@ -25,11 +28,13 @@ public struct Manifest: Sendable, Equatable, Codable {
         self.expires = expires
         self.source = source
         self.prompts = prompts
+        self.versionFiles = versionFiles
     }
 
     enum CodingKeys: String, CodingKey {
         case schema, environment, version, expires, source, prompts
         case generatedAt = "generated_at"
+        case versionFiles = "version_files"
     }
 }
 

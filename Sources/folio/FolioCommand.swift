@@ -16,7 +16,7 @@ struct FolioCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
-            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self,
+            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self,
             DemoCommand.self,
         ]
     )
@@ -44,6 +44,20 @@ struct FolioCommand: ParsableCommand {
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+}
+
+/// Runs async work from a synchronous command and waits for it (the CLI's few async
+/// commands, such as `serve`, use this so the root command stays synchronous).
+func runBlocking(_ work: @escaping @Sendable () async throws -> Void) throws {
+    final class Outcome: @unchecked Sendable { var error: Error? }
+    let outcome = Outcome()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await work() } catch { outcome.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let error = outcome.error { throw error }
 }
 
 /// `--push` may stand alone (meaning `origin`) or name a remote.

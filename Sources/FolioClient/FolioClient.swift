@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Foundation
+import FolioModel
+import FolioTemplate
+import Logging
+import NIOCore
+
+/// Renders prompts from a signed Folio manifest, with a cache that survives outages.
+///
+/// ```swift
+/// let folio = try FolioClient(manifestURL: url, publicKeys: ["ssh-ed25519 AAAA… ops"])
+/// let prompt = try await folio.render("support_ticket_triage", variables: ["ticket_text": text])
+/// prompt.messages   // [ChatMessage]
+/// prompt.version    // 2
+/// ```
+public final class FolioClient: Sendable {
+    let store: ManifestStore
+
+    /// - Parameters:
+    ///   - manifestURL: `…/<env>/manifest.json` on `folio serve` or any static host.
+    ///   - publicKeys: OpenSSH public key lines (`ssh-ed25519 AAAA… comment`) whose
+    ///     signatures are trusted.
+    ///   - cacheTTL: how long a manifest is used before a background refresh.
+    ///   - cacheDirectory: where the last-known-good manifest is kept for cold starts.
+    ///   - fallbackManifest: a bundled `manifest.json` snapshot, used when neither the server
+    ///     nor the disk copy is available.
+    public convenience init(manifestURL: URL, publicKeys: [String], cacheTTL: Duration = .seconds(300), cacheDirectory: URL? = nil, fallbackManifest: Data? = nil) throws {
+        try self.init(manifestURL: manifestURL, publicKeys: publicKeys, cacheTTL: cacheTTL, cacheDirectory: cacheDirectory,
+                      fallbackManifest: fallbackManifest, requestTimeout: .seconds(5), attempts: 3, logger: Logger(label: "folio.client"))
+    }
+
+    /// The full initializer: request timeout, attempts per fetch and the logger.
+    public init(manifestURL: URL, publicKeys: [String], cacheTTL: Duration, cacheDirectory: URL?, fallbackManifest: Data?,
+                requestTimeout: Duration, attempts: Int, logger: Logger) throws {
+        let verifier = try ManifestVerifier(publicKeys: publicKeys)
+        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
+        store = ManifestStore(
+            manifestURL: manifestURL, ttl: cacheTTL, verifier: verifier,
+            fetcher: ManifestFetcher(timeout: timeout, attempts: max(1, attempts)),
+            disk: cacheDirectory.map { DiskCache(root: $0, manifestURL: manifestURL) },
+            fallback: fallbackManifest, logger: logger
+        )
+    }
+
+    /// Renders a prompt by name (`"name"` for the published version, `"name@2"` to pin version 2).
+    public func render(_ name: String, variables: [String: String]) async throws -> RenderedPrompt {
+        try await render(name, values: variables.mapValues(JSONValue.string))
+    }
+
+    /// Renders with richer values (lists and objects for sections).
+    public func render(_ name: String, values: [String: JSONValue]) async throws -> RenderedPrompt {
+        let compiled = try await compiled(name)
+        do {
+            let messages = try compiled.prompt.render(values)
+            return RenderedPrompt(
+                name: compiled.prompt.prompt.name, version: compiled.version,
+                messages: messages.map { ChatMessage(role: $0.role, content: $0.content) }, model: compiled.prompt.prompt.model
+            )
+        } catch {
+            throw FolioClientError(kind: .render, message: error.message)
+        }
+    }
+
+    /// Which version of `name` is served.
+    public func version(of name: String) async throws -> PromptVersionInfo {
+        let compiled = try await compiled(name)
+        return PromptVersionInfo(name: compiled.prompt.prompt.name, version: compiled.version, status: compiled.pinned ? .pinned : .published)
+    }
+
+    private func compiled(_ reference: String) async throws -> (prompt: CompiledPrompt, version: Int, pinned: Bool) {
+        let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+        if parts.count == 2 {
+            guard let version = Int(parts[1].hasPrefix("v") ? String(parts[1].dropFirst()) : parts[1]), version > 0 else {
+                throw FolioClientError(kind: .unknownVersion, message: "'\(reference)' does not pin a version: write name@<number>")
+            }
+            return (try await store.pinned(parts[0], version: version), version, true)
+        }
+        let entry = try await store.current()
+        guard let prompt = entry.prompts[reference], let file = entry.manifest.prompts[reference] else {
+            let known = entry.manifest.prompts.keys.sorted().joined(separator: ", ")
+            throw FolioClientError(kind: .unknownPrompt, message: "prompt '\(reference)' is not in the \(entry.manifest.environment) manifest (version \(entry.manifest.version)); it has \(known)")
+        }
+        return (prompt, file.version, false)
+    }
+}

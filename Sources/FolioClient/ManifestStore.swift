@@ -1,0 +1,185 @@
+import Crypto
+import Foundation
+import FolioModel
+import FolioTemplate
+import Logging
+
+/// The client's cache: one verified manifest with its prompts compiled, refreshed in the
+/// background after the TTL (one refresh at a time), and pinned versions kept forever.
+actor ManifestStore {
+    struct Entry: Sendable {
+        let manifest: Manifest
+        let prompts: [String: CompiledPrompt]
+        let etag: String?
+        let bytes: Data
+        let signature: Data
+    }
+
+    let manifestURL: URL
+    let ttl: Duration
+    let verifier: ManifestVerifier
+    let fetcher: ManifestFetcher
+    let disk: DiskCache?
+    let fallback: Data?
+    let logger: Logger
+    let clock = ContinuousClock()
+
+    private var entry: Entry?
+    private var fetchedAt: ContinuousClock.Instant?
+    private var nextRefresh: ContinuousClock.Instant?
+    private var highestVersion = 0
+    private var refreshTask: Task<Void, Never>?
+    private var loadTask: Task<Entry, Error>?
+    private var pinned: [String: CompiledPrompt] = [:]
+
+    init(manifestURL: URL, ttl: Duration, verifier: ManifestVerifier, fetcher: ManifestFetcher, disk: DiskCache?, fallback: Data?, logger: Logger) {
+        self.manifestURL = manifestURL
+        self.ttl = ttl
+        self.verifier = verifier
+        self.fetcher = fetcher
+        self.disk = disk
+        self.fallback = fallback
+        self.logger = logger
+    }
+
+    /// The manifest to serve now: a fresh entry without I/O; a stale one at once while a
+    /// single background refresh runs; on a cold start (or past `expires`), a fetch.
+    func current() async throws -> Entry {
+        if let entry, !Self.isExpired(entry.manifest) {
+            let now = clock.now
+            if let fetchedAt, now - fetchedAt >= ttl, refreshTask == nil, nextRefresh.map({ now >= $0 }) ?? true {
+                refreshTask = Task { await self.refresh() }
+            }
+            return entry
+        }
+        if let loadTask { return try await loadTask.value }
+        let task = Task { try await self.load() }
+        loadTask = task
+        defer { loadTask = nil }
+        return try await task.value
+    }
+
+    /// A pinned version, from the current manifest or its version file (checked against the
+    /// manifest's sha256), cached forever.
+    func pinned(_ name: String, version: Int) async throws -> CompiledPrompt {
+        let key = "\(name)@\(version)"
+        if let cached = pinned[key] { return cached }
+        let entry = try await current()
+        if let current = entry.prompts[name], current.prompt.name == name, entry.manifest.prompts[name]?.version == version {
+            pinned[key] = current
+            return current
+        }
+        let path = ManifestPrompt.path(name: name, version: version)
+        guard let expected = entry.manifest.versionFiles[path] else {
+            throw FolioClientError(kind: .unknownVersion, message: "prompt '\(name)' v\(version) was never published in \(entry.manifest.environment): pin a version that `folio log` shows")
+        }
+        let url = manifestURL.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(path)
+        guard case .fresh(let bytes, _) = try await fetcher.get(url) else {
+            throw FolioClientError(kind: .unavailable, message: "\(url) answered 304 to an unconditional request")
+        }
+        guard SHA256.hash(data: bytes).map({ String(format: "%02x", $0) }).joined() == expected else {
+            throw FolioClientError(kind: .unavailable, message: "\(url) does not match the sha256 the signed manifest gives for \(name) v\(version)")
+        }
+        let file = try JSONDecoder.folio.decode(ManifestPrompt.self, from: bytes)
+        let compiled = try Self.compile(file)
+        pinned[key] = compiled
+        return compiled
+    }
+
+    // MARK: - Loading
+
+    private func load() async throws -> Entry {
+        do {
+            return try await fetchAndInstall()
+        } catch {
+            logger.warning("manifest fetch failed", metadata: ["url": "\(manifestURL)", "error": "\(error)"])
+            if let entry, !Self.isExpired(entry.manifest) { return entry }
+            if let stored = disk?.load(), let entry = try? install(bytes: stored.bytes, signature: stored.signature, etag: stored.etag, source: "disk") {
+                logger.notice("serving the last-known-good manifest from disk", metadata: ["version": "\(entry.manifest.version)"])
+                return entry
+            }
+            if let fallback, let entry = try? installFallback(fallback) {
+                logger.notice("serving the bundled fallback manifest", metadata: ["version": "\(entry.manifest.version)"])
+                return entry
+            }
+            throw FolioClientError(kind: .unavailable, message: "no manifest is available: \(manifestURL) failed (\(error)), and there is no usable disk copy or fallback snapshot")
+        }
+    }
+
+    private func refresh() async {
+        defer { refreshTask = nil }
+        do {
+            _ = try await fetchAndInstall()
+        } catch {
+            nextRefresh = clock.now + min(ttl, .seconds(10))
+            logger.warning("manifest refresh failed; keeping the cached copy", metadata: ["url": "\(manifestURL)", "error": "\(error)"])
+        }
+    }
+
+    private func fetchAndInstall() async throws -> Entry {
+        switch try await fetcher.get(manifestURL, etag: entry?.etag) {
+        case .notModified:
+            guard let entry else { throw FolioClientError(kind: .unavailable, message: "\(manifestURL) answered 304 without a cached copy") }
+            fetchedAt = clock.now
+            return entry
+        case .fresh(let bytes, let etag):
+            if let entry, entry.bytes == bytes {
+                fetchedAt = clock.now
+                return entry
+            }
+            guard case .fresh(let signature, _) = try await fetcher.get(manifestURL.appendingPathExtension("sig")) else {
+                throw FolioClientError(kind: .unavailable, message: "the manifest signature answered 304 to an unconditional request")
+            }
+            do {
+                return try install(bytes: bytes, signature: signature, etag: etag, source: "server")
+            } catch {
+                logger.error("refused a manifest", metadata: ["url": "\(manifestURL)", "reason": "\(error)"])
+                throw error
+            }
+        }
+    }
+
+    /// Verifies and installs a manifest: signature, schema, expiry and rollback protection.
+    private func install(bytes: Data, signature: Data, etag: String?, source: String) throws -> Entry {
+        let manifest = try verifier.verify(bytes, signature: signature)
+        let highest = max(highestVersion, disk?.highestVersion() ?? 0)
+        guard manifest.version >= highest else {
+            throw FolioClientError(kind: .unavailable, message: "refused manifest version \(manifest.version) from \(source): version \(highest) was already seen (rollback protection)")
+        }
+        guard !Self.isExpired(manifest) else {
+            throw FolioClientError(kind: .unavailable, message: "the manifest from \(source) expired at \(manifest.expires!)")
+        }
+        let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: etag, bytes: bytes, signature: signature)
+        self.entry = entry
+        fetchedAt = clock.now
+        nextRefresh = nil
+        highestVersion = manifest.version
+        if source == "server" { disk?.store(bytes: bytes, signature: signature, etag: etag, version: manifest.version) }
+        return entry
+    }
+
+    /// The bundled snapshot ships inside the app, so it is trusted without a signature.
+    private func installFallback(_ bytes: Data) throws -> Entry {
+        let manifest = try JSONDecoder.folio.decode(Manifest.self, from: bytes)
+        let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: nil, bytes: bytes, signature: Data())
+        self.entry = entry
+        fetchedAt = clock.now
+        return entry
+    }
+
+    static func isExpired(_ manifest: Manifest) -> Bool {
+        manifest.expires.map { $0 < Date() } ?? false
+    }
+
+    static func compileAll(_ manifest: Manifest) throws -> [String: CompiledPrompt] {
+        try manifest.prompts.mapValues(compile)
+    }
+
+    static func compile(_ file: ManifestPrompt) throws -> CompiledPrompt {
+        do {
+            return try CompiledPrompt(file.prompt, version: "v\(file.version)", partials: file.partials)
+        } catch {
+            throw FolioClientError(kind: .render, message: error.message)
+        }
+    }
+}

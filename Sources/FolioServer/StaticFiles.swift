@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// The files of a `dist/` folder, read on demand and kept in memory with their strong
+/// ETags until they change on disk. Paths that escape the folder are refused.
+final class StaticFiles: @unchecked Sendable {
+    struct File: Sendable {
+        let body: ByteBuffer
+        let etag: String
+        let modified: Date
+        let size: Int
+    }
+
+    let root: String
+    private let lock = NSLock()
+    private var cache: [String: File] = [:]
+
+    init(root: URL) {
+        self.root = root.resolvingSymlinksInPath().standardizedFileURL.path
+    }
+
+    /// The file for a request path, or nil (missing, a folder, or outside the root).
+    func file(atRequestPath rawPath: String) -> File? {
+        guard let relative = Self.safeRelativePath(rawPath) else { return nil }
+        let path = root + "/" + relative
+        // Symlinks pointing out of the root are refused: compare the resolved path.
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard resolved.hasPrefix(root + "/") else { return nil }
+        var info = stat()
+        guard stat(resolved, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+        let size = Int(info.st_size)
+        lock.lock()
+        if let cached = cache[resolved], cached.modified == modified, cached.size == size {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        guard let data = FileManager.default.contents(atPath: resolved) else { return nil }
+        let digest = SHA256.hash(data: data).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let file = File(body: ByteBuffer(bytes: data), etag: "\"\(digest)\"", modified: modified, size: size)
+        lock.lock()
+        cache[resolved] = file
+        lock.unlock()
+        return file
+    }
+
+    /// The request path, percent-decoded, as a relative path of plain segments; nil when
+    /// any segment is empty, `.`, `..`, hidden, or holds a slash or NUL once decoded.
+    static func safeRelativePath(_ rawPath: String) -> String? {
+        let withoutQuery = rawPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? rawPath
+        let segments = withoutQuery.split(separator: "/", omittingEmptySubsequences: true)
+        guard !segments.isEmpty else { return nil }
+        var decoded: [String] = []
+        for segment in segments {
+            guard let text = String(segment).removingPercentEncoding,
+                  !text.isEmpty, text != ".", text != "..", !text.hasPrefix("."),
+                  !text.contains("/"), !text.contains("\\"), !text.contains("\0") else { return nil }
+            decoded.append(text)
+        }
+        return decoded.joined(separator: "/")
+    }
+}
