@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "FolioClient", "FolioServer", "FolioTestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore"]),

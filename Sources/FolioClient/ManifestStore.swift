@@ -86,6 +86,11 @@ actor ManifestStore {
         return compiled
     }
 
+    /// Waits for a background refresh, if one is running (for tests and graceful shutdown).
+    func waitForRefresh() async {
+        await refreshTask?.value
+    }
+
     // MARK: - Loading
 
     private func load() async throws -> Entry {

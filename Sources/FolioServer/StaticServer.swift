@@ -12,12 +12,16 @@ public struct StaticServer: Sendable {
     public let host: String
     public let port: Int
     let logger: Logger
+    let onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)?
 
-    public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "folio.serve")) {
+    /// - Parameter onRequest: called after each response (method, path, status), e.g. for metrics.
+    public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "folio.serve"),
+                onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)? = nil) {
         self.root = root
         self.host = host
         self.port = port
         self.logger = logger
+        self.onRequest = onRequest
     }
 
     /// Serves until cancelled or, with `signals`, until SIGINT/SIGTERM; in-flight requests
@@ -25,11 +29,13 @@ public struct StaticServer: Sendable {
     public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let files = StaticFiles(root: root)
         let logger = self.logger
+        let onRequest = self.onRequest
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let response = Self.respond(to: request, files: files)
             logger.info("request", metadata: [
                 "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
             ])
+            onRequest?("\(request.method)", request.uri.path, Int(response.status.code))
             return response
         }
         let app = Application(

@@ -1,0 +1,220 @@
+import Foundation
+import FolioModel
+import InMemoryTracing
+import Logging
+import Testing
+import Tracing
+@testable import FolioClient
+
+@Suite(.serialized)
+struct FolioClientTests {
+    let manifestPath = "/production/manifest.json"
+
+    func client(_ server: RunningServer, _ dist: TestDist, ttl: Duration = .seconds(300), cache: URL? = nil, fallback: Data? = nil) throws -> FolioClient {
+        var logger = Logger(label: "test.client")
+        logger.logLevel = .critical
+        return try FolioClient(manifestURL: server.url("production/manifest.json"), publicKeys: [dist.publicKey], cacheTTL: ttl,
+                               cacheDirectory: cache, fallbackManifest: fallback, requestTimeout: .seconds(2), attempts: 2, logger: logger)
+    }
+
+    func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("folio-cache-\(UUID())")
+    }
+
+    @Test func rendersThePublishedVersionAndSaysWhichItIs() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 3, current: 2)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist)
+        let prompt = try await folio.render("triage", variables: ["ticket_text": "Refund & more", "ticket_type": "chat"])
+        #expect(prompt.version == 2)
+        #expect(prompt.messages == [ChatMessage(role: "system", content: "Prompt v2. Type: chat"), ChatMessage(role: "user", content: "Refund & more")])
+        #expect(prompt.model?.name == "gpt-4o")
+        let info = try await folio.version(of: "triage")
+        #expect(info.version == 2)
+        #expect("\(info.status)" == "published")
+    }
+
+    @Test func aFreshHitDoesNoIOAndSurvivesTheServerStopping() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1)
+        let server = try await RunningServer.start(dist.root)
+        let cache = temporaryFolder()
+        let folio = try client(server, dist, cache: cache)
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        let fetches = server.count(manifestPath)
+        for _ in 0..<50 { _ = try await folio.render("triage", variables: ["ticket_text": "x"]) }
+        #expect(server.count(manifestPath) == fetches)
+        await server.stop()
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+
+        // A cold start with the server down uses the last-known-good copy on disk.
+        let restarted = try client(server, dist, cache: cache)
+        #expect(try await restarted.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        // With no disk copy, the bundled snapshot; with neither, a clear error.
+        let bundled = try client(server, dist, fallback: try Data(contentsOf: dist.manifestURL))
+        #expect(try await bundled.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        let nothing = try client(server, dist)
+        let error = await #expect(throws: FolioClientError.self) { try await nothing.render("triage", variables: ["ticket_text": "x"]) }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.message.contains("no manifest is available") == true)
+    }
+
+    @Test func aManifestWithOneByteChangedIsRefusedAndThePreviousKept() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist, ttl: .milliseconds(50))
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        let bytes = try dist.publish(version: 2, current: 2)
+        var tampered = bytes
+        tampered[tampered.count / 2] ^= 0x01
+        try dist.write(tampered, "production/manifest.json")
+        try await Task.sleep(for: .milliseconds(80)) // let the TTL pass
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        await folio.store.waitForRefresh()
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        #expect(server.count("/production/manifest.json.sig") >= 2)
+    }
+
+    @Test func anOlderSignedManifestIsRefused() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 5, current: 2)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let cache = temporaryFolder()
+        let folio = try client(server, dist, ttl: .milliseconds(50), cache: cache)
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
+        try dist.publish(version: 4, current: 1) // validly signed, but older
+        try await Task.sleep(for: .milliseconds(80))
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        await folio.store.waitForRefresh()
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
+        // A new client remembers the highest version from disk, too.
+        let restarted = try client(server, dist, cache: cache)
+        #expect(try await restarted.render("triage", variables: ["ticket_text": "x"]).version == 2)
+    }
+
+    @Test func anExpiredManifestIsNotServed() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1, expires: Date(timeIntervalSinceNow: -60))
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist)
+        let error = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x"]) }
+        #expect(error?.message.contains("expired") == true)
+    }
+
+    @Test func aThousandRendersAtTTLExpiryCauseExactlyOneFetch() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist, ttl: .milliseconds(100))
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        #expect(server.count(manifestPath) == 1)
+        try dist.publish(version: 2, current: 2)
+        try await Task.sleep(for: .milliseconds(150)) // the TTL passes
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<1000 {
+                group.addTask { try await folio.render("triage", variables: ["ticket_text": "x"]).version }
+            }
+            for try await version in group { #expect(version == 1 || version == 2) }
+        }
+        await folio.store.waitForRefresh()
+        #expect(server.count(manifestPath) == 2)
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
+    }
+
+    @Test func a304KeepsTheEntryAndResetsItsAge() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist, ttl: .milliseconds(200))
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        try await Task.sleep(for: .milliseconds(250))
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        await folio.store.waitForRefresh()
+        #expect(server.count(manifestPath, status: 304) == 1)
+        #expect(server.count("/production/manifest.json.sig") == 1)
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        #expect(server.count(manifestPath) == 2) // fresh again: no new request
+    }
+
+    @Test func pinnedVersionsAreCheckedAndCachedForever() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 3, current: 3)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist)
+        let pinned = try await folio.render("triage@1", variables: ["ticket_text": "x"])
+        #expect(pinned.version == 1)
+        #expect(pinned.messages[0].content == "Prompt v1. Type: email")
+        #expect(try await folio.version(of: "triage@1").status == .pinned)
+        for _ in 0..<5 { _ = try await folio.render("triage@1", variables: ["ticket_text": "x"]) }
+        #expect(server.count("/prompts/triage/1.json") == 1)
+        try dist.write(Data("{\"forged\": true}".utf8), "prompts/triage/2.json")
+        let forged = await #expect(throws: FolioClientError.self) { try await folio.render("triage@2", variables: ["ticket_text": "x"]) }
+        #expect(forged?.message.contains("does not match the sha256") == true)
+        let never = await #expect(throws: FolioClientError.self) { try await folio.render("triage@9", variables: ["ticket_text": "x"]) }
+        #expect(never?.message.contains("triage' v9 was never published") == true)
+    }
+
+    @Test func renderErrorsNamePromptVersionAndVariable() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist)
+        let missing = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: [:]) }
+        #expect(missing?.message == "prompt 'triage' v1: missing required variable 'ticket_text'")
+        let unknown = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x", "mood": "calm"]) }
+        #expect(unknown?.message.contains("unknown variable 'mood'") == true)
+        let badEnum = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x", "ticket_type": "fax"]) }
+        #expect(badEnum?.message == "prompt 'triage' v1: variable 'ticket_type': 'fax' is not one of email, chat, web")
+        let noPrompt = await #expect(throws: FolioClientError.self) { try await folio.render("summary", variables: [:]) }
+        #expect(noPrompt?.kind == .unknownPrompt)
+    }
+
+    @Test func aManifestSignedByAnotherKeyIsRefused() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1, key: SSHPrivateKeyFactory.other)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist)
+        await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x"]) }
+        #expect(throws: FolioClientError.self) { try FolioClient(manifestURL: server.url("x"), publicKeys: ["not a key"]) }
+    }
+
+    @Test func promptSpansCarryGenAIAttributes() async throws {
+        let prompt = RenderedPrompt(name: "triage", version: 2, messages: [], model: ModelSettings(provider: "openai", name: "gpt-4o", temperature: 0, maxTokens: 256))
+        let tracer = InMemoryTracer()
+        let answer = try await prompt.withPromptSpan(tracer: tracer) { span in
+            span.recordResponse(model: "gpt-4o-2024-08-06", inputTokens: 120, outputTokens: 3)
+            return "billing"
+        }
+        #expect(answer == "billing")
+        let span = try #require(tracer.finishedSpans.first)
+        #expect(span.operationName == "chat gpt-4o")
+        #expect(span.kind == .client)
+        let attributes = span.attributes
+        #expect(attributes["gen_ai.operation.name"]?.toSpanAttribute() == .string("chat"))
+        #expect(attributes["gen_ai.provider.name"]?.toSpanAttribute() == .string("openai"))
+        #expect(attributes["gen_ai.request.model"]?.toSpanAttribute() == .string("gpt-4o"))
+        #expect(attributes["gen_ai.request.max_tokens"]?.toSpanAttribute() == .int64(256))
+        #expect(attributes["gen_ai.prompt.name"]?.toSpanAttribute() == .string("triage"))
+        #expect(attributes["gen_ai.prompt.version"]?.toSpanAttribute() == .int64(2))
+        #expect(attributes["gen_ai.response.model"]?.toSpanAttribute() == .string("gpt-4o-2024-08-06"))
+        #expect(attributes["gen_ai.usage.input_tokens"]?.toSpanAttribute() == .int64(120))
+        #expect(attributes["gen_ai.usage.output_tokens"]?.toSpanAttribute() == .int64(3))
+    }
+}
+
+import FolioSigning
+
+enum SSHPrivateKeyFactory {
+    static let other = SSHPrivateKey(comment: "someone-else")
+}
