@@ -2,7 +2,7 @@
 # the Swift toolchain: `deps` installs whatever else is missing with apt-get.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client
+APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx
 
 .PHONY: deps build demo test bench clean
 

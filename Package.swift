@@ -80,7 +80,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore"]),
+        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -75,11 +75,22 @@ public struct CommandResult: Sendable {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 public struct CommandFailure: Error, CustomStringConvertible {
     public let command: String
     public let result: CommandResult
+
+    public init(command: String, result: CommandResult) {
+        self.command = command
+        self.result = result
+    }
 
     public var description: String {
         "`\(command)` exited \(result.status): \(result.stderr)"

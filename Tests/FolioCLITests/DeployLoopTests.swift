@@ -1,0 +1,133 @@
+import Foundation
+import FolioTestSupport
+import Logging
+import Testing
+@testable import FolioClient
+
+/// promote → build → serve → SDK, with the real `folio` binary and the SDK in this process.
+@Suite(.serialized)
+struct DeployLoopTests {
+    /// `folio serve` as a child process on a free port.
+    final class Serve: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+
+        init(_ dist: URL) throws {
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = ["serve", dist.path, "--port", "0"]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = ""
+            while !line.contains("\n") {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                line += String(decoding: data, as: UTF8.self)
+            }
+            guard let range = line.range(of: "http://127.0.0.1:"), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
+                throw CommandFailure(command: "folio serve", result: CommandResult(status: -1, stdout: line, stderr: ""))
+            }
+            self.port = port
+        }
+
+        /// SIGTERM: a graceful shutdown.
+        func stop() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    func client(_ url: URL, key: String, ttl: Duration) throws -> FolioClient {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try FolioClient(manifestURL: url, publicKeys: [key], cacheTTL: ttl, cacheDirectory: nil, fallbackManifest: nil,
+                               requestTimeout: .seconds(2), attempts: 2, logger: logger)
+    }
+
+    func run(_ fixture: PromotionFixture, _ arguments: String...) throws {
+        let result = try CLI.run(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+    }
+
+    @Test func theSameClientFollowsPromotionsAndRollbacksWithoutRestart() async throws {
+        let fixture = try PromotionFixture()
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        try run(fixture, "promote", "triage@1", "--env", "production", "--note", "v1")
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        let serve = try Serve(dist)
+        let folio = try client(URL(string: "http://127.0.0.1:\(serve.port)/production/manifest.json")!, key: try fixture.publicKey("alice"), ttl: .milliseconds(200))
+        let first = try await folio.render("triage", variables: ["ticket_text": "refund"])
+        #expect(first.version == 1)
+        #expect(first.messages[0].content == "triage v1 email")
+
+        try run(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        try await Task.sleep(for: .milliseconds(250)) // the TTL passes
+        _ = try await folio.render("triage", variables: ["ticket_text": "refund"])
+        await folio.store.waitForRefresh()
+        let second = try await folio.render("triage", variables: ["ticket_text": "refund"])
+        #expect(second.version == 2)
+        #expect(second.messages[0].content == "triage v2 email")
+        #expect("\(try await folio.version(of: "triage").status)" == "published")
+
+        let rollback = try CLI.run(["rollback", "triage", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        #expect(rollback.status == 0)
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        try await Task.sleep(for: .milliseconds(250))
+        _ = try await folio.render("triage", variables: ["ticket_text": "refund"])
+        await folio.store.waitForRefresh()
+        #expect(try await folio.render("triage", variables: ["ticket_text": "refund"]).version == 1)
+        #expect(serve.stop() == 0)
+    }
+
+    @Test func nginxServesTheSameDistJustAsWell() async throws {
+        let fixture = try PromotionFixture()
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        try run(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        // nginx runs as its own user for workers; let it read the folder.
+        _ = try Command.run("/bin/chmod", ["-R", "a+rX", fixture.repo.path])
+        let nginx = try Nginx(serving: dist)
+        defer { nginx.stop() }
+        let folio = try client(URL(string: "http://127.0.0.1:\(nginx.port)/production/manifest.json")!, key: try fixture.publicKey("alice"), ttl: .milliseconds(100))
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
+        #expect(try await folio.render("triage@2", variables: ["ticket_text": "x"]).messages[0].content == "triage v2 email")
+        try await Task.sleep(for: .milliseconds(150))
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        await folio.store.waitForRefresh() // a conditional GET; nginx answers 304
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
+        let headers = try Command.run("/usr/bin/curl", ["-sI", "-H", "Accept-Encoding: gzip", "http://127.0.0.1:\(nginx.port)/production/manifest.json"]).stdout
+        #expect(headers.contains("Content-Encoding: gzip"))
+    }
+
+    @Test func folioServeAnswersLikeAStaticHostShould() throws {
+        let fixture = try PromotionFixture()
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        try run(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        try FileManager.default.createSymbolicLink(atPath: dist.appendingPathComponent("escape").path, withDestinationPath: "/etc")
+        let serve = try Serve(dist)
+        defer { _ = serve.stop() }
+        let base = "http://127.0.0.1:\(serve.port)"
+        func curl(_ arguments: String...) throws -> String {
+            try Command.run("/usr/bin/curl", ["-s", "--path-as-is"] + arguments).stdout
+        }
+        let manifest = try curl("-i", "\(base)/production/manifest.json")
+        #expect(manifest.contains("Cache-Control: public, max-age=300"))
+        #expect(manifest.contains("Content-Type: application/json"))
+        let etag = try #require(manifest.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.split(separator: " ").last.map(String.init))
+        #expect(etag.hasPrefix("\"") && !etag.hasPrefix("W/"))
+        #expect(try curl("-o", "/dev/null", "-w", "%{http_code}", "-H", "If-None-Match: \(etag)", "\(base)/production/manifest.json") == "304")
+        #expect(try curl("-I", "\(base)/prompts/triage/2.json").contains("Cache-Control: public, max-age=31536000, immutable"))
+        #expect(try curl("-I", "-H", "Accept-Encoding: gzip", "\(base)/production/manifest.json").contains("Content-Encoding: gzip"))
+        let head = try curl("-I", "\(base)/production/manifest.json")
+        #expect(head.contains("HTTP/1.1 200"))
+        for path in ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/prompts/", "/production", "/escape/passwd", "/.folio-build-x/y"] {
+            #expect(try curl("-o", "/dev/null", "-w", "%{http_code}", "\(base)\(path)") == "404", "\(path)")
+        }
+        #expect(try curl("\(base)/healthz") == "ok\n")
+        #expect(try curl("-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "\(base)/production/manifest.json") == "405")
+    }
+}
