@@ -31,7 +31,7 @@ struct Demo {
         let keyFile = folder.appendingPathComponent(".demo-key")
         try AtomicFile.write(Data(key.pem.utf8), to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
-        try shell.write("/.demo-key\n", to: ".git/info/exclude")
+        try shell.write("/.demo-key\n/.demo-key.pub\n/dist/\n", to: ".git/info/exclude")
         try shell.write(Scaffold.config, to: "folio.yaml")
         try shell.write(Scaffold.allowedSigners + "dana@example.com \(key.publicKey.line)\n", to: ".folio/allowed_signers")
         try shell.write(WorkedExample.promptV1, to: WorkedExample.promptPath)
@@ -43,6 +43,15 @@ struct Demo {
 
         say("2. Production runs version 1. A promotion is a signed git tag (a throwaway ed25519\n   key, listed in .folio/allowed_signers, stands in for yours):")
         try shell.folio("promote", "\(WorkedExample.promptName)@1", "--env", "production", "--note", "First release.", "--signing-key", keyFile.path)
+
+        say("   `folio build` turns verified promotions into a signed manifest; `folio serve` (or any\n   static host) hands it to apps. The app below uses only the SDK and the public key:")
+        try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
+        let publicKeyFile = folder.appendingPathComponent(".demo-key.pub")
+        try AtomicFile.write(Data((key.publicKey.line + "\n").utf8), to: publicKeyFile)
+        let server = try DemoServer(dist: folder.appendingPathComponent("dist"))
+        defer { server.stop() }
+        let manifestURL = "http://127.0.0.1:\(server.port)/production/manifest.json"
+        try shell.example(manifestURL, publicKeyFile.path)
 
         say("3. After a silent model update, tickets about the billing API land with the billing team.\n   The fix spells out the teams and adds a rule. Before committing, diff the draft:")
         try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
@@ -64,11 +73,16 @@ struct Demo {
         say("7. Ship version 2 to production, with the reason on record, and read the audit log:")
         try shell.folio("promote", "\(WorkedExample.promptName)@2", "--env", "production", "--note", "Fix billing/technical misclassification from model drift.", "--signing-key", keyFile.path)
         try shell.folio("log", "--env", "production")
+        try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
+        say("   The running server hands out the new manifest; the app picks it up within its cache\n   TTL, with no deploy:")
+        try shell.example(manifestURL, publicKeyFile.path)
 
         say("8. Rolling back is one more promotion: the log only grows.")
         try shell.folio("rollback", WorkedExample.promptName, "--env", "production", "--note", "Roll back while we check v2 on more tickets.", "--signing-key", keyFile.path)
         try shell.folio("log", "--env", "production", "--prompt", WorkedExample.promptName)
         try shell.folio("versions", WorkedExample.promptName)
+        try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
+        try shell.example(manifestURL, publicKeyFile.path)
 
         say("9. Stock git agrees: every promotion verifies with `git tag -v`, and with folio verify:")
         let signers = folder.appendingPathComponent(".folio/allowed_signers").path
@@ -106,6 +120,17 @@ struct DemoShell {
         }
     }
 
+    /// Runs the SDK example app (built beside folio) against the manifest URL.
+    func example(_ arguments: String...) throws {
+        let program = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent("folio-sdk-example").path
+        guard FileManager.default.isExecutableFile(atPath: program) else {
+            throw FolioError(.configuration, "the SDK example is not built next to folio", hint: "run `swift build` (make demo does)")
+        }
+        print("$ folio-sdk-example \(arguments[0]) <public key>")
+        let status = try run(program, arguments, environment: ProcessInfo.processInfo.environment)
+        guard status == 0 else { throw FolioError(.configuration, "the SDK example exited with \(status)") }
+    }
+
     func folio(_ arguments: String..., expectFailure: Bool = false) throws {
         print("$ folio " + arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
         let status = try run(Self.executable, arguments, environment: ProcessInfo.processInfo.environment)
@@ -131,5 +156,36 @@ struct DemoShell {
         let link = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         if FileManager.default.isExecutableFile(atPath: link), link != "/proc/self/exe" { return link }
         return Bundle.main.executablePath ?? CommandLine.arguments[0]
+    }
+}
+
+/// `folio serve` for the demo, on a free port, stopped at the end.
+final class DemoServer {
+    let process = Process()
+    let port: Int
+
+    init(dist: URL) throws {
+        process.executableURL = URL(fileURLWithPath: DemoShell.executable)
+        process.arguments = ["serve", dist.path, "--port", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = text.range(of: "http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            throw FolioError(.configuration, "folio serve did not start: \(text)")
+        }
+        self.port = port
+        print("$ folio serve dist --port 0    # listening on 127.0.0.1:\(port)")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
     }
 }

@@ -180,5 +180,8 @@ struct CommandTests {
         #expect(result.stdout.contains("+      Rule: a ticket about the billing API"))
         #expect(result.stdout.contains("The billing API returns wrong amounts & times out"))
         #expect(result.stderr.contains("'fax' is not one of email, chat, web"))
+        #expect(result.stdout.contains("Serving version: v1 (published)"))
+        #expect(result.stdout.contains("Serving version: v2 (published)"))
+        #expect(result.stdout.contains("Good \"git\" signature for dana@example.com") || result.stderr.contains("Good \"git\" signature for dana@example.com"))
     }
 }
