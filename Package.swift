@@ -57,6 +57,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "folio-sdk-example", dependencies: ["FolioClient"], path: "Examples/SDKExample"),
+        .executableTarget(name: "folio-bench", dependencies: ["FolioClient"], path: "Benchmarks/FolioBench"),
         .executableTarget(
             name: "folio",
             dependencies: [

@@ -43,12 +43,12 @@ public final class FolioClient: Sendable {
     }
 
     /// Renders a prompt by name (`"name"` for the published version, `"name@2"` to pin version 2).
-    public func render(_ name: String, variables: [String: String]) async throws -> RenderedPrompt {
+    nonisolated(nonsending) public func render(_ name: String, variables: [String: String]) async throws -> RenderedPrompt {
         try await render(name, values: variables.mapValues(JSONValue.string))
     }
 
     /// Renders with richer values (lists and objects for sections).
-    public func render(_ name: String, values: [String: JSONValue]) async throws -> RenderedPrompt {
+    nonisolated(nonsending) public func render(_ name: String, values: [String: JSONValue]) async throws -> RenderedPrompt {
         let compiled = try await compiled(name)
         do {
             let messages = try compiled.prompt.render(values)
@@ -62,20 +62,26 @@ public final class FolioClient: Sendable {
     }
 
     /// Which version of `name` is served.
-    public func version(of name: String) async throws -> PromptVersionInfo {
+    nonisolated(nonsending) public func version(of name: String) async throws -> PromptVersionInfo {
         let compiled = try await compiled(name)
         return PromptVersionInfo(name: compiled.prompt.prompt.name, version: compiled.version, status: compiled.pinned ? .pinned : .published)
     }
 
-    private func compiled(_ reference: String) async throws -> (prompt: CompiledPrompt, version: Int, pinned: Bool) {
-        let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
-        if parts.count == 2 {
+    nonisolated(nonsending) private func compiled(_ reference: String) async throws -> (prompt: CompiledPrompt, version: Int, pinned: Bool) {
+        if reference.utf8.contains(UInt8(ascii: "@")) {
+            let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
             guard let version = Int(parts[1].hasPrefix("v") ? String(parts[1].dropFirst()) : parts[1]), version > 0 else {
                 throw FolioClientError(kind: .unknownVersion, message: "'\(reference)' does not pin a version: write name@<number>")
             }
+            if let cached = store.snapshot.pinned("\(parts[0])@\(version)") { return (cached, version, true) }
             return (try await store.pinned(parts[0], version: version), version, true)
         }
-        let entry = try await store.current()
+        let entry: ManifestStore.Entry
+        if let fresh = store.snapshot.fresh(now: ContinuousClock.now) {
+            entry = fresh
+        } else {
+            entry = try await store.current()
+        }
         guard let prompt = entry.prompts[reference], let file = entry.manifest.prompts[reference] else {
             let known = entry.manifest.prompts.keys.sorted().joined(separator: ", ")
             throw FolioClientError(kind: .unknownPrompt, message: "prompt '\(reference)' is not in the \(entry.manifest.environment) manifest (version \(entry.manifest.version)); it has \(known)")

@@ -4,6 +4,42 @@ import FolioModel
 import FolioTemplate
 import Logging
 
+/// The fresh manifest entry and pinned prompts, readable without an actor hop: a fresh cache
+/// hit takes a lock, not a thread switch.
+final class FreshSnapshot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entry: ManifestStore.Entry?
+    private var freshUntil: ContinuousClock.Instant?
+    private var pinnedPrompts: [String: CompiledPrompt] = [:]
+
+    /// The entry while it is within its TTL and not past `expires`.
+    func fresh(now: ContinuousClock.Instant) -> ManifestStore.Entry? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let entry, let freshUntil, now < freshUntil, !ManifestStore.isExpired(entry.manifest) else { return nil }
+        return entry
+    }
+
+    func update(_ entry: ManifestStore.Entry, freshUntil: ContinuousClock.Instant) {
+        lock.lock()
+        self.entry = entry
+        self.freshUntil = freshUntil
+        lock.unlock()
+    }
+
+    func pinned(_ key: String) -> CompiledPrompt? {
+        lock.lock()
+        defer { lock.unlock() }
+        return pinnedPrompts[key]
+    }
+
+    func pin(_ key: String, _ prompt: CompiledPrompt) {
+        lock.lock()
+        pinnedPrompts[key] = prompt
+        lock.unlock()
+    }
+}
+
 /// The client's cache: one verified manifest with its prompts compiled, refreshed in the
 /// background after the TTL (one refresh at a time), and pinned versions kept forever.
 actor ManifestStore {
@@ -23,6 +59,7 @@ actor ManifestStore {
     let fallback: Data?
     let logger: Logger
     let clock = ContinuousClock()
+    nonisolated let snapshot = FreshSnapshot()
 
     private var entry: Entry?
     private var fetchedAt: ContinuousClock.Instant?
@@ -30,7 +67,6 @@ actor ManifestStore {
     private var highestVersion = 0
     private var refreshTask: Task<Void, Never>?
     private var loadTask: Task<Entry, Error>?
-    private var pinned: [String: CompiledPrompt] = [:]
 
     init(manifestURL: URL, ttl: Duration, verifier: ManifestVerifier, fetcher: ManifestFetcher, disk: DiskCache?, fallback: Data?, logger: Logger) {
         self.manifestURL = manifestURL
@@ -63,10 +99,10 @@ actor ManifestStore {
     /// manifest's sha256), cached forever.
     func pinned(_ name: String, version: Int) async throws -> CompiledPrompt {
         let key = "\(name)@\(version)"
-        if let cached = pinned[key] { return cached }
+        if let cached = snapshot.pinned(key) { return cached }
         let entry = try await current()
         if let current = entry.prompts[name], current.prompt.name == name, entry.manifest.prompts[name]?.version == version {
-            pinned[key] = current
+            snapshot.pin(key, current)
             return current
         }
         let path = ManifestPrompt.path(name: name, version: version)
@@ -82,7 +118,7 @@ actor ManifestStore {
         }
         let file = try JSONDecoder.folio.decode(ManifestPrompt.self, from: bytes)
         let compiled = try Self.compile(file)
-        pinned[key] = compiled
+        snapshot.pin(key, compiled)
         return compiled
     }
 
@@ -125,11 +161,11 @@ actor ManifestStore {
         switch try await fetcher.get(manifestURL, etag: entry?.etag) {
         case .notModified:
             guard let entry else { throw FolioClientError(kind: .unavailable, message: "\(manifestURL) answered 304 without a cached copy") }
-            fetchedAt = clock.now
+            markFresh(entry)
             return entry
         case .fresh(let bytes, let etag):
             if let entry, entry.bytes == bytes {
-                fetchedAt = clock.now
+                markFresh(entry)
                 return entry
             }
             guard case .fresh(let signature, _) = try await fetcher.get(manifestURL.appendingPathExtension("sig")) else {
@@ -156,7 +192,7 @@ actor ManifestStore {
         }
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: etag, bytes: bytes, signature: signature)
         self.entry = entry
-        fetchedAt = clock.now
+        markFresh(entry)
         nextRefresh = nil
         highestVersion = manifest.version
         if source == "server" { disk?.store(bytes: bytes, signature: signature, etag: etag, version: manifest.version) }
@@ -168,8 +204,14 @@ actor ManifestStore {
         let manifest = try JSONDecoder.folio.decode(Manifest.self, from: bytes)
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: nil, bytes: bytes, signature: Data())
         self.entry = entry
-        fetchedAt = clock.now
+        markFresh(entry)
         return entry
+    }
+
+    private func markFresh(_ entry: Entry) {
+        let now = clock.now
+        fetchedAt = now
+        snapshot.update(entry, freshUntil: now + ttl)
     }
 
     static func isExpired(_ manifest: Manifest) -> Bool {

@@ -15,23 +15,36 @@ final class StaticFiles: @unchecked Sendable {
     let root: String
     private let lock = NSLock()
     private var cache: [String: File] = [:]
+    /// Request paths already checked, and the file each resolved to.
+    private var resolvedPaths: [String: String] = [:]
 
     init(root: URL) {
         self.root = root.resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     /// The file for a request path, or nil (missing, a folder, or outside the root).
+    /// The path is checked and resolved once; later requests only `stat` it to see
+    /// whether it changed.
     func file(atRequestPath rawPath: String) -> File? {
-        guard let relative = Self.safeRelativePath(rawPath) else { return nil }
-        let path = root + "/" + relative
-        // Symlinks pointing out of the root are refused: compare the resolved path.
-        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard resolved.hasPrefix(root + "/") else { return nil }
+        lock.lock()
+        let known = resolvedPaths[rawPath]
+        lock.unlock()
+        let resolved: String
+        if let known {
+            resolved = known
+        } else {
+            guard let relative = Self.safeRelativePath(rawPath) else { return nil }
+            // Symlinks pointing out of the root are refused: compare the resolved path.
+            let candidate = URL(fileURLWithPath: root + "/" + relative).resolvingSymlinksInPath().path
+            guard candidate.hasPrefix(root + "/") else { return nil }
+            resolved = candidate
+        }
         var info = stat()
         guard stat(resolved, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
         let size = Int(info.st_size)
         lock.lock()
+        if known == nil, resolvedPaths.count < 100_000 { resolvedPaths[rawPath] = resolved }
         if let cached = cache[resolved], cached.modified == modified, cached.size == size {
             lock.unlock()
             return cached

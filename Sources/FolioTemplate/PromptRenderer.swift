@@ -36,11 +36,14 @@ public struct CompiledPrompt: Sendable {
     public let version: String
     let templates: [Template]
     let partials: [String: String]
+    /// The declared variables by name, for checks on every render.
+    let declared: [String: PromptVariable]
 
     public init(_ prompt: Prompt, version: String, partials: [String: String] = [:]) throws(PromptRenderError) {
         self.prompt = prompt
         self.version = version
         self.partials = partials
+        declared = Dictionary(prompt.variables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var templates: [Template] = []
         for (index, message) in prompt.messages.enumerated() {
             do {
@@ -72,8 +75,8 @@ public struct CompiledPrompt: Sendable {
 
     /// The values a render uses: given values checked and coerced, defaults filled in.
     public func resolve(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [String: JSONValue] {
-        if !allowUnknown {
-            for name in variables.keys.sorted() where prompt.variable(named: name) == nil {
+        if !allowUnknown, variables.keys.contains(where: { declared[$0] == nil }) {
+            for name in variables.keys.sorted() where declared[name] == nil {
                 let declared = prompt.variables.map(\.name)
                 let hint = declared.isEmpty ? "it declares no variables" : "it declares \(declared.joined(separator: ", "))"
                 throw failure(.unknownVariable, name, "unknown variable '\(name)': \(hint)")

@@ -17,10 +17,14 @@ public struct TemplateName: Sendable, Equatable, Hashable {
     public let line: Int
     /// 1-based column of the tag in the template.
     public let column: Int
+    /// The dotted path's parts (`["."]` for the implicit iterator), split once at parse time.
+    public let parts: [String]
 
-    /// The dotted path's parts (`["."]` for the implicit iterator).
-    public var parts: [String] {
-        raw == "." ? ["."] : raw.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    init(raw: String, line: Int, column: Int) {
+        self.raw = raw
+        self.line = line
+        self.column = column
+        parts = raw == "." ? ["."] : raw.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// The first part of the name: the variable a template reads from its context.

@@ -27,6 +27,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The port (0 picks a free one).")
     var port: Int = 8080
 
+    @Flag(name: .customLong("no-access-log"), help: "Do not log each request (errors are still logged).")
+    var noAccessLog = false
+
     func validate() throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dist, isDirectory: &isFolder), isFolder.boolValue else {
@@ -35,9 +38,10 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let level: Logger.Level = noAccessLog ? .warning : .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
         let root = URL(fileURLWithPath: dist)
