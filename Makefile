@@ -3,6 +3,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx
+BENCH_PACKAGES := wrk python3 python3-venv
 
 .PHONY: deps build demo test bench clean
 
@@ -29,9 +30,14 @@ test: deps
 	.build/debug/folio lint
 
 bench: deps
+	@for pkg in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkg; done
 	swift build -c release --product folio
 	Benchmarks/versions.sh
 	Benchmarks/verify.sh
+	swift build -c release --product folio-bench
+	Benchmarks/build.sh
+	Benchmarks/render.sh
+	Benchmarks/serve.sh
 
 clean:
 	rm -rf .build

@@ -26,7 +26,7 @@ struct BuildTests {
         let enumerator = FileManager.default.enumerator(atPath: folder.path)
         while let path = enumerator?.nextObject() as? String {
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
+            _ = FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
             if !isFolder.boolValue { result[path] = try Data(contentsOf: folder.appendingPathComponent(path)) }
         }
         return result

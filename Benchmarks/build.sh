@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `folio build` for 2,000 prompts and 10,000 promotion tags against a git-CLI baseline
+# that reads the same objects (`git for-each-ref` over the tags, then `git cat-file
+# --batch` for every tag and every promoted blob), in the same run. Goal: <= 1.0x.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+folio="${FOLIO_BIN:-$root/.build/release/folio}"
+prompts="${PROMPTS:-2000}"
+tags="${TAGS:-10000}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+[ -x "$folio" ] || (cd "$root" && swift build -c release --product folio >/dev/null)
+python3 "$here/make-repo.py" "$work/repo" --prompts "$prompts" --commits "$prompts" >/dev/null
+ssh-keygen -q -t ed25519 -N "" -C bench@example.com -f "$work/key"
+mkdir -p "$work/repo/.folio"
+echo "bench@example.com $(cat "$work/key.pub")" > "$work/repo/.folio/allowed_signers"
+git -C "$work/repo" add .folio && git -C "$work/repo" -c user.name=Bench -c user.email=bench@example.com commit -qm "Allow the bench key"
+python3 "$here/make-tags.py" "$work/repo" "$work/key" --tags "$tags" >/dev/null
+git -C "$work/repo" gc -q >/dev/null 2>&1 || true
+
+python3 - "$folio" "$work/repo" "$work/key" <<'PY'
+import subprocess, sys, time
+folio, repo, key = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def baseline():
+    refs = subprocess.run(["git", "for-each-ref", "--format=%(objectname)", "refs/tags/folio/"], cwd=repo, check=True, capture_output=True).stdout
+    tags = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input=refs, check=True, capture_output=True).stdout
+    blobs = set()
+    for line in tags.split(b"\n"):
+        if line.startswith(b"Folio-Prompt: "):
+            blobs.add(line.split(b"blob=")[1].split(b" ")[0])
+    subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input=b"\n".join(sorted(blobs)) + b"\n", check=True, capture_output=True)
+    return len(blobs)
+
+start = time.perf_counter()
+blobs = baseline()
+git_time = time.perf_counter() - start
+start = time.perf_counter()
+result = subprocess.run([folio, "build", "--env", "production", "--out", repo + "/../dist", "--signing-key", key], cwd=repo, capture_output=True, text=True)
+folio_time = time.perf_counter() - start
+assert result.returncode == 0, result.stderr[-2000:]
+print("git for-each-ref + cat-file --batch (%d blobs): %.2f s" % (blobs, git_time))
+print("folio build:                                    %.2f s" % folio_time)
+print("ratio folio/git: %.1fx (goal <= 1.0x)" % (folio_time / git_time))
+PY
