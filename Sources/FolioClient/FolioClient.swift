@@ -82,10 +82,10 @@ public final class FolioClient: Sendable {
         } else {
             entry = try await store.current()
         }
-        guard let prompt = entry.prompts[reference], let file = entry.manifest.prompts[reference] else {
+        guard let published = entry.prompts[reference] else {
             let known = entry.manifest.prompts.keys.sorted().joined(separator: ", ")
             throw FolioClientError(kind: .unknownPrompt, message: "prompt '\(reference)' is not in the \(entry.manifest.environment) manifest (version \(entry.manifest.version)); it has \(known)")
         }
-        return (prompt, file.version, false)
+        return (published.prompt, published.version, false)
     }
 }

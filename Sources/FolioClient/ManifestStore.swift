@@ -43,12 +43,22 @@ final class FreshSnapshot: @unchecked Sendable {
 /// The client's cache: one verified manifest with its prompts compiled, refreshed in the
 /// background after the TTL (one refresh at a time), and pinned versions kept forever.
 actor ManifestStore {
-    struct Entry: Sendable {
+    /// A class, so handing the current entry to a render is one retain, not a copy.
+    final class Entry: Sendable {
         let manifest: Manifest
-        let prompts: [String: CompiledPrompt]
+        /// The published prompts, compiled, with their version numbers.
+        let prompts: [String: (prompt: CompiledPrompt, version: Int)]
         let etag: String?
         let bytes: Data
         let signature: Data
+
+        init(manifest: Manifest, prompts: [String: (prompt: CompiledPrompt, version: Int)], etag: String?, bytes: Data, signature: Data) {
+            self.manifest = manifest
+            self.prompts = prompts
+            self.etag = etag
+            self.bytes = bytes
+            self.signature = signature
+        }
     }
 
     let manifestURL: URL
@@ -101,9 +111,9 @@ actor ManifestStore {
         let key = "\(name)@\(version)"
         if let cached = snapshot.pinned(key) { return cached }
         let entry = try await current()
-        if let current = entry.prompts[name], current.prompt.name == name, entry.manifest.prompts[name]?.version == version {
-            snapshot.pin(key, current)
-            return current
+        if let current = entry.prompts[name], current.version == version {
+            snapshot.pin(key, current.prompt)
+            return current.prompt
         }
         let path = ManifestPrompt.path(name: name, version: version)
         guard let expected = entry.manifest.versionFiles[path] else {
@@ -218,8 +228,8 @@ actor ManifestStore {
         manifest.expires.map { $0 < Date() } ?? false
     }
 
-    static func compileAll(_ manifest: Manifest) throws -> [String: CompiledPrompt] {
-        try manifest.prompts.mapValues(compile)
+    static func compileAll(_ manifest: Manifest) throws -> [String: (prompt: CompiledPrompt, version: Int)] {
+        try manifest.prompts.mapValues { (try compile($0), $0.version) }
     }
 
     static func compile(_ file: ManifestPrompt) throws -> CompiledPrompt {

@@ -20,7 +20,20 @@ extension PromptRepository {
     /// Every version of a prompt, oldest first. A deleted and re-added prompt keeps
     /// counting; content identical to an earlier version is that version again.
     public func versions(of name: String) throws -> [PromptVersion] {
-        let changes = try git.firstParentChanges(of: Self.promptPath(name), from: try mainRevision())
+        Self.number(try git.firstParentChanges(of: Self.promptPath(name), from: try mainRevision()))
+    }
+
+    /// The versions of every prompt on main, from one walk of the history.
+    public func allVersions() throws -> [String: [PromptVersion]] {
+        var result: [String: [PromptVersion]] = [:]
+        for (file, changes) in try git.firstParentChanges(inFolder: "prompts", from: try mainRevision()) where file.hasSuffix(".yaml") {
+            result[String(file.dropLast(5))] = Self.number(changes)
+        }
+        return result
+    }
+
+    /// Numbers the distinct blobs of a file's changes, oldest first.
+    static func number(_ changes: [PathChange]) -> [PromptVersion] {
         var numbers: [ObjectID: Int] = [:]
         var versions: [PromptVersion] = []
         for change in changes {

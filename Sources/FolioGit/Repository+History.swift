@@ -44,3 +44,67 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// Like `firstParentChanges(of:from:)` for every file directly inside `folder`, in one
+    /// walk: per commit, the folder's tree is compared with the parent's entry by entry
+    /// (both are sorted), so the cost does not grow with the number of files asked about.
+    /// Returns each file's changes, oldest first, keyed by file name.
+    public func firstParentChanges(inFolder folder: String, from revision: String) throws -> [String: [PathChange]] {
+        let tip = try resolveCommit(revision)
+        var odb: OpaquePointer?
+        try Libgit2.check(git_repository_odb(&odb, pointer), "opening the object database")
+        defer { git_odb_free(odb) }
+        var lookup = TreePathLookup(odb: odb!, path: folder, lastIsTree: true)
+        var found: [String: [(commit: git_oid, blob: git_oid?)]] = [:]
+        var current: git_oid? = tip.oid
+        var currentLinks = try lookup.commitLinks(tip.oid)
+        var currentFolder = try lookup.blob(inRoot: currentLinks.tree)
+        var currentEntries = try currentFolder.map { try lookup.fileEntries(of: $0) } ?? []
+        while let commit = current {
+            let parent = currentLinks.firstParent
+            var parentLinks: (tree: git_oid, firstParent: git_oid?)?
+            var parentFolder: git_oid?
+            var parentEntries: [(name: [UInt8], blob: git_oid)] = []
+            if let parent {
+                parentLinks = try lookup.commitLinks(parent)
+                parentFolder = try lookup.blob(inRoot: parentLinks!.tree)
+                if let parentFolder, let currentFolder, TreePathLookup.equal(parentFolder, currentFolder) {
+                    parentEntries = currentEntries
+                } else if let parentFolder {
+                    parentEntries = try lookup.fileEntries(of: parentFolder)
+                }
+            }
+            for (name, blob) in TreePathLookup.differences(currentEntries, parentEntries) {
+                found[name, default: []].append((commit, blob))
+            }
+            current = parent
+            if let parentLinks { currentLinks = parentLinks }
+            currentFolder = parentFolder
+            currentEntries = parentEntries
+        }
+        var commits: [git_oid: Commit] = [:]
+        var result: [String: [PathChange]] = [:]
+        for (name, changes) in found {
+            result[name] = try changes.reversed().map { change in
+                let value: Commit
+                if let cached = commits[change.commit] {
+                    value = cached
+                } else {
+                    value = try commit(ObjectID(change.commit))
+                    commits[change.commit] = value
+                }
+                return PathChange(commit: value, blob: change.blob.map(ObjectID.init))
+            }
+        }
+        return result
+    }
+}
+
+extension git_oid: @retroactive Hashable, @retroactive Equatable {
+    public static func == (lhs: git_oid, rhs: git_oid) -> Bool { TreePathLookup.equal(lhs, rhs) }
+
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes(of: id) { hasher.combine(bytes: $0) }
+    }
+}

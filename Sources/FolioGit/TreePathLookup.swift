@@ -10,17 +10,21 @@ struct TreePathLookup {
     /// For each level: the tree id last looked up there, and what it led to.
     private var cache: [(tree: git_oid, result: git_oid?)?]
 
-    init(odb: OpaquePointer, path: String) {
+    private let lastIsTree: Bool
+
+    /// - Parameter lastIsTree: look up a folder rather than a file at `path`.
+    init(odb: OpaquePointer, path: String, lastIsTree: Bool = false) {
         self.odb = odb
         self.components = path.split(separator: "/").map { Array($0.utf8) }
         self.cache = Array(repeating: nil, count: components.count)
+        self.lastIsTree = lastIsTree
     }
 
     /// The blob id at the path inside the root tree `root`, or nil.
     mutating func blob(inRoot root: git_oid) throws -> git_oid? {
         var tree = root
         for level in components.indices {
-            let wantTree = level < components.count - 1
+            let wantTree = level < components.count - 1 || lastIsTree
             let found: git_oid?
             if let cached = cache[level], TreePathLookup.equal(cached.tree, tree) {
                 found = cached.result
@@ -29,7 +33,7 @@ struct TreePathLookup {
                 cache[level] = (tree, found)
             }
             guard let next = found else { return nil }
-            if !wantTree { return next }
+            if level == components.count - 1 { return next }
             tree = next
         }
         return nil
@@ -68,6 +72,55 @@ struct TreePathLookup {
             index += 20
         }
         return nil
+    }
+
+    /// The files (not folders) of a raw tree, in the tree's order.
+    func fileEntries(of tree: git_oid) throws -> [(name: [UInt8], blob: git_oid)] {
+        var object: OpaquePointer?
+        var oid = tree
+        try Libgit2.check(git_odb_read(&object, odb, &oid), "reading tree \(ObjectID(tree).short)")
+        defer { git_odb_object_free(object) }
+        let size = git_odb_object_size(object)
+        guard let data = git_odb_object_data(object) else { return [] }
+        let bytes = UnsafeRawBufferPointer(start: data, count: size).bindMemory(to: UInt8.self)
+        var entries: [(name: [UInt8], blob: git_oid)] = []
+        var index = 0
+        while index < size {
+            let modeStart = index
+            while index < size, bytes[index] != 0x20 { index += 1 }
+            let isTree = index - modeStart == 5 && bytes[modeStart] == UInt8(ascii: "4")
+            index += 1
+            let nameStart = index
+            while index < size, bytes[index] != 0 { index += 1 }
+            let name = Array(bytes[nameStart..<index])
+            index += 1
+            guard index + 20 <= size else { break }
+            if !isTree {
+                var blob = git_oid()
+                withUnsafeMutableBytes(of: &blob.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[index..<(index + 20)])) }
+                entries.append((name, blob))
+            }
+            index += 20
+        }
+        return entries
+    }
+
+    /// The files whose blob differs between two sorted entry lists: (name, blob in `new`,
+    /// nil when `new` lacks the file).
+    static func differences(_ new: [(name: [UInt8], blob: git_oid)], _ old: [(name: [UInt8], blob: git_oid)]) -> [(String, git_oid?)] {
+        var result: [(String, git_oid?)] = []
+        var i = 0, j = 0
+        while i < new.count || j < old.count {
+            if j == old.count || (i < new.count && new[i].name.lexicographicallyPrecedes(old[j].name)) {
+                result.append((String(decoding: new[i].name, as: UTF8.self), new[i].blob)); i += 1
+            } else if i == new.count || old[j].name.lexicographicallyPrecedes(new[i].name) {
+                result.append((String(decoding: old[j].name, as: UTF8.self), nil)); j += 1
+            } else {
+                if !equal(new[i].blob, old[j].blob) { result.append((String(decoding: new[i].name, as: UTF8.self), new[i].blob)) }
+                i += 1; j += 1
+            }
+        }
+        return result
     }
 
     /// Compares two entry names in git's tree order (a folder's name sorts as if it

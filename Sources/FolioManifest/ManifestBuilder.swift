@@ -43,16 +43,17 @@ public struct ManifestBuilder {
             var hashes: [String: String] = [:]
             let names = Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) })
             for name in names.sorted() {
-                for trailer in log.history(of: name, in: environment) where versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] == nil {
+                let history = log.history(of: name, in: environment)
+                for trailer in history where versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] == nil {
                     let file = try versionFile(trailer, versions: log.versions[name] ?? [])
                     versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] = file
                 }
-                for trailer in log.history(of: name, in: environment) {
+                for trailer in history {
                     let path = ManifestPrompt.path(name: name, version: trailer.version)
                     if let file = versionFiles[path] { hashes[path] = Self.sha256(file.bytes) }
                 }
                 guard let current = log.published(name, in: environment),
-                      let source = promotions.last(where: { $0.promotion.trailers.contains(current) })?.promotion,
+                      let source = log.currentPromotion(of: name, in: environment)?.promotion,
                       let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
                 var entry = file.prompt
                 entry.sha256 = Self.sha256(file.bytes)

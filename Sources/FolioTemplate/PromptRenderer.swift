@@ -82,7 +82,7 @@ public struct CompiledPrompt: Sendable {
                 throw failure(.unknownVariable, name, "unknown variable '\(name)': \(hint)")
             }
         }
-        var context: [String: JSONValue] = allowUnknown ? variables : [:]
+        var context: [String: JSONValue] = allowUnknown ? variables : Dictionary(minimumCapacity: prompt.variables.count)
         for variable in prompt.variables {
             if let value = variables[variable.name] {
                 if let problem = VariableCheck.problem(with: value, for: variable) {

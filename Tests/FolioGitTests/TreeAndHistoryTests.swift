@@ -59,6 +59,26 @@ struct TreeAndHistoryTests {
         #expect(try git.firstParentChanges(of: "prompts/none.yaml", from: "main").isEmpty)
     }
 
+    @Test func oneWalkOverAFolderAgreesWithAWalkPerFile() throws {
+        let repo = try TestRepository()
+        try repo.commit("add", files: ["prompts/a.yaml": "a1\n", "prompts/b.yaml": "b1\n", "prompts/partials/p.yaml": "p\n"])
+        try repo.commit("edit a", files: ["prompts/a.yaml": "a2\n"])
+        try repo.git("checkout", "-q", "-b", "side")
+        try repo.commit("side b", files: ["prompts/b.yaml": "b-side\n", "prompts/c.yaml": "c1\n"])
+        try repo.git("checkout", "-q", "main")
+        try repo.git("merge", "-q", "--no-ff", "side", "-m", "merge")
+        try repo.remove("prompts/a.yaml")
+        try repo.commit("delete a")
+        try repo.commit("re-add a", files: ["prompts/a.yaml": "a1\n", "prompts/a.yaml.bak": "x\n"])
+        let git = try Repository(discovering: repo.path)
+        let all = try git.firstParentChanges(inFolder: "prompts", from: "main")
+        #expect(Set(all.keys) == ["a.yaml", "b.yaml", "c.yaml", "a.yaml.bak"])
+        for (name, changes) in all {
+            #expect(changes == (try git.firstParentChanges(of: "prompts/\(name)", from: "main")), "\(name)")
+        }
+        #expect(all["a.yaml"]?.map(\.commit.subject) == ["add", "edit a", "delete a", "re-add a"])
+    }
+
     @Test func findsThePathAmongNamesThatSortAroundIt() throws {
         // git sorts a folder as if its name ended in "/": "p-a/" < "p.yaml" < "p/" < "p0".
         let repo = try TestRepository()

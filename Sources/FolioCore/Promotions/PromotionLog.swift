@@ -47,6 +47,9 @@ public struct PromotionLog: Sendable {
     public let signerProblems: [String]
     /// The versions on main of every prompt a promotion names.
     public let versions: [String: [PromptVersion]]
+    /// Indexes built once, so queries do not rescan every tag.
+    private let byEnvironment: [String: [CheckedPromotion]]
+    private let validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]]
 
     public init(repository: PromptRepository) throws {
         let git = repository.git
@@ -61,7 +64,7 @@ public struct PromotionLog: Sendable {
         } else {
             signerProblems = ["\(signersPath) does not exist on \(repository.config.mainBranch): no signature can be trusted"]
         }
-        var versionCache: [String: [PromptVersion]] = [:]
+        var versionCache: [String: [PromptVersion]]?
         var ancestry: [ObjectID: Bool] = [:]
         var checked: [CheckedPromotion] = []
         for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)") {
@@ -79,8 +82,8 @@ public struct PromotionLog: Sendable {
             }
             if promotion.tag != nil {
                 for trailer in promotion.trailers {
-                    if versionCache[trailer.prompt] == nil { versionCache[trailer.prompt] = try repository.versions(of: trailer.prompt) }
-                    let versions = versionCache[trailer.prompt] ?? []
+                    if versionCache == nil { versionCache = try repository.allVersions() }
+                    let versions = versionCache?[trailer.prompt] ?? []
                     guard let version = versions.first(where: { $0.number == trailer.version }) else {
                         problems.append("\(trailer.prompt)@\(trailer.version) is not a version on \(repository.config.mainBranch) (it has \(versions.count))")
                         continue
@@ -98,7 +101,20 @@ public struct PromotionLog: Sendable {
         }
         promotions = checked.sorted { ($0.promotion.environment, $0.promotion.sequence) < ($1.promotion.environment, $1.promotion.sequence) }
         self.signerProblems = signerProblems
-        versions = versionCache
+        versions = versionCache ?? [:]
+        var byEnvironment: [String: [CheckedPromotion]] = [:]
+        var validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]] = [:]
+        for checked in promotions {
+            let environment = checked.promotion.environment
+            byEnvironment[environment, default: []].append(checked)
+            guard checked.isValid else { continue }
+            let index = byEnvironment[environment]!.count - 1
+            for trailer in checked.promotion.trailers {
+                validHistory[environment, default: [:]][trailer.prompt, default: []].append((trailer, index))
+            }
+        }
+        self.byEnvironment = byEnvironment
+        self.validHistory = validHistory
     }
 
     static func checkSignature(_ promotion: Promotion, signers: AllowedSigners) -> SignatureStatus {
@@ -133,7 +149,7 @@ public struct PromotionLog: Sendable {
 
     /// The promotions of an environment, oldest first.
     public func promotions(in environment: String) -> [CheckedPromotion] {
-        promotions.filter { $0.promotion.environment == environment }
+        byEnvironment[environment] ?? []
     }
 
     /// The highest sequence number taken in an environment (valid or not).
@@ -143,12 +159,18 @@ public struct PromotionLog: Sendable {
 
     /// The valid promotion trailers of a prompt in an environment, oldest first.
     public func history(of prompt: String, in environment: String) -> [PromotionTrailer] {
-        promotions(in: environment).filter(\.isValid).flatMap { $0.promotion.trailers.filter { $0.prompt == prompt } }
+        validHistory[environment]?[prompt]?.map(\.trailer) ?? []
+    }
+
+    /// The valid promotion that made the current version of `prompt` current in `environment`.
+    public func currentPromotion(of prompt: String, in environment: String) -> CheckedPromotion? {
+        guard let last = validHistory[environment]?[prompt]?.last else { return nil }
+        return byEnvironment[environment]?[last.promotion]
     }
 
     /// The version of `prompt` published in `environment`, if any.
     public func published(_ prompt: String, in environment: String) -> PromotionTrailer? {
-        history(of: prompt, in: environment).last
+        validHistory[environment]?[prompt]?.last?.trailer
     }
 
     /// `published`, `archived` or `draft` for a version in an environment.
