@@ -40,16 +40,38 @@ struct TreePathLookup {
     }
 
     private func entry(named name: [UInt8], wantTree: Bool, in tree: git_oid) throws -> git_oid? {
+        var result: git_oid?
+        try forEachEntry(of: tree) { entryName, isTree, id in
+            // Entries are sorted as if folder names ended in "/": stop once past the name.
+            let order = TreePathLookup.compare(entryName, isTree, name, wantTree)
+            if order == 0 { result = id }
+            return order < 0
+        }
+        return result
+    }
+
+    /// The files (not folders) of a raw tree, in the tree's order.
+    func fileEntries(of tree: git_oid) throws -> [(name: [UInt8], blob: git_oid)] {
+        var entries: [(name: [UInt8], blob: git_oid)] = []
+        try forEachEntry(of: tree) { name, isTree, id in
+            if !isTree { entries.append((Array(name), id)) }
+            return true
+        }
+        return entries
+    }
+
+    /// Calls `body` with each entry of a raw tree object (`<octal mode> <name>\0<20-byte id>`)
+    /// until it returns false; a truncated entry ends the scan.
+    private func forEachEntry(of tree: git_oid, _ body: (UnsafeBufferPointer<UInt8>, Bool, git_oid) -> Bool) throws {
         var object: OpaquePointer?
         var oid = tree
         try Libgit2.check(git_odb_read(&object, odb, &oid), "reading tree \(ObjectID(tree).short)")
         defer { git_odb_object_free(object) }
         let size = git_odb_object_size(object)
-        guard let data = git_odb_object_data(object) else { return nil }
+        guard let data = git_odb_object_data(object) else { return }
         let bytes = UnsafeRawBufferPointer(start: data, count: size).bindMemory(to: UInt8.self)
         var index = 0
         while index < size {
-            // "<octal mode> <name>\0<20-byte id>"
             let modeStart = index
             while index < size, bytes[index] != 0x20 { index += 1 }
             let isTree = index - modeStart == 5 && bytes[modeStart] == UInt8(ascii: "4")
@@ -58,51 +80,12 @@ struct TreePathLookup {
             while index < size, bytes[index] != 0 { index += 1 }
             let nameEnd = index
             index += 1
-            guard index + 20 <= size else { return nil }
-            // Entries are sorted as if folder names ended in "/": stop once past the name.
-            let order = TreePathLookup.compare(UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), isTree, name, wantTree)
-            if order == 0 {
-                var result = git_oid()
-                withUnsafeMutableBytes(of: &result.id) { target in
-                    target.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[index..<(index + 20)]))
-                }
-                return result
-            }
-            if order > 0 { return nil }
+            guard index + 20 <= size else { return }
+            var id = git_oid()
+            withUnsafeMutableBytes(of: &id.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[index..<(index + 20)])) }
+            guard body(UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), isTree, id) else { return }
             index += 20
         }
-        return nil
-    }
-
-    /// The files (not folders) of a raw tree, in the tree's order.
-    func fileEntries(of tree: git_oid) throws -> [(name: [UInt8], blob: git_oid)] {
-        var object: OpaquePointer?
-        var oid = tree
-        try Libgit2.check(git_odb_read(&object, odb, &oid), "reading tree \(ObjectID(tree).short)")
-        defer { git_odb_object_free(object) }
-        let size = git_odb_object_size(object)
-        guard let data = git_odb_object_data(object) else { return [] }
-        let bytes = UnsafeRawBufferPointer(start: data, count: size).bindMemory(to: UInt8.self)
-        var entries: [(name: [UInt8], blob: git_oid)] = []
-        var index = 0
-        while index < size {
-            let modeStart = index
-            while index < size, bytes[index] != 0x20 { index += 1 }
-            let isTree = index - modeStart == 5 && bytes[modeStart] == UInt8(ascii: "4")
-            index += 1
-            let nameStart = index
-            while index < size, bytes[index] != 0 { index += 1 }
-            let name = Array(bytes[nameStart..<index])
-            index += 1
-            guard index + 20 <= size else { break }
-            if !isTree {
-                var blob = git_oid()
-                withUnsafeMutableBytes(of: &blob.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[index..<(index + 20)])) }
-                entries.append((name, blob))
-            }
-            index += 20
-        }
-        return entries
     }
 
     /// The files whose blob differs between two sorted entry lists: (name, blob in `new`,
