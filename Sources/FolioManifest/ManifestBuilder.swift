@@ -114,6 +114,22 @@ public struct ManifestBuilder {
         return used
     }
 
+    /// A plain write (the staging folder is renamed into place, so no temporary file or
+    /// fsync per file is needed here).
+    private static func writeFile(_ bytes: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else { throw FolioError(.configuration, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                guard written > 0 else { throw FolioError(.configuration, "cannot write \(path): \(String(cString: strerror(errno)))") }
+                offset += written
+            }
+        }
+    }
+
     /// Writes the files under `folder`: first into a temporary folder beside them, then
     /// renamed into place (version files, then each manifest's signature, then the manifest),
     /// so a reader never sees a half-written file.
@@ -122,10 +138,12 @@ public struct ManifestBuilder {
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")
         defer { try? manager.removeItem(at: staging) }
+        var folders = Set<String>()
         for (path, bytes) in files {
             let url = staging.appendingPathComponent(path)
-            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try bytes.write(to: url)
+            let parent = url.deletingLastPathComponent().path
+            if folders.insert(parent).inserted { try manager.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+            try writeFile(bytes, to: url.path)
         }
         func rank(_ path: String) -> Int {
             if path.hasPrefix("prompts/") { return 0 }

@@ -67,12 +67,17 @@ public struct PromotionLog: Sendable {
         var versionCache: [String: [PromptVersion]]?
         var ancestry: [ObjectID: Bool] = [:]
         var checked: [CheckedPromotion] = []
+        // Read every tag first (libgit2 work, one thread), then check the signatures in
+        // parallel (pure computation).
+        var parsed: [Promotion] = []
         for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)") {
             let name = String(reference.name.dropFirst("refs/tags/".count))
             guard let (environment, sequence) = Promotion.parseName(name) else { continue }
-            let promotion = try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git)
+            parsed.append(try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git))
+        }
+        let signatures = Self.checkSignatures(parsed, signers: signers)
+        for (promotion, signature) in zip(parsed, signatures) {
             var problems = promotion.parseProblems
-            let signature = Self.checkSignature(promotion, signers: signers)
             switch signature {
             case .good: break
             case .unsigned:
@@ -115,6 +120,27 @@ public struct PromotionLog: Sendable {
         }
         self.byEnvironment = byEnvironment
         self.validHistory = validHistory
+    }
+
+    /// The signature status of each promotion, checked on all cores.
+    static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners) -> [SignatureStatus] {
+        final class Results: @unchecked Sendable {
+            var values: [SignatureStatus]
+            init(count: Int) { values = Array(repeating: .unsigned, count: count) }
+        }
+        let results = Results(count: promotions.count)
+        let chunks = max(1, min(promotions.count, ProcessInfo.processInfo.activeProcessorCount * 4))
+        results.values.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                var index = chunk
+                while index < promotions.count {
+                    output[index] = checkSignature(promotions[index], signers: signers)
+                    index += chunks
+                }
+            }
+        }
+        return results.values
     }
 
     static func checkSignature(_ promotion: Promotion, signers: AllowedSigners) -> SignatureStatus {
