@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import FolioCore
+import FolioGit
+import FolioManifest
 import FolioServer
 import Logging
 
@@ -13,8 +15,12 @@ struct ServeCommand: ParsableCommand {
         public, max-age=31536000, immutable. /healthz answers ok. Stops cleanly on
         SIGINT or SIGTERM. Any static host (nginx, S3, a CDN) can serve the same folder.
 
-        Example:
+        With --watch <repo>, the repository's promotion tags and main branch are checked every
+        --watch-interval seconds and dist/ is rebuilt (as `folio build` would) when they change.
+
+        Examples:
           folio serve dist/ --port 8080
+          folio serve dist/ --watch . --env production --signing-key ~/.ssh/folio_ed25519
         """
     )
 
@@ -29,6 +35,18 @@ struct ServeCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-access-log"), help: "Do not log each request (errors are still logged).")
     var noAccessLog = false
+
+    @Option(help: "A prompt repository to watch: when its promotion tags or main change, rebuild dist/.")
+    var watch: String?
+
+    @Option(name: .customLong("env"), help: "With --watch: the environments to rebuild (repeatable; default: all in folio.yaml).")
+    var environments: [String] = []
+
+    @Option(name: .customLong("signing-key"), help: "With --watch: the key that signs rebuilt manifests.")
+    var signingKey: String?
+
+    @Option(name: .customLong("watch-interval"), help: "With --watch: seconds between checks.")
+    var watchInterval: Double = 2
 
     func validate() throws {
         var isFolder: ObjCBool = false
@@ -47,11 +65,74 @@ struct ServeCommand: ParsableCommand {
         let root = URL(fileURLWithPath: dist)
         let server = StaticServer(root: root, host: host, port: port)
         let host = self.host
+        let watcher = try watch.map { try Watcher(repository: $0, environments: environments, signingKey: signingKey, output: root, interval: watchInterval) }
         try runBlocking {
-            try await server.run { port in
-                print("serving \(root.path) on http://\(host):\(port) (Ctrl-C to stop)")
-                fflush(nil)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                if let watcher {
+                    group.addTask { await watcher.run() }
+                }
+                group.addTask {
+                    try await server.run { port in
+                        print("serving \(root.path) on http://\(host):\(port) (Ctrl-C to stop)")
+                        fflush(nil)
+                    }
+                }
+                // The server returns on SIGINT/SIGTERM; then stop watching.
+                try await group.next()
+                group.cancelAll()
             }
         }
+    }
+}
+
+/// Rebuilds dist/ when a repository's promotion tags or main branch change.
+struct Watcher: Sendable {
+    let repository: String
+    let environments: [String]
+    let signingKey: String?
+    let output: URL
+    let interval: Double
+    let logger = Logger(label: "folio.watch")
+
+    init(repository: String, environments: [String], signingKey: String?, output: URL, interval: Double) throws {
+        let repo = try PromptRepository(discovering: repository)
+        self.repository = repository
+        self.environments = environments.isEmpty ? repo.config.environments : environments
+        self.signingKey = signingKey
+        self.output = output
+        self.interval = max(0.1, interval)
+        _ = try TagSigner.resolve(explicitKey: signingKey, git: repo.git) // fail now, not on the first change
+    }
+
+    func run() async {
+        var last = ""
+        while !Task.isCancelled {
+            do {
+                let repo = try PromptRepository(discovering: repository)
+                let state = try fingerprint(repo)
+                if state != last {
+                    if !last.isEmpty { try rebuild(repo) }
+                    last = state
+                }
+            } catch {
+                logger.error("rebuild failed; dist/ is unchanged", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+        }
+    }
+
+    private func fingerprint(_ repo: PromptRepository) throws -> String {
+        let tags = try repo.git.references(withPrefix: "refs/tags/folio/").map { "\($0.name)=\($0.target.hex)" }
+        let main = (try? repo.git.resolveCommit(try repo.mainRevision()).hex) ?? "-"
+        return ([main] + tags).joined(separator: "\n")
+    }
+
+    private func rebuild(_ repo: PromptRepository) throws {
+        let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
+        // Environments with no promotion yet are skipped rather than failing the rebuild.
+        let built = environments.filter { !((try? repo.git.references(withPrefix: "refs/tags/folio/\($0)/")) ?? []).isEmpty }
+        let files = try ManifestBuilder(repository: repo, signer: signer).files(for: built)
+        try ManifestBuilder.write(files, to: output)
+        logger.info("rebuilt dist", metadata: ["environments": "\(built.joined(separator: ","))"])
     }
 }

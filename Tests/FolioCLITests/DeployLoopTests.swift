@@ -12,9 +12,9 @@ struct DeployLoopTests {
         let process = Process()
         let port: Int
 
-        init(_ dist: URL) throws {
+        init(_ dist: URL, extra: [String] = []) throws {
             process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["serve", dist.path, "--port", "0"]
+            process.arguments = ["serve", dist.path, "--port", "0"] + extra
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
@@ -80,6 +80,27 @@ struct DeployLoopTests {
         await folio.store.waitForRefresh()
         #expect(try await folio.render("triage", variables: ["ticket_text": "refund"]).version == 1)
         #expect(serve.stop() == 0)
+    }
+
+    @Test func serveWatchRebuildsWhenAPromotionLands() async throws {
+        let fixture = try PromotionFixture()
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        try run(fixture, "promote", "triage@1", "--env", "production", "--note", "v1")
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        let serve = try Serve(dist, extra: ["--watch", fixture.repo.path, "--env", "production", "--signing-key", fixture.key("alice"), "--watch-interval", "0.1"])
+        defer { _ = serve.stop() }
+        let folio = try client(URL(string: "http://127.0.0.1:\(serve.port)/production/manifest.json")!, key: try fixture.publicKey("alice"), ttl: .milliseconds(50))
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        try run(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
+        // No `folio build`: the watcher rebuilds. Poll the client, bounded.
+        var version = 1
+        for _ in 0..<100 where version != 2 {
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+            await folio.store.waitForRefresh()
+            version = try await folio.render("triage", variables: ["ticket_text": "x"]).version
+        }
+        #expect(version == 2)
     }
 
     @Test func nginxServesTheSameDistJustAsWell() async throws {
