@@ -16,7 +16,7 @@ struct DiskCache: Sendable {
     }
 
     init(root: URL, manifestURL: URL) {
-        let key = (manifestURL.host ?? "local") + manifestURL.path
+        let key = (manifestURL.host ?? "local") + (manifestURL.port.map { "_\($0)" } ?? "") + manifestURL.path
         let safe = key.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
         folder = root.appendingPathComponent(String(safe))
     }

@@ -38,7 +38,8 @@ public struct TagSigner: Sendable {
             let program = git.configValue("gpg.ssh.program") ?? "ssh-keygen"
             if key.hasPrefix("key::") || key.hasPrefix("ssh-") {
                 let literal = key.hasPrefix("key::") ? String(key.dropFirst(5)) : key
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent("folio-agent-key-\(UUID().uuidString).pub")
+                // ssh-keygen needs the public key in a file; it holds no secret.
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("folio-agent-key-\(Self.fingerprintName(literal)).pub")
                 try Data((literal + "\n").utf8).write(to: file)
                 return TagSigner(method: .sshKeygen(program: program, keyPath: file.path, agent: true))
             }
@@ -62,6 +63,11 @@ public struct TagSigner: Sendable {
         default:
             throw FolioError(.configuration, "gpg.format '\(format)' is not supported: use ssh or openpgp")
         }
+    }
+
+    /// A stable file name for a literal public key, so repeated runs reuse one file.
+    private static func fingerprintName(_ literal: String) -> String {
+        (try? SSHPublicKey(line: literal).fingerprint.dropFirst(7).map { $0 == "/" ? "_" : $0 == "+" ? "-" : $0 }).map { String($0) } ?? UUID().uuidString
     }
 
     /// A signer for a key already in memory.
