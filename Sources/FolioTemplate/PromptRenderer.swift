@@ -75,27 +75,40 @@ public struct CompiledPrompt: Sendable {
 
     /// The values a render uses: given values checked and coerced, defaults filled in.
     public func resolve(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [String: JSONValue] {
-        if !allowUnknown, variables.keys.contains(where: { declared[$0] == nil }) {
-            for name in variables.keys.sorted() where declared[name] == nil {
-                let declared = prompt.variables.map(\.name)
-                let hint = declared.isEmpty ? "it declares no variables" : "it declares \(declared.joined(separator: ", "))"
-                throw failure(.unknownVariable, name, "unknown variable '\(name)': \(hint)")
+        // One pass over the given values (one hash each), then defaults only if something is missing.
+        var context: [String: JSONValue] = allowUnknown ? variables : Dictionary(minimumCapacity: declared.count)
+        var given = 0
+        for (name, value) in variables {
+            guard let variable = declared[name] else {
+                if allowUnknown { continue }
+                throw unknownVariable(in: variables)
             }
+            given += 1
+            let coerced = VariableCheck.coerce(value, to: variable)
+            if let problem = VariableCheck.problem(with: coerced, for: variable) {
+                if !allowUnknown, variables.keys.contains(where: { declared[$0] == nil }) { throw unknownVariable(in: variables) }
+                throw failure(.invalidValue, name, "variable '\(name)': \(problem)")
+            }
+            context[name] = coerced
         }
-        var context: [String: JSONValue] = allowUnknown ? variables : Dictionary(minimumCapacity: prompt.variables.count)
-        for variable in prompt.variables {
-            if let value = variables[variable.name] {
-                if let problem = VariableCheck.problem(with: value, for: variable) {
-                    throw failure(.invalidValue, variable.name, "variable '\(variable.name)': \(problem)")
+        if given < declared.count {
+            for variable in prompt.variables where variables[variable.name] == nil {
+                if let value = variable.defaultValue {
+                    context[variable.name] = value
+                } else if variable.required {
+                    throw failure(.missingVariable, variable.name, "missing required variable '\(variable.name)'")
                 }
-                context[variable.name] = VariableCheck.coerce(value, to: variable)
-            } else if let value = variable.defaultValue {
-                context[variable.name] = value
-            } else if variable.required {
-                throw failure(.missingVariable, variable.name, "missing required variable '\(variable.name)'")
             }
         }
         return context
+    }
+
+    /// The error for the first unknown variable, by name.
+    private func unknownVariable(in variables: [String: JSONValue]) -> PromptRenderError {
+        let name = variables.keys.filter { declared[$0] == nil }.sorted()[0]
+        let names = prompt.variables.map(\.name)
+        let hint = names.isEmpty ? "it declares no variables" : "it declares \(names.joined(separator: ", "))"
+        return failure(.unknownVariable, name, "unknown variable '\(name)': \(hint)")
     }
 
     private func failure(_ kind: PromptRenderError.Kind, _ variable: String?, _ detail: String) -> PromptRenderError {
