@@ -12,4 +12,10 @@ static inline int folio_git_set_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
 }
 
+/* The object cache keeps every object read in a hash table under a lock; a history walk
+   reads each commit and tree once, so the cache costs more than it saves there. */
+static inline int folio_git_set_caching(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
+}
+
 #endif
