@@ -212,6 +212,9 @@ actor ManifestStore {
     /// The bundled snapshot ships inside the app, so it is trusted without a signature.
     private func installFallback(_ bytes: Data) throws -> Entry {
         let manifest = try JSONDecoder.folio.decode(Manifest.self, from: bytes)
+        guard !Self.isExpired(manifest) else {
+            throw FolioClientError(kind: .unavailable, message: "the bundled fallback manifest expired at \(manifest.expires!)")
+        }
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: nil, bytes: bytes, signature: Data())
         self.entry = entry
         markFresh(entry)

@@ -105,6 +105,9 @@ struct FolioClientTests {
         let folio = try client(server, dist)
         let error = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x"]) }
         #expect(error?.message.contains("expired") == true)
+        // An expired bundled snapshot is not served either.
+        let bundled = try client(server, dist, fallback: try Data(contentsOf: dist.manifestURL))
+        await #expect(throws: FolioClientError.self) { try await bundled.render("triage", variables: ["ticket_text": "x"]) }
     }
 
     @Test func aThousandRendersAtTTLExpiryCauseExactlyOneFetch() async throws {
