@@ -76,7 +76,7 @@ public struct Template: Sendable {
     ) throws(TemplateRenderError) -> String {
         var renderer = TemplateRenderer(escape: escape, partials: partials, context: context)
         try renderer.render(nodes)
-        return String(decoding: renderer.output, as: UTF8.self)
+        return renderer.output
     }
 
     static func indent(_ source: String, by indentation: [UInt8]) -> String {

@@ -1,6 +1,6 @@
 /// A parsed Mustache template: text, tags and nested sections.
 indirect enum TemplateNode: Sendable {
-    case text([UInt8])
+    case text(String)
     /// `{{name}}` (escaped in HTML mode), `{{{name}}}` or `{{&name}}` (never escaped).
     case variable(TemplateName, escaped: Bool)
     /// `{{#name}}…{{/name}}`, or `{{^name}}…{{/name}}` when inverted.

@@ -21,14 +21,14 @@ struct TemplateParser {
         var stack = [Frame(name: nil, inverted: false)]
         while position < source.count {
             guard let tagStart = find(open, from: position) else {
-                stack[stack.count - 1].nodes.append(.text(Array(source[position...])))
+                stack[stack.count - 1].nodes.append(.text(String(decoding: source[position...], as: UTF8.self)))
                 break
             }
             let tag = try readTag(at: tagStart)
             let standalone = tag.kind.canStandAlone ? standaloneBounds(tagStart: tagStart, tagEnd: tag.end) : nil
             let textEnd = standalone?.lineStart ?? tagStart
             if textEnd > position {
-                stack[stack.count - 1].nodes.append(.text(Array(source[position..<textEnd])))
+                stack[stack.count - 1].nodes.append(.text(String(decoding: source[position..<textEnd], as: UTF8.self)))
             }
             position = standalone?.lineEnd ?? tag.end
             let name = TemplateName(raw: tag.content, line: tag.line, column: tag.column)

@@ -1,12 +1,12 @@
 import FolioModel
 
-/// Walks template nodes against a context stack and appends UTF-8 output.
+/// Walks template nodes against a context stack and appends to the output text.
 struct TemplateRenderer {
     static let maximumPartialDepth = 64
 
     let escape: EscapeMode
     let partials: [String: String]
-    private(set) var output: [UInt8] = []
+    private(set) var output = ""
     private var stack: [JSONValue]
     private var partialDepth = 0
     private var parsedPartials: [String: Template] = [:]
@@ -15,14 +15,14 @@ struct TemplateRenderer {
         self.escape = escape
         self.partials = partials
         self.stack = [context]
-        output.reserveCapacity(1024)
+        output.reserveCapacity(512)
     }
 
     mutating func render(_ nodes: [TemplateNode]) throws(TemplateRenderError) {
         for node in nodes {
             switch node {
-            case .text(let bytes):
-                output.append(contentsOf: bytes)
+            case .text(let text):
+                output += text
             case .variable(let name, let escaped):
                 guard let value = lookup(name) else { continue }
                 append(value.text, escaped: escaped && escape == .html)
@@ -104,17 +104,17 @@ struct TemplateRenderer {
     }
 
     private mutating func append(_ text: String, escaped: Bool) {
-        guard escaped else {
-            output.append(contentsOf: text.utf8)
+        guard escaped, text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else {
+            output += text
             return
         }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
-            case UInt8(ascii: "\""): output.append(contentsOf: "&quot;".utf8)
-            case UInt8(ascii: "<"): output.append(contentsOf: "&lt;".utf8)
-            case UInt8(ascii: ">"): output.append(contentsOf: "&gt;".utf8)
-            default: output.append(byte)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": output += "&amp;"
+            case "\"": output += "&quot;"
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            default: output.unicodeScalars.append(character)
             }
         }
     }
