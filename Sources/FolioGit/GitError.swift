@@ -10,7 +10,6 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         case revisionNotFound
         case ambiguousRevision
         case pathNotFound
-        case notAFile
         case notAFolder
         case referenceExists
         case other

@@ -7,7 +7,6 @@ public struct SigningError: Error, CustomStringConvertible, Sendable, Equatable 
         case encryptedKey
         case badSignature
         case wrongNamespace
-        case externalSigner
     }
 
     public let kind: Kind
