@@ -40,6 +40,7 @@ let package = Package(
             name: "FolioManifest",
             dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "FolioTelemetry", dependencies: ["CZlib"]),
         .target(
             name: "FolioClient",
             dependencies: [
@@ -81,6 +82,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport"]),
         .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient"]),
     ],
     swiftLanguageModes: [.v6]

@@ -22,4 +22,10 @@ static inline int folio_gzip(const unsigned char *input, size_t length, unsigned
     return status == Z_STREAM_END ? Z_OK : Z_BUF_ERROR;
 }
 
+/* inflateInit2 is a macro too. Window bits 15 + 32: accept gzip or zlib headers. */
+static inline int folio_inflate_init(z_stream *stream) {
+    memset(stream, 0, sizeof(*stream));
+    return inflateInit2(stream, 15 + 32);
+}
+
 #endif

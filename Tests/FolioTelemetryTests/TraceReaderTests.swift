@@ -1,0 +1,120 @@
+import Foundation
+import FolioTestSupport
+import Testing
+@testable import FolioTelemetry
+
+struct TraceReaderTests {
+    static func span(trace: String = "4bf92f3577b34da6a3ce929d0e0e4736", span: String = "00f067aa0ba902b7", attributes: String, status: String = "", start: String = "\"1790000000000000000\"") -> String {
+        """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"support-app"}}]},"scopeSpans":[{"scope":{"name":"folio"},"spans":[{"traceId":"\(trace)","spanId":"\(span)","name":"chat gpt-4o","kind":3,"startTimeUnixNano":\(start),"endTimeUnixNano":"1790000001500000000",\(status)"attributes":[\(attributes)]}]}]}]}
+        """
+    }
+
+    static let current = span(attributes: """
+    {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"120"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":3}},{"key":"gen_ai.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"gen_ai.prompt.version","value":{"intValue":"1"}},{"key":"gen_ai.input.messages","value":{"stringValue":"[{\\"role\\":\\"user\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"I need a refund\\"}]}]"}},{"key":"gen_ai.output.messages","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"role","value":{"stringValue":"assistant"}},{"key":"parts","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"type","value":{"stringValue":"text"}},{"key":"content","value":{"stringValue":"billing"}}]}}]}}}]}}]}}},{"key":"gen_ai.request.temperature","value":{"doubleValue":0.2}},{"key":"gen_ai.response.time_to_first_chunk","value":{"doubleValue":"0.35"}},{"key":"flag","value":{"boolValue":true}},{"key":"raw","value":{"bytesValue":"aGk="}}
+    """)
+
+    static let older = span(trace: "S/kvNXezTaajzpKdDg5HNg==", span: "APBnqgupArc=", attributes: """
+    {"key":"gen_ai.system","value":{"stringValue":"anthropic"}},{"key":"traceloop.prompt.key","value":{"stringValue":"summary"}},{"key":"traceloop.prompt.version","value":{"stringValue":"3"}},{"key":"gen_ai.prompt.0.role","value":{"stringValue":"system"}},{"key":"gen_ai.prompt.0.content","value":{"stringValue":"Summarise."}},{"key":"gen_ai.prompt.1.role","value":{"stringValue":"user"}},{"key":"gen_ai.prompt.1.content","value":{"stringValue":"Long text"}},{"key":"gen_ai.completion.0.content","value":{"stringValue":"Short."}}
+    """, status: "\"status\":{\"code\":2,\"message\":\"rate limited\"},", start: "1790000000000000000")
+
+    static let langfuse = span(span: "1111111111111111", attributes: """
+    {"key":"langfuse.observation.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"langfuse.observation.prompt.version","value":{"intValue":2}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}}
+    """)
+
+    func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("folio-traces-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    func readAll(_ paths: [String]) throws -> ([GenAISpan], TraceReader.Summary) {
+        var spans: [GenAISpan] = []
+        let summary = try TraceReader().read(paths) { record in
+            if let span = GenAISpan(record) { spans.append(span) }
+        }
+        return (spans, summary)
+    }
+
+    @Test func readsEveryValueKindAndBothMessageEncodings() throws {
+        let dir = try folder()
+        let file = dir.appendingPathComponent("spans.jsonl")
+        try (Self.current + "\n" + Self.older + "\n" + Self.langfuse + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (spans, summary) = try readAll([file.path])
+        #expect(summary.spans == 3)
+        #expect(summary.problems.isEmpty)
+        let first = spans[0]
+        #expect(first.record.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(first.promptName == "support_ticket_triage")
+        #expect(first.promptVersion == "1")
+        #expect(first.provider == "openai")
+        #expect(first.inputTokens == 120)
+        #expect(first.outputTokens == 3)
+        #expect(first.timeToFirstChunk == 0.35)
+        #expect(first.inputMessages == [SpanMessage(role: "user", content: "I need a refund")])
+        #expect(first.outputText == "billing")
+        #expect(first.record.attributes["flag"] == .bool(true))
+        #expect(first.record.attributes["raw"] == .bytes(Data("hi".utf8)))
+        #expect(first.record.attributes["gen_ai.request.temperature"] == .double(0.2))
+        #expect(abs(first.record.duration - 1.5) < 0.001)
+        #expect(first.record.resource["service.name"] == .string("support-app"))
+
+        let second = spans[1]
+        #expect(second.record.traceID == "4bf92f3577b34da6a3ce929d0e0e4736") // base64 ids become hex
+        #expect(second.record.spanID == "00f067aa0ba902b7")
+        #expect(second.provider == "anthropic") // gen_ai.system, the older name
+        #expect(second.promptName == "summary")
+        #expect(second.promptVersion == "3")
+        #expect(second.inputMessages == [SpanMessage(role: "system", content: "Summarise."), SpanMessage(role: "user", content: "Long text")])
+        #expect(second.outputText == "Short.")
+        #expect(second.isError)
+        #expect(second.record.statusMessage == "rate limited")
+
+        #expect(spans[2].promptName == "support_ticket_triage")
+        #expect(spans[2].promptVersion == "2")
+    }
+
+    @Test func aTruncatedAndAGarbageLineAreReportedAndSkipped() throws {
+        let dir = try folder()
+        let file = dir.appendingPathComponent("spans.jsonl")
+        let truncated = String(Self.current.prefix(80))
+        try ([Self.current, truncated, "garbage", "{\"other\": 1}", Self.langfuse].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let (spans, summary) = try readAll([file.path])
+        #expect(spans.count == 2)
+        #expect(summary.problems.map(\.description) == [
+            "\(file.path):2: not valid JSON; the line was skipped",
+            "\(file.path):3: not valid JSON; the line was skipped",
+            "\(file.path):4: no resourceSpans array: not OTLP trace data",
+        ])
+    }
+
+    @Test func readsPrettyPrintedGzipAndFolders() throws {
+        let dir = try folder()
+        let object = try JSONSerialization.jsonObject(with: Data(Self.current.utf8))
+        let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted])
+        try pretty.write(to: dir.appendingPathComponent("body.json"))
+        try (Self.older + "\n" + Self.langfuse + "\n").write(to: dir.appendingPathComponent("more.jsonl"), atomically: true, encoding: .utf8)
+        _ = try Command.run("/bin/gzip", ["-k", dir.appendingPathComponent("more.jsonl").path])
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("more.jsonl"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("more.jsonl.gz").path))
+        let (spans, summary) = try readAll([dir.path])
+        #expect(summary.files == 2)
+        #expect(summary.problems.isEmpty, "\(summary.problems)")
+        #expect(spans.map(\.promptName) == ["support_ticket_triage", "summary", "support_ticket_triage"])
+    }
+
+    @Test func aLargeGzipFileStreams() throws {
+        let dir = try folder()
+        let file = dir.appendingPathComponent("big.jsonl")
+        let handle = try FileHandle(forWritingTo: { FileManager.default.createFile(atPath: file.path, contents: nil); return file }())
+        for index in 0..<20_000 {
+            handle.write(Data((Self.span(span: String(format: "%016x", index + 1), attributes: "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"m\"}}") + "\n").utf8))
+        }
+        try handle.close()
+        _ = try Command.run("/bin/gzip", [file.path])
+        var count = 0
+        let summary = try TraceReader().read([file.path + ".gz"]) { _ in count += 1 }
+        #expect(count == 20_000)
+        #expect(summary.problems.isEmpty)
+    }
+}
