@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "folio",
             dependencies: [
-                "FolioCore", "FolioManifest", "FolioSigning", "FolioServer",
+                "FolioCore", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -83,7 +83,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport"]),
-        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient"]),
+        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -151,9 +151,9 @@ struct CommandTests {
         #expect(again.stdout.contains("kept    folio.yaml (already there)"))
     }
 
-    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "demo"])
+    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "demo"])
     func everyCommandHasHelpWithAnExample(command: String) throws {
-        let result = try CLI.run(command, "--help", in: FileManager.default.temporaryDirectory)
+        let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0)
         #expect(result.stdout.contains("Example"))
         #expect(result.stdout.contains("USAGE: folio \(command)"))

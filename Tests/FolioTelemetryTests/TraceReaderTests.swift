@@ -4,21 +4,15 @@ import Testing
 @testable import FolioTelemetry
 
 struct TraceReaderTests {
-    static func span(trace: String = "4bf92f3577b34da6a3ce929d0e0e4736", span: String = "00f067aa0ba902b7", attributes: String, status: String = "", start: String = "\"1790000000000000000\"") -> String {
-        """
-        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"support-app"}}]},"scopeSpans":[{"scope":{"name":"folio"},"spans":[{"traceId":"\(trace)","spanId":"\(span)","name":"chat gpt-4o","kind":3,"startTimeUnixNano":\(start),"endTimeUnixNano":"1790000001500000000",\(status)"attributes":[\(attributes)]}]}]}]}
-        """
-    }
-
-    static let current = span(attributes: """
+    static let current = TraceFixtures.span(attributes: """
     {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"120"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":3}},{"key":"gen_ai.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"gen_ai.prompt.version","value":{"intValue":"1"}},{"key":"gen_ai.input.messages","value":{"stringValue":"[{\\"role\\":\\"user\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"I need a refund\\"}]}]"}},{"key":"gen_ai.output.messages","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"role","value":{"stringValue":"assistant"}},{"key":"parts","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"type","value":{"stringValue":"text"}},{"key":"content","value":{"stringValue":"billing"}}]}}]}}}]}}]}}},{"key":"gen_ai.request.temperature","value":{"doubleValue":0.2}},{"key":"gen_ai.response.time_to_first_chunk","value":{"doubleValue":"0.35"}},{"key":"flag","value":{"boolValue":true}},{"key":"raw","value":{"bytesValue":"aGk="}}
     """)
 
-    static let older = span(trace: "S/kvNXezTaajzpKdDg5HNg==", span: "APBnqgupArc=", attributes: """
+    static let older = TraceFixtures.span(trace: "S/kvNXezTaajzpKdDg5HNg==", span: "APBnqgupArc=", attributes: """
     {"key":"gen_ai.system","value":{"stringValue":"anthropic"}},{"key":"traceloop.prompt.key","value":{"stringValue":"summary"}},{"key":"traceloop.prompt.version","value":{"stringValue":"3"}},{"key":"gen_ai.prompt.0.role","value":{"stringValue":"system"}},{"key":"gen_ai.prompt.0.content","value":{"stringValue":"Summarise."}},{"key":"gen_ai.prompt.1.role","value":{"stringValue":"user"}},{"key":"gen_ai.prompt.1.content","value":{"stringValue":"Long text"}},{"key":"gen_ai.completion.0.content","value":{"stringValue":"Short."}}
     """, status: "\"status\":{\"code\":2,\"message\":\"rate limited\"},", start: "1790000000000000000")
 
-    static let langfuse = span(span: "1111111111111111", attributes: """
+    static let langfuse = TraceFixtures.span(span: "1111111111111111", attributes: """
     {"key":"langfuse.observation.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"langfuse.observation.prompt.version","value":{"intValue":2}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}}
     """)
 
@@ -108,7 +102,7 @@ struct TraceReaderTests {
         let file = dir.appendingPathComponent("big.jsonl")
         let handle = try FileHandle(forWritingTo: { FileManager.default.createFile(atPath: file.path, contents: nil); return file }())
         for index in 0..<20_000 {
-            handle.write(Data((Self.span(span: String(format: "%016x", index + 1), attributes: "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"m\"}}") + "\n").utf8))
+            handle.write(Data((TraceFixtures.span(span: String(format: "%016x", index + 1), attributes: "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"m\"}}") + "\n").utf8))
         }
         try handle.close()
         _ = try Command.run("/bin/gzip", [file.path])

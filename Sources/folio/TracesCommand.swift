@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+import FolioTelemetry
+
+struct TracesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "traces",
+        abstract: "Read exported OpenTelemetry traces (OTLP JSON): list LLM spans, show one.",
+        subcommands: [TracesListCommand.self, TracesShowCommand.self]
+    )
+}
+
+/// Filters shared by the trace commands.
+struct SpanFilter: ParsableArguments {
+    @Option(help: "Only spans of this prompt (gen_ai.prompt.name, traceloop or langfuse spellings).")
+    var prompt: String?
+
+    @Option(help: "Only spans of this prompt version.")
+    var version: String?
+
+    @Option(name: .customLong("where"), help: "Only spans whose attribute equals a value: <attr>=<value> (repeatable).")
+    var conditions: [String] = []
+
+    @Option(help: "Only spans that started at or after this time (ISO 8601, a date, or an age like 24h or 7d).")
+    var since: String?
+
+    @Option(help: "Only spans that started before this time.")
+    var until: String?
+
+    @Flag(help: "Only spans that ended in an error.")
+    var errors = false
+
+    func validate() throws {
+        for condition in conditions where !condition.contains("=") {
+            throw ValidationError("--where '\(condition)' is not <attr>=<value>")
+        }
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, Self.time(value) == nil {
+                throw ValidationError("\(name) '\(value)' is not a time: use 2026-11-29, 2026-11-29T10:00:00Z, or an age like 24h")
+            }
+        }
+    }
+
+    func matches(_ span: GenAISpan) -> Bool {
+        if let prompt, span.promptName != prompt { return false }
+        if let version, span.promptVersion != version { return false }
+        if errors && !span.isError { return false }
+        if let since = since.flatMap(Self.time), span.record.start < since { return false }
+        if let until = until.flatMap(Self.time), span.record.start >= until { return false }
+        for condition in conditions {
+            let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
+            guard span.record.attributes[parts[0]]?.text == (parts.count > 1 ? parts[1] : "") else { return false }
+        }
+        return true
+    }
+
+    static func time(_ text: String) -> Date? {
+        if let unit = text.last, "smhd".contains(unit), let amount = Double(text.dropLast()) {
+            let seconds = ["s": 1.0, "m": 60, "h": 3600, "d": 86400][String(unit)]!
+            return Date().addingTimeInterval(-amount * seconds)
+        }
+        let full = ISO8601DateFormatter()
+        full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        return full.date(from: text) ?? plain.date(from: text) ?? day.date(from: text)
+    }
+}
+
+/// Reads the files and reports skipped lines on standard error.
+func readSpans(_ files: [String], _ body: (GenAISpan) throws -> Bool) throws {
+    var stop = false
+    let summary: TraceReader.Summary
+    do {
+        summary = try TraceReader().read(files) { record in
+            guard !stop, let span = GenAISpan(record) else { return }
+            stop = try !body(span)
+        }
+    } catch let error as TraceReadError {
+        throw FolioError(.usage, error.message)
+    }
+    for problem in summary.problems.prefix(20) { Terminal.note("warning: \(problem)") }
+    let skipped = summary.problems.count
+    Terminal.note("\(summary.spans) span(s) in \(summary.files) file(s)" + (skipped > 0 ? ", \(skipped) malformed line(s) skipped" : ""))
+}
+
+struct TracesListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the LLM spans of exported traces: time, ids, prompt@version, model, tokens, latency, status, output.",
+        discussion: """
+        Reads JSON Lines from the OpenTelemetry Collector's file exporter, OTLP/HTTP JSON bodies
+        and pretty-printed files, gzip-compressed or not; folders are searched.
+
+        Examples:
+          folio traces list traces/ --prompt support_ticket_triage --version 1
+          folio traces list spans.jsonl.gz --where gen_ai.request.model=gpt-4o --errors --format json
+        """
+    )
+
+    @Argument(help: "Trace files or folders.")
+    var files: [String]
+
+    @OptionGroup var filter: SpanFilter
+
+    @Option(help: "At most this many spans.")
+    var limit: Int = 100
+
+    @Option(help: "table or json.")
+    var format: TableFormat = .table
+
+    enum TableFormat: String, ExpressibleByArgument {
+        case table, json
+    }
+
+    struct Row: Encodable {
+        let time: Date
+        let traceID: String
+        let spanID: String
+        let prompt: String?
+        let version: String?
+        let model: String?
+        let inputTokens: Int64?
+        let outputTokens: Int64?
+        let latencyMs: Double
+        let status: String
+        let output: String?
+
+        enum CodingKeys: String, CodingKey {
+            case time, prompt, version, model, status, output
+            case traceID = "trace_id"
+            case spanID = "span_id"
+            case inputTokens = "input_tokens"
+            case outputTokens = "output_tokens"
+            case latencyMs = "latency_ms"
+        }
+    }
+
+    func run() throws {
+        var rows: [Row] = []
+        try readSpans(files) { span in
+            guard filter.matches(span) else { return true }
+            rows.append(Row(
+                time: span.record.start, traceID: span.record.traceID, spanID: span.record.spanID,
+                prompt: span.promptName, version: span.promptVersion, model: span.model,
+                inputTokens: span.inputTokens, outputTokens: span.outputTokens,
+                latencyMs: (span.record.duration * 1000).rounded(), status: span.isError ? "error" : span.record.status.rawValue,
+                output: span.outputText
+            ))
+            return rows.count < limit
+        }
+        switch format {
+        case .json:
+            try Terminal.printJSON(rows)
+        case .table:
+            var table = [["TIME", "TRACE/SPAN", "PROMPT", "MODEL", "TOKENS", "LATENCY", "STATUS", "OUTPUT"]]
+            for row in rows {
+                let prompt = row.prompt.map { name in row.version.map { "\(name)@\($0)" } ?? name } ?? "-"
+                let tokens = "\(row.inputTokens.map(String.init) ?? "-")/\(row.outputTokens.map(String.init) ?? "-")"
+                let output = (row.output ?? "").replacingOccurrences(of: "\n", with: " ")
+                table.append([Dates.day(row.time), "\(row.traceID.prefix(8))/\(row.spanID)", prompt, row.model ?? "-", tokens,
+                              "\(Int(row.latencyMs)) ms", row.status, output.count > 40 ? String(output.prefix(39)) + "…" : output])
+            }
+            print(Terminal.table(table))
+        }
+    }
+}
+
+struct TracesShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one span with its full messages and attributes.",
+        discussion: """
+        Example:
+          folio traces show traces/ 00f067aa0ba902b7
+        """
+    )
+
+    @Argument(help: "Trace files or folders, then the span id (hex).")
+    var arguments: [String]
+
+    func validate() throws {
+        guard arguments.count >= 2 else { throw ValidationError("give the trace files and then the span id") }
+    }
+
+    func run() throws {
+        let spanID = arguments.last!.lowercased()
+        var found: GenAISpan?
+        try readSpans(Array(arguments.dropLast())) { span in
+            if span.record.spanID == spanID { found = span }
+            return found == nil
+        }
+        guard let span = found else {
+            throw FolioError(.usage, "no LLM span with id \(spanID) in those files", hint: "list them with `folio traces list`")
+        }
+        let record = span.record
+        print("span \(record.spanID) in trace \(record.traceID) (\(record.file):\(record.line))")
+        print("name: \(record.name)")
+        print("prompt: \(span.promptName ?? "-")@\(span.promptVersion ?? "-")  model: \(span.model ?? "-")  provider: \(span.provider ?? "-")")
+        print("start: \(record.start)  latency: \(Int((record.duration * 1000).rounded())) ms  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\($0))" } ?? "")")
+        for (title, messages) in [("system instructions", span.systemInstructions), ("input", span.inputMessages), ("output", span.outputMessages)] where !messages.isEmpty {
+            print("\n\(title):")
+            for message in messages { print("  [\(message.role)] \(message.content)") }
+        }
+        print("\nattributes:")
+        for key in record.attributes.keys.sorted() { print("  \(key) = \(record.attributes[key]!.text)") }
+    }
+}

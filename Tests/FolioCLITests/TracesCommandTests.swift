@@ -1,0 +1,50 @@
+import Foundation
+import FolioTestSupport
+import Testing
+
+struct TracesCommandTests {
+    func traces() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-traces-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let lines = [
+            TraceFixtures.triage(span: "1000000000000001", version: 1, ticket: "The billing API returns wrong amounts", output: "billing"),
+            "{not json",
+            TraceFixtures.triage(span: "1000000000000002", version: 2, ticket: "The billing API returns wrong amounts", output: "technical"),
+            TraceFixtures.triage(span: "1000000000000003", version: 1, ticket: "I need a refund", output: "billing", model: "gpt-4o-mini"),
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("spans.jsonl"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test func listsTheLLMSpansWithFilters() throws {
+        let folder = try traces()
+        let all = try CLI.run("traces", "list", folder.path, in: folder)
+        #expect(all.status == 0, "\(all.stderr)")
+        let rows = all.stdout.split(separator: "\n")
+        #expect(rows.count == 4)
+        #expect(rows[0].hasPrefix("TIME"))
+        #expect(rows[1].contains("support_ticket_triage@1") && rows[1].contains("100/1") && rows[1].contains("1500 ms") && rows[1].hasSuffix("billing"))
+        #expect(all.stderr.contains("spans.jsonl:2: not valid JSON; the line was skipped"))
+        #expect(all.stderr.contains("3 span(s) in 1 file(s), 1 malformed line(s) skipped"))
+
+        let v1 = try CLI.run("traces", "list", folder.path, "--version", "1", "--where", "gen_ai.request.model=gpt-4o-mini", "--format", "json", in: folder)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(v1.stdout.utf8)) as? [[String: Any]])
+        #expect(json.map { $0["span_id"] as? String } == ["1000000000000003"])
+        #expect(json.first?["output"] as? String == "billing")
+        #expect(try CLI.run("traces", "list", folder.path, "--limit", "1", in: folder).stdout.split(separator: "\n").count == 2)
+        #expect(try CLI.run("traces", "list", folder.path, "--where", "nothing", in: folder).status == 2)
+        #expect(try CLI.run("traces", "list", "/no/such/file", in: folder).status == 2)
+    }
+
+    @Test func showsOneSpanWithItsMessages() throws {
+        let folder = try traces()
+        let result = try CLI.run("traces", "show", folder.path, "1000000000000002", in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("prompt: support_ticket_triage@2"))
+        #expect(result.stdout.contains("input:\n  [user] The billing API returns wrong amounts"))
+        #expect(result.stdout.contains("output:\n  [assistant] technical"))
+        let missing = try CLI.run("traces", "show", folder.path, "ffffffffffffffff", in: folder)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no LLM span with id ffffffffffffffff"))
+    }
+}
