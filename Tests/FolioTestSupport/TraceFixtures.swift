@@ -10,11 +10,12 @@ public enum TraceFixtures {
 
 
     /// A triage span of a prompt version with the given output.
-    public static func triage(span: String, version: Int, ticket: String, output: String, model: String = "gpt-4o") -> String {
+    public static func triage(span: String, version: Int, ticket: String, output: String, model: String = "gpt-4o", expected: String? = nil) -> String {
+        let label = expected.map { ",{\"key\":\"app.expected_team\",\"value\":{\"stringValue\":\"\($0)\"}}" } ?? ""
         let input = "[{\\\"role\\\":\\\"user\\\",\\\"parts\\\":[{\\\"type\\\":\\\"text\\\",\\\"content\\\":\\\"\(ticket)\\\"}]}]"
         let outputJSON = "[{\\\"role\\\":\\\"assistant\\\",\\\"parts\\\":[{\\\"type\\\":\\\"text\\\",\\\"content\\\":\\\"\(output)\\\"}]}]"
         return Self.span(span: span, attributes: """
-        {"key":"gen_ai.request.model","value":{"stringValue":"\(model)"}},{"key":"gen_ai.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"gen_ai.prompt.version","value":{"intValue":"\(version)"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"100"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":"1"}},{"key":"gen_ai.input.messages","value":{"stringValue":"\(input)"}},{"key":"gen_ai.output.messages","value":{"stringValue":"\(outputJSON)"}}
+        {"key":"gen_ai.request.model","value":{"stringValue":"\(model)"}},{"key":"gen_ai.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"gen_ai.prompt.version","value":{"intValue":"\(version)"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"100"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":"1"}},{"key":"gen_ai.input.messages","value":{"stringValue":"\(input)"}},{"key":"gen_ai.output.messages","value":{"stringValue":"\(outputJSON)"}}\(label)
         """)
     }
 }
