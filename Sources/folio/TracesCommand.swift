@@ -56,9 +56,8 @@ struct SpanFilter: ParsableArguments {
     }
 
     static func time(_ text: String) -> Date? {
-        if let unit = text.last, "smhd".contains(unit), let amount = Double(text.dropLast()) {
-            let seconds = ["s": 1.0, "m": 60, "h": 3600, "d": 86400][String(unit)]!
-            return Date().addingTimeInterval(-amount * seconds)
+        if let age = BuildCommand.seconds(text) {
+            return Date().addingTimeInterval(-age)
         }
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
