@@ -50,10 +50,11 @@ struct VersionsCommand: ParsableCommand {
     func run() throws {
         let reference = try PromptReference(parsing: name)
         let repo = try repository.open()
-        let versions = try repo.requireVersions(of: reference.name)
+        let log = try PromotionLog(repository: repo)
+        // The log walked every prompt's history if any promotion exists; do not walk again.
+        let versions = try log.versions[reference.name] ?? repo.requireVersions(of: reference.name)
         let working = try repo.git.workingFileBlobID(PromptRepository.promptPath(reference.name))
         let hasDraft = working.map { blob in !versions.contains { $0.blob == blob } } ?? false
-        let log = try PromotionLog(repository: repo)
         let environments = repo.config.environments
         func status(_ version: PromptVersion) -> [String: VersionStatus] {
             Dictionary(uniqueKeysWithValues: environments.map { ($0, log.status(of: reference.name, version: version.number, in: $0)) })
