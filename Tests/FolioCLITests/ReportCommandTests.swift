@@ -47,3 +47,19 @@ struct ReportCommandTests {
         #expect(try CLI.run("report", folder.path, "--compare", "version1", in: folder).status == 2)
     }
 }
+
+struct AlertCommandTests {
+    @Test func rulesTurnIntoExitCodes() throws {
+        let folder = try ReportCommandTests().traces()
+        let firing = try CLI.run(["alert", folder.path, "--version", "1", "--label-attr", "app.expected_team",
+                                  "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
+        #expect(firing.status == 1)
+        #expect(firing.stdout == "FIRING: misclassification_rate > 5% (value 0.5 over 4 span(s))\n")
+        let quiet = try CLI.run(["alert", folder.path, "--version", "2", "--label-attr", "app.expected_team", "--rule", "misclassification_rate > 5%", "--window", "1h"], in: folder)
+        #expect(quiet.status == 0, "\(quiet.stdout)\(quiet.stderr)")
+        #expect(quiet.stdout.hasPrefix("ok: 1 rule(s), none firing over 5 span(s)"))
+        for bad in ["misclassification_rate >", "nonsense > 1", "error_rate ~ 1", "error_rate > lots"] {
+            #expect(try CLI.run(["alert", folder.path, "--rule", bad], in: folder).status == 2, "\(bad)")
+        }
+    }
+}

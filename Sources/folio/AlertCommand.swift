@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+import FolioTelemetry
+
+struct AlertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alert",
+        abstract: "Turn metric thresholds over exported traces into an exit code, for cron jobs and CI.",
+        discussion: """
+        Each --rule is '<metric> <op> <value>': metrics are spans, error_rate, misclassification_rate,
+        latency_p50, latency_p95, latency_p99 (ms), ttft_p95 (ms), input_tokens_mean,
+        output_tokens_mean, cost_mean, cost_total (USD); ops are > >= < <= == !=; rates take
+        a fraction or a percentage (0.05 or 5%). Exits 1 and prints each rule that fires, 0
+        otherwise, 2 for a malformed rule. --window keeps the spans that started within that
+        long before the newest span read.
+
+        Example:
+          folio alert traces/ --prompt support_ticket_triage --rule 'misclassification_rate > 5%' --rule 'latency_p95 > 2000' --window 1h
+        """
+    )
+
+    @Argument(help: "Trace files or folders.")
+    var files: [String]
+
+    @Option(name: .customLong("rule"), help: "A rule: '<metric> <op> <value>' (repeatable).")
+    var rules: [String]
+
+    @Option(help: "Only spans of this prompt.")
+    var prompt: String?
+
+    @Option(help: "Only spans of this prompt version.")
+    var version: String?
+
+    @Option(help: "Only the spans that started this long before the newest one (30m, 1h, 7d).")
+    var window: String?
+
+    @Option(name: .customLong("label-attr"), help: "The span attribute that holds the expected label.")
+    var labelAttribute: String?
+
+    struct Rule {
+        let text: String
+        let metric: String
+        let op: String
+        let threshold: Double
+    }
+
+    static let metrics: [String: @Sendable (SpanMetrics) -> Double?] = [
+        "spans": { Double($0.spans) }, "error_rate": { $0.errorRate }, "misclassification_rate": { $0.misclassificationRate },
+        "latency_p50": { $0.latencyP50 }, "latency_p95": { $0.latencyP95 }, "latency_p99": { $0.latencyP99 },
+        "ttft_p95": { $0.timeToFirstChunkP95 }, "input_tokens_mean": { $0.meanInputTokens },
+        "output_tokens_mean": { $0.meanOutputTokens }, "cost_mean": { $0.meanCost }, "cost_total": { $0.totalCost },
+    ]
+
+    static func parse(_ text: String) throws -> Rule {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard parts.count == 3 else { throw ValidationError("rule '\(text)' is not '<metric> <op> <value>'") }
+        guard metrics[parts[0]] != nil else {
+            throw ValidationError("unknown metric '\(parts[0])' in rule '\(text)': use \(metrics.keys.sorted().joined(separator: ", "))")
+        }
+        guard [">", ">=", "<", "<=", "==", "!="].contains(parts[1]) else { throw ValidationError("unknown operator '\(parts[1])' in rule '\(text)'") }
+        let raw = parts[2]
+        guard let number = Double(raw.hasSuffix("%") ? String(raw.dropLast()) : raw) else {
+            throw ValidationError("'\(raw)' in rule '\(text)' is not a number")
+        }
+        return Rule(text: text, metric: parts[0], op: parts[1], threshold: raw.hasSuffix("%") ? number / 100 : number)
+    }
+
+    func validate() throws {
+        guard !rules.isEmpty else { throw ValidationError("give at least one --rule") }
+        for rule in rules { _ = try Self.parse(rule) }
+        if let window, BuildCommand.seconds(window) == nil { throw ValidationError("--window '\(window)' is not a duration such as 1h") }
+    }
+
+    func run() throws {
+        let parsed = try rules.map(Self.parse)
+        let prices = ((try? PromptRepository(discovering: "."))?.config.prices ?? [:]).mapValues { (input: $0.input, output: $0.output) }
+        var spans: [GenAISpan] = []
+        try readSpans(files) { span in
+            if (prompt == nil || span.promptName == prompt) && (version == nil || span.promptVersion == version) { spans.append(span) }
+            return true
+        }
+        if let window, let seconds = BuildCommand.seconds(window), let newest = spans.map(\.record.start).max() {
+            spans = spans.filter { $0.record.start >= newest.addingTimeInterval(-seconds) }
+        }
+        var metrics = SpanMetrics()
+        for span in spans { metrics.add(span, expectedLabel: labelAttribute.flatMap { span.record.attributes[$0]?.text }, prices: prices) }
+        var fired = 0
+        for rule in parsed {
+            guard let value = Self.metrics[rule.metric]?(metrics) else {
+                Terminal.note("skipped: \(rule.text) (no data for \(rule.metric))")
+                continue
+            }
+            let fires: Bool
+            switch rule.op {
+            case ">": fires = value > rule.threshold
+            case ">=": fires = value >= rule.threshold
+            case "<": fires = value < rule.threshold
+            case "<=": fires = value <= rule.threshold
+            case "==": fires = value == rule.threshold
+            default: fires = value != rule.threshold
+            }
+            if fires {
+                fired += 1
+                print("FIRING: \(rule.text) (value \(String(format: "%.4g", value)) over \(metrics.spans) span(s))")
+            }
+        }
+        if fired > 0 { throw ExitCode(1) }
+        print("ok: \(parsed.count) rule(s), none firing over \(metrics.spans) span(s)")
+    }
+}
