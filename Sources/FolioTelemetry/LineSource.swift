@@ -31,15 +31,21 @@ final class LineSource {
         try? handle.close()
     }
 
+    /// Where the unread part of `buffer` starts (lines are not removed one by one, which
+    /// would move the rest of the chunk for every line).
+    private var offset = 0
+
     /// The next line without its newline, or nil at the end.
     func nextLine() throws -> Data? {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[buffer.startIndex..<newline]
-                buffer.removeSubrange(buffer.startIndex...newline)
+            if let newline = buffer[(buffer.startIndex + offset)...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[(buffer.startIndex + offset)..<newline]
+                offset = newline + 1 - buffer.startIndex
                 lineNumber += 1
                 return Data(line)
             }
+            buffer = Data(buffer[(buffer.startIndex + offset)...])
+            offset = 0
             guard let chunk = try nextChunk() else {
                 guard !buffer.isEmpty else { return nil }
                 let line = buffer
@@ -53,8 +59,9 @@ final class LineSource {
 
     /// Everything that is left (for a pretty-printed, single-document file).
     func rest() throws -> Data {
-        var all = buffer
+        var all = Data(buffer[(buffer.startIndex + offset)...])
         buffer = Data()
+        offset = 0
         while let chunk = try nextChunk() { all.append(chunk) }
         return all
     }
