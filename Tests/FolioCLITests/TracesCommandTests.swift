@@ -48,3 +48,35 @@ struct TracesCommandTests {
         #expect(missing.stderr.contains("no LLM span with id ffffffffffffffff"))
     }
 }
+
+struct FromTraceTests {
+    @Test func writesALintCleanPromptWithTheValuesAsVariables() throws {
+        let repo = try TestRepository()
+        try repo.commit("config", files: ["folio.yaml": Fixtures.config])
+        let traces = try TracesCommandTests().traces()
+        let result = try CLI.run(["prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "billing_triage",
+                                  "--var", "ticket_text=The billing API returns wrong amounts"], in: repo.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: repo.url.appendingPathComponent("prompts/billing_triage.yaml"), encoding: .utf8)
+        #expect(text == """
+        schema: folio/prompt@1
+        name: billing_triage
+        description: "Created from span 1000000000000002 of trace 4bf92f3577b34da6a3ce929d0e0e4736."
+        model:
+          name: "gpt-4o"
+        variables:
+          ticket_text: { type: string, required: true }
+        messages:
+          - role: user
+            content: "{{ticket_text}}"
+
+        """)
+        #expect(try CLI.run("lint", in: repo.url).status == 0)
+        let again = try CLI.run(["prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "billing_triage"], in: repo.url)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("already exists"))
+        let wrong = try CLI.run(["prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "other", "--var", "ticket_text=not there"], in: repo.url)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("the value of 'ticket_text' does not occur in the span's messages"))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A prompt file written from a production span: its system instructions and input
+/// messages, with each given value turned into a declared `{{variable}}`.
+public struct PromptDraft: Sendable {
+    public let name: String
+    public let messages: [SpanMessage]
+    public let variables: [String]
+    public let model: [(key: String, value: String)]
+    public let source: String
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(span: GenAISpan, name: String, values: [String: String]) throws {
+        let values = values.isEmpty ? span.promptVariables : values
+        var messages = span.systemInstructions + span.inputMessages
+        guard !messages.isEmpty else {
+            throw Failure(description: "span \(span.record.spanID) records no input messages (gen_ai.input.messages or gen_ai.prompt.N.*): there is nothing to make a prompt from")
+        }
+        if let braces = messages.first(where: { $0.content.contains("{{") }) {
+            throw Failure(description: "a \(braces.role) message of span \(span.record.spanID) contains '{{', which a template would read as a tag: write this prompt by hand")
+        }
+        // Longest values first, so a value inside another is not replaced within it.
+        for (variable, value) in values.sorted(by: { $0.value.count > $1.value.count }) where !value.isEmpty {
+            guard messages.contains(where: { $0.content.contains(value) }) else {
+                throw Failure(description: "the value of '\(variable)' does not occur in the span's messages: check --var \(variable)=…")
+            }
+            messages = messages.map { SpanMessage(role: $0.role, content: $0.content.replacingOccurrences(of: value, with: "{{\(variable)}}")) }
+        }
+        var model: [(String, String)] = []
+        if let provider = span.provider { model.append(("provider", provider)) }
+        if let requested = span.requestModel ?? span.model { model.append(("name", requested)) }
+        for (key, attribute) in [("temperature", "gen_ai.request.temperature"), ("max_tokens", "gen_ai.request.max_tokens"), ("top_p", "gen_ai.request.top_p")] {
+            if let value = span.record.attributes[attribute] { model.append((key, value.text)) }
+        }
+        self.name = name
+        self.messages = messages
+        self.variables = values.keys.sorted()
+        self.model = model
+        self.source = "span \(span.record.spanID) of trace \(span.record.traceID)"
+    }
+
+    /// The file's YAML (`schema: folio/prompt@1`).
+    public var yaml: String {
+        var lines = ["schema: folio/prompt@1", "name: \(name)", "description: \(Self.quoted("Created from \(source)."))"]
+        if !model.isEmpty {
+            lines.append("model:")
+            lines += model.map { key, value in "  \(key): \(key == "provider" || key == "name" ? Self.quoted(value) : value)" }
+        }
+        if !variables.isEmpty {
+            lines.append("variables:")
+            lines += variables.map { "  \($0): { type: string, required: true }" }
+        }
+        lines.append("messages:")
+        for message in messages {
+            lines.append("  - role: \(message.role)")
+            lines.append("    content: \(Self.quoted(message.content))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A YAML double-quoted scalar (JSON escaping is valid YAML).
+    static func quoted(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import FolioCore
+import FolioGit
+import FolioTelemetry
+
+struct PromptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompt",
+        abstract: "Create prompt files.",
+        subcommands: [FromTraceCommand.self]
+    )
+}
+
+struct FromTraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "from-trace",
+        abstract: "Write a prompt file from a production span's system instructions and input messages.",
+        discussion: """
+        Each --var value is replaced everywhere in the messages by a declared {{variable}};
+        without --var, the span's gen_ai.prompt.variable.* attributes are used. Model settings
+        come from the span's request attributes. The file is checked like `folio lint`.
+
+        Example:
+          folio prompt from-trace traces/ --span 00f067aa0ba902b7 --name support_ticket_triage \\
+            --var ticket_text="The billing API returns wrong amounts"
+        """
+    )
+
+    @Argument(help: "Trace files or folders.")
+    var files: [String]
+
+    @Option(help: "The span id (hex).")
+    var span: String
+
+    @Option(help: "The prompt's name (also its file name).")
+    var name: String
+
+    @Option(name: .customLong("var"), help: "A value to turn into a variable: name=value (repeatable).")
+    var variables: [String] = []
+
+    @Option(help: "Where to write (default: prompts/<name>.yaml in the repository, or the current folder).")
+    var out: String?
+
+    @Flag(help: "Overwrite an existing file.")
+    var force = false
+
+    func validate() throws {
+        guard Names.isValidName(name) else {
+            throw ValidationError("'\(name)' is not a prompt name: use lowercase letters, digits, '_' and '-'")
+        }
+    }
+
+    func run() throws {
+        let values = try VariablesFile.parsePairs(variables).mapValues(\.text)
+        let spanID = span.lowercased()
+        var found: GenAISpan?
+        try readSpans(files) { candidate in
+            if candidate.record.spanID == spanID { found = candidate }
+            return found == nil
+        }
+        guard let found else { throw FolioError(.usage, "no LLM span with id \(spanID) in those files", hint: "list them with `folio traces list`") }
+        let draft: PromptDraft
+        do {
+            draft = try PromptDraft(span: found, name: name, values: values)
+        } catch let failure as PromptDraft.Failure {
+            throw FolioError(.usage, failure.description)
+        }
+        let root = (try? Repository(discovering: "."))?.workingDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: ".")
+        let target = out.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent(PromptRepository.promptPath(name))
+        if FileManager.default.fileExists(atPath: target.path), !force {
+            throw FolioError(.usage, "\(target.path) already exists", hint: "pass --force to overwrite it, or --out to write elsewhere")
+        }
+        var files = Workspace.Files()
+        files.prompts[PromptRepository.promptPath(name)] = draft.yaml
+        let problems = Workspace(files: files).diagnostics.filter { $0.severity == .error }
+        guard problems.isEmpty else {
+            throw FolioError(.invalidContent, "the prompt made from span \(spanID) does not pass lint:\n" + problems.map(\.description).joined(separator: "\n"))
+        }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(Data(draft.yaml.utf8), to: target)
+        print("wrote \(target.path) (\(draft.messages.count) message(s), variables: \(draft.variables.isEmpty ? "none" : draft.variables.joined(separator: ", ")))")
+    }
+}
