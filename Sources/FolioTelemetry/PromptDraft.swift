@@ -62,7 +62,7 @@ public struct PromptDraft: Sendable {
     }
 
     /// A YAML double-quoted scalar (JSON escaping is valid YAML).
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""

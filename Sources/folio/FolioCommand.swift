@@ -16,7 +16,7 @@ struct FolioCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
-            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self, AlertCommand.self, PromptCommand.self,
+            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self, AlertCommand.self, PromptCommand.self, GoldenSetCommand.self,
             DemoCommand.self,
         ]
     )

@@ -151,7 +151,7 @@ struct CommandTests {
         #expect(again.stdout.contains("kept    folio.yaml (already there)"))
     }
 
-    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "demo"])
+    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add", "demo"])
     func everyCommandHasHelpWithAnExample(command: String) throws {
         let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0)

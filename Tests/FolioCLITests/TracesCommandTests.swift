@@ -1,4 +1,5 @@
 import Foundation
+import FolioCore
 import FolioTestSupport
 import Testing
 
@@ -78,5 +79,45 @@ struct FromTraceTests {
         let wrong = try CLI.run(["prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "other", "--var", "ticket_text=not there"], in: repo.url)
         #expect(wrong.status == 2)
         #expect(wrong.stderr.contains("the value of 'ticket_text' does not occur in the span's messages"))
+    }
+}
+
+struct GoldenSetAddTests {
+    @Test func appendsCasesFromSpansKeepingTheFileAndSkippingDuplicates() throws {
+        let repo = try TestRepository()
+        let set = "goldensets/support_ticket_triage/misroutes.yaml"
+        let original = """
+        # Misroutes seen in production; keep this comment.
+        schema: folio/goldenset@1
+        prompt: support_ticket_triage
+        defaults:
+          assert: [{ type: equals, normalize: [trim, lowercase] }]
+        cases: []
+
+        """
+        try repo.commit("set up", files: ["folio.yaml": Scaffold.config, WorkedExample.promptPath: WorkedExample.promptV2, set: original])
+        let traces = try TracesCommandTests().traces()
+        let one = try CLI.run(["goldenset", "add", set, "--from-trace", traces.path, "--span", "1000000000000002", "--expected", "technical", "--id", "billing-api"], in: repo.url)
+        #expect(one.status == 0, "\(one.stderr)")
+        var text = try String(contentsOf: repo.url.appendingPathComponent(set), encoding: .utf8)
+        #expect(text.hasPrefix("# Misroutes seen in production; keep this comment.\n"))
+        #expect(text.contains("""
+          - id: billing-api
+            vars: { ticket_text: "The billing API returns wrong amounts" }
+            expected: "technical"
+            source: { trace_id: 4bf92f3577b34da6a3ce929d0e0e4736, span_id: 1000000000000002 }
+
+        """))
+        #expect(try CLI.run("lint", in: repo.url).status == 0)
+
+        let again = try CLI.run(["goldenset", "add", set, "--from-trace", traces.path, "--span", "1000000000000002"], in: repo.url)
+        #expect(again.stderr.contains("skipped span 1000000000000002: already in"))
+        let several = try CLI.run(["goldenset", "add", set, "--from-trace", traces.path, "--where", "gen_ai.prompt.version=1"], in: repo.url)
+        #expect(several.status == 0, "\(several.stderr)")
+        #expect(several.stdout.contains("added 2 case(s)"))
+        text = try String(contentsOf: repo.url.appendingPathComponent(set), encoding: .utf8)
+        #expect(text.contains("expected: \"billing\"  # review: the span's own output, not yet checked"))
+        #expect(text.contains("id: span-1000000000000003"))
+        #expect(try CLI.run("lint", in: repo.url).status == 0)
     }
 }
