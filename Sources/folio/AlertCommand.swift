@@ -74,7 +74,7 @@ struct AlertCommand: ParsableCommand {
 
     func run() throws {
         let parsed = try rules.map(Self.parse)
-        let prices = ((try? PromptRepository(discovering: "."))?.config.prices ?? [:]).mapValues { (input: $0.input, output: $0.output) }
+        let prices = repositoryPrices()
         var spans: [GenAISpan] = []
         try readSpans(files) { span in
             if (prompt == nil || span.promptName == prompt) && (version == nil || span.promptVersion == version) { spans.append(span) }

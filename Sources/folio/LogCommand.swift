@@ -28,13 +28,6 @@ struct LogCommand: ParsableCommand {
     @OptionGroup var repository: RepositoryOptions
 
     struct Entry: Encodable {
-        struct Prompt: Encodable {
-            let name: String
-            let version: Int
-            let blob: String
-            let replaces: Int?
-        }
-
         let tag: String
         let environment: String
         let sequence: Int
@@ -44,7 +37,7 @@ struct LogCommand: ParsableCommand {
         let date: Date?
         let subject: String
         let note: String
-        let prompts: [Prompt]
+        let prompts: [TrailerEntry]
         let signature: String
         let signatureDetail: String
         let valid: Bool
@@ -72,7 +65,7 @@ struct LogCommand: ParsableCommand {
                     tag: promotion.tagName, environment: promotion.environment, sequence: promotion.sequence, commit: promotion.target.hex,
                     tagger: promotion.tagger?.name, email: promotion.tagger?.email, date: promotion.tagger?.date,
                     subject: promotion.subject, note: promotion.note,
-                    prompts: promotion.trailers.map { .init(name: $0.prompt, version: $0.version, blob: $0.blob.hex, replaces: $0.replaces) },
+                    prompts: promotion.trailers.map(TrailerEntry.init),
                     signature: checked.signature.kind, signatureDetail: checked.signature.description, valid: checked.isValid, problems: checked.problems
                 )
             })

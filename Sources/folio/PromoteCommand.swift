@@ -3,6 +3,21 @@ import Foundation
 import FolioCore
 import FolioGit
 
+/// A promotion trailer as the JSON of promote and log print it.
+struct TrailerEntry: Encodable {
+    let name: String
+    let version: Int
+    let blob: String
+    let replaces: Int?
+
+    init(_ trailer: PromotionTrailer) {
+        name = trailer.prompt
+        version = trailer.version
+        blob = trailer.blob.hex
+        replaces = trailer.replaces
+    }
+}
+
 /// Options shared by promote and rollback.
 struct PromotionOptions: ParsableArguments {
     @Option(name: .customLong("env"), help: "The environment (one of folio.yaml's environments).")
@@ -21,19 +36,12 @@ struct PromotionOptions: ParsableArguments {
     var format: OutputFormat = .text
 
     struct Output: Encodable {
-        struct Prompt: Encodable {
-            let name: String
-            let version: Int
-            let blob: String
-            let replaces: Int?
-        }
-
         let schema = "folio/promotion@1"
         let tag: String
         let environment: String
         let sequence: Int
         let commit: String
-        let prompts: [Prompt]
+        let prompts: [TrailerEntry]
         let pushedTo: String?
 
         enum CodingKeys: String, CodingKey {
@@ -47,7 +55,7 @@ struct PromotionOptions: ParsableArguments {
         case .json:
             try Terminal.printJSON(Output(
                 tag: result.tagName, environment: environment, sequence: result.sequence, commit: result.target.hex,
-                prompts: result.trailers.map { .init(name: $0.prompt, version: $0.version, blob: $0.blob.hex, replaces: $0.replaces) },
+                prompts: result.trailers.map(TrailerEntry.init),
                 pushedTo: result.pushedTo
             ))
         case .text:

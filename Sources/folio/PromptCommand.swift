@@ -53,13 +53,8 @@ struct FromTraceCommand: ParsableCommand {
 
     func run() throws {
         let values = try VariablesFile.parsePairs(variables).mapValues(\.text)
-        let spanID = span.lowercased()
-        var found: GenAISpan?
-        try readSpans(files) { candidate in
-            if candidate.record.spanID == spanID { found = candidate }
-            return found == nil
-        }
-        guard let found else { throw FolioError(.usage, "no LLM span with id \(spanID) in those files", hint: "list them with `folio traces list`") }
+        let found = try findSpan(span, in: files)
+        let spanID = found.record.spanID
         let draft: PromptDraft
         do {
             draft = try PromptDraft(span: found, name: name, values: values)

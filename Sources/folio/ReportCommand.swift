@@ -69,7 +69,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let prices = ((try? PromptRepository(discovering: "."))?.config.prices ?? [:]).mapValues { (input: $0.input, output: $0.output) }
+        let prices = repositoryPrices()
         let keys = by.split(separator: ",").map(String.init)
         let selectors = compare.flatMap(Self.selectors)
         var groups: [String: SpanMetrics] = [:]

@@ -85,6 +85,25 @@ func readSpans(_ files: [String], _ body: (GenAISpan) throws -> Bool) throws {
     Terminal.note("\(summary.spans) span(s) in \(summary.files) file(s)" + (skipped > 0 ? ", \(skipped) malformed line(s) skipped" : ""))
 }
 
+/// The LLM span with `id` in the files, or a usage error naming it.
+func findSpan(_ id: String, in files: [String]) throws -> GenAISpan {
+    let spanID = id.lowercased()
+    var found: GenAISpan?
+    try readSpans(files) { span in
+        if span.record.spanID == spanID { found = span }
+        return found == nil
+    }
+    guard let found else {
+        throw FolioError(.usage, "no LLM span with id \(spanID) in those files", hint: "list them with `folio traces list`")
+    }
+    return found
+}
+
+/// The price overrides of the Folio repository around the current folder, if any.
+func repositoryPrices() -> [String: (input: Double, output: Double)] {
+    ((try? PromptRepository(discovering: "."))?.config.prices ?? [:]).mapValues { (input: $0.input, output: $0.output) }
+}
+
 struct TracesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
@@ -185,15 +204,7 @@ struct TracesShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spanID = arguments.last!.lowercased()
-        var found: GenAISpan?
-        try readSpans(Array(arguments.dropLast())) { span in
-            if span.record.spanID == spanID { found = span }
-            return found == nil
-        }
-        guard let span = found else {
-            throw FolioError(.usage, "no LLM span with id \(spanID) in those files", hint: "list them with `folio traces list`")
-        }
+        let span = try findSpan(arguments.last!, in: Array(arguments.dropLast()))
         let record = span.record
         print("span \(record.spanID) in trace \(record.traceID) (\(record.file):\(record.line))")
         print("name: \(record.name)")
