@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "FolioManifest",
-            dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib"]
         ),
         .target(name: "FolioTelemetry", dependencies: ["CZlib"]),
         .target(

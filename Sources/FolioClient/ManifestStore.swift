@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import FolioModel
+import FolioSigning
 import FolioTemplate
 import Logging
 
@@ -123,7 +123,7 @@ actor ManifestStore {
         guard case .fresh(let bytes, _) = try await fetcher.get(url) else {
             throw FolioClientError(kind: .unavailable, message: "\(url) answered 304 to an unconditional request")
         }
-        guard SHA256.hash(data: bytes).map({ String(format: "%02x", $0) }).joined() == expected else {
+        guard ContentHash.sha256Hex(bytes) == expected else {
             throw FolioClientError(kind: .unavailable, message: "\(url) does not match the sha256 the signed manifest gives for \(name) v\(version)")
         }
         let file = try JSONDecoder.folio.decode(ManifestPrompt.self, from: bytes)

@@ -1,8 +1,8 @@
-import Crypto
 import Foundation
 import FolioCore
 import FolioGit
 import FolioModel
+import FolioSigning
 import FolioTemplate
 
 /// Turns the verified promotions of a repository into the files of `dist/`:
@@ -99,7 +99,7 @@ public struct ManifestBuilder {
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        ContentHash.sha256Hex(data)
     }
 
     /// The partials a prompt's messages include, directly or through other partials.

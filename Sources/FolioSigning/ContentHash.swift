@@ -1,0 +1,10 @@
+import Crypto
+import Foundation
+
+/// The content hash manifests record for version files, and clients check.
+public enum ContentHash {
+    /// SHA-256 as 64 lowercase hex digits.
+    public static func sha256Hex(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
