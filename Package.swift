@@ -40,7 +40,12 @@ let package = Package(
             name: "FolioManifest",
             dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib"]
         ),
-        .target(name: "FolioTelemetry", dependencies: ["CZlib"]),
+        .target(
+            name: "FolioProviders",
+            dependencies: ["FolioModel", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "FolioEval", dependencies: ["FolioCore", "FolioProviders", "FolioTemplate", "FolioModel"]),
+        .target(name: "FolioTelemetry", dependencies: ["FolioModel", "CZlib"]),
         .target(
             name: "FolioClient",
             dependencies: [
@@ -62,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "folio",
             dependencies: [
-                "FolioCore", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry",
+                "FolioCore", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioEval", "FolioProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -82,8 +87,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "FolioFakeLLM",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/FolioFakeLLM"
+        ),
+        .testTarget(name: "FolioProvidersTests", dependencies: ["FolioProviders", "FolioFakeLLM"]),
+        .testTarget(name: "FolioEvalTests", dependencies: ["FolioEval", "FolioProviders", "FolioFakeLLM", "FolioTestSupport", "FolioCore"]),
         .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport"]),
-        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry"]),
+        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,8 +3,8 @@ import Yams
 
 /// Decodes `folio.yaml` (`schema: folio/config@1`).
 enum ConfigLoader {
-    static let keys = ["schema", "main_branch", "environments", "allowed_signers", "providers", "judge", "prices"]
-    static let providerKeys = ["kind", "base_url", "api_key_env", "model", "concurrency", "timeout", "headers", "command"]
+    static let keys = ["schema", "main_branch", "environments", "allowed_signers", "providers", "judge", "prices", "budget_usd"]
+    static let providerKeys = ["kind", "base_url", "api_key_env", "model", "concurrency", "timeout", "headers", "command", "path"]
 
     static func load(path: String, text: String) -> (FolioConfig?, [Diagnostic]) {
         let reader = YAMLReader(path: path, text: text)
@@ -28,6 +28,10 @@ enum ConfigLoader {
             if let node = fields["providers"] { config.providers = readProviders(node, reader: reader) }
             if let node = fields["judge"] { config.judge = readJudge(node, providers: config.providers, reader: reader) }
             if let node = fields["prices"] { config.prices = readPrices(node, reader: reader) }
+            if let node = fields["budget_usd"], let budget = reader.double(node, "budget_usd") {
+                if budget <= 0 { reader.error("budget_usd must be more than 0, found \(budget)", at: node) }
+                config.budgetUSD = budget
+            }
         }
         let diagnostics = reader.diagnostics
         return (diagnostics.hasErrors ? nil : config, diagnostics)
@@ -54,6 +58,7 @@ enum ConfigLoader {
             provider.concurrency = reader.int(fields["concurrency"], "\(what) concurrency", minimum: 1)
             provider.timeoutSeconds = reader.double(fields["timeout"], "\(what) timeout")
             provider.command = reader.stringList(fields["command"], "\(what) command")
+            provider.path = reader.string(fields["path"], "\(what) path")
             if let headers = fields["headers"] {
                 provider.headers = Dictionary(uniqueKeysWithValues: (reader.entries(headers, "\(what) headers") ?? []).compactMap { key, _, value in
                     reader.text(value, "header '\(key)'").map { (key, $0) }

@@ -1,4 +1,5 @@
 import Foundation
+import FolioGit
 import FolioModel
 
 /// Every Folio file of a folder tree (the working tree, or a tree read from git),
@@ -59,7 +60,8 @@ public struct Workspace: Sendable {
         partials.compactMapValues { $0.partial?.content }
     }
 
-    static func stem(_ path: String) -> String {
+    /// `prompts/x.yaml` → `x`.
+    public static func stem(_ path: String) -> String {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         return file.hasSuffix(".yaml") ? String(file.dropLast(5)) : file
     }
@@ -101,5 +103,37 @@ extension Workspace.Files {
     private static func yamlFiles(in folder: URL) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.sorted()
+    }
+}
+
+// MARK: - Reading a commit
+
+extension Workspace.Files {
+    /// The Folio files as they are in the commit `revision` names.
+    public static func at(_ revision: String, in git: Repository) throws -> Workspace.Files {
+        var files = Workspace.Files()
+        func read(_ path: String) throws -> String { String(decoding: try git.readFile(path, at: revision), as: UTF8.self) }
+        func list(_ folder: String) throws -> [TreeEntry] {
+            do {
+                return try git.listFolder(folder, at: revision)
+            } catch let error as GitError where error.kind == .pathNotFound {
+                return []
+            }
+        }
+        if try list("").contains(where: { $0.name == FolioConfig.fileName }) { files.config = try read(FolioConfig.fileName) }
+        for entry in try list("prompts") where entry.kind == .file && entry.name.hasSuffix(".yaml") {
+            files.prompts["prompts/\(entry.name)"] = try read("prompts/\(entry.name)")
+        }
+        for entry in try list("prompts/partials") where entry.kind == .file && entry.name.hasSuffix(".yaml") {
+            files.partials["prompts/partials/\(entry.name)"] = try read("prompts/partials/\(entry.name)")
+        }
+        var folders = ["goldensets"]
+        while let folder = folders.popLast() {
+            for entry in try list(folder) {
+                let path = "\(folder)/\(entry.name)"
+                if entry.kind == .folder { folders.append(path) } else if entry.kind == .file, entry.name.hasSuffix(".yaml") { files.goldenSets[path] = try read(path) }
+            }
+        }
+        return files
     }
 }

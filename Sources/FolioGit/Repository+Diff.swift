@@ -45,3 +45,17 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// The best common ancestor of two commits (what a pull request is compared with, as
+    /// in `git diff base...head`); nil when they share no history.
+    public func mergeBase(_ one: String, _ two: String) throws -> ObjectID? {
+        var first = try resolveCommit(one).oid
+        var second = try resolveCommit(two).oid
+        var result = git_oid()
+        let status = git_merge_base(&result, pointer, &first, &second)
+        if status == GIT_ENOTFOUND.rawValue { return nil }
+        try Libgit2.check(status, "finding the merge base of \(one) and \(two)")
+        return ObjectID(result)
+    }
+}

@@ -9,6 +9,8 @@ public struct FolioConfig: Sendable, Equatable, Codable {
     public var providers: [String: ProviderConfig]
     public var judge: JudgeConfig?
     public var prices: [String: ModelPrice]
+    /// Evaluation runs stop sending requests (and end inconclusive) once they have spent this much.
+    public var budgetUSD: Double?
 
     public init(
         mainBranch: String = "main",
@@ -16,7 +18,8 @@ public struct FolioConfig: Sendable, Equatable, Codable {
         allowedSigners: String = ".folio/allowed_signers",
         providers: [String: ProviderConfig] = [:],
         judge: JudgeConfig? = nil,
-        prices: [String: ModelPrice] = [:]
+        prices: [String: ModelPrice] = [:],
+        budgetUSD: Double? = nil
     ) {
         self.mainBranch = mainBranch
         self.environments = environments
@@ -24,10 +27,12 @@ public struct FolioConfig: Sendable, Equatable, Codable {
         self.providers = providers
         self.judge = judge
         self.prices = prices
+        self.budgetUSD = budgetUSD
     }
 
     enum CodingKeys: String, CodingKey {
         case environments, providers, judge, prices
+        case budgetUSD = "budget_usd"
         case mainBranch = "main_branch"
         case allowedSigners = "allowed_signers"
     }
@@ -47,8 +52,10 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
     public var timeoutSeconds: Double?
     public var headers: [String: String]?
     public var command: [String]?
+    /// The `replay` kind's folder of recorded responses (default `.folio/recordings`).
+    public var path: String?
 
-    public init(kind: Kind, baseURL: String? = nil, apiKeyEnv: String? = nil, model: String? = nil, concurrency: Int? = nil, timeoutSeconds: Double? = nil, headers: [String: String]? = nil, command: [String]? = nil) {
+    public init(kind: Kind, baseURL: String? = nil, apiKeyEnv: String? = nil, model: String? = nil, concurrency: Int? = nil, timeoutSeconds: Double? = nil, headers: [String: String]? = nil, command: [String]? = nil, path: String? = nil) {
         self.kind = kind
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv
@@ -57,10 +64,11 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
         self.timeoutSeconds = timeoutSeconds
         self.headers = headers
         self.command = command
+        self.path = path
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, model, concurrency, headers, command
+        case kind, model, concurrency, headers, command, path
         case baseURL = "base_url"
         case apiKeyEnv = "api_key_env"
         case timeoutSeconds = "timeout"

@@ -1,22 +1,5 @@
 import Foundation
-
-/// USD per million tokens for common models; a repository's folio.yaml can override or add.
-public enum PriceTable {
-    public static let builtIn: [String: (input: Double, output: Double)] = [
-        "gpt-4o": (2.50, 10.00), "gpt-4o-mini": (0.15, 0.60), "gpt-4.1": (2.00, 8.00), "gpt-4.1-mini": (0.40, 1.60),
-        "gpt-4.1-nano": (0.10, 0.40), "o3-mini": (1.10, 4.40), "gpt-3.5-turbo": (0.50, 1.50),
-        "claude-3-5-sonnet": (3.00, 15.00), "claude-3-5-haiku": (0.80, 4.00), "claude-3-7-sonnet": (3.00, 15.00),
-        "claude-sonnet-4": (3.00, 15.00), "claude-opus-4": (15.00, 75.00), "claude-3-haiku": (0.25, 1.25),
-    ]
-
-    /// The price of a model: an exact entry, else the longest known name it starts with
-    /// (`gpt-4o-2024-08-06` → `gpt-4o`); nil when unknown (shown as n/a, never $0).
-    public static func price(of model: String, overrides: [String: (input: Double, output: Double)] = [:]) -> (input: Double, output: Double)? {
-        let table = builtIn.merging(overrides) { _, new in new }
-        if let exact = table[model] { return exact }
-        return table.keys.filter { model.hasPrefix($0 + "-") }.max { $0.count < $1.count }.flatMap { table[$0] }
-    }
-}
+import FolioModel
 
 /// Aggregates of one group of LLM spans.
 public struct SpanMetrics: Sendable, Equatable {
@@ -34,13 +17,13 @@ public struct SpanMetrics: Sendable, Equatable {
     public init() {}
 
     /// Adds a span. `expectedLabel` comes from `--label-attr`; an evaluation event counts too.
-    public mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: (input: Double, output: Double)]) {
+    public mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: ModelPrice]) {
         spans += 1
         if span.isError { errors += 1 }
         if let tokens = span.inputTokens { inputTokens.append(Double(tokens)) }
         if let tokens = span.outputTokens { outputTokens.append(Double(tokens)) }
-        if let model = span.model, let price = PriceTable.price(of: model, overrides: prices), let input = span.inputTokens, let output = span.outputTokens {
-            costs.append((Double(input) * price.input + Double(output) * price.output) / 1_000_000)
+        if let model = span.model, let cost = PriceTable.cost(model: model, inputTokens: span.inputTokens.map(Int.init), outputTokens: span.outputTokens.map(Int.init), overrides: prices) {
+            costs.append(cost)
         } else {
             unpricedSpans += 1
         }

@@ -9,7 +9,8 @@ struct FolioCommand: ParsableCommand {
         commandName: "folio",
         abstract: "Prompts as files in git: lint, version, render, diff and promote them.",
         discussion: """
-        Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error.
+        Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error,
+        3 an evaluation was inconclusive (eval, check).
 
         Shell completions: folio --generate-completion-script bash|zsh|fish
         """,
@@ -17,6 +18,7 @@ struct FolioCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
             DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self, AlertCommand.self, PromptCommand.self, GoldenSetCommand.self,
+            EvalCommand.self, CheckCommand.self, HooksCommand.self,
             DemoCommand.self,
         ]
     )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FolioCore
+import FolioModel
 import FolioTelemetry
 
 struct TracesCommand: ParsableCommand {
@@ -100,8 +101,8 @@ func findSpan(_ id: String, in files: [String]) throws -> GenAISpan {
 }
 
 /// The price overrides of the Folio repository around the current folder, if any.
-func repositoryPrices() -> [String: (input: Double, output: Double)] {
-    ((try? PromptRepository(discovering: "."))?.config.prices ?? [:]).mapValues { (input: $0.input, output: $0.output) }
+func repositoryPrices() -> [String: ModelPrice] {
+    (try? PromptRepository(discovering: "."))?.config.prices ?? [:]
 }
 
 struct TracesListCommand: ParsableCommand {

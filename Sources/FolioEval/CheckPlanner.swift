@@ -1,0 +1,75 @@
+import FolioCore
+import FolioGit
+import FolioModel
+import Foundation
+
+/// What `folio check` evaluates: the prompts a change touches (directly, through a
+/// partial, or through one of their golden sets), each with its head golden sets, on
+/// the base version (when the prompt existed there) and the head version.
+public struct CheckPlan: Sendable {
+    public struct Item: Sendable {
+        public let prompt: String
+        /// Nil for a prompt the change adds: only the head runs.
+        public let base: ResolvedPrompt?
+        public let head: ResolvedPrompt
+        public let goldenSets: [(path: String, set: GoldenSet)]
+        /// Why the prompt is in the plan (`prompts/x.yaml modified`, …).
+        public let reasons: [String]
+    }
+
+    public let baseCommit: ObjectID
+    public let headCommit: ObjectID
+    public var items: [Item]
+    /// Changed prompts that are not evaluated, and why (deleted, no golden set).
+    public var notes: [String]
+}
+
+public enum CheckPlanner {
+    public static func plan(_ repository: PromptRepository, base: String, head: String) throws -> CheckPlan {
+        let git = repository.git
+        let headCommit = try git.resolveCommit(head)
+        // Like a pull request: compare with where the branch left base, not base's tip.
+        let baseCommit = try git.mergeBase(base, head) ?? git.resolveCommit(base)
+        let changes = try git.changedPaths(from: baseCommit.hex, to: headCommit.hex)
+        let headFiles = Workspace(files: try .at(headCommit.hex, in: git))
+        let baseFiles = Workspace(files: try .at(baseCommit.hex, in: git))
+        var reasons: [String: [String]] = [:]
+        var notes: [String] = []
+        for change in changes {
+            let path = change.newPath
+            if path.hasPrefix("prompts/partials/"), path.hasSuffix(".yaml") {
+                let partial = Workspace.stem(path)
+                for (name, loaded) in headFiles.prompts where loaded.text.contains("{{> \(partial)") || loaded.text.contains("{{>\(partial)") {
+                    reasons[name, default: []].append("its partial \(path) is \(change.status)")
+                }
+            } else if path.hasPrefix("prompts/"), path.hasSuffix(".yaml") {
+                let name = Workspace.stem(path)
+                if change.status == .deleted {
+                    notes.append("prompt '\(name)' is deleted: nothing to evaluate")
+                } else {
+                    reasons[name, default: []].append("\(path) is \(change.status)")
+                }
+            } else if path.hasPrefix("goldensets/"), path.hasSuffix(".yaml"), change.status != .deleted {
+                let loaded = headFiles.goldenSets.first { $0.path == path }
+                let name = loaded?.goldenSet?.prompt ?? path.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+                reasons[name, default: []].append("its golden set \(path) is \(change.status)")
+            }
+        }
+        var items: [CheckPlan.Item] = []
+        for name in reasons.keys.sorted() {
+            guard headFiles.prompts[name] != nil else {
+                notes.append("golden sets changed for '\(name)', which has no prompt file at \(headCommit.short)")
+                continue
+            }
+            let sets = try EvalSetup.goldenSets(of: name, in: headFiles)
+            guard !sets.isEmpty else {
+                notes.append("prompt '\(name)' has no golden set under goldensets/\(name)/: nothing to evaluate (add one with `folio goldenset add`)")
+                continue
+            }
+            let head = try repository.resolve(PromptReference(name: name, selector: .revision(headCommit.hex)))
+            let base = baseFiles.prompts[name] == nil ? nil : try repository.resolve(PromptReference(name: name, selector: .revision(baseCommit.hex)))
+            items.append(CheckPlan.Item(prompt: name, base: base, head: head, goldenSets: sets, reasons: reasons[name]!))
+        }
+        return CheckPlan(baseCommit: baseCommit, headCommit: headCommit, items: items, notes: notes)
+    }
+}

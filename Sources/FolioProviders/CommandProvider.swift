@@ -1,0 +1,105 @@
+import FolioModel
+import Foundation
+
+/// The escape hatch: runs a program with the request as JSON on stdin
+/// (`{"model","messages","temperature","max_tokens","sample"}`) and reads the answer from
+/// stdout: `{"output": "…", "usage": {"input_tokens": n, "output_tokens": n}}` (or
+/// `text`/`content` for the output), or plain text.
+public struct CommandProvider: ChatProvider {
+    public let name: String
+    public var kind: ProviderConfig.Kind { .command }
+    public var endpoint: String { arguments.joined(separator: " ") }
+    let arguments: [String]
+    let timeout: Double
+
+    public init(name: String, arguments: [String], timeout: Double = 60) {
+        self.name = name
+        self.arguments = arguments
+        self.timeout = timeout
+    }
+
+    public func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
+        var object: [String: Any] = [
+            "model": request.model, "sample": sample,
+            "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
+        ]
+        if let temperature = request.temperature { object["temperature"] = temperature }
+        if let maxTokens = request.maxTokens { object["max_tokens"] = maxTokens }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (status, output, errors) = try await run(input: JSONBody.encode(object))
+        let elapsed = clock.now - start
+        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard status == 0 else {
+            let detail = String(decoding: errors.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw ProviderError(.client, provider: name, "provider '\(name)': `\(endpoint)` exited with status \(status)" + (detail.isEmpty ? "" : ": \(detail)"))
+        }
+        if let answer = JSONBody.object(output) {
+            guard let text = (answer["output"] ?? answer["text"] ?? answer["content"]) as? String else {
+                throw ProviderError(.malformed, provider: name, "provider '\(name)': `\(endpoint)` printed JSON without an \"output\" string")
+            }
+            let usage = answer["usage"] as? [String: Any]
+            return ChatResponse(
+                text: text, model: answer["model"] as? String,
+                inputTokens: JSONBody.int(usage?["input_tokens"]), outputTokens: JSONBody.int(usage?["output_tokens"]),
+                latency: latency
+            )
+        }
+        return ChatResponse(text: String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), latency: latency)
+    }
+
+    /// Runs the program without blocking a thread of the cooperative pool: the exit is
+    /// awaited through the termination handler; a deadline kills it.
+    private func run(input: Data) async throws -> (Int32, Data, Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let outputs = OutputCollector()
+        stdout.fileHandleForReading.readabilityHandler = { outputs.append(out: $0.availableData) }
+        stderr.fileHandleForReading.readabilityHandler = { outputs.append(err: $0.availableData) }
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: ProviderError(.configuration, provider: name, "provider '\(name)': cannot run `\(endpoint)`: \(error.localizedDescription)", hint: "check `command:` in folio.yaml"))
+                return
+            }
+            let deadline = timeout
+            DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { [weak process] in
+                if let process, process.isRunning { outputs.timedOut = true; process.terminate() }
+            }
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        stdout.fileHandleForReading.readabilityHandler = nil
+        stderr.fileHandleForReading.readabilityHandler = nil
+        outputs.append(out: stdout.fileHandleForReading.readDataToEndOfFile())
+        outputs.append(err: stderr.fileHandleForReading.readDataToEndOfFile())
+        if outputs.timedOut {
+            throw ProviderError(.timeout, provider: name, "provider '\(name)': `\(endpoint)` did not answer within \(HTTPTransport.seconds(timeout))")
+        }
+        return (status, outputs.out, outputs.err)
+    }
+}
+
+private final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outData = Data()
+    private var errData = Data()
+    private var timedOutFlag = false
+
+    func append(out data: Data) { lock.withLock { outData.append(data) } }
+    func append(err data: Data) { lock.withLock { errData.append(data) } }
+    var out: Data { lock.withLock { outData } }
+    var err: Data { lock.withLock { errData } }
+    var timedOut: Bool {
+        get { lock.withLock { timedOutFlag } }
+        set { lock.withLock { timedOutFlag = newValue } }
+    }
+}

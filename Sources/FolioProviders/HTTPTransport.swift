@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One JSON POST with a deadline, mapping HTTP statuses to `ProviderError` kinds.
+struct HTTPTransport: Sendable {
+    let provider: String
+    let timeout: Double
+    /// Values that must never appear in an error message (the API key).
+    let secrets: [String]
+    static let maximumBytes = 16 * 1024 * 1024
+
+    func post(_ url: String, json body: Data, headers: [(String, String)]) async throws -> (data: Data, latency: Double) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response: HTTPClientResponse
+        let data: Data
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            data = Data(try await response.body.collect(upTo: Self.maximumBytes).readableBytesView)
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            throw ProviderError(.timeout, provider: provider, "provider '\(provider)' did not answer within \(Self.seconds(timeout)) (\(url))", hint: "raise `timeout:` for this provider in folio.yaml")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ProviderError(.transport, provider: provider, "cannot reach provider '\(provider)' at \(url): \(redacted(String(describing: error)))", hint: "check `base_url` in folio.yaml and that the server is up")
+        }
+        let elapsed = clock.now - start
+        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            throw failure(status: status, body: data, retryAfter: response.headers.first(name: "Retry-After"), url: url)
+        }
+        return (data, latency)
+    }
+
+    private func failure(status: Int, body: Data, retryAfter: String?, url: String) -> ProviderError {
+        let snippet = redacted(String(decoding: body.prefix(300), as: UTF8.self)).replacingOccurrences(of: "\n", with: " ")
+        let what = "provider '\(provider)' answered HTTP \(status) (\(url))" + (snippet.isEmpty ? "" : ": \(snippet)")
+        let wait = RetryAfter.seconds(retryAfter)
+        switch status {
+        case 429: return ProviderError(.rateLimited, provider: provider, status: status, retryAfter: wait, what)
+        case 503, 529: return ProviderError(.overloaded, provider: provider, status: status, retryAfter: wait, what)
+        case 500...599: return ProviderError(.server, provider: provider, status: status, retryAfter: wait, what)
+        case 401, 403: return ProviderError(.client, provider: provider, status: status, what, hint: "check the API key in the environment variable folio.yaml names (`api_key_env:`)")
+        default: return ProviderError(.client, provider: provider, status: status, what)
+        }
+    }
+
+    func redacted(_ text: String) -> String { Redaction.redact(text, secrets: secrets) }
+
+    func malformed(_ url: String, _ detail: String, body: Data) -> ProviderError {
+        let snippet = redacted(String(decoding: body.prefix(200), as: UTF8.self))
+        return ProviderError(.malformed, provider: provider, "provider '\(provider)' sent an answer that is not a chat completion (\(url)): \(detail); it began: \(snippet)")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+}
+
+/// Reads loosely typed JSON answers.
+enum JSONBody {
+    static func object(_ data: Data) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    static func int(_ value: Any?) -> Int? {
+        if let number = value as? NSNumber { return number.intValue }
+        if let text = value as? String { return Int(text) }
+        return nil
+    }
+
+    static func encode(_ object: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+}

@@ -1,0 +1,123 @@
+import FolioModel
+import Foundation
+
+/// Exponential backoff with full jitter, honouring `Retry-After`.
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int
+    public var baseDelay: Double
+    public var maxDelay: Double
+
+    public init(maxAttempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    /// Seconds to wait before attempt `attempt + 1` (attempt counts from 1).
+    public func delay(after attempt: Int, retryAfter: Double?) -> Double {
+        if let retryAfter { return min(retryAfter, maxDelay) }
+        let ceiling = min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
+        return ceiling / 2 + Double.random(in: 0...(ceiling / 2))
+    }
+}
+
+/// How many requests a provider may have in flight: `maximum` at first, halved after a
+/// 429 (never below 1) and restored by one after every `maximum` successes in a row.
+public actor ConcurrencyLimiter {
+    public let maximum: Int
+    public private(set) var limit: Int
+    public private(set) var inFlight = 0
+    /// The most requests ever in flight at once (tests assert the cap with it).
+    public private(set) var peak = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var successes = 0
+
+    public enum Outcome: Sendable { case success, rateLimited, failure }
+
+    public init(maximum: Int) {
+        self.maximum = max(1, maximum)
+        limit = self.maximum
+    }
+
+    public func acquire() async {
+        if inFlight < limit, waiters.isEmpty {
+            take()
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    public func release(_ outcome: Outcome) {
+        inFlight -= 1
+        switch outcome {
+        case .rateLimited:
+            limit = max(1, limit / 2)
+            successes = 0
+        case .success where limit < maximum:
+            successes += 1
+            if successes >= maximum {
+                limit += 1
+                successes = 0
+            }
+        default:
+            break
+        }
+        while inFlight < limit, !waiters.isEmpty {
+            take()
+            waiters.removeFirst().resume()
+        }
+    }
+
+    private func take() {
+        inFlight += 1
+        peak = max(peak, inFlight)
+    }
+}
+
+/// A provider behind a concurrency cap with retries: what the evaluation runner calls.
+/// `attempts` in the answer tells how many tries it took.
+public struct ResilientProvider: Sendable {
+    public let base: any ChatProvider
+    public let limiter: ConcurrencyLimiter
+    public let policy: RetryPolicy
+
+    public init(_ base: any ChatProvider, concurrency: Int, policy: RetryPolicy = RetryPolicy()) {
+        self.base = base
+        limiter = ConcurrencyLimiter(maximum: concurrency)
+        self.policy = policy
+    }
+
+    public var name: String { base.name }
+
+    public func complete(_ request: ChatRequest, sample: Int) async throws -> (response: ChatResponse, attempts: Int) {
+        let (response, attempts) = try await withRetries { try await base.complete(request, sample: sample) }
+        return (response, attempts)
+    }
+
+    public func embed(_ texts: [String], model: String) async throws -> [[Double]] {
+        try await withRetries { try await base.embed(texts, model: model) }.result
+    }
+
+    /// Runs `call` inside the concurrency cap, retrying what is worth retrying; the pause
+    /// between attempts is spent outside the cap.
+    private func withRetries<Result: Sendable>(_ call: () async throws -> Result) async throws -> (result: Result, attempts: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            await limiter.acquire()
+            do {
+                let result = try await call()
+                await limiter.release(.success)
+                return (result, attempt)
+            } catch let error as ProviderError {
+                await limiter.release(error.kind == .rateLimited ? .rateLimited : .failure)
+                guard error.isRetryable, attempt < policy.maxAttempts else { throw error }
+                try await Task.sleep(for: .seconds(policy.delay(after: attempt, retryAfter: error.retryAfter)))
+            } catch {
+                await limiter.release(.failure)
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import FolioCore
+import FolioEval
+import FolioProviders
+import Foundation
+
+/// Options `eval` and `check` share.
+struct EvalRunOptions: ParsableArguments {
+    @Option(help: "Use this provider from folio.yaml instead of each prompt's model.provider.")
+    var provider: String?
+
+    @Option(help: "Run every case N times (overrides `repeat:` in golden sets).")
+    var `repeat`: Int?
+
+    @Option(name: .customLong("budget-usd"), help: "Stop sending requests once the run has cost this much (the run ends inconclusive).")
+    var budgetUSD: Double?
+
+    @Flag(name: .customLong("no-cache"), help: "Call the provider even when .folio/cache has the answer.")
+    var noCache = false
+
+    @Flag(help: "Write every answer to .folio/recordings for the replay provider.")
+    var record = false
+
+    func validate() throws {
+        if let count = `repeat`, count < 1 { throw ValidationError("--repeat must be 1 or more") }
+        if let budget = budgetUSD, budget <= 0 { throw ValidationError("--budget-usd must be more than 0") }
+    }
+
+    func setup(_ repository: PromptRepository) -> EvalSetup {
+        EvalSetup(repository: repository, factory: ProviderFactory(providers: repository.config.providers, root: repository.root), providerOverride: provider)
+    }
+
+    func evalOptions(_ setup: EvalSetup) throws -> EvalOptions {
+        try setup.options(cache: !noCache, record: record, repeatCount: `repeat`, budgetUSD: budgetUSD)
+    }
+}
+
+extension ReportWriter.Format: ExpressibleByArgument {}
+
+/// Runs jobs with a progress bar on standard error; Ctrl-C ends the run as inconclusive
+/// with every finished result kept.
+enum EvalSession {
+    static func run(_ jobs: [EvalJob], options: EvalOptions) throws -> EvalReport {
+        let total = jobs.reduce(0) { $0 + $1.goldenSet.cases.count * $1.sides.count }
+        Terminal.note("Evaluating \(total) case run(s) on " + Set(jobs.flatMap { $0.sides.map { "\($0.info.provider)/\($0.info.model)" } }).sorted().joined(separator: ", ") + "…")
+        let progress = ProgressBar(interactive: isatty(STDERR_FILENO) == 1)
+        final class Box: @unchecked Sendable { var report: EvalReport? }
+        let box = Box()
+        let task = Task {
+            box.report = await EvalRunner(options: options).run(jobs) { progress.update($0) }
+        }
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler {
+            Terminal.note("\nInterrupted: finishing the requests in flight and writing what is done…")
+            task.cancel()
+        }
+        interrupt.resume()
+        try runBlocking { await task.value }
+        interrupt.cancel()
+        signal(SIGINT, SIG_DFL)
+        progress.finish()
+        return box.report!
+    }
+
+    /// 0 pass, 1 failures or regression, 3 inconclusive.
+    static func exitCode(_ report: EvalReport) -> Int32 {
+        switch report.verdict {
+        case .pass: return 0
+        case .fail, .regression: return 1
+        case .inconclusive: return 3
+        }
+    }
+
+    static func output(_ report: EvalReport, format: ReportWriter.Format, out: String?) throws {
+        print(ReportWriter.render(report, as: format), terminator: "")
+        if let out {
+            let written = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: out))
+            Terminal.note("Reports: " + written.map(\.path).joined(separator: ", "))
+        }
+        fflush(nil)
+    }
+}
+
+/// A one-line progress bar on a terminal; a line every 10% otherwise.
+final class ProgressBar: @unchecked Sendable {
+    let interactive: Bool
+    private let lock = NSLock()
+    private var lastDecile = -1
+
+    init(interactive: Bool) {
+        self.interactive = interactive
+    }
+
+    func update(_ progress: EvalProgress) {
+        lock.withLock {
+            let fraction = progress.total == 0 ? 1 : Double(progress.done) / Double(progress.total)
+            let money = String(format: "$%.4f", progress.spentUSD)
+            if interactive {
+                let filled = Int(fraction * 30)
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
+                FileHandle.standardError.write(Data("\r\(bar) \(progress.done)/\(progress.total) · cache hits \(progress.cacheHits) · \(money)".utf8))
+            } else {
+                let decile = Int(fraction * 10)
+                guard decile > lastDecile else { return }
+                lastDecile = decile
+                FileHandle.standardError.write(Data("evaluated \(progress.done)/\(progress.total) (cache hits \(progress.cacheHits), spent \(money))\n".utf8))
+            }
+        }
+    }
+
+    func finish() {
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
