@@ -140,6 +140,8 @@ public struct EvalRunner: Sendable {
             call = try await send(request, sample: task.sample, via: side.provider)
         } catch let stop as Stop {
             return (Sample.failed(.skipped, stop.reason), input)
+        } catch where Task.isCancelled {
+            return (Sample.failed(.skipped, "interrupted while waiting for the answer"), input)
         } catch {
             return (Sample.failed(.error, "\(error)"), input)
         }
@@ -178,9 +180,10 @@ public struct EvalRunner: Sendable {
             try record(request, sample: sample, cached)
             return Call(response: cached, cached: true, attempts: 0)
         }
-        if Task.isCancelled { throw Stop(reason: "interrupted before this request was sent") }
-        if let reason = await state.refusal() { throw Stop(reason: reason) }
-        let (response, attempts) = try await provider.complete(request, sample: sample)
+        let (response, attempts) = try await provider.complete(request, sample: sample) {
+            if Task.isCancelled { throw Stop(reason: "interrupted before this request was sent") }
+            if let reason = await state.refusal() { throw Stop(reason: reason) }
+        }
         let cost = PriceTable.cost(model: request.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens, overrides: options.prices)
         await state.spend(cost)
         try options.cache?.save(key, request: request, sample: sample, response: response)

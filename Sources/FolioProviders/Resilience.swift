@@ -89,8 +89,13 @@ public struct ResilientProvider: Sendable {
 
     public var name: String { base.name }
 
-    public func complete(_ request: ChatRequest, sample: Int) async throws -> (response: ChatResponse, attempts: Int) {
-        let (response, attempts) = try await withRetries { try await base.complete(request, sample: sample) }
+    /// `beforeSend` runs inside the concurrency slot before every attempt; throwing from it
+    /// (a spent budget) stops without sending.
+    public func complete(_ request: ChatRequest, sample: Int, beforeSend: () async throws -> Void = {}) async throws -> (response: ChatResponse, attempts: Int) {
+        let (response, attempts) = try await withRetries {
+            try await beforeSend()
+            return try await base.complete(request, sample: sample)
+        }
         return (response, attempts)
     }
 

@@ -16,8 +16,8 @@ enum CLI {
         try run(arguments, in: folder)
     }
 
-    static func run(_ arguments: [String], in folder: URL) throws -> CommandResult {
-        var environment = ProcessInfo.processInfo.environment
+    static func run(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) throws -> CommandResult {
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         environment["GIT_AUTHOR_NAME"] = "Ada Tester"
         environment["GIT_AUTHOR_EMAIL"] = "ada@example.com"
         environment["GIT_COMMITTER_NAME"] = "Ada Tester"

@@ -1,0 +1,123 @@
+import FolioCore
+import FolioFakeLLM
+import FolioTestSupport
+import Foundation
+import Testing
+
+/// `folio check` and `folio eval` end to end: the built binary, a real git repository with
+/// a main branch and pull-request branches, and a real HTTP server speaking OpenAI's protocol.
+@Suite(.serialized)
+struct CheckCommandTests {
+    static let key = "sk-check-SECRET-777"
+
+    func repository(_ server: FakeLLMServer, concurrency: Int = 4) throws -> TestRepository {
+        let repo = try TestRepository()
+        let config = """
+        schema: folio/config@1
+        providers:
+          openai: { kind: openai, base_url: "\(server.baseURL)", api_key_env: FAKE_LLM_KEY, concurrency: \(concurrency) }
+        """
+        try repo.commit("Add triage v1 and its golden set", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
+        try repo.write(".gitignore", ".folio/cache/\nout*/\n")
+        _ = try repo.git("checkout", "-q", "-b", "fix")
+        try repo.commit("Route billing-API faults to technical", files: [WorkedExample.promptPath: WorkedExample.promptV2])
+        _ = try repo.git("checkout", "-q", "-b", "regress")
+        try repo.commit("Shorten the prompt", files: [WorkedExample.promptPath: WorkedExample.promptV1])
+        return repo
+    }
+
+    func check(_ repo: TestRepository, _ arguments: String...) throws -> CommandResult {
+        try CLI.run(["check"] + arguments, in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+    }
+
+    @Test func aFixPassesAndARegressionFailsWithEveryReportFormat() async throws {
+        let server = try await FakeLLMServer.start()
+        defer { Task { await server.stop() } }
+        let repo = try repository(server)
+
+        let fix = try check(repo, "--base", "main", "--head", "fix", "--out", "out-fix")
+        #expect(fix.status == 0, "\(fix.stderr)")
+        #expect(fix.stdout.contains("head vs base: new failures: none · fixed: payments-endpoint-500, billing-api-wrong-amounts"))
+        #expect(fix.stderr.contains("prompts/support_ticket_triage.yaml is modified"))
+        for name in ["report.json", "report.md", "junit.xml", "report.html", "report.txt"] {
+            #expect(FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("out-fix/\(name)").path), "\(name)")
+        }
+
+        let regress = try check(repo, "--base", "fix", "--head", "regress", "--out", "out-regress", "--format", "markdown")
+        #expect(regress.status == 1, "\(regress.stderr)")
+        #expect(regress.stdout.hasPrefix("<!-- folio-check -->"))
+        #expect(regress.stdout.contains("### Regressions: support_ticket_triage, head vs base"))
+        #expect(regress.stdout.contains("| payments-endpoint-500 | Your payments endpoint returns 500 errors since this morning | technical | technical | billing |"))
+        let json = try String(contentsOf: repo.url.appendingPathComponent("out-regress/report.json"), encoding: .utf8)
+        #expect(json.contains("\"verdict\" : \"regression\""))
+
+        for file in ["out-fix/report.json", "out-regress/report.md", "out-regress/report.html"] {
+            #expect(!(try String(contentsOf: repo.url.appendingPathComponent(file), encoding: .utf8)).contains(Self.key))
+        }
+        #expect(!fix.stdout.contains(Self.key) && !fix.stderr.contains(Self.key))
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(Self.key)" })
+    }
+
+    @Test func exitCodesForUsageAndInconclusiveRuns() async throws {
+        let server = try await FakeLLMServer.start()
+        defer { Task { await server.stop() } }
+        let repo = try repository(server, concurrency: 1)
+
+        let badBase = try check(repo, "--base", "no-such-branch")
+        #expect(badBase.status == 2)
+        #expect(badBase.stderr.contains("no-such-branch"))
+
+        let noKey = try CLI.run(["check", "--base", "main", "--head", "fix"], in: repo.url, environment: ["FAKE_LLM_KEY": ""])
+        #expect(noKey.status == 2)
+        #expect(noKey.stderr.contains("FAKE_LLM_KEY"))
+
+        let budget = try check(repo, "--base", "main", "--head", "fix", "--no-cache", "--budget-usd", "0.0000001")
+        #expect(budget.status == 3, "\(budget.stdout)\n\(budget.stderr)")
+        #expect(budget.stdout.contains("INCONCLUSIVE: the budget was reached"))
+
+        let nothing = try check(repo, "--base", "fix", "--head", "fix")
+        #expect(nothing.status == 0)
+        #expect(nothing.stderr.contains("nothing to evaluate"))
+    }
+
+    @Test func aNewPromptRunsHeadOnlyAndEvalComparesModels() async throws {
+        let server = try await FakeLLMServer.start()
+        defer { Task { await server.stop() } }
+        let repo = try repository(server)
+        _ = try repo.git("checkout", "-q", "main")
+        _ = try repo.git("checkout", "-q", "-b", "new-prompt")
+        let other = WorkedExample.promptV2.replacingOccurrences(of: "name: support_ticket_triage", with: "name: ticket_router")
+        let set = WorkedExample.goldenSet.replacingOccurrences(of: "prompt: support_ticket_triage", with: "prompt: ticket_router")
+        try repo.commit("Add a router", files: ["prompts/ticket_router.yaml": other, "goldensets/ticket_router/cases.yaml": set])
+        let added = try check(repo, "--base", "main")
+        #expect(added.status == 0, "\(added.stdout)\n\(added.stderr)")
+        #expect(added.stdout.contains("ticket_router · goldensets/ticket_router/cases.yaml"))
+        #expect(!added.stdout.contains("base v"))
+
+        let models = try CLI.run(["eval", "support_ticket_triage", "--model", "gpt-4o", "--model", "gpt-4o-mini", "--format", "json"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        // Both models misroute the same two tickets: nothing regresses when switching.
+        #expect(models.status == 0, "\(models.stderr)")
+        #expect(models.stdout.contains("\"label\" : \"gpt-4o-mini\""))
+        let report = try JSONSerialization.jsonObject(with: Data(models.stdout.utf8)) as? [String: Any]
+        let comparison = ((report?["runs"] as? [[String: Any]])?.first?["comparisons"] as? [[String: Any]])?.first
+        #expect(Set(comparison?["still_failing"] as? [String] ?? []) == ["payments-endpoint-500", "billing-api-wrong-amounts"])
+        let models2 = try CLI.run(["eval", "support_ticket_triage@1", "--compare", "@production"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        #expect(models2.status == 2)
+        #expect(models2.stderr.contains("never been promoted to production"))
+    }
+
+    @Test func hooksInstallWritesAPrePushHookOnce() throws {
+        let repo = try TestRepository()
+        try repo.commit("init", files: ["folio.yaml": Scaffold.config])
+        let first = try CLI.run("hooks", "install", in: repo.url)
+        #expect(first.status == 0, "\(first.stderr)")
+        let hook = repo.url.appendingPathComponent(".git/hooks/pre-push")
+        let script = try String(contentsOf: hook, encoding: .utf8)
+        #expect(script.contains("check --base '@{upstream}'"))
+        #expect(FileManager.default.isExecutableFile(atPath: hook.path))
+        #expect(try CLI.run("hooks", "install", in: repo.url).status == 0)
+        try "#!/bin/sh\necho mine\n".write(to: hook, atomically: true, encoding: .utf8)
+        let refused = try CLI.run("hooks", "install", in: repo.url)
+        #expect(refused.status == 2 && refused.stderr.contains("--force"))
+    }
+}
