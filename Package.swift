@@ -78,7 +78,7 @@ let package = Package(
             dependencies: ["FolioTemplate"]
         ),
         .testTarget(name: "FolioSigningTests", dependencies: ["FolioSigning", "FolioTestSupport"]),
-        .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport"]),
+        .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "FolioClientTests",
             dependencies: [
