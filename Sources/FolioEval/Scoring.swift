@@ -88,7 +88,8 @@ enum Scoring {
             costUSD: costs.contains(where: { $0 == nil }) ? nil : costs.compactMap { $0 }.reduce(0, +),
             latencyP50Ms: percentile(latencies, 0.5), latencyP95Ms: percentile(latencies, 0.95),
             inputTokens: answered.compactMap(\.inputTokens).reduce(0, +), outputTokens: answered.compactMap(\.outputTokens).reduce(0, +),
-            samples: samples.count, cacheHits: samples.filter(\.cached).count
+            samples: samples.count, cacheHits: samples.filter(\.cached).count,
+            answeredBy: Array(Set(answered.compactMap(\.model))).sorted()
         )
     }
 

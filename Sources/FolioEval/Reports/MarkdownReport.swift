@@ -14,7 +14,7 @@ public enum MarkdownReport {
         for run in report.runs {
             for (index, (side, summary)) in zip(run.sides, run.summaries).enumerated() {
                 let comparison = index == 0 ? nil : run.comparisons[index - 1]
-                head.append("| \(cell(run.prompt)) | \(cell(name(run.goldenSet))) | \(side.label) | \(side.version) | \(cell(side.provider))/\(cell(side.model)) | \(ReportText.rate(summary)) | \(comparison.map { "\($0.newFailures.count)" } ?? "–") | \(comparison.map { "\($0.fixed.count)" } ?? "–") | \(summary.flaky) | \(ReportText.money(summary.costUSD)) | \(ReportText.duration(summary.latencyP95Ms)) |")
+                head.append("| \(cell(run.prompt)) | \(cell(name(run.goldenSet))) | \(side.label) | \(side.version) | \(cell(side.provider))/\(cell(summary.answeredBy.isEmpty ? side.model : summary.answeredBy.joined(separator: ", "))) | \(ReportText.rate(summary)) | \(comparison.map { "\($0.newFailures.count)" } ?? "–") | \(comparison.map { "\($0.fixed.count)" } ?? "–") | \(summary.flaky) | \(ReportText.money(summary.costUSD)) | \(ReportText.duration(summary.latencyP95Ms)) |")
             }
         }
         var regressions: [String] = []

@@ -7,6 +7,9 @@ public enum TableReport {
         for run in report.runs {
             lines.append("\(run.prompt) · \(run.goldenSet)")
             lines.append("  " + run.sides.map(ReportText.sideTitle).joined(separator: "  vs  "))
+            for (side, summary) in zip(run.sides, run.summaries) where !summary.answeredBy.isEmpty && summary.answeredBy != [side.model] {
+                lines.append("  \(side.label): answered by \(summary.answeredBy.joined(separator: ", "))")
+            }
             var rows = [["CASE", "INPUT", "EXPECTED"] + run.sides.map { $0.label.uppercased() } + ["LATENCY", "TOKENS", "COST"]]
             for result in run.cases {
                 var row = [result.id, ReportText.shorten(result.input, 36), ReportText.shorten(result.expected ?? "", 16)]
