@@ -49,6 +49,7 @@ bench: deps
 	Benchmarks/build.sh
 	Benchmarks/render.sh
 	Benchmarks/serve.sh
+	Benchmarks/eval.sh
 
 clean:
 	rm -rf .build

@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "FolioProvidersTests", dependencies: ["FolioProviders", "FolioFakeLLM"]),
         .testTarget(name: "FolioEvalTests", dependencies: ["FolioEval", "FolioProviders", "FolioFakeLLM", "FolioTestSupport", "FolioCore"]),
         .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport"]),
-        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM"]),
+        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM", "FolioEval"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,8 +31,10 @@ struct Demo {
         let keyFile = folder.appendingPathComponent(".demo-key")
         try AtomicFile.write(Data(key.pem.utf8), to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
-        try shell.write("/.demo-key\n/.demo-key.pub\n/dist/\n", to: ".git/info/exclude")
-        try shell.write(Scaffold.config, to: "folio.yaml")
+        try shell.write("/.demo-key\n/.demo-key.pub\n/dist/\n/check-report/\n/.folio/cache/\n", to: ".git/info/exclude")
+        let model = DemoModel()
+        defer { model.stop() }
+        try shell.write(model.config(Scaffold.config), to: "folio.yaml")
         try shell.write(Scaffold.allowedSigners + "dana@example.com \(key.publicKey.line)\n", to: ".folio/allowed_signers")
         try shell.write(WorkedExample.promptV1, to: WorkedExample.promptPath)
         try shell.git("add", ".")
@@ -53,14 +55,20 @@ struct Demo {
         let manifestURL = "http://127.0.0.1:\(server.port)/production/manifest.json"
         try shell.example(manifestURL, publicKeyFile.path)
 
-        say("3. After a silent model update, tickets about the billing API land with the billing team.\n   The fix spells out the teams and adds a rule. Before committing, diff the draft:")
+        say("3. After a silent model update, tickets about the billing API land with the billing team.\n   The fix, on a branch, spells out the teams and adds a rule. Before committing, diff the draft:")
+        try shell.git("checkout", "-q", "-b", "fix-billing-api")
         try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
         try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
         try shell.folio("diff", WorkedExample.promptName)
 
-        say("4. The fix and a golden set built from the production failures are merged to main.\n   Each distinct content of the file on main is a version:")
+        say("4. The fix and a golden set built from the production failures are committed on the branch.\n   Before merging, `folio check` runs the golden set on version 1 (main) and on the fix, side by\n   side on a real model, and gates on new failures (cases that passed before and fail now):")
         try shell.git("add", ".")
         try shell.git("commit", "-q", "-m", "Route billing-API faults to technical")
+        try model.check(shell)
+
+        say("   The pull request is merged. Each distinct content of the file on main is a version:")
+        try shell.git("checkout", "-q", "main")
+        try shell.git("merge", "-q", "--ff-only", "fix-billing-api")
         try shell.folio("lint")
         try shell.folio("versions", WorkedExample.promptName)
 
@@ -131,12 +139,16 @@ struct DemoShell {
         guard status == 0 else { throw FolioError(.configuration, "the SDK example exited with \(status)") }
     }
 
-    func folio(_ arguments: String..., expectFailure: Bool = false) throws {
+    @discardableResult
+    func folio(_ arguments: String..., expectFailure: Bool = false, acceptExitCodes: Set<Int32>? = nil) throws -> Int32 {
         print("$ folio " + arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
         let status = try run(Self.executable, arguments, environment: ProcessInfo.processInfo.environment)
-        if expectFailure != (status != 0) {
+        if let acceptExitCodes {
+            guard acceptExitCodes.contains(status) else { throw FolioError(.configuration, "the demo step `folio \(arguments.joined(separator: " "))` exited with \(status)") }
+        } else if expectFailure != (status != 0) {
             throw FolioError(.configuration, "the demo step `folio \(arguments.joined(separator: " "))` exited with \(status)")
         }
+        return status
     }
 
     private func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Int32 {

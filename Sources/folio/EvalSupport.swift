@@ -82,11 +82,11 @@ enum EvalSession {
     }
 }
 
-/// A one-line progress bar on a terminal; a line every 10% otherwise.
+/// A one-line progress bar on a terminal; a line at every quarter otherwise.
 final class ProgressBar: @unchecked Sendable {
     let interactive: Bool
     private let lock = NSLock()
-    private var lastDecile = -1
+    private var lastQuarter = 0
 
     init(interactive: Bool) {
         self.interactive = interactive
@@ -101,9 +101,9 @@ final class ProgressBar: @unchecked Sendable {
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
                 FileHandle.standardError.write(Data("\r\(bar) \(progress.done)/\(progress.total) · cache hits \(progress.cacheHits) · \(money)".utf8))
             } else {
-                let decile = Int(fraction * 10)
-                guard decile > lastDecile else { return }
-                lastDecile = decile
+                let quarter = Int(fraction * 4)
+                guard quarter > lastQuarter else { return }
+                lastQuarter = quarter
                 FileHandle.standardError.write(Data("evaluated \(progress.done)/\(progress.total) (cache hits \(progress.cacheHits), spent \(money))\n".utf8))
             }
         }

@@ -1,4 +1,5 @@
 import FolioCore
+import FolioEval
 import FolioTestSupport
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ import Testing
 struct RealModelTests {
     @Test func theGoldenSetRunsOnARealModel() throws {
         #expect(LocalModel.isInstalled, "the local model is missing: run Scripts/local-llm/setup.sh")
-        let server = try LocalModel()
+        let server = try LocalModelServer(.init(folder: LocalModel.folder, launcher: LocalModel.launcher))
         defer { server.stop() }
         let repo = try TestRepository()
         let config = """

@@ -103,8 +103,13 @@ struct EvalRunnerTests {
         defer { Task { await server.stop() } }
         let side = try Example.side("head", WorkedExample.promptV2, "v2", Example.provider(server, concurrency: 1))
         let job = EvalJob(goldenSetPath: "g.yaml", goldenSet: try Example.goldenSet(), sides: [side])
-        let task = Task { await EvalRunner(options: EvalOptions()).run([job]) }
-        try await Task.sleep(for: .milliseconds(450))
+        let firstDone = AsyncStream<Void>.makeStream()
+        let task = Task {
+            await EvalRunner(options: EvalOptions()).run([job]) { progress in
+                if progress.done == 1 { firstDone.continuation.yield() }
+            }
+        }
+        for await _ in firstDone.stream { break }
         task.cancel()
         let report = await task.value
         #expect(report.verdict == .inconclusive, "\(report.runs[0].cases.map { $0.sides[0].samples.map { "\($0.status) \($0.latencyMs ?? -1) \($0.error ?? "")" } })")
