@@ -16,6 +16,7 @@ import json, sys, threading, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    wbufsize = -1  # headers and body leave in one write (no Nagle/delayed-ACK stall)
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         time.sleep(0.1)
@@ -29,6 +30,7 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer.request_queue_size = 256
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 open(sys.argv[1] + ".tmp", "w").write(str(server.server_address[1]))
 import os; os.replace(sys.argv[1] + ".tmp", sys.argv[1])

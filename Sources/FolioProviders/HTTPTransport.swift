@@ -11,6 +11,15 @@ struct HTTPTransport: Sendable {
     let secrets: [String]
     static let maximumBytes = 16 * 1024 * 1024
 
+    /// One client for every provider. AsyncHTTPClient's shared client keeps at most 8
+    /// connections per host, which would cap a provider's `concurrency:` at 8; this one
+    /// allows what folio.yaml asks for (the limiter does the capping).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     func post(_ url: String, json body: Data, headers: [(String, String)]) async throws -> (data: Data, latency: Double) {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -23,7 +32,7 @@ struct HTTPTransport: Sendable {
         let response: HTTPClientResponse
         let data: Data
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             data = Data(try await response.body.collect(upTo: Self.maximumBytes).readableBytesView)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
             throw ProviderError(.timeout, provider: provider, "provider '\(provider)' did not answer within \(Self.seconds(timeout)) (\(url))", hint: "raise `timeout:` for this provider in folio.yaml")

@@ -18,7 +18,7 @@ struct FolioCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
             DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self, AlertCommand.self, PromptCommand.self, GoldenSetCommand.self,
-            EvalCommand.self, CheckCommand.self, HooksCommand.self,
+            EvalCommand.self, CheckCommand.self, HooksCommand.self, CollectCommand.self,
             DemoCommand.self,
         ]
     )

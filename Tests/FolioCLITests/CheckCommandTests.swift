@@ -106,6 +106,53 @@ struct CheckCommandTests {
         #expect(models2.stderr.contains("never been promoted to production"))
     }
 
+    @Test func recordedAnswersReplayWithoutTheProvider() async throws {
+        let server = try await FakeLLMServer.start()
+        defer { Task { await server.stop() } }
+        let repo = try TestRepository()
+        let config = """
+        schema: folio/config@1
+        providers:
+          openai: { kind: openai, base_url: "\(server.baseURL)", api_key_env: FAKE_LLM_KEY }
+          replay: { kind: replay }
+        """
+        try repo.commit("Add triage", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
+        let recorded = try CLI.run(["eval", "support_ticket_triage", "--record", "--no-cache"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let calls = server.requestCount
+        let replayed = try CLI.run(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--format", "json"], in: repo.url)
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(server.requestCount == calls)
+        #expect(replayed.stdout.contains("\"provider\" : \"replay\""))
+        let recordings = FileManager.default.enumerator(atPath: repo.url.appendingPathComponent(".folio/recordings").path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }
+        #expect(recordings.count == 5)
+        let changed = try CLI.run(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--repeat", "2", "--format", "json"], in: repo.url)
+        #expect(changed.status == 3)
+        #expect(changed.stdout.contains("\"error\" : \"provider 'replay' has no recording"))
+    }
+
+    @Test func ctrlCEndsTheRunInconclusiveWithTheReportsWritten() async throws {
+        let server = try await FakeLLMServer.start(latency: 0.4)
+        defer { Task { await server.stop() } }
+        let repo = try repository(server, concurrency: 1)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["check", "--base", "main", "--head", "fix", "--out", "out-interrupted"]
+        process.currentDirectoryURL = repo.url
+        process.environment = ProcessInfo.processInfo.environment.merging(["FAKE_LLM_KEY": Self.key]) { _, new in new }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while server.requestCount < 2 { try await Task.sleep(for: .milliseconds(50)) }
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(process.terminationStatus == 3)
+        let json = try String(contentsOf: repo.url.appendingPathComponent("out-interrupted/report.json"), encoding: .utf8)
+        #expect(json.contains("\"verdict\" : \"inconclusive\""))
+        #expect(json.contains("interrupted"))
+        #expect(json.contains("\"status\" : \"pass\""))
+    }
+
     @Test func hooksInstallWritesAPrePushHookOnce() throws {
         let repo = try TestRepository()
         try repo.commit("init", files: ["folio.yaml": Scaffold.config])
