@@ -14,6 +14,7 @@ struct ReportCommand: ParsableCommand {
         accuracy where labels exist (--label-attr names the attribute holding the expected
         label, compared with the output; gen_ai.evaluation.result events count too).
         --compare a=x,b=y prints the two groups side by side with the change in percent.
+        Daily (UTC) buckets show drift: sparklines in the table, line charts in --format html.
         Prices come from the built-in table and, inside a Folio repository, folio.yaml.
 
         Examples:
@@ -36,11 +37,11 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var filter: SpanFilter
 
-    @Option(help: "table, json or markdown.")
+    @Option(help: "table (with daily sparklines), json, markdown or html (with daily line charts).")
     var format: ReportFormat = .table
 
     enum ReportFormat: String, ExpressibleByArgument {
-        case table, json, markdown
+        case table, json, markdown, html
     }
 
     func validate() throws {
@@ -72,70 +73,80 @@ struct ReportCommand: ParsableCommand {
         let prices = repositoryPrices()
         let keys = by.split(separator: ",").map(String.init)
         let selectors = compare.flatMap(Self.selectors)
-        var groups: [String: SpanMetrics] = [:]
+        var report = TraceReport()
         try readSpans(files) { span in
             guard filter.matches(span) else { return true }
             let expected = labelAttribute.flatMap { span.record.attributes[$0]?.text }
             if let selectors {
                 for (index, selector) in selectors.enumerated() where Self.value(of: selector.key, in: span) == selector.value {
-                    groups["\(index)", default: SpanMetrics()].add(span, expectedLabel: expected, prices: prices)
+                    report.add(span, to: "\(index)", expectedLabel: expected, prices: prices)
                 }
             } else {
-                let group = keys.map { Self.value(of: $0, in: span) }.joined(separator: " ")
-                groups[group, default: SpanMetrics()].add(span, expectedLabel: expected, prices: prices)
+                report.add(span, to: keys.map { Self.value(of: $0, in: span) }.joined(separator: " "), expectedLabel: expected, prices: prices)
             }
             return true
         }
         if let selectors {
-            try printComparison(selectors, before: groups["0"] ?? SpanMetrics(), after: groups["1"] ?? SpanMetrics())
+            try printComparison(selectors, report)
         } else {
-            try printGroups(groups, keys: keys)
+            try printGroups(report, keys: keys)
         }
     }
 
-    static let metrics: [(name: String, value: @Sendable (SpanMetrics) -> Double?, format: @Sendable (Double) -> String)] = [
-        ("spans", { Double($0.spans) }, { String(Int($0)) }),
-        ("error rate", { $0.errorRate }, { String(format: "%.1f%%", $0 * 100) }),
-        ("input tokens (mean)", { $0.meanInputTokens }, { String(format: "%.1f", $0) }),
-        ("output tokens (mean)", { $0.meanOutputTokens }, { String(format: "%.1f", $0) }),
-        ("cost (mean)", { $0.meanCost }, { String(format: "$%.6f", $0) }),
-        ("cost (total)", { $0.totalCost }, { String(format: "$%.4f", $0) }),
-        ("latency p50", { $0.latencyP50 }, { String(format: "%.0f ms", $0) }),
-        ("latency p95", { $0.latencyP95 }, { String(format: "%.0f ms", $0) }),
-        ("latency p99", { $0.latencyP99 }, { String(format: "%.0f ms", $0) }),
-        ("TTFT p95", { $0.timeToFirstChunkP95 }, { String(format: "%.0f ms", $0) }),
-        ("misclassification rate", { $0.misclassificationRate }, { String(format: "%.1f%%", $0 * 100) }),
-    ]
-
-    private func printGroups(_ groups: [String: SpanMetrics], keys: [String]) throws {
-        let names = groups.keys.sorted()
+    private func printGroups(_ report: TraceReport, keys: [String]) throws {
+        let names = report.groups.keys.sorted()
+        let title = keys.joined(separator: "@").uppercased()
         switch format {
         case .json:
-            try Terminal.printJSON(names.map { name -> [String: String] in
-                var row = ["group": name]
-                for metric in Self.metrics { row[metric.name] = metric.value(groups[name]!).map(metric.format) ?? "n/a" }
-                return row
-            })
+            try printJSONObject(["schema": "folio/trace-report@1", "group_by": keys, "groups": report.json()])
+        case .html:
+            print(TraceReportHTML.render(report, groupTitle: title), terminator: "")
         case .table, .markdown:
-            let header = [keys.joined(separator: "@").uppercased()] + Self.metrics.map(\.name)
-            let rows = names.map { name in [name] + Self.metrics.map { $0.value(groups[name]!).map($0.format) ?? "n/a" } }
+            let header = [title] + ReportMetric.all.map(\.title)
+            let rows = names.map { name in [name] + ReportMetric.all.map { $0.value(report.groups[name]!).map($0.format) ?? "n/a" } }
             emit([header] + rows)
+            printTrends(report, names: names)
         }
     }
 
-    private func printComparison(_ selectors: [(key: String, value: String)], before: SpanMetrics, after: SpanMetrics) throws {
-        let labels = selectors.map { "\($0.key)=\($0.value)" }
-        var rows: [[String]] = [["metric", labels[0], labels[1], "change"]]
-        var json: [[String: String]] = []
-        for metric in Self.metrics {
-            let a = metric.value(before), b = metric.value(after)
-            let change: String
-            if let a, let b, a != 0 { change = String(format: "%+.1f%%", (b - a) / a * 100) } else { change = "n/a" }
-            let row = [metric.name, a.map(metric.format) ?? "n/a", b.map(metric.format) ?? "n/a", change]
-            rows.append(row)
-            json.append(["metric": row[0], labels[0]: row[1], labels[1]: row[2], "change": row[3]])
+    /// Daily buckets as sparklines: drift shows as a rising line.
+    private func printTrends(_ report: TraceReport, names: [String]) {
+        let days = report.days
+        guard days.count > 1 else { return }
+        let metrics = ReportMetric.trends.filter { metric in names.contains { report.series($0, metric).contains { $0 != nil } } }
+        var rows = [["per day, \(days.first!) to \(days.last!) (UTC)"] + metrics.map(\.title)]
+        for name in names {
+            rows.append([name] + metrics.map { metric in
+                let series = report.series(name, metric)
+                let last = series.last(where: { $0 != nil }).flatMap { $0 }.map(metric.format) ?? "n/a"
+                return "\(Sparkline.render(series)) \(last)"
+            })
         }
-        if format == .json { try Terminal.printJSON(json) } else { emit(rows) }
+        print("")
+        emit(rows)
+    }
+
+    private func printComparison(_ selectors: [(key: String, value: String)], _ report: TraceReport) throws {
+        let labels = selectors.map { "\($0.key)=\($0.value)" }
+        let before = report.groups["0"] ?? SpanMetrics(), after = report.groups["1"] ?? SpanMetrics()
+        var rows: [[String]] = [["metric", labels[0], labels[1], "change"]]
+        var json: [[String: Any]] = []
+        for metric in ReportMetric.all {
+            let a = metric.value(before), b = metric.value(after)
+            let change: Double? = if let a, let b, a != 0 { (b - a) / a * 100 } else { nil }
+            rows.append([metric.title, a.map(metric.format) ?? "n/a", b.map(metric.format) ?? "n/a", change.map { String(format: "%+.1f%%", $0) } ?? "n/a"])
+            json.append(["metric": metric.key, "before": a ?? NSNull(), "after": b ?? NSNull(), "change_percent": change ?? NSNull()])
+        }
+        switch format {
+        case .json: try printJSONObject(["schema": "folio/trace-comparison@1", "before": labels[0], "after": labels[1], "metrics": json])
+        case .html: print(TraceReportHTML.render(report.renamed(["0": labels[0], "1": labels[1]]), groupTitle: "GROUP"), terminator: "")
+        case .table, .markdown: emit(rows)
+        }
+    }
+
+    private func printJSONObject(_ object: Any) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        print(String(decoding: data, as: UTF8.self))
     }
 
     private func emit(_ rows: [[String]]) {

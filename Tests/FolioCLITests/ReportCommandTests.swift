@@ -36,15 +36,52 @@ struct ReportCommandTests {
         let folder = try traces()
         let result = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "json", in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: String]])
-        #expect(rows.map { $0["group"] } == ["support_ticket_triage 1", "support_ticket_triage 2"])
-        #expect(rows[0]["misclassification rate"] == "50.0%")
-        #expect(rows[1]["spans"] == "5")
-        #expect(rows[1]["cost (total)"] == "n/a") // one span's model has no price: never $0
-        #expect(rows[0]["cost (mean)"] == "$0.000260")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "folio/trace-report@1")
+        let rows = try #require(object["groups"] as? [[String: Any]])
+        #expect(rows.map { $0["group"] as? String } == ["support_ticket_triage 1", "support_ticket_triage 2"])
+        #expect(rows[0]["misclassification_rate"] as? Double == 0.5)
+        #expect(rows[1]["spans"] as? Int == 5)
+        #expect(rows[1]["cost_total_usd"] is NSNull) // one span's model has no price: never $0
+        #expect(abs((rows[0]["cost_mean_usd"] as? Double ?? 0) - 0.00026) < 1e-9)
+        #expect((rows[0]["daily"] as? [[String: Any]])?.count == 1)
         let markdown = try CLI.run("report", folder.path, "--by", "model", "--format", "markdown", in: folder)
         #expect(markdown.stdout.hasPrefix("| MODEL | spans |"))
         #expect(try CLI.run("report", folder.path, "--compare", "version1", in: folder).status == 2)
+    }
+}
+
+struct ReportTrendTests {
+    /// Version 1 drifts: each day more billing-API tickets land with billing.
+    func drifting() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-drift-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var lines: [String] = []
+        for day in 0..<4 {
+            for index in 0..<4 {
+                let wrong = index < day
+                lines.append(TraceFixtures.triage(span: String(format: "4%03d%012x", day, index), version: 1, ticket: "The billing API fails", output: wrong ? "billing" : "technical", expected: "technical", day: day))
+            }
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("spans.jsonl"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test func dailyBucketsShowDriftAsASparklineAndInHTML() throws {
+        let folder = try drifting()
+        let table = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", in: folder)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("per day, 2026-09-21 to 2026-09-24 (UTC)"))
+        #expect(table.stdout.contains("▁▃▆█ 75.0%"))
+        let json = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "json", in: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let daily = try #require(((object["groups"] as? [[String: Any]])?.first?["daily"]) as? [[String: Any]])
+        #expect(daily.map { $0["misclassification_rate"] as? Double } == [0, 0.25, 0.5, 0.75])
+        let html = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "html", in: folder)
+        #expect(html.stdout.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.stdout.contains("<figcaption>misclassification rate</figcaption><svg"))
+        #expect(html.stdout.contains("<polyline"))
+        #expect(!html.stdout.contains("src=\"http"))
     }
 }
 

@@ -24,7 +24,7 @@ struct TracesCommandTests {
         let rows = all.stdout.split(separator: "\n")
         #expect(rows.count == 4)
         #expect(rows[0].hasPrefix("TIME"))
-        #expect(rows[1].contains("support_ticket_triage@1") && rows[1].contains("100/1") && rows[1].contains("1500 ms") && rows[1].hasSuffix("billing"))
+        #expect(rows[1].contains("support_ticket_triage@1") && rows[1].contains("100/1") && rows[1].contains("500 ms") && rows[1].hasSuffix("billing"))
         #expect(all.stderr.contains("spans.jsonl:2: not valid JSON; the line was skipped"))
         #expect(all.stderr.contains("3 span(s) in 1 file(s), 1 malformed line(s) skipped"))
 

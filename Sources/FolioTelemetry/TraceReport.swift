@@ -1,0 +1,127 @@
+import FolioModel
+import Foundation
+
+/// One metric a trace report shows: its JSON key, its column title, how to read it from
+/// `SpanMetrics` and how to print it.
+public struct ReportMetric: Sendable {
+    public let key: String
+    public let title: String
+    public let value: @Sendable (SpanMetrics) -> Double?
+    public let format: @Sendable (Double) -> String
+
+    public static let all: [ReportMetric] = [
+        ReportMetric(key: "spans", title: "spans", value: { Double($0.spans) }, format: { String(Int($0)) }),
+        ReportMetric(key: "error_rate", title: "error rate", value: { $0.errorRate }, format: { String(format: "%.1f%%", $0 * 100) }),
+        ReportMetric(key: "input_tokens_mean", title: "input tokens (mean)", value: { $0.meanInputTokens }, format: { String(format: "%.1f", $0) }),
+        ReportMetric(key: "output_tokens_mean", title: "output tokens (mean)", value: { $0.meanOutputTokens }, format: { String(format: "%.1f", $0) }),
+        ReportMetric(key: "cost_mean_usd", title: "cost (mean)", value: { $0.meanCost }, format: { String(format: "$%.6f", $0) }),
+        ReportMetric(key: "cost_total_usd", title: "cost (total)", value: { $0.totalCost }, format: { String(format: "$%.4f", $0) }),
+        ReportMetric(key: "latency_p50_ms", title: "latency p50", value: { $0.latencyP50 }, format: { String(format: "%.0f ms", $0) }),
+        ReportMetric(key: "latency_p95_ms", title: "latency p95", value: { $0.latencyP95 }, format: { String(format: "%.0f ms", $0) }),
+        ReportMetric(key: "latency_p99_ms", title: "latency p99", value: { $0.latencyP99 }, format: { String(format: "%.0f ms", $0) }),
+        ReportMetric(key: "ttft_p95_ms", title: "TTFT p95", value: { $0.timeToFirstChunkP95 }, format: { String(format: "%.0f ms", $0) }),
+        ReportMetric(key: "misclassification_rate", title: "misclassification rate", value: { $0.misclassificationRate }, format: { String(format: "%.1f%%", $0 * 100) }),
+    ]
+
+    public static func named(_ key: String) -> ReportMetric? { all.first { $0.key == key } }
+
+    /// The metrics that show drift day by day.
+    public static let trends = ["misclassification_rate", "error_rate", "latency_p95_ms", "cost_mean_usd", "input_tokens_mean"].compactMap(named)
+}
+
+/// Spans grouped (by prompt and version, say), overall and per UTC day.
+public struct TraceReport: Sendable {
+    public private(set) var groups: [String: SpanMetrics] = [:]
+    public private(set) var daily: [String: [String: SpanMetrics]] = [:]
+
+    public init() {}
+
+    static let dayFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }()
+
+    public mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices: [String: ModelPrice]) {
+        groups[group, default: SpanMetrics()].add(span, expectedLabel: expectedLabel, prices: prices)
+        let day = Self.day(span.record.start)
+        daily[group, default: [:]][day, default: SpanMetrics()].add(span, expectedLabel: expectedLabel, prices: prices)
+    }
+
+    /// `yyyy-MM-dd` in UTC, without a formatter per span.
+    static func day(_ date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        // Civil-from-days (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// Every day from the first to the last span of any group, so gaps show.
+    public var days: [String] {
+        let all = Set(daily.values.flatMap(\.keys)).sorted()
+        guard let first = all.first, let last = all.last,
+              let start = Self.dayFormatter.date(from: first), let end = Self.dayFormatter.date(from: last) else { return all }
+        var result: [String] = []
+        var day = start
+        while day <= end, result.count < 3660 {
+            result.append(Self.dayFormatter.string(from: day))
+            day = day.addingTimeInterval(86_400)
+        }
+        return result
+    }
+
+    /// One metric per day for a group (nil for a day without spans or without the metric).
+    public func series(_ group: String, _ metric: ReportMetric) -> [Double?] {
+        days.map { day in daily[group]?[day].flatMap(metric.value) }
+    }
+
+    /// The canonical JSON: numbers (null when unknown), with the daily buckets.
+    public func json(labels: [String: String] = [:]) -> [[String: Any]] {
+        groups.keys.sorted().map { name in
+            var row: [String: Any] = ["group": labels[name] ?? name]
+            for metric in ReportMetric.all { row[metric.key] = metric.value(groups[name]!) ?? NSNull() }
+            row["daily"] = days.compactMap { day -> [String: Any]? in
+                guard let metrics = daily[name]?[day] else { return nil }
+                var bucket: [String: Any] = ["day": day]
+                for metric in ReportMetric.all { bucket[metric.key] = metric.value(metrics) ?? NSNull() }
+                return bucket
+            }
+            return row
+        }
+    }
+}
+
+/// `▁▂▃▄▅▆▇█` from values; a day without data is a space.
+public enum Sparkline {
+    static let blocks = Array("▁▂▃▄▅▆▇█")
+
+    public static func render(_ values: [Double?]) -> String {
+        let known = values.compactMap { $0 }
+        guard let low = known.min(), let high = known.max() else { return String(repeating: " ", count: values.count) }
+        return String(values.map { value -> Character in
+            guard let value else { return " " }
+            if high == low { return blocks[high == 0 ? 0 : 3] }
+            return blocks[min(7, Int((value - low) / (high - low) * 7 + 0.5))]
+        })
+    }
+}
+
+extension TraceReport {
+    /// The same report with groups renamed (for comparisons, whose groups are "0" and "1").
+    public func renamed(_ names: [String: String]) -> TraceReport {
+        var copy = TraceReport()
+        copy.groups = Dictionary(uniqueKeysWithValues: groups.map { (names[$0.key] ?? $0.key, $0.value) })
+        copy.daily = Dictionary(uniqueKeysWithValues: daily.map { (names[$0.key] ?? $0.key, $0.value) })
+        return copy
+    }
+}
