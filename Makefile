@@ -50,6 +50,7 @@ bench: deps
 	Benchmarks/render.sh
 	Benchmarks/serve.sh
 	Benchmarks/eval.sh
+	Benchmarks/report.sh
 
 clean:
 	rm -rf .build

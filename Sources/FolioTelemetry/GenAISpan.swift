@@ -79,46 +79,44 @@ public struct GenAISpan: Sendable {
     /// given as a JSON string or as structured AnyValues.
     static func messages(_ value: AttributeValue?, defaultRole: String) -> [SpanMessage] {
         guard let value else { return [] }
-        let items: [Any]
+        let items: [JSONNode]
         switch value {
         case .string(let text):
-            guard let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else {
+            guard let parsed = try? JSONNode.parse(text) else {
                 return [SpanMessage(role: defaultRole, content: text)]
             }
-            items = parsed as? [Any] ?? [parsed]
+            items = parsed.array ?? [parsed]
         case .array(let values):
-            items = values.map(plain)
+            items = values.map(node)
         case .kvlist:
-            items = [plain(value)]
+            items = [node(value)]
         default:
             return [SpanMessage(role: defaultRole, content: value.text)]
         }
         return items.compactMap { item in
-            guard let object = item as? [String: Any] else {
-                return (item as? String).map { SpanMessage(role: defaultRole, content: $0) }
-            }
-            let role = object["role"] as? String ?? defaultRole
-            if let parts = object["parts"] as? [[String: Any]] {
+            guard item.isObject else { return item.string.map { SpanMessage(role: defaultRole, content: $0) } }
+            let role = item["role"]?.string ?? defaultRole
+            if let parts = item["parts"]?.array {
                 let text = parts.compactMap { part -> String? in
-                    guard (part["type"] as? String ?? "text") == "text" else { return nil }
-                    return part["content"] as? String
+                    guard (part["type"]?.string ?? "text") == "text" else { return nil }
+                    return part["content"]?.string
                 }.joined(separator: "\n")
                 return SpanMessage(role: role, content: text)
             }
-            return SpanMessage(role: role, content: object["content"] as? String ?? "")
+            return SpanMessage(role: role, content: item["content"]?.string ?? "")
         }
     }
 
-    /// A structured AnyValue as plain Foundation values.
-    static func plain(_ value: AttributeValue) -> Any {
+    /// A structured AnyValue as a JSON value.
+    static func node(_ value: AttributeValue) -> JSONNode {
         switch value {
-        case .string(let text): return text
-        case .bool(let flag): return flag
-        case .int(let number): return number
-        case .double(let number): return number
-        case .array(let values): return values.map(plain)
-        case .kvlist(let fields): return fields.mapValues(plain)
-        case .bytes(let data): return data.base64EncodedString()
+        case .string(let text): return .string(text)
+        case .bool(let flag): return .bool(flag)
+        case .int(let number): return .int(number)
+        case .double(let number): return .double(number)
+        case .array(let values): return .array(values.map(node))
+        case .kvlist(let fields): return .object(fields.keys.sorted().map { ($0, node(fields[$0]!)) })
+        case .bytes(let data): return .string(data.base64EncodedString())
         }
     }
 }

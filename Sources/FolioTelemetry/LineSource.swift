@@ -38,11 +38,17 @@ final class LineSource {
     /// The next line without its newline, or nil at the end.
     func nextLine() throws -> Data? {
         while true {
-            if let newline = buffer[(buffer.startIndex + offset)...].firstIndex(of: UInt8(ascii: "\n")) {
-                let line = buffer[(buffer.startIndex + offset)..<newline]
-                offset = newline + 1 - buffer.startIndex
+            let start = offset
+            let found: Int? = buffer.withUnsafeBytes { raw in
+                guard start < raw.count, let base = raw.baseAddress,
+                      let hit = memchr(base + start, 0x0A, raw.count - start) else { return nil }
+                return base.distance(to: UnsafeRawPointer(hit))
+            }
+            if let newline = found {
+                let line = buffer.withUnsafeBytes { Data($0[start..<newline]) }
+                offset = newline + 1
                 lineNumber += 1
-                return Data(line)
+                return line
             }
             buffer = Data(buffer[(buffer.startIndex + offset)...])
             offset = 0

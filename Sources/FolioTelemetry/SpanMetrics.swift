@@ -18,22 +18,26 @@ public struct SpanMetrics: Sendable, Equatable {
 
     /// Adds a span. `expectedLabel` comes from `--label-attr`; an evaluation event counts too.
     public mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: ModelPrice]) {
+        let price = span.model.flatMap { PriceTable.price(of: $0, overrides: prices) }
+        add(SpanSample(span, expectedLabel: expectedLabel, price: price))
+    }
+
+    /// Adds a span already reduced to what the metrics need (computed once per span even
+    /// when it counts in several groups).
+    public mutating func add(_ sample: SpanSample) {
         spans += 1
-        if span.isError { errors += 1 }
-        if let tokens = span.inputTokens { inputTokens.append(Double(tokens)) }
-        if let tokens = span.outputTokens { outputTokens.append(Double(tokens)) }
-        if let model = span.model, let cost = PriceTable.cost(model: model, inputTokens: span.inputTokens.map(Int.init), outputTokens: span.outputTokens.map(Int.init), overrides: prices) {
-            costs.append(cost)
-        } else {
-            unpricedSpans += 1
-        }
-        latencies.append(span.record.duration * 1000)
-        if let ttft = span.timeToFirstChunk { firstChunk.append(ttft * 1000) }
-        if let verdict = Self.verdict(span, expectedLabel: expectedLabel) {
+        if sample.isError { errors += 1 }
+        if let tokens = sample.inputTokens { inputTokens.append(tokens) }
+        if let tokens = sample.outputTokens { outputTokens.append(tokens) }
+        if let cost = sample.cost { costs.append(cost) } else { unpricedSpans += 1 }
+        latencies.append(sample.latencyMs)
+        if let ttft = sample.timeToFirstChunkMs { firstChunk.append(ttft) }
+        if let verdict = sample.verdict {
             labelled += 1
             if verdict { correct += 1 }
         }
     }
+
 
     static func verdict(_ span: GenAISpan, expectedLabel: String?) -> Bool? {
         if let expectedLabel, let output = span.outputText {
@@ -48,7 +52,15 @@ public struct SpanMetrics: Sendable, Equatable {
     }
 
     static func normalized(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).lowercased()
+        // Whitespace and punctuation around a label ("Billing." → "billing"), without
+        // Foundation's CharacterSet (bridged and slow per span on Linux).
+        let scalars = text.unicodeScalars
+        func ignored(_ scalar: Unicode.Scalar) -> Bool {
+            if scalar.isASCII { return scalar.value <= 0x20 || (scalar.value < 0x7F && !(scalar.properties.isAlphabetic || ("0"..."9").contains(scalar))) }
+            return scalar.properties.isWhitespace || scalar.properties.generalCategory.isPunctuation
+        }
+        guard let first = scalars.firstIndex(where: { !ignored($0) }), let last = scalars.lastIndex(where: { !ignored($0) }) else { return "" }
+        return String(scalars[first...last]).lowercased()
     }
 
     public var errorRate: Double? { spans == 0 ? nil : Double(errors) / Double(spans) }
@@ -76,5 +88,40 @@ public struct SpanMetrics: Sendable, Equatable {
         let sorted = values.sorted()
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
         return sorted[max(0, min(sorted.count - 1, rank - 1))]
+    }
+}
+
+/// One span reduced to the numbers `SpanMetrics` aggregates.
+public struct SpanSample: Sendable {
+    public var isError: Bool
+    public var inputTokens: Double?
+    public var outputTokens: Double?
+    /// Nil when the model's price or a token count is unknown.
+    public var cost: Double?
+    public var latencyMs: Double
+    public var timeToFirstChunkMs: Double?
+    /// Whether the output matched the label; nil when unlabelled.
+    public var verdict: Bool?
+
+    public init(_ span: GenAISpan, expectedLabel: String?, price: ModelPrice?) {
+        isError = span.isError
+        let input = span.inputTokens, output = span.outputTokens
+        inputTokens = input.map(Double.init)
+        outputTokens = output.map(Double.init)
+        if let price, let input, let output {
+            cost = (Double(input) * price.input + Double(output) * price.output) / 1_000_000
+        }
+        latencyMs = span.record.duration * 1000
+        timeToFirstChunkMs = span.timeToFirstChunk.map { $0 * 1000 }
+        verdict = SpanMetrics.verdict(span, expectedLabel: expectedLabel)
+    }
+}
+
+extension Unicode.GeneralCategory {
+    var isPunctuation: Bool {
+        switch self {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation, .finalPunctuation, .otherPunctuation: return true
+        default: return false
+        }
     }
 }

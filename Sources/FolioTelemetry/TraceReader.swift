@@ -59,18 +59,18 @@ public struct TraceReader {
                 let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
                 if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
                 do {
-                    let object = try JSONSerialization.jsonObject(with: line)
+                    let object = try JSONNode.parse(line)
                     for span in try OTLPDecoder.spans(in: object, file: file, line: source.lineNumber) {
                         summary.spans += 1
                         try body(span)
                     }
                 } catch let failure as OTLPDecoder.Failure {
                     summary.problems.append(Problem(file: file, line: source.lineNumber, reason: failure.reason))
-                } catch is CocoaError where first && Self.startsDocument(trimmed) {
+                } catch is JSONNode.SyntaxError where first && Self.startsDocument(trimmed) {
                     // Not one object per line: a pretty-printed document, read whole.
                     let whole = line + Data("\n".utf8) + (try source.rest())
                     do {
-                        let object = try JSONSerialization.jsonObject(with: whole)
+                        let object = try JSONNode.parse(whole)
                         for span in try OTLPDecoder.spans(in: object, file: file, line: source.lineNumber) {
                             summary.spans += 1
                             try body(span)
@@ -81,7 +81,7 @@ public struct TraceReader {
                         summary.problems.append(Problem(file: file, line: 1, reason: "not valid JSON (neither JSON Lines nor one document)"))
                     }
                     break
-                } catch is CocoaError {
+                } catch is JSONNode.SyntaxError {
                     summary.problems.append(Problem(file: file, line: source.lineNumber, reason: "not valid JSON; the line was skipped"))
                 }
                 first = false

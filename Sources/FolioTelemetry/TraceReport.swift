@@ -33,6 +33,10 @@ public struct ReportMetric: Sendable {
 public struct TraceReport: Sendable {
     public private(set) var groups: [String: SpanMetrics] = [:]
     public private(set) var daily: [String: [String: SpanMetrics]] = [:]
+    /// Prices by model name, looked up once per model rather than once per span.
+    private var prices: [String: ModelPrice?] = [:]
+    /// The last span's day, named once (spans come mostly in time order).
+    private var lastDay = (number: Int.min, name: "")
 
     public init() {}
 
@@ -44,10 +48,21 @@ public struct TraceReport: Sendable {
         return formatter
     }()
 
-    public mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices: [String: ModelPrice]) {
-        groups[group, default: SpanMetrics()].add(span, expectedLabel: expectedLabel, prices: prices)
-        let day = Self.day(span.record.start)
-        daily[group, default: [:]][day, default: SpanMetrics()].add(span, expectedLabel: expectedLabel, prices: prices)
+    public mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
+        var price: ModelPrice?
+        if let model = span.model {
+            if let known = prices[model] {
+                price = known
+            } else {
+                price = PriceTable.price(of: model, overrides: overrides)
+                prices[model] = .some(price)
+            }
+        }
+        let sample = SpanSample(span, expectedLabel: expectedLabel, price: price)
+        groups[group, default: SpanMetrics()].add(sample)
+        let dayNumber = Int((span.record.start.timeIntervalSince1970 / 86_400).rounded(.down))
+        if dayNumber != lastDay.number { lastDay = (dayNumber, Self.day(span.record.start)) }
+        daily[group, default: [:]][lastDay.name, default: SpanMetrics()].add(sample)
     }
 
     /// `yyyy-MM-dd` in UTC, without a formatter per span.
@@ -122,6 +137,7 @@ extension TraceReport {
         var copy = TraceReport()
         copy.groups = Dictionary(uniqueKeysWithValues: groups.map { (names[$0.key] ?? $0.key, $0.value) })
         copy.daily = Dictionary(uniqueKeysWithValues: daily.map { (names[$0.key] ?? $0.key, $0.value) })
+        copy.prices = prices
         return copy
     }
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# folio report over 200,000 generated spans (OTLP JSON Lines) against a Python baseline
+# that computes the same aggregates with json.loads per line, in the same run. Prints
+# both throughputs, the ratio (goal >= 1x) and folio's peak memory (goal <= 256 MB).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${FOLIO_BIN:-$root/.build/release/folio}"
+spans="${SPANS:-200000}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$work/spans.jsonl" "$spans" <<'PY'
+import json, random, sys
+random.seed(7)
+path, count = sys.argv[1], int(sys.argv[2])
+teams = ["billing", "technical", "account", "general"]
+base = 1_764_460_800 * 10**9
+with open(path, "w") as out:
+    for i in range(count):
+        version = 1 if i % 2 == 0 else 2
+        expected = teams[i % 4]
+        wrong = version == 1 and expected == "technical" and i % 3 == 0
+        answer = "billing" if wrong else expected
+        start = base + (i * 86_400 * 10**9 * 7) // count
+        latency = random.randint(300, 1500) * 10**6
+        attrs = [
+            {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+            {"key": "gen_ai.provider.name", "value": {"stringValue": "openai"}},
+            {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o" if i % 5 else "gpt-4o-mini"}},
+            {"key": "gen_ai.prompt.name", "value": {"stringValue": "support_ticket_triage"}},
+            {"key": "gen_ai.prompt.version", "value": {"intValue": str(version)}},
+            {"key": "gen_ai.usage.input_tokens", "value": {"intValue": str(random.randint(100, 400))}},
+            {"key": "gen_ai.usage.output_tokens", "value": {"intValue": str(random.randint(1, 5))}},
+            {"key": "gen_ai.response.time_to_first_chunk", "value": {"doubleValue": random.random()}},
+            {"key": "gen_ai.input.messages", "value": {"stringValue": json.dumps([{"role": "user", "parts": [{"type": "text", "content": "Ticket %d about my invoice and the payments API" % i}]}])}},
+            {"key": "gen_ai.output.messages", "value": {"stringValue": json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": answer}]}])}},
+            {"key": "app.expected_team", "value": {"stringValue": expected}},
+        ]
+        span = {"traceId": "%032x" % (i + 1), "spanId": "%016x" % (i + 1), "name": "chat gpt-4o", "kind": 3,
+                "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + latency), "attributes": attrs,
+                "status": {"code": 2} if i % 97 == 0 else {}}
+        out.write(json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "support-app"}}]},
+                                                  "scopeSpans": [{"scope": {"name": "app"}, "spans": [span]}]}]}) + "\n")
+PY
+size=$(du -m "$work/spans.jsonl" | cut -f1)
+
+cat > "$work/baseline.py" <<'PY'
+import json, math, sys
+from collections import defaultdict
+PRICES = {"gpt-4o": (2.5, 10.0), "gpt-4o-mini": (0.15, 0.6)}
+def pct(values, p):
+    values = sorted(values)
+    return values[max(0, min(len(values) - 1, math.ceil(p * len(values)) - 1))] if values else None
+groups = defaultdict(lambda: {"spans": 0, "errors": 0, "in": [], "out": [], "cost": [], "lat": [], "ttft": [], "labelled": 0, "correct": 0})
+for line in open(sys.argv[1]):
+    request = json.loads(line)
+    for rs in request["resourceSpans"]:
+        for ss in rs["scopeSpans"]:
+            for span in ss["spans"]:
+                attrs = {a["key"]: next(iter(a["value"].values())) for a in span["attributes"]}
+                g = groups[(attrs.get("gen_ai.prompt.name"), attrs.get("gen_ai.prompt.version"))]
+                g["spans"] += 1
+                if span.get("status", {}).get("code") == 2: g["errors"] += 1
+                i, o = int(attrs["gen_ai.usage.input_tokens"]), int(attrs["gen_ai.usage.output_tokens"])
+                g["in"].append(i); g["out"].append(o)
+                price = PRICES.get(attrs["gen_ai.request.model"])
+                g["cost"].append((i * price[0] + o * price[1]) / 1e6)
+                g["lat"].append((int(span["endTimeUnixNano"]) - int(span["startTimeUnixNano"])) / 1e6)
+                g["ttft"].append(attrs["gen_ai.response.time_to_first_chunk"] * 1000)
+                output = json.loads(attrs["gen_ai.output.messages"])[-1]["parts"][0]["content"]
+                g["labelled"] += 1
+                g["correct"] += output.strip().lower() == attrs["app.expected_team"].strip().lower()
+for key, g in sorted(groups.items()):
+    print(key, g["spans"], g["errors"] / g["spans"], sum(g["in"]) / len(g["in"]), sum(g["cost"]), pct(g["lat"], .5), pct(g["lat"], .95), pct(g["lat"], .99), pct(g["ttft"], .95), 1 - g["correct"] / g["labelled"])
+PY
+
+python3 - "$bin" "$work" "$spans" "$size" <<'PY'
+import resource, subprocess, sys, time
+bin, work, spans, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def run(command):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"{command[0]} failed: {result.stderr}")
+    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, result.stdout
+# The folio run goes first so the peak-memory reading (the largest child so far) is its own.
+folio_time, folio_rss, folio_out = run([bin, "report", f"{work}/spans.jsonl", "--label-attr", "app.expected_team", "--format", "json"])
+python_time, _, python_out = run([sys.executable, f"{work}/baseline.py", f"{work}/spans.jsonl"])
+print(f"spans: {spans} ({size} MB of OTLP JSON Lines)")
+print(f"folio report:          {folio_time:.2f} s, {spans / folio_time:,.0f} spans/s, peak memory {folio_rss / 1024:.0f} MB (goal <= 256 MB)")
+print(f"Python json.loads:     {python_time:.2f} s, {spans / python_time:,.0f} spans/s")
+print(f"throughput folio/Python: {python_time / folio_time:.2f}x (goal >= 1x)")
+PY
