@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Only the OTLP/HTTP exporter: the gRPC one would add grpc-swift to every build.
+        // Used by one example executable, never by the libraries.
+        .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -64,6 +68,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "folio-sdk-example", dependencies: ["FolioClient"], path: "Examples/SDKExample"),
+        .executableTarget(
+            name: "folio-otel-example",
+            dependencies: [
+                "FolioClient", .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/OTelExample"
+        ),
         .executableTarget(name: "folio-bench", dependencies: ["FolioClient"], path: "Benchmarks/FolioBench"),
         .executableTarget(
             name: "folio",

@@ -54,7 +54,8 @@ public final class FolioClient: Sendable {
             let messages = try compiled.prompt.render(values)
             return RenderedPrompt(
                 name: compiled.prompt.prompt.name, version: compiled.version,
-                messages: messages.map { ChatMessage(role: $0.role, content: $0.content) }, model: compiled.prompt.prompt.model
+                messages: messages.map { ChatMessage(role: $0.role, content: $0.content) }, model: compiled.prompt.prompt.model,
+                variables: values
             )
         } catch {
             throw FolioClientError(kind: .render, message: error.message)

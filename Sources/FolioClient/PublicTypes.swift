@@ -19,6 +19,8 @@ public struct RenderedPrompt: Sendable, Equatable {
     public let messages: [ChatMessage]
     /// The model settings the prompt asks for (provider, name, temperature, max tokens).
     public let model: ModelSettings?
+    /// The values it was rendered with (recorded on spans with `captureContent`).
+    public let variables: [String: JSONValue]
 }
 
 /// Which version of a prompt the client serves, and in what state.

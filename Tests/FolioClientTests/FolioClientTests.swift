@@ -193,7 +193,7 @@ struct FolioClientTests {
     }
 
     @Test func promptSpansCarryGenAIAttributes() async throws {
-        let prompt = RenderedPrompt(name: "triage", version: 2, messages: [], model: ModelSettings(provider: "openai", name: "gpt-4o", temperature: 0, maxTokens: 256))
+        let prompt = RenderedPrompt(name: "triage", version: 2, messages: [], model: ModelSettings(provider: "openai", name: "gpt-4o", temperature: 0, maxTokens: 256), variables: [:])
         let tracer = InMemoryTracer()
         let answer = try await prompt.withPromptSpan(tracer: tracer) { span in
             span.recordResponse(model: "gpt-4o-2024-08-06", inputTokens: 120, outputTokens: 3)
@@ -213,6 +213,23 @@ struct FolioClientTests {
         #expect(attributes["gen_ai.response.model"]?.toSpanAttribute() == .string("gpt-4o-2024-08-06"))
         #expect(attributes["gen_ai.usage.input_tokens"]?.toSpanAttribute() == .int64(120))
         #expect(attributes["gen_ai.usage.output_tokens"]?.toSpanAttribute() == .int64(3))
+        #expect(attributes["gen_ai.input.messages"] == nil, "content is opt-in")
+    }
+
+    @Test func capturedContentFollowsThePartsFormat() async throws {
+        let prompt = RenderedPrompt(
+            name: "triage", version: 2,
+            messages: [ChatMessage(role: "system", content: "Classify."), ChatMessage(role: "user", content: "I need a refund")],
+            model: ModelSettings(name: "gpt-4o"), variables: ["ticket_text": .string("I need a refund"), "tier": .number(2)]
+        )
+        let tracer = InMemoryTracer()
+        try await prompt.withPromptSpan(tracer: tracer, captureContent: true) { span in span.recordOutput("billing", finishReason: "stop") }
+        let attributes = try #require(tracer.finishedSpans.first).attributes
+        #expect(attributes["gen_ai.system_instructions"]?.toSpanAttribute() == .string(#"[{"content":"Classify.","type":"text"}]"#))
+        #expect(attributes["gen_ai.input.messages"]?.toSpanAttribute() == .string(#"[{"parts":[{"content":"I need a refund","type":"text"}],"role":"user"}]"#))
+        #expect(attributes["gen_ai.output.messages"]?.toSpanAttribute() == .string(#"[{"finish_reason":"stop","parts":[{"content":"billing","type":"text"}],"role":"assistant"}]"#))
+        #expect(attributes["gen_ai.prompt.variable.ticket_text"]?.toSpanAttribute() == .string("I need a refund"))
+        #expect(attributes["gen_ai.prompt.variable.tier"]?.toSpanAttribute() == .double(2))
     }
 }
 
