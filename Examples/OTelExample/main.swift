@@ -36,6 +36,9 @@ func complete(_ prompt: RenderedPrompt, baseURL: String?) async throws -> Answer
     var request = URLRequest(url: url, timeoutInterval: 120)
     request.httpMethod = "POST"
     request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    if let key = ProcessInfo.processInfo.environment["OPENAI_API_KEY"], !key.isEmpty, url.host == "api.openai.com" {
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+    }
     var body: [String: Any] = ["model": prompt.model?.name ?? "gpt-4o", "messages": prompt.messages.map { ["role": $0.role, "content": $0.content] }]
     if let temperature = prompt.model?.temperature { body["temperature"] = temperature }
     if let maxTokens = prompt.model?.maxTokens { body["max_tokens"] = maxTokens }

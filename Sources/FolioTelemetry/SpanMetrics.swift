@@ -51,7 +51,7 @@ public struct SpanMetrics: Sendable, Equatable {
         return nil
     }
 
-    static func normalized(_ text: String) -> String {
+    public static func normalized(_ text: String) -> String {
         // Whitespace and punctuation around a label ("Billing." → "billing"), without
         // Foundation's CharacterSet (bridged and slow per span on Linux).
         let scalars = text.unicodeScalars

@@ -31,7 +31,7 @@ struct Demo {
         let keyFile = folder.appendingPathComponent(".demo-key")
         try AtomicFile.write(Data(key.pem.utf8), to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
-        try shell.write("/.demo-key\n/.demo-key.pub\n/dist/\n/check-report/\n/.folio/cache/\n", to: ".git/info/exclude")
+        try shell.write("/.demo-key\n/.demo-key.pub\n/dist/\n/check-report/\n/.folio/cache/\n/traces/\n/tickets.jsonl\n/drafts/\n", to: ".git/info/exclude")
         let model = DemoModel()
         defer { model.stop() }
         try shell.write(model.config(Scaffold.config), to: "folio.yaml")
@@ -50,18 +50,48 @@ struct Demo {
         try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
         let publicKeyFile = folder.appendingPathComponent(".demo-key.pub")
         try AtomicFile.write(Data((key.publicKey.line + "\n").utf8), to: publicKeyFile)
-        let server = try DemoServer(dist: folder.appendingPathComponent("dist"))
+        let server = try DemoProcess(["serve", "dist", "--port", "0"], in: folder, shown: "folio serve dist --port 0")
         defer { server.stop() }
         let manifestURL = "http://127.0.0.1:\(server.port)/production/manifest.json"
         try shell.example(manifestURL, publicKeyFile.path)
 
-        say("3. After a silent model update, tickets about the billing API land with the billing team.\n   The fix, on a branch, spells out the teams and adds a rule. Before committing, diff the draft:")
+        let traffic = model.appModelURL.map { DemoTraffic(shell: shell, modelURL: $0) }
+        if let traffic {
+            say("3. Production traffic: the app triages a batch of tickets with version 1 through the model.\n   Its SDK spans (gen_ai.* plus gen_ai.prompt.name/version) go over OTLP/HTTP to `folio collect`:")
+            try traffic.batch(manifestURL: manifestURL, publicKey: publicKeyFile.path)
+            say("   Every span was a 200, yet the report, with the expected team as the label, shows the misrouting:")
+            try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team")
+        } else {
+            say("3. (No model to send production traffic to: `make demo` installs a local one. The demo goes on\n   with a golden set written by hand.)")
+        }
+
+        say("4. The fix goes on a branch. The failing production spans become golden-set cases, with their\n   variables recovered from the span and the right team as expected:")
         try shell.git("checkout", "-q", "-b", "fix-billing-api")
+        let failures = try traffic?.failures(version: 1) ?? []
+        if failures.isEmpty {
+            try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
+            print("   (wrote \(WorkedExample.goldenSetPath) by hand)")
+        } else {
+            try shell.write("""
+            schema: folio/goldenset@1
+            prompt: \(WorkedExample.promptName)
+            description: Misrouted tickets captured from production traces.
+            defaults:
+              assert: [{ type: equals, normalize: [trim, lowercase] }]
+            cases: []
+
+            """, to: WorkedExample.goldenSetPath)
+            for failure in failures {
+                try shell.folio("goldenset", "add", WorkedExample.goldenSetPath, "--from-trace", DemoTraffic.tracesFolder, "--span", failure.spanID, "--expected", failure.expected)
+            }
+            say("   A prompt that so far lived in app code becomes a file the same way, its values turned into\n   {{variables}} (shown here as a draft; ours is already managed):")
+            try shell.folio("prompt", "from-trace", DemoTraffic.tracesFolder, "--span", failures[0].spanID, "--name", "triage_draft", "--out", "drafts/triage_draft.yaml")
+        }
+        say("   The fix spells out the teams and adds a rule. Before committing, diff the draft:")
         try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
-        try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
         try shell.folio("diff", WorkedExample.promptName)
 
-        say("4. The fix and a golden set built from the production failures are committed on the branch.\n   Before merging, `folio check` runs the golden set on version 1 (main) and on the fix, side by\n   side on a real model, and gates on new failures (cases that passed before and fail now):")
+        say("5. The fix and its golden set are committed on the branch. Before merging, `folio check` runs the golden set on version 1 (main) and on the fix, side by\n   side on a real model, and gates on new failures (cases that passed before and fail now):")
         try shell.git("add", ".")
         try shell.git("commit", "-q", "-m", "Route billing-API faults to technical")
         try model.check(shell)
@@ -72,27 +102,32 @@ struct Demo {
         try shell.folio("lint")
         try shell.folio("versions", WorkedExample.promptName)
 
-        say("5. Render version 2 as the model receives it (no HTML escaping: & stays &):")
+        say("6. Render version 2 as the model receives it (no HTML escaping: & stays &):")
         try shell.folio("render", "\(WorkedExample.promptName)@2", "--var", "ticket_text=The billing API returns wrong amounts & times out", "--var", "ticket_type=web")
 
-        say("6. A value the prompt does not allow is refused, naming the prompt, version and variable:")
+        say("7. A value the prompt does not allow is refused, naming the prompt, version and variable:")
         try shell.folio("render", "\(WorkedExample.promptName)@2", "--var", "ticket_text=Hi", "--var", "ticket_type=fax", expectFailure: true)
 
-        say("7. Ship version 2 to production, with the reason on record, and read the audit log:")
+        say("8. Ship version 2 to production, with the reason on record, and read the audit log:")
         try shell.folio("promote", "\(WorkedExample.promptName)@2", "--env", "production", "--note", "Fix billing/technical misclassification from model drift.", "--signing-key", keyFile.path)
         try shell.folio("log", "--env", "production")
         try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
         say("   The running server hands out the new manifest; the app picks it up within its cache\n   TTL, with no deploy:")
         try shell.example(manifestURL, publicKeyFile.path)
+        if let traffic {
+            say("   A second batch runs on version 2, and the same report, by version, confirms the fix:")
+            try traffic.batch(manifestURL: manifestURL, publicKey: publicKeyFile.path)
+            try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team", "--compare", "version=1,version=2")
+        }
 
-        say("8. Rolling back is one more promotion: the log only grows.")
+        say("9. Rolling back is one more promotion: the log only grows.")
         try shell.folio("rollback", WorkedExample.promptName, "--env", "production", "--note", "Roll back while we check v2 on more tickets.", "--signing-key", keyFile.path)
         try shell.folio("log", "--env", "production", "--prompt", WorkedExample.promptName)
         try shell.folio("versions", WorkedExample.promptName)
         try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
         try shell.example(manifestURL, publicKeyFile.path)
 
-        say("9. Stock git agrees: every promotion verifies with `git tag -v`, and with folio verify:")
+        say("10. Stock git agrees: every promotion verifies with `git tag -v`, and with folio verify:")
         let signers = folder.appendingPathComponent(".folio/allowed_signers").path
         try shell.git("-c", "gpg.ssh.allowedSignersFile=\(signers)", "tag", "-v", "folio/production/3", echo: true)
         try shell.folio("verify")
@@ -128,15 +163,20 @@ struct DemoShell {
         }
     }
 
+    /// Runs a program built beside folio (the example apps).
+    func program(_ name: String, _ arguments: [String], shown: String) throws {
+        let program = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: program) else {
+            throw FolioError(.configuration, "\(name) is not built next to folio", hint: "run `swift build` (make demo does)")
+        }
+        print("$ " + shown)
+        let status = try run(program, arguments, environment: ProcessInfo.processInfo.environment)
+        guard status == 0 else { throw FolioError(.configuration, "\(name) exited with \(status)") }
+    }
+
     /// Runs the SDK example app (built beside folio) against the manifest URL.
     func example(_ arguments: String...) throws {
-        let program = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent("folio-sdk-example").path
-        guard FileManager.default.isExecutableFile(atPath: program) else {
-            throw FolioError(.configuration, "the SDK example is not built next to folio", hint: "run `swift build` (make demo does)")
-        }
-        print("$ folio-sdk-example \(arguments[0]) <public key>")
-        let status = try run(program, arguments, environment: ProcessInfo.processInfo.environment)
-        guard status == 0 else { throw FolioError(.configuration, "the SDK example exited with \(status)") }
+        try program("folio-sdk-example", arguments, shown: "folio-sdk-example \(arguments[0]) <public key>")
     }
 
     @discardableResult
@@ -171,14 +211,16 @@ struct DemoShell {
     }
 }
 
-/// `folio serve` for the demo, on a free port, stopped at the end.
-final class DemoServer {
+/// A folio server command (`serve`, `collect`) for the demo, on a free port, stopped at the end.
+final class DemoProcess {
     let process = Process()
     let port: Int
 
-    init(dist: URL) throws {
+    /// `arguments` must include `--port 0`; `shown` is the command as narrated.
+    init(_ arguments: [String], in folder: URL, shown: String) throws {
         process.executableURL = URL(fileURLWithPath: DemoShell.executable)
-        process.arguments = ["serve", dist.path, "--port", "0"]
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -190,13 +232,15 @@ final class DemoServer {
             text += String(decoding: data, as: UTF8.self)
         }
         guard let range = text.range(of: "http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
-            throw FolioError(.configuration, "folio serve did not start: \(text)")
+            throw FolioError(.configuration, "`folio \(arguments.joined(separator: " "))` did not start: \(text)")
         }
         self.port = port
-        print("$ folio serve dist --port 0    # listening on 127.0.0.1:\(port)")
+        print("$ \(shown)    # listening on 127.0.0.1:\(port)")
     }
 
+    /// SIGTERM: a graceful stop (collect writes every accepted batch first).
     func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }

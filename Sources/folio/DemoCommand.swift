@@ -7,9 +7,16 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Walk through Folio on the support-ticket triage story, in a temporary repository.",
         discussion: """
-        Creates a prompt repository with the git CLI, commits version 1 of the triage prompt,
-        then the fixed version 2, and runs lint, versions, diff and render on it; then
-        promotes, audits and rolls back with signed tags that `git tag -v` accepts.
+        The whole loop in a temporary repository: version 1 ships (a signed promotion, a signed
+        manifest, `folio serve`); an app sends a batch of tickets through a real model with its
+        spans going to `folio collect`; `folio report` shows the misrouting; the failing spans
+        become golden-set cases; `folio check` proves the fix on base and head; the fix ships
+        without an app deploy; a second batch confirms it with `folio report --compare`; then a
+        rollback and `git tag -v`.
+
+        The model: OpenAI when OPENAI_API_KEY is set, else the local model `make demo` installs
+        (FOLIO_LLM_DIR and FOLIO_LLM_LAUNCHER point at it). Without either, the traffic and
+        check steps are skipped and a hand-written golden set stands in.
 
         Example:
           folio demo

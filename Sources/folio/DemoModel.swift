@@ -23,6 +23,12 @@ final class DemoModel {
         }
     }
 
+    /// The OpenAI-compatible base URL the demo's app calls, or nil without a model.
+    var appModelURL: String? {
+        if useOpenAI { return "https://api.openai.com/v1" }
+        return localURL.map { $0 + "/v1" }
+    }
+
     /// folio.yaml text with the local provider added to the scaffold's providers.
     func config(_ base: String) -> String {
         guard let localURL else { return base }

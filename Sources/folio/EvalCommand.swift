@@ -94,6 +94,10 @@ struct CheckCommand: ParsableCommand {
         runs each changed prompt's head golden sets against its base version and its head
         version, and gates on new failures (pass on base, fail on head). A new prompt runs
         head only and must pass.
+
+        Examples:
+          folio check --base origin/main --out reports/
+          folio check --base main --head my-branch --provider replay --format markdown
         Exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 inconclusive.
         """
     )

@@ -17,11 +17,20 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) throws -> CommandResult {
+        try Command.run(binary, arguments, in: folder, environment: environment(extra))
+    }
+
+    /// The same on its own thread, for async tests that serve HTTP from the test process.
+    static func runAsync(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) async throws -> CommandResult {
+        try await Command.runAsync(binary, arguments, in: folder, environment: environment(extra))
+    }
+
+    static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         environment["GIT_AUTHOR_NAME"] = "Ada Tester"
         environment["GIT_AUTHOR_EMAIL"] = "ada@example.com"
         environment["GIT_COMMITTER_NAME"] = "Ada Tester"
         environment["GIT_COMMITTER_EMAIL"] = "ada@example.com"
-        return try Command.run(binary, arguments, in: folder, environment: environment)
+        return environment
     }
 }

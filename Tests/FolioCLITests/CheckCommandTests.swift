@@ -26,8 +26,8 @@ struct CheckCommandTests {
         return repo
     }
 
-    func check(_ repo: TestRepository, _ arguments: String...) throws -> CommandResult {
-        try CLI.run(["check"] + arguments, in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+    func check(_ repo: TestRepository, _ arguments: String...) async throws -> CommandResult {
+        try await CLI.runAsync(["check"] + arguments, in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
     }
 
     @Test func aFixPassesAndARegressionFailsWithEveryReportFormat() async throws {
@@ -35,7 +35,7 @@ struct CheckCommandTests {
         defer { Task { await server.stop() } }
         let repo = try repository(server)
 
-        let fix = try check(repo, "--base", "main", "--head", "fix", "--out", "out-fix")
+        let fix = try await check(repo, "--base", "main", "--head", "fix", "--out", "out-fix")
         #expect(fix.status == 0, "\(fix.stderr)")
         #expect(fix.stdout.contains("head vs base: new failures: none · fixed: payments-endpoint-500, billing-api-wrong-amounts"))
         #expect(fix.stderr.contains("prompts/support_ticket_triage.yaml is modified"))
@@ -43,7 +43,7 @@ struct CheckCommandTests {
             #expect(FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("out-fix/\(name)").path), "\(name)")
         }
 
-        let regress = try check(repo, "--base", "fix", "--head", "regress", "--out", "out-regress", "--format", "markdown")
+        let regress = try await check(repo, "--base", "fix", "--head", "regress", "--out", "out-regress", "--format", "markdown")
         #expect(regress.status == 1, "\(regress.stderr)")
         #expect(regress.stdout.hasPrefix("<!-- folio-check -->"))
         #expect(regress.stdout.contains("### Regressions: support_ticket_triage, head vs base"))
@@ -63,19 +63,19 @@ struct CheckCommandTests {
         defer { Task { await server.stop() } }
         let repo = try repository(server, concurrency: 1)
 
-        let badBase = try check(repo, "--base", "no-such-branch")
+        let badBase = try await check(repo, "--base", "no-such-branch")
         #expect(badBase.status == 2)
         #expect(badBase.stderr.contains("no-such-branch"))
 
-        let noKey = try CLI.run(["check", "--base", "main", "--head", "fix"], in: repo.url, environment: ["FAKE_LLM_KEY": ""])
+        let noKey = try await CLI.runAsync(["check", "--base", "main", "--head", "fix"], in: repo.url, environment: ["FAKE_LLM_KEY": ""])
         #expect(noKey.status == 2)
         #expect(noKey.stderr.contains("FAKE_LLM_KEY"))
 
-        let budget = try check(repo, "--base", "main", "--head", "fix", "--no-cache", "--budget-usd", "0.0000001")
+        let budget = try await check(repo, "--base", "main", "--head", "fix", "--no-cache", "--budget-usd", "0.0000001")
         #expect(budget.status == 3, "\(budget.stdout)\n\(budget.stderr)")
         #expect(budget.stdout.contains("INCONCLUSIVE: the budget was reached"))
 
-        let nothing = try check(repo, "--base", "fix", "--head", "fix")
+        let nothing = try await check(repo, "--base", "fix", "--head", "fix")
         #expect(nothing.status == 0)
         #expect(nothing.stderr.contains("nothing to evaluate"))
     }
@@ -89,19 +89,19 @@ struct CheckCommandTests {
         let other = WorkedExample.promptV2.replacingOccurrences(of: "name: support_ticket_triage", with: "name: ticket_router")
         let set = WorkedExample.goldenSet.replacingOccurrences(of: "prompt: support_ticket_triage", with: "prompt: ticket_router")
         try repo.commit("Add a router", files: ["prompts/ticket_router.yaml": other, "goldensets/ticket_router/cases.yaml": set])
-        let added = try check(repo, "--base", "main")
+        let added = try await check(repo, "--base", "main")
         #expect(added.status == 0, "\(added.stdout)\n\(added.stderr)")
         #expect(added.stdout.contains("ticket_router · goldensets/ticket_router/cases.yaml"))
         #expect(!added.stdout.contains("base v"))
 
-        let models = try CLI.run(["eval", "support_ticket_triage", "--model", "gpt-4o", "--model", "gpt-4o-mini", "--format", "json"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let models = try await CLI.runAsync(["eval", "support_ticket_triage", "--model", "gpt-4o", "--model", "gpt-4o-mini", "--format", "json"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         // Both models misroute the same two tickets: nothing regresses when switching.
         #expect(models.status == 0, "\(models.stderr)")
         #expect(models.stdout.contains("\"label\" : \"gpt-4o-mini\""))
         let report = try JSONSerialization.jsonObject(with: Data(models.stdout.utf8)) as? [String: Any]
         let comparison = ((report?["runs"] as? [[String: Any]])?.first?["comparisons"] as? [[String: Any]])?.first
         #expect(Set(comparison?["still_failing"] as? [String] ?? []) == ["payments-endpoint-500", "billing-api-wrong-amounts"])
-        let models2 = try CLI.run(["eval", "support_ticket_triage@1", "--compare", "@production"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let models2 = try await CLI.runAsync(["eval", "support_ticket_triage@1", "--compare", "@production"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(models2.status == 2)
         #expect(models2.stderr.contains("never been promoted to production"))
     }
@@ -117,16 +117,16 @@ struct CheckCommandTests {
           replay: { kind: replay }
         """
         try repo.commit("Add triage", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
-        let recorded = try CLI.run(["eval", "support_ticket_triage", "--record", "--no-cache"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let recorded = try await CLI.runAsync(["eval", "support_ticket_triage", "--record", "--no-cache"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(recorded.status == 0, "\(recorded.stderr)")
         let calls = server.requestCount
-        let replayed = try CLI.run(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--format", "json"], in: repo.url)
+        let replayed = try await CLI.runAsync(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--format", "json"], in: repo.url)
         #expect(replayed.status == 0, "\(replayed.stderr)")
         #expect(server.requestCount == calls)
         #expect(replayed.stdout.contains("\"provider\" : \"replay\""))
         let recordings = FileManager.default.enumerator(atPath: repo.url.appendingPathComponent(".folio/recordings").path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }
         #expect(recordings.count == 5)
-        let changed = try CLI.run(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--repeat", "2", "--format", "json"], in: repo.url)
+        let changed = try await CLI.runAsync(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--repeat", "2", "--format", "json"], in: repo.url)
         #expect(changed.status == 3)
         #expect(changed.stdout.contains("\"error\" : \"provider 'replay' has no recording"))
     }

@@ -151,7 +151,7 @@ struct CommandTests {
         #expect(again.stdout.contains("kept    folio.yaml (already there)"))
     }
 
-    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add", "demo"])
+    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add", "demo", "eval", "check", "hooks install", "collect"])
     func everyCommandHasHelpWithAnExample(command: String) throws {
         let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0)
@@ -172,8 +172,20 @@ struct CommandTests {
         #expect(result.stdout.contains("_folio"))
     }
 
-    @Test func theDemoRunsTheStoryEndToEnd() throws {
-        let result = try CLI.run("demo", in: FileManager.default.temporaryDirectory)
+    @Test func theDemoRunsTheStoryEndToEnd() async throws {
+        // With the local model (make test installs it), the demo runs the whole loop: traffic,
+        // collect, report, goldenset add, check, ship, a second batch and the comparison.
+        let withModel = LocalModel.isInstalled
+        let environment = withModel ? ["FOLIO_LLM_DIR": LocalModel.folder.path, "FOLIO_LLM_LAUNCHER": LocalModel.launcher.path, "OPENAI_API_KEY": ""] : ["OPENAI_API_KEY": ""]
+        let result = try await CLI.runAsync(["demo"], in: FileManager.default.temporaryDirectory, environment: environment)
+        if withModel {
+            #expect(result.stdout.contains("$ folio collect --out traces/ --port 0 &"))
+            #expect(result.stdout.contains("misclassification rate"))
+            #expect(result.stdout.contains("added 1 case(s) to goldensets/support_ticket_triage/production_failures.yaml"))
+            #expect(result.stdout.contains("$ folio check --base main --provider local --out check-report"))
+            #expect(result.stdout.contains("answered by qwen2.5-coder-0.5b-instruct"))
+            #expect(result.stdout.contains("metric                  version=1  version=2  change"))
+        }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("$ folio versions support_ticket_triage"))
         #expect(result.stdout.contains("Route billing-API faults to technical"))

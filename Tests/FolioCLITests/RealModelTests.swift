@@ -9,7 +9,7 @@ import Testing
 /// and latencies, not a particular accuracy.
 @Suite(.serialized, .enabled(if: LocalModel.isInstalled || LocalModel.isRequired, "run Scripts/local-llm/setup.sh (make test does) to install the local model"))
 struct RealModelTests {
-    @Test func theGoldenSetRunsOnARealModel() throws {
+    @Test func theGoldenSetRunsOnARealModel() async throws {
         #expect(LocalModel.isInstalled, "the local model is missing: run Scripts/local-llm/setup.sh")
         let server = try LocalModelServer(.init(folder: LocalModel.folder, launcher: LocalModel.launcher))
         defer { server.stop() }
@@ -20,7 +20,7 @@ struct RealModelTests {
           openai: { kind: openai, base_url: "\(server.baseURL)/v1", concurrency: 1, timeout: 120 }
         """
         try repo.commit("Add the triage prompt", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
-        let result = try CLI.run("eval", "support_ticket_triage", "--format", "json", "--no-cache", "--out", "reports", in: repo.url)
+        let result = try await CLI.runAsync(["eval", "support_ticket_triage", "--format", "json", "--no-cache", "--out", "reports"], in: repo.url)
         #expect([0, 1].contains(result.status), "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let run = try #require((report["runs"] as? [[String: Any]])?.first)

@@ -133,3 +133,18 @@ public enum Command {
         )
     }
 }
+
+extension Command {
+    /// `run` on a thread of its own: async tests that serve HTTP from this process (a fake
+    /// provider) must not block the cooperative pool's few threads while a child calls them.
+    public static func runAsync(
+        _ executable: String, _ arguments: [String], in folder: URL? = nil,
+        environment: [String: String]? = nil, input: String? = nil
+    ) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(executable, arguments, in: folder, environment: environment, input: input) })
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import FolioCore
+import FolioTelemetry
+
+/// The production side of the demo: an app (folio-otel-example) triages a batch of
+/// tickets through the model with the SDK, and its spans go to `folio collect`.
+struct DemoTraffic {
+    let shell: DemoShell
+    /// The model's OpenAI-compatible base URL (…/v1).
+    let modelURL: String
+    static let tracesFolder = "traces"
+
+    static let tickets: [(text: String, type: String, expected: String)] = [
+        ("I need a refund for my last payment", "email", "billing"),
+        ("Your payments endpoint returns 500 errors since this morning", "web", "technical"),
+        ("Where can I download my February invoice?", "chat", "billing"),
+        ("I cannot log in with SSO since yesterday", "email", "account"),
+        ("The billing API returns wrong amounts for annual plans", "email", "technical"),
+        ("I was charged twice for my subscription", "email", "billing"),
+        ("The invoices endpoint times out for large accounts", "web", "technical"),
+        ("Please reset my password", "chat", "account"),
+    ]
+
+    /// Sends every ticket once, with spans exported to a collector started for the batch.
+    func batch(manifestURL: String, publicKey: String) throws {
+        let lines = Self.tickets.map { ticket in
+            String(decoding: (try? JSONSerialization.data(withJSONObject: ["text": ticket.text, "type": ticket.type, "expected": ticket.expected], options: [.sortedKeys])) ?? Data(), as: UTF8.self)
+        }
+        try shell.write(lines.joined(separator: "\n") + "\n", to: "tickets.jsonl")
+        let collect = try DemoProcess(["collect", "--port", "0", "--out", Self.tracesFolder], in: shell.folder, shown: "folio collect --out traces/ --port 0 &")
+        defer { collect.stop() }
+        try shell.program("folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],
+                          shown: "folio-otel-example <manifest URL> <public key> tickets.jsonl http://127.0.0.1:\(collect.port)/v1/traces <model URL>")
+    }
+
+    /// The spans of `version` whose answer is not the ticket's expected team.
+    func failures(version: Int) throws -> [(spanID: String, expected: String)] {
+        var found: [(String, String)] = []
+        _ = try TraceReader().read([shell.folder.appendingPathComponent(Self.tracesFolder).path]) { record in
+            guard let span = GenAISpan(record), span.promptVersion == String(version),
+                  let expected = record.attributes["app.expected_team"]?.text,
+                  span.outputText.map(SpanMetrics.normalized) != expected else { return }
+            found.append((record.spanID, expected))
+        }
+        return found
+    }
+}
