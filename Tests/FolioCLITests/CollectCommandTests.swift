@@ -9,28 +9,14 @@ import FoundationNetworking
 @Suite(.serialized)
 struct CollectCommandTests {
     final class Collector {
-        let process = Process()
-        let port: Int
+        let server: ServerProcess
         let folder: URL
+        var process: Process { server.process }
+        var port: Int { server.port }
 
         init(_ extra: [String] = []) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-collect-\(UUID().uuidString)")
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["collect", "--port", "0", "--out", folder.path] + extra
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
-            guard let range = text.range(of: "http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
-                throw CollectStartError(output: text)
-            }
-            self.port = port
+            server = try ServerProcess(CLI.binary, ["collect", "--port", "0", "--out", folder.path] + extra)
         }
 
         func post(_ body: Data, type: String = "application/json", encoding: String? = nil, path: String = "/v1/traces") async throws -> (Int, String) {
@@ -110,5 +96,3 @@ struct CollectCommandTests {
         #expect(report.stdout.contains("\"spans\" : 6"))
     }
 }
-
-struct CollectStartError: Error { let output: String }

@@ -9,26 +9,12 @@ import Testing
 struct DeployLoopTests {
     /// `folio serve` as a child process on a free port.
     final class Serve: @unchecked Sendable {
-        let process = Process()
-        let port: Int
+        let server: ServerProcess
+        var process: Process { server.process }
+        var port: Int { server.port }
 
         init(_ dist: URL, extra: [String] = []) throws {
-            process.executableURL = URL(fileURLWithPath: CLI.binary)
-            process.arguments = ["serve", dist.path, "--port", "0"] + extra
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line = ""
-            while !line.contains("\n") {
-                let data = output.fileHandleForReading.availableData
-                if data.isEmpty { break }
-                line += String(decoding: data, as: UTF8.self)
-            }
-            guard let range = line.range(of: "http://127.0.0.1:"), let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
-                throw CommandFailure(command: "folio serve", result: CommandResult(status: -1, stdout: line, stderr: ""))
-            }
-            self.port = port
+            server = try ServerProcess(CLI.binary, ["serve", dist.path, "--port", "0"] + extra)
         }
 
         /// SIGTERM: a graceful shutdown.

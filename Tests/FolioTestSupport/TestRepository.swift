@@ -148,3 +148,30 @@ extension Command {
         }
     }
 }
+
+/// A long-running folio command (`serve`, `collect`) started with `--port 0`: waits for
+/// its first line and reads the port it bound.
+public final class ServerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
+
+    public init(_ executable: String, _ arguments: [String], in folder: URL? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = text.range(of: "http://127.0.0.1:"), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+            throw CommandFailure(command: ([executable] + arguments).joined(separator: " "), result: CommandResult(status: -1, stdout: text, stderr: ""))
+        }
+        self.port = port
+    }
+}
