@@ -54,10 +54,11 @@ public final class EvalSetup: @unchecked Sendable {
         if let judge = config.judge, let provider = try? self.provider(judge.provider) {
             options.judge = (provider, judge.model ?? config.providers[judge.provider]?.model ?? "gpt-4o-mini")
         }
-        let embedding = config.judge.map(\.provider).flatMap { config.providers[$0]?.kind == .openai ? $0 : nil }
-            ?? config.providers.keys.sorted().first { config.providers[$0]?.kind == .openai && config.providers[$0]?.apiKeyEnv.map { ProcessInfo.processInfo.environment[$0] != nil } ?? true }
-        if let embedding, let provider = try? self.provider(embedding) {
-            options.embedder = (provider, "text-embedding-3-small")
+        // `similar` needs an embeddings endpoint: the judge's provider if it is OpenAI-compatible,
+        // else the first OpenAI-compatible provider that can be made (its key is set).
+        let candidates = (config.judge.map { [$0.provider] } ?? []) + config.providers.keys.sorted()
+        if let embedder = candidates.lazy.filter({ config.providers[$0]?.kind == .openai }).compactMap({ try? self.provider($0) }).first {
+            options.embedder = (embedder, "text-embedding-3-small")
         }
         return options
     }
