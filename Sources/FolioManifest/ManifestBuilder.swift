@@ -138,8 +138,12 @@ public struct ManifestBuilder {
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")
         defer { try? manager.removeItem(at: staging) }
+        // Version files are immutable: one already in place with the same bytes stays.
+        let pending = files.filter { path, bytes in
+            !(path.hasPrefix("prompts/") && manager.contents(atPath: folder.appendingPathComponent(path).path) == bytes)
+        }
         var folders = Set<String>()
-        for (path, bytes) in files {
+        for (path, bytes) in pending {
             let url = staging.appendingPathComponent(path)
             let parent = url.deletingLastPathComponent().path
             if folders.insert(parent).inserted { try manager.createDirectory(atPath: parent, withIntermediateDirectories: true) }
@@ -150,12 +154,33 @@ public struct ManifestBuilder {
             if path.hasSuffix(".sig") || path.hasSuffix(".gz") { return 1 }
             return 2
         }
-        for path in files.keys.sorted(by: { (rank($0), $0) < (rank($1), $1) }) {
-            let target = folder.appendingPathComponent(path)
-            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            guard rename(staging.appendingPathComponent(path).path, target.path) == 0 else {
-                throw FolioError(.configuration, "cannot move \(path) into \(folder.path): \(String(cString: strerror(errno)))")
+        func move(_ relative: String) throws {
+            guard rename(staging.appendingPathComponent(relative).path, folder.appendingPathComponent(relative).path) == 0 else {
+                throw FolioError(.configuration, "cannot move \(relative) into \(folder.path): \(String(cString: strerror(errno)))")
             }
         }
+        var ready = Set<String>()
+        func ensureParent(_ relative: String) throws {
+            let parent = (relative as NSString).deletingLastPathComponent
+            guard !parent.isEmpty, ready.insert(parent).inserted else { return }
+            try manager.createDirectory(at: folder.appendingPathComponent(parent), withIntermediateDirectories: true)
+        }
+        for path in pending.keys.sorted(by: { (rank($0), $0) < (rank($1), $1) }) {
+            let parent = (path as NSString).deletingLastPathComponent
+            if path.hasPrefix("prompts/"), !ready.contains(parent) {
+                // A prompt new to this folder moves as a whole folder: one rename, not one per file.
+                if !manager.fileExists(atPath: folder.appendingPathComponent(parent).path) {
+                    try ensureParent(parent)
+                    try move(parent)
+                    ready.insert(parent)
+                    continue
+                }
+                ready.insert(parent)
+            }
+            if path.hasPrefix("prompts/"), !manager.fileExists(atPath: staging.appendingPathComponent(path).path) { continue }
+            try ensureParent(path)
+            try move(path)
+        }
     }
+
 }

@@ -32,6 +32,21 @@ struct BuildTests {
         return result
     }
 
+    @Test func aRebuildLeavesImmutableVersionFilesInPlace() throws {
+        let fixture = try promotedFixture()
+        #expect(try build(fixture, out: "dist").status == 0)
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        func inode(_ path: String) throws -> UInt64 {
+            try (FileManager.default.attributesOfItem(atPath: dist.appendingPathComponent(path).path)[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+        }
+        let before = try (inode("prompts/triage/3.json"), inode("production/manifest.json"))
+        let second = try build(fixture, out: "dist")
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try inode("prompts/triage/3.json") == before.0)
+        #expect(try inode("production/manifest.json") != before.1)
+        #expect(!(try FileManager.default.contentsOfDirectory(atPath: dist.path)).contains { $0.hasPrefix(".folio-build-") })
+    }
+
     @Test func writesTheManifestVersionFilesAndGzipCopies() throws {
         let fixture = try promotedFixture()
         let result = try build(fixture, out: "dist")
