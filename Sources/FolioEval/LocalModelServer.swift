@@ -35,7 +35,7 @@ public final class LocalModelServer: @unchecked Sendable {
         let temporary = FileManager.default.temporaryDirectory
         let ready = temporary.appendingPathComponent("folio-llm-\(UUID().uuidString).addr")
         let log = temporary.appendingPathComponent("folio-llm-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process = Process()
         process.executableURL = installation.python
