@@ -10,6 +10,7 @@ server=$!
 cleanup="kill $server 2>/dev/null"
 until grep -q "http://127.0.0.1:" "$work/serve.log"; do sleep 0.05; done
 port=$(sed -n 's/.*http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.log" | head -1)
+[ -n "${PERF:-}" ] && perf record -g -o /tmp/perfr.data "$bin/folio-bench" render "http://127.0.0.1:$port/production/manifest.json" "$work/key.pub" "$iterations" >/dev/null 2>&1
 swift_ns=$("$bin/folio-bench" render "http://127.0.0.1:$port/production/manifest.json" "$work/key.pub" "$iterations")
 python_ns=$("$work/venv/bin/python" - "$work/dist/production/manifest.json" "$iterations" <<'PY'
 import json, sys, time

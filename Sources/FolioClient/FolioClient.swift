@@ -44,7 +44,16 @@ public final class FolioClient: Sendable {
 
     /// Renders a prompt by name (`"name"` for the published version, `"name@2"` to pin version 2).
     nonisolated(nonsending) public func render(_ name: String, variables: [String: String]) async throws -> RenderedPrompt {
-        try await render(name, values: variables.mapValues(JSONValue.string))
+        let compiled = try await compiled(name)
+        do {
+            let roles = compiled.prompt.roles
+            var messages: [ChatMessage] = []
+            messages.reserveCapacity(roles.count)
+            try compiled.prompt.renderTexts(strings: variables) { index, text in messages.append(ChatMessage(role: roles[index], content: text)) }
+            return RenderedPrompt(name: compiled.prompt.name, version: compiled.version, messages: messages, model: compiled.prompt.model, values: .strings(variables))
+        } catch {
+            throw FolioClientError(kind: .render, message: error.message)
+        }
     }
 
     /// Renders with richer values (lists and objects for sections).
@@ -55,7 +64,7 @@ public final class FolioClient: Sendable {
             return RenderedPrompt(
                 name: compiled.prompt.prompt.name, version: compiled.version,
                 messages: messages.map { ChatMessage(role: $0.role, content: $0.content) }, model: compiled.prompt.prompt.model,
-                variables: values
+                values: .json(values)
             )
         } catch {
             throw FolioClientError(kind: .render, message: error.message)
@@ -69,6 +78,9 @@ public final class FolioClient: Sendable {
     }
 
     nonisolated(nonsending) private func compiled(_ reference: String) async throws -> (prompt: CompiledPrompt, version: Int, pinned: Bool) {
+        // The hot path: a published prompt in a fresh manifest, found before anything else.
+        let fresh = store.snapshot.fresh(now: ContinuousClock.now)
+        if let published = fresh?.prompts[reference] { return (published.prompt, published.version, false) }
         if reference.utf8.contains(UInt8(ascii: "@")) {
             let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
             guard let version = Int(parts[1].hasPrefix("v") ? String(parts[1].dropFirst()) : parts[1]), version > 0 else {
@@ -78,7 +90,7 @@ public final class FolioClient: Sendable {
             return (try await store.pinned(parts[0], version: version), version, true)
         }
         let entry: ManifestStore.Entry
-        if let fresh = store.snapshot.fresh(now: ContinuousClock.now) {
+        if let fresh {
             entry = fresh
         } else {
             entry = try await store.current()

@@ -19,8 +19,33 @@ public struct RenderedPrompt: Sendable, Equatable {
     public let messages: [ChatMessage]
     /// The model settings the prompt asks for (provider, name, temperature, max tokens).
     public let model: ModelSettings?
+    /// The values it was rendered with, kept as given (converted only when asked for).
+    let values: Values
+
+    enum Values: Sendable, Equatable {
+        case strings([String: String])
+        case json([String: JSONValue])
+    }
+
     /// The values it was rendered with (recorded on spans with `captureContent`).
-    public let variables: [String: JSONValue]
+    public var variables: [String: JSONValue] {
+        switch values {
+        case .strings(let strings): return strings.mapValues(JSONValue.string)
+        case .json(let json): return json
+        }
+    }
+
+    public init(name: String, version: Int, messages: [ChatMessage], model: ModelSettings?, variables: [String: JSONValue] = [:]) {
+        self.init(name: name, version: version, messages: messages, model: model, values: .json(variables))
+    }
+
+    init(name: String, version: Int, messages: [ChatMessage], model: ModelSettings?, values: Values) {
+        self.name = name
+        self.version = version
+        self.messages = messages
+        self.model = model
+        self.values = values
+    }
 }
 
 /// Which version of a prompt the client serves, and in what state.

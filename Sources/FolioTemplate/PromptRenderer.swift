@@ -31,19 +31,41 @@ public struct PromptRenderError: Error, Sendable, Equatable, CustomStringConvert
 
 /// A prompt with its templates parsed once, ready to render many times.
 public struct CompiledPrompt: Sendable {
-    public let prompt: Prompt
+    /// Everything in one reference, so passing a compiled prompt around (the SDK does on
+    /// every render) costs one retain, not one per field.
+    final class Storage: Sendable {
+        let prompt: Prompt
+        let version: String
+        let templates: [Template]
+        let partials: [String: String]
+        let declared: [String: PromptVariable]
+        let flat: FlatPrompt?
+        let roles: [String]
+
+        init(prompt: Prompt, version: String, templates: [Template], partials: [String: String], declared: [String: PromptVariable], flat: FlatPrompt?) {
+            self.prompt = prompt
+            self.version = version
+            self.templates = templates
+            self.partials = partials
+            self.declared = declared
+            self.flat = flat
+            roles = prompt.messages.map(\.role)
+        }
+    }
+
+    let storage: Storage
+    public var prompt: Prompt { storage.prompt }
     /// How the version is named in errors: `v2`, `draft`, `a1b2c3d`.
-    public let version: String
-    let templates: [Template]
-    let partials: [String: String]
+    public var version: String { storage.version }
+    var templates: [Template] { storage.templates }
+    var partials: [String: String] { storage.partials }
     /// The declared variables by name, for checks on every render.
-    let declared: [String: PromptVariable]
+    var declared: [String: PromptVariable] { storage.declared }
+    /// The slot-filling form, when the prompt is simple enough (most are).
+    var flat: FlatPrompt? { storage.flat }
 
     public init(_ prompt: Prompt, version: String, partials: [String: String] = [:]) throws(PromptRenderError) {
-        self.prompt = prompt
-        self.version = version
-        self.partials = partials
-        declared = Dictionary(prompt.variables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let declared = Dictionary(prompt.variables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var templates: [Template] = []
         for (index, message) in prompt.messages.enumerated() {
             do {
@@ -55,7 +77,7 @@ public struct CompiledPrompt: Sendable {
                 )
             }
         }
-        self.templates = templates
+        storage = Storage(prompt: prompt, version: version, templates: templates, partials: partials, declared: declared, flat: FlatPrompt(prompt, templates: templates))
     }
 
     /// Validates `variables` against the declarations (required, unknown, type, enum),
