@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FolioModel"),
         .target(name: "FolioTemplate", dependencies: ["FolioModel"]),
-        .target(name: "FolioSigning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "FolioSigning", dependencies: ["FolioModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "FolioCore",
             dependencies: ["FolioGit", "FolioModel", "FolioTemplate", "FolioSigning", .product(name: "Yams", package: "Yams")]
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "FolioServer",
             dependencies: [
-                "CZlib",
+                "CZlib", "FolioModel",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

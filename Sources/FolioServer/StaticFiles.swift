@@ -1,3 +1,4 @@
+import FolioModel
 import Crypto
 import Foundation
 import NIOCore
@@ -51,7 +52,7 @@ final class StaticFiles: @unchecked Sendable {
         }
         lock.unlock()
         guard let data = FileManager.default.contents(atPath: resolved) else { return nil }
-        let digest = SHA256.hash(data: data).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(SHA256.hash(data: data).prefix(16))
         let file = File(body: ByteBuffer(bytes: data), etag: "\"\(digest)\"", modified: modified, size: size)
         lock.lock()
         cache[resolved] = file

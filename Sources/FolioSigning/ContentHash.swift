@@ -1,3 +1,4 @@
+import FolioModel
 import Crypto
 import Foundation
 
@@ -5,6 +6,6 @@ import Foundation
 public enum ContentHash {
     /// SHA-256 as 64 lowercase hex digits.
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: data))
     }
 }

@@ -1,3 +1,4 @@
+import FolioModel
 import Foundation
 
 /// Turns one OTLP/JSON `{"resourceSpans": …}` object into span records, tolerating what
@@ -87,7 +88,7 @@ enum OTLPDecoder {
         if text.utf8.count == bytes * 2, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) { return text }
         if text.utf8.count == bytes * 2, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) || ($0 >= 0x61 && $0 <= 0x66) }) { return text.lowercased() }
         guard let data = Data(base64Encoded: text), data.count == bytes else { return nil }
-        return data.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(data)
     }
 
     /// Unix nanoseconds as a string or a number.

@@ -112,7 +112,8 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let repo = try repository.open()
         if let environment { try repo.requireEnvironment(environment) }
-        let log = try PromotionLog(repository: repo)
+        // An audit checks every signature itself, never from the verified-tags shortcut.
+        let log = try PromotionLog(repository: repo, cachedVerification: false)
         for problem in log.signerProblems { Terminal.note("warning: \(problem)") }
         let checked = log.promotions.filter { environment == nil || $0.promotion.environment == environment }
         var bad = 0

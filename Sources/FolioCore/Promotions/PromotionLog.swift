@@ -51,7 +51,9 @@ public struct PromotionLog: Sendable {
     private let byEnvironment: [String: [CheckedPromotion]]
     private let validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]]
 
-    public init(repository: PromptRepository) throws {
+    /// - Parameter cachedVerification: skip the Ed25519 check for tag objects that verified
+    ///   before (`VerifiedTags`); `folio verify` passes false to check every signature.
+    public init(repository: PromptRepository, cachedVerification: Bool = true) throws {
         let git = repository.git
         let mainRevision = try repository.mainRevision()
         let mainTip = try git.resolveCommit(mainRevision)
@@ -75,7 +77,9 @@ public struct PromotionLog: Sendable {
             guard let (environment, sequence) = Promotion.parseName(name) else { continue }
             parsed.append(try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git))
         }
-        let signatures = Self.checkSignatures(parsed, signers: signers)
+        let cache = cachedVerification ? VerifiedTags(gitDirectory: git.gitDirectory) : nil
+        let signatures = Self.checkSignatures(parsed, signers: signers, cache: cache)
+        cache?.save()
         for (promotion, signature) in zip(parsed, signatures) {
             var problems = promotion.parseProblems
             switch signature {
@@ -123,7 +127,7 @@ public struct PromotionLog: Sendable {
     }
 
     /// The signature status of each promotion, checked on all cores.
-    static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners) -> [SignatureStatus] {
+    static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners, cache: VerifiedTags? = nil) -> [SignatureStatus] {
         final class Results: @unchecked Sendable {
             var values: [SignatureStatus]
             init(count: Int) { values = Array(repeating: .unsigned, count: count) }
@@ -135,7 +139,7 @@ public struct PromotionLog: Sendable {
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var index = chunk
                 while index < promotions.count {
-                    output[index] = checkSignature(promotions[index], signers: signers)
+                    output[index] = checkSignature(promotions[index], signers: signers, cache: cache)
                     index += chunks
                 }
             }
@@ -143,26 +147,32 @@ public struct PromotionLog: Sendable {
         return results.values
     }
 
-    static func checkSignature(_ promotion: Promotion, signers: AllowedSigners) -> SignatureStatus {
+    static func checkSignature(_ promotion: Promotion, signers: AllowedSigners, cache: VerifiedTags? = nil) -> SignatureStatus {
         guard let armored = promotion.signature, let payload = promotion.payload else { return .unsigned }
         guard armored.hasPrefix(SSHSignature.begin) else {
             return .bad("an OpenPGP signature: Folio verifies SSH signatures (gpg.format=ssh); check this tag with `git tag -v`")
         }
-        let signature: SSHSignature
-        do {
-            signature = try SSHSignature(armored: armored)
-            try signature.verify(payload, namespace: "git")
-        } catch let error as SigningError {
-            return .bad(error.kind == .badSignature ? "bad signature: the tag was changed after it was signed" : error.message)
-        } catch {
-            return .bad("\(error)")
-        }
-        let entries = signers.entries(for: signature.publicKey, namespace: "git")
-        guard !entries.isEmpty else {
-            if signers.entries.contains(where: { $0.key == signature.publicKey }) {
-                return .bad("the key \(signature.publicKey.fingerprint) is not allowed to sign in the 'git' namespace")
+        let publicKey: SSHPublicKey
+        if let tag = promotion.tag?.id, let known = cache?.key(for: tag) {
+            publicKey = known
+        } else {
+            do {
+                let signature = try SSHSignature(armored: armored)
+                try signature.verify(payload, namespace: "git")
+                publicKey = signature.publicKey
+            } catch let error as SigningError {
+                return .bad(error.kind == .badSignature ? "bad signature: the tag was changed after it was signed" : error.message)
+            } catch {
+                return .bad("\(error)")
             }
-            return .unknownKey(fingerprint: signature.publicKey.fingerprint)
+            if let tag = promotion.tag?.id { cache?.remember(tag, publicKey) }
+        }
+        let entries = signers.entries(for: publicKey, namespace: "git")
+        guard !entries.isEmpty else {
+            if signers.entries.contains(where: { $0.key == publicKey }) {
+                return .bad("the key \(publicKey.fingerprint) is not allowed to sign in the 'git' namespace")
+            }
+            return .unknownKey(fingerprint: publicKey.fingerprint)
         }
         let when = promotion.tagger?.date ?? Date.distantPast
         guard let valid = entries.first(where: { $0.validityProblem(at: when) == nil }) else {
