@@ -44,7 +44,9 @@ public final class FolioClient: Sendable {
 
     /// Renders a prompt by name (`"name"` for the published version, `"name@2"` to pin version 2).
     nonisolated(nonsending) public func render(_ name: String, variables: [String: String]) async throws -> RenderedPrompt {
-        let compiled = try await compiled(name)
+        // A fresh hit needs no async frame for the lookup.
+        let compiled: (prompt: CompiledPrompt, version: Int, pinned: Bool)
+        if let fresh = freshCompiled(name) { compiled = fresh } else { compiled = try await self.compiled(name) }
         do {
             let roles = compiled.prompt.roles
             var messages: [ChatMessage] = []
@@ -75,6 +77,12 @@ public final class FolioClient: Sendable {
     nonisolated(nonsending) public func version(of name: String) async throws -> PromptVersionInfo {
         let compiled = try await compiled(name)
         return PromptVersionInfo(name: compiled.prompt.prompt.name, version: compiled.version, status: compiled.pinned ? .pinned : .published)
+    }
+
+    /// A published prompt from a fresh manifest, without suspending; nil otherwise.
+    private func freshCompiled(_ reference: String) -> (prompt: CompiledPrompt, version: Int, pinned: Bool)? {
+        guard let published = store.snapshot.fresh(now: ContinuousClock.now)?.prompts[reference] else { return nil }
+        return (published.prompt, published.version, false)
     }
 
     nonisolated(nonsending) private func compiled(_ reference: String) async throws -> (prompt: CompiledPrompt, version: Int, pinned: Bool) {

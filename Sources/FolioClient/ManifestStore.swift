@@ -10,20 +10,25 @@ final class FreshSnapshot: @unchecked Sendable {
     private let lock = NSLock()
     private var entry: ManifestStore.Entry?
     private var freshUntil: ContinuousClock.Instant?
+    /// The entry's manifest `expires`, kept apart so the hot path copies no manifest.
+    private var expires: Date?
     private var pinnedPrompts: [String: CompiledPrompt] = [:]
 
     /// The entry while it is within its TTL and not past `expires`.
     func fresh(now: ContinuousClock.Instant) -> ManifestStore.Entry? {
         lock.lock()
         defer { lock.unlock() }
-        guard let entry, let freshUntil, now < freshUntil, !ManifestStore.isExpired(entry.manifest) else { return nil }
+        guard let entry, let freshUntil, now < freshUntil else { return nil }
+        if let expires, expires < Date() { return nil }
         return entry
     }
 
     func update(_ entry: ManifestStore.Entry, freshUntil: ContinuousClock.Instant) {
+        let expires = entry.manifest.expires
         lock.lock()
         self.entry = entry
         self.freshUntil = freshUntil
+        self.expires = expires
         lock.unlock()
     }
 
