@@ -13,6 +13,8 @@ struct AssertionInput: Sendable {
     var similarity: (@Sendable (String, String) async throws -> Double)?
     /// A judge's verdict on an answer against a rubric.
     var judge: (@Sendable (_ rubric: String, _ output: String) async throws -> (pass: Bool, reason: String))?
+    /// Why there is no judge although folio.yaml names one.
+    var judgeProblem: String?
 }
 
 /// Scores answers. Each assertion passes or fails with a reason; `not-` inverts it.
@@ -83,7 +85,7 @@ enum AssertionChecker {
             }
         case "llm-rubric":
             guard let rubric = value else { return needValue() }
-            guard let judge = input.judge else { return result(false, "no judge: set `judge: {provider, model}` in folio.yaml") }
+            guard let judge = input.judge else { return result(false, input.judgeProblem.map { "the judge is unavailable: \($0)" } ?? "no judge: set `judge: {provider, model}` in folio.yaml") }
             do {
                 let verdict = try await judge(rubric, input.output)
                 return result(verdict.pass, verdict.reason)

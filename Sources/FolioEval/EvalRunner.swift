@@ -43,6 +43,8 @@ public struct EvalOptions: Sendable {
     public var budgetUSD: Double?
     public var prices: [String: ModelPrice]
     public var judge: (provider: ResilientProvider, model: String)?
+    /// Why the configured judge could not be used (its key is not set, say), for llm-rubric's reason.
+    public var judgeProblem: String?
     public var embedder: (provider: ResilientProvider, model: String)?
 
     public init(repeatCount: Int? = nil, cache: ResponseStore? = nil, recorder: ResponseStore? = nil, budgetUSD: Double? = nil, prices: [String: ModelPrice] = [:], judge: (provider: ResilientProvider, model: String)? = nil, embedder: (provider: ResilientProvider, model: String)? = nil) {
@@ -150,7 +152,7 @@ public struct EvalRunner: Sendable {
         let assertionInput = AssertionInput(
             output: response.text, expected: goldenCase.expected, latencyMs: response.latency * 1000, costUSD: cost,
             totalTokens: response.inputTokens.flatMap { input in response.outputTokens.map { input + $0 } },
-            similarity: similarity(), judge: judge()
+            similarity: similarity(), judge: judge(), judgeProblem: options.judgeProblem
         )
         let assertions = goldenCase.assertions ?? job.goldenSet.defaults?.assertions ?? [AssertionChecker.fallback]
         var outcomes: [AssertionOutcome] = []

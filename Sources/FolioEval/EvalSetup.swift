@@ -51,8 +51,12 @@ public final class EvalSetup: @unchecked Sendable {
         let folio = repository.root.appendingPathComponent(".folio")
         if cache { options.cache = ResponseStore(folder: folio.appendingPathComponent("cache")) }
         if record { options.recorder = ResponseStore(folder: folio.appendingPathComponent("recordings")) }
-        if let judge = config.judge, let provider = try? self.provider(judge.provider) {
-            options.judge = (provider, judge.model ?? config.providers[judge.provider]?.model ?? "gpt-4o-mini")
+        if let judge = config.judge {
+            do {
+                options.judge = (try self.provider(judge.provider), judge.model ?? config.providers[judge.provider]?.model ?? "gpt-4o-mini")
+            } catch {
+                options.judgeProblem = "\(error)"
+            }
         }
         // `similar` needs an embeddings endpoint: the judge's provider if it is OpenAI-compatible,
         // else the first OpenAI-compatible provider that can be made (its key is set).

@@ -67,6 +67,8 @@ struct AssertionTests {
         #expect(rubric.passed && rubric.reason == "looked for refund")
         let noJudge = await AssertionChecker.check(Assertion(type: "llm-rubric", value: .string("x")), AssertionInput(output: "x", latencyMs: 1))
         #expect(!noJudge.passed && noJudge.reason?.contains("judge") == true)
+        let keyless = await AssertionChecker.check(Assertion(type: "llm-rubric", value: .string("x")), AssertionInput(output: "x", latencyMs: 1, judgeProblem: "provider 'openai' needs an API key in the environment variable OPENAI_API_KEY, which is not set"))
+        #expect(keyless.reason?.contains("OPENAI_API_KEY") == true)
     }
 
     @Test func weightsAndThresholds() {
