@@ -17,7 +17,7 @@ teams = ["billing", "technical", "account", "general"]
 base = 1_764_460_800 * 10**9
 with open(path, "w") as out:
     for i in range(count):
-        version = 1 if i % 2 == 0 else 2
+        version = 1 if (i // 4) % 2 == 0 else 2
         expected = teams[i % 4]
         wrong = version == 1 and expected == "technical" and i % 3 == 0
         answer = "billing" if wrong else expected
