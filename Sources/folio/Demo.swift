@@ -91,7 +91,7 @@ struct Demo {
         try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
         try shell.folio("diff", WorkedExample.promptName)
 
-        say("5. The fix and its golden set are committed on the branch. Before merging, `folio check` runs the golden set on version 1 (main) and on the fix, side by\n   side on a real model, and gates on new failures (cases that passed before and fail now):")
+        say("5. The fix and its golden set are committed on the branch. Before merging, `folio check`\n   runs the golden set on version 1 (main) and on the fix, side by side on a real model, and\n   gates on new failures (cases that passed before and fail now):")
         try shell.git("add", ".")
         try shell.git("commit", "-q", "-m", "Route billing-API faults to technical")
         try model.check(shell)
