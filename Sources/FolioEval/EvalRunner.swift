@@ -76,7 +76,7 @@ public struct EvalRunner: Sendable {
         state = RunState(budget: options.budgetUSD)
     }
 
-    struct WorkItem: Sendable {
+    struct WorkItem: Sendable, Hashable {
         let job: Int, testCase: Int, side: Int, sample: Int
     }
 
@@ -96,28 +96,26 @@ public struct EvalRunner: Sendable {
             }
         }
         await state.setTotal(tasks.count)
-        var samples: [String: (Sample, String)] = [:]
-        await withTaskGroup(of: (String, Sample, String).self) { group in
+        var samples: [WorkItem: (Sample, String)] = [:]
+        await withTaskGroup(of: (WorkItem, Sample, String).self) { group in
             for task in tasks {
                 group.addTask {
                     let (sample, input) = await runSample(task, jobs)
                     progress(await state.finished(sample))
-                    return ("\(task.job)/\(task.testCase)/\(task.side)/\(task.sample)", sample, input)
+                    return (task, sample, input)
                 }
             }
-            for await (key, sample, input) in group { samples[key] = (sample, input) }
+            for await (task, sample, input) in group { samples[task] = (sample, input) }
         }
         let runs = jobs.enumerated().map { jobIndex, job in
             Scoring.run(job, cases: job.goldenSet.cases.enumerated().map { caseIndex, goldenCase in
                 let perSide = job.sides.indices.map { sideIndex in
-                    (0..<repeats(goldenCase, job.goldenSet)).compactMap { samples["\(jobIndex)/\(caseIndex)/\(sideIndex)/\($0)"] }
+                    (0..<repeats(goldenCase, job.goldenSet)).compactMap { samples[WorkItem(job: jobIndex, testCase: caseIndex, side: sideIndex, sample: $0)] }
                 }
                 return (goldenCase, perSide)
             })
         }
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Scoring.report(runs, budgetReached: await state.budgetReached, interrupted: Task.isCancelled, seconds: seconds)
+        return Scoring.report(runs, budgetReached: await state.budgetReached, interrupted: Task.isCancelled, seconds: (clock.now - start).inSeconds)
     }
 
     func repeats(_ goldenCase: GoldenCase, _ set: GoldenSet) -> Int {

@@ -28,8 +28,7 @@ public struct CommandProvider: ChatProvider {
         let clock = ContinuousClock()
         let start = clock.now
         let (status, output, errors) = try await run(input: JSONBody.encode(object))
-        let elapsed = clock.now - start
-        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let latency = (clock.now - start).inSeconds
         guard status == 0 else {
             let detail = String(decoding: errors.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw ProviderError(.client, provider: name, "provider '\(name)': `\(endpoint)` exited with status \(status)" + (detail.isEmpty ? "" : ": \(detail)"))

@@ -1,3 +1,4 @@
+import FolioModel
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -41,8 +42,7 @@ struct HTTPTransport: Sendable {
         } catch {
             throw ProviderError(.transport, provider: provider, "cannot reach provider '\(provider)' at \(url): \(redacted(String(describing: error)))", hint: "check `base_url` in folio.yaml and that the server is up")
         }
-        let elapsed = clock.now - start
-        let latency = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let latency = (clock.now - start).inSeconds
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             throw failure(status: status, body: data, retryAfter: response.headers.first(name: "Retry-After"), url: url)
@@ -68,6 +68,10 @@ struct HTTPTransport: Sendable {
     func malformed(_ url: String, _ detail: String, body: Data) -> ProviderError {
         let snippet = redacted(String(decoding: body.prefix(200), as: UTF8.self))
         return ProviderError(.malformed, provider: provider, "provider '\(provider)' sent an answer that is not a chat completion (\(url)): \(detail); it began: \(snippet)")
+    }
+
+    static func withoutTrailingSlash(_ url: String) -> String {
+        url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
     static func seconds(_ value: Double) -> String {

@@ -13,7 +13,7 @@ public struct OpenAIProvider: ChatProvider {
 
     public init(name: String, baseURL: String, apiKey: String?, headers: [String: String] = [:], timeout: Double = 60) {
         self.name = name
-        endpoint = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        endpoint = HTTPTransport.withoutTrailingSlash(baseURL)
         self.apiKey = apiKey
         self.headers = headers
         transport = HTTPTransport(provider: name, timeout: timeout, secrets: apiKey.map { [$0] } ?? [])
@@ -75,8 +75,7 @@ public struct AnthropicProvider: ChatProvider {
 
     public init(name: String, baseURL: String?, apiKey: String?, headers: [String: String] = [:], timeout: Double = 60) {
         self.name = name
-        let base = baseURL ?? Self.defaultBaseURL
-        endpoint = base.hasSuffix("/") ? String(base.dropLast()) : base
+        endpoint = HTTPTransport.withoutTrailingSlash(baseURL ?? Self.defaultBaseURL)
         self.apiKey = apiKey
         self.headers = headers
         transport = HTTPTransport(provider: name, timeout: timeout, secrets: apiKey.map { [$0] } ?? [])

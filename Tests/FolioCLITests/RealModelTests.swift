@@ -11,7 +11,7 @@ import Testing
 struct RealModelTests {
     @Test func theGoldenSetRunsOnARealModel() async throws {
         #expect(LocalModel.isInstalled, "the local model is missing: run Scripts/local-llm/setup.sh")
-        let server = try LocalModelServer(.init(folder: LocalModel.folder, launcher: LocalModel.launcher))
+        let server = try LocalModelServer(LocalModel.installation)
         defer { server.stop() }
         let repo = try TestRepository()
         let config = """
