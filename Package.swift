@@ -24,6 +24,9 @@ let package = Package(
         // Used by one example executable, never by the libraries.
         .package(url: "https://github.com/swift-otel/swift-otel", exact: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Already in the graph through Hummingbird; named for the static server's fast path.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
     ],
     targets: [
         .systemLibrary(
@@ -64,7 +67,8 @@ let package = Package(
             dependencies: [
                 "CZlib", "FolioModel",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]
         ),
         .executableTarget(name: "folio-sdk-example", dependencies: ["FolioClient"], path: "Examples/SDKExample"),
@@ -92,6 +96,7 @@ let package = Package(
         ),
         .testTarget(name: "FolioSigningTests", dependencies: ["FolioSigning", "FolioTestSupport"]),
         .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "FolioManifestTests", dependencies: ["FolioManifest", "FolioModel"]),
         .testTarget(
             name: "FolioClientTests",
             dependencies: [

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Add N signed promotion tags to a repository made by make-repo.py.
 
-usage: make-tags.py REPO KEY --tags N [--env production]
+usage: make-tags.py REPO KEY --tags N [--env production] [--first 1]
 
 KEY is an unencrypted OpenSSH ed25519 private key; its public half must be in the
 repository's .folio/allowed_signers. Each tag is exactly what `git tag -s` with
@@ -39,6 +39,7 @@ def main():
     parser.add_argument("key")
     parser.add_argument("--tags", type=int, default=10000)
     parser.add_argument("--env", default="production")
+    parser.add_argument("--first", type=int, default=1, help="the sequence of the first tag (to add tags later)")
     args = parser.parse_args()
     key = serialization.load_ssh_private_key(open(args.key, "rb").read(), password=None)
     git = lambda *a: subprocess.run(["git", "-C", args.repo] + list(a), check=True, capture_output=True, text=True).stdout.strip()
@@ -48,7 +49,7 @@ def main():
     blobs = {path: git("rev-parse", "%s:%s" % (first, path)) for path in prompts}
     tagger = "Bench <bench@example.com> 1790000000 +0000"
     stream = []
-    for sequence in range(1, args.tags + 1):
+    for sequence in range(args.first, args.first + args.tags):
         path = prompts[sequence % len(prompts)]
         name = path[len("prompts/"):-len(".yaml")]
         tag = "folio/%s/%d" % (args.env, sequence)

@@ -23,11 +23,48 @@ extension PromptRepository {
         Self.number(try git.firstParentChanges(of: Self.promptPath(name), from: try mainRevision()))
     }
 
-    /// The versions of every prompt on main, from one walk of the history.
+    /// The versions of every prompt on main, from one walk of the history (remembered in
+    /// `<git dir>/folio/prompt-versions` for the commit it was walked from: commits never
+    /// change, so the same tip always has the same versions).
     public func allVersions() throws -> [String: [PromptVersion]] {
+        try allVersions(cached: nil)
+    }
+
+    static func versionsCache(gitDirectory: String) -> CacheFile {
+        CacheFile(gitDirectory: gitDirectory, name: "prompt-versions", format: 1)
+    }
+
+    /// `allVersions`, with the cache's records when they were loaded already; without
+    /// `useCache` (an audit), the history is walked and nothing is remembered.
+    func allVersions(cached records: [[String]]?, useCache: Bool = true) throws -> [String: [PromptVersion]] {
+        let tip = try git.resolveCommit(try mainRevision())
+        let cache = Self.versionsCache(gitDirectory: git.gitDirectory)
+        if useCache, let known = Self.versions(from: records ?? cache.load(), tip: tip) { return known }
         var result: [String: [PromptVersion]] = [:]
-        for (file, changes) in try git.firstParentChanges(inFolder: "prompts", from: try mainRevision()) where file.hasSuffix(".yaml") {
+        for (file, changes) in try git.firstParentChanges(inFolder: "prompts", from: tip.hex) where file.hasSuffix(".yaml") {
             result[String(file.dropLast(5))] = Self.number(changes)
+        }
+        guard useCache else { return result }
+        cache.save(result.keys.sorted().flatMap { name in
+            result[name]!.map { version in
+                [tip.hex, name, String(version.number), version.blob.hex, version.commit.hex, version.author, version.authorEmail,
+                 String(Int64(version.date.timeIntervalSince1970)), version.subject]
+            }
+        })
+        return result
+    }
+
+    /// The versions a cache file holds, when it was written for `tip`.
+    static func versions(from records: [[String]], tip: ObjectID) -> [String: [PromptVersion]]? {
+        guard !records.isEmpty, records.allSatisfy({ $0.count == 9 && $0[0] == tip.hex }) else { return nil }
+        var result: [String: [PromptVersion]] = [:]
+        for record in records {
+            guard let number = Int(record[2]), let blob = ObjectID(hex: record[3]), let commit = ObjectID(hex: record[4]),
+                  let seconds = Int64(record[7]) else { return nil }
+            result[record[1], default: []].append(PromptVersion(
+                number: number, blob: blob, commit: commit, author: record[5], authorEmail: record[6],
+                date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: record[8]
+            ))
         }
         return result
     }

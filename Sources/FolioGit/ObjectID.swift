@@ -5,8 +5,17 @@ public struct ObjectID: Hashable, Sendable, Codable, CustomStringConvertible, Co
     public let hex: String
 
     public init?(hex: String) {
-        guard hex.count == 40, hex.allSatisfy({ $0.isHexDigit }) else { return nil }
-        self.hex = hex.lowercased()
+        let utf8 = hex.utf8
+        guard utf8.count == 40 else { return nil }
+        var lowercase = true
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): continue
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): lowercase = false
+            default: return nil
+            }
+        }
+        self.hex = lowercase ? hex : hex.lowercased()
     }
 
     init(_ oid: git_oid) {

@@ -29,12 +29,20 @@ extension Repository {
         try Libgit2.check(git_reference_iterator_new(&iterator, pointer), "listing references")
         defer { git_reference_iterator_free(iterator) }
         var entries: [ReferenceEntry] = []
-        var name: UnsafePointer<CChar>?
-        while git_reference_next_name(&name, iterator) == 0, let name {
-            let text = String(cString: name)
+        var reference: OpaquePointer?
+        // The iterator hands over each reference with its target (a lookup by name would
+        // stat a loose file per reference first).
+        while git_reference_next(&reference, iterator) == 0, let current = reference {
+            defer { git_reference_free(current) }
+            let text = String(cString: git_reference_name(current))
             guard text.hasPrefix(prefix) else { continue }
             var oid = git_oid()
-            guard git_reference_name_to_id(&oid, pointer, text) == 0 else { continue }
+            if let target = git_reference_target(current) {
+                oid = target.pointee
+            } else {
+                // A symbolic reference: resolve it as a lookup by name would.
+                guard git_reference_name_to_id(&oid, pointer, text) == 0 else { continue }
+            }
             entries.append(ReferenceEntry(name: text, target: ObjectID(oid)))
         }
         return entries.sorted { $0.name < $1.name }
@@ -50,6 +58,14 @@ extension Repository {
     /// The type of an object: `commit`, `tree`, `blob` or `tag`.
     public func objectType(_ id: ObjectID) throws -> String {
         try withRawObject(id) { type, _ in type }
+    }
+
+    /// Reads the object as an annotated tag, or nil when it is another kind of object
+    /// (a lightweight tag points straight at a commit). One read of the object.
+    public func annotatedTag(_ id: ObjectID) throws -> RawTag? {
+        try withRawObject(id) { type, data in
+            type == "tag" ? try RawTag.parse(id: id, raw: data) : nil
+        }
     }
 
     /// Reads an annotated tag object; throws if `id` is not a tag.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import FolioCore
 import FolioGit
 import FolioModel
@@ -14,19 +15,50 @@ public struct ManifestBuilder {
     let lifetime: TimeInterval?
     let now: Date
 
-    public init(repository: PromptRepository, signer: TagSigner, lifetime: TimeInterval? = nil, now: Date = Date()) {
+    /// The process ends after this build (`folio build`): the promotion log, tens of
+    /// thousands of small objects, is left for the exit to reclaim instead of being freed
+    /// one by one (as compilers skip freeing their syntax trees). Not for a server.
+    let oneShot: Bool
+    private static let parked = Mutex<[PromotionLog]>([])
+
+    public init(repository: PromptRepository, signer: TagSigner, lifetime: TimeInterval? = nil, now: Date = Date(), oneShot: Bool = false) {
         self.repository = repository
         self.signer = signer
         self.lifetime = lifetime
         self.now = now
+        self.oneShot = oneShot
     }
 
-    /// The files for `environments`, by path relative to `dist/`. A bad promotion tag in one
-    /// of them stops the build, naming the tag.
+    /// Builds `environments` into `folder` (`files(for:)`, then `write`), remembering what
+    /// it wrote in the repository's git directory so the next build need not read it back.
+    /// Returns the files, by path relative to the folder (without the `.gz` copies).
+    public func build(_ environments: [String], into folder: URL) throws -> [String: Data] {
+        let built = try assemble(environments, folder: folder)
+        try Self.write(built.files, to: folder, digests: built.digests, written: built.written?.value)
+        return built.files
+    }
+
+    /// The files for `environments`, by path relative to `dist/` (`write` adds the `.gz`
+    /// copies). A bad promotion tag in one of them stops the build, naming the tag.
     public func files(for environments: [String]) throws -> [String: Data] {
-        let log = try PromotionLog(repository: repository)
+        try assemble(environments, folder: nil).files
+    }
+
+    /// The files, the sha256 of those already known, and (with a folder) what was written
+    /// there before, loading on the prefetch thread.
+    private func assemble(_ environments: [String], folder: URL?) throws -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>?) {
+        // The caches load on the prefetch thread, the promotions' first, while this one
+        // opens the repository and lists the tags.
+        let promotions = PromotionLog.CachePrefetch(repository)
+        let gitDirectory = repository.git.gitDirectory
+        let versionFileCache = Prefetch { VersionFileCache(gitDirectory: gitDirectory) }
+        let written = folder.map { folder in Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) } }
+        let log = try PromotionLog(repository: repository, prefetched: promotions)
+        if oneShot { Self.parked.withLock { $0.append(log) } }
+        let cache = versionFileCache.value
+        defer { cache.save() }
         var files: [String: Data] = [:]
-        var versionFiles: [String: (prompt: ManifestPrompt, bytes: Data)] = [:]
+        var versionFiles: [String: (bytes: Data, sha256: String)] = [:]
         for environment in environments {
             try repository.requireEnvironment(environment)
             let promotions = log.promotions(in: environment)
@@ -39,63 +71,78 @@ public struct ManifestBuilder {
             guard let latest = promotions.last else {
                 throw FolioError(.usage, "nothing has been promoted to \(environment) yet", hint: "run `folio promote <name>@<version> --env \(environment) --note …` first")
             }
-            var prompts: [String: ManifestPrompt] = [:]
+            var entries: [String: ManifestJSON.Entry] = [:]
             var hashes: [String: String] = [:]
             let names = Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) })
             for name in names.sorted() {
-                let history = log.history(of: name, in: environment)
-                for trailer in history where versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] == nil {
-                    let file = try versionFile(trailer, versions: log.versions[name] ?? [])
-                    versionFiles[ManifestPrompt.path(name: name, version: trailer.version)] = file
-                }
-                for trailer in history {
+                for trailer in log.history(of: name, in: environment) {
                     let path = ManifestPrompt.path(name: name, version: trailer.version)
-                    if let file = versionFiles[path] { hashes[path] = Self.sha256(file.bytes) }
+                    if versionFiles[path] == nil {
+                        versionFiles[path] = try versionFile(trailer, versions: log.versions[name] ?? [], cache: cache)
+                    }
+                    hashes[path] = versionFiles[path]!.sha256
                 }
                 guard let current = log.published(name, in: environment),
                       let source = log.currentPromotion(of: name, in: environment)?.promotion,
                       let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
-                var entry = file.prompt
-                entry.sha256 = Self.sha256(file.bytes)
-                entry.promotion = ManifestPromotion(
+                entries[name] = ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256, promotion: ManifestPromotion(
                     tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
                     at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: current.replaces
-                )
-                prompts[name] = entry
+                ))
             }
             let manifest = Manifest(
                 environment: environment, version: latest.promotion.sequence,
                 generatedAt: latest.promotion.tagger?.date ?? Date(timeIntervalSince1970: 0),
                 expires: lifetime.map { now.addingTimeInterval($0) },
                 source: ManifestSource(commit: latest.promotion.target.hex, tag: latest.promotion.tagName),
-                prompts: prompts,
+                prompts: [:],
                 versionFiles: hashes
             )
-            let bytes = try JSONEncoder.folio.encode(manifest) + Data("\n".utf8)
+            let bytes = try (ManifestJSON.encode(manifest, entries: entries) ?? Self.encodeDecoding(manifest, entries: entries)) + Data("\n".utf8)
             files["\(environment)/manifest.json"] = bytes
             files["\(environment)/manifest.json.sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
         }
-        for (path, file) in versionFiles { files[path] = file.bytes }
-        for (path, bytes) in files where path.hasSuffix(".json") {
-            files[path + ".gz"] = try Gzip.compress(bytes)
+        var digests: [String: String] = [:]
+        for (path, file) in versionFiles {
+            files[path] = file.bytes
+            digests[path] = file.sha256
         }
-        return files
+        return (files, digests, written)
+    }
+
+    /// The manifest through JSONEncoder, for a version file `ManifestJSON` cannot splice.
+    static func encodeDecoding(_ manifest: Manifest, entries: [String: ManifestJSON.Entry]) throws -> Data {
+        var manifest = manifest
+        for (name, entry) in entries {
+            var prompt = try JSONDecoder.folio.decode(ManifestPrompt.self, from: entry.versionFile)
+            prompt.sha256 = entry.sha256
+            prompt.promotion = entry.promotion
+            manifest.prompts[name] = prompt
+        }
+        return try JSONEncoder.folio.encode(manifest)
     }
 
     /// The version file of a promoted version, read by the trailer's blob id (which
     /// verification tied to that version on main), with the partials of its first commit.
-    private func versionFile(_ trailer: PromotionTrailer, versions: [PromptVersion]) throws -> (prompt: ManifestPrompt, bytes: Data) {
+    /// Both are fixed by the blob id and that commit, so the bytes are cached under them.
+    private func versionFile(_ trailer: PromotionTrailer, versions: [PromptVersion], cache: VersionFileCache) throws -> (bytes: Data, sha256: String) {
+        let firstCommit = versions.first { $0.number == trailer.version }?.commit
+        if let firstCommit, let cached = cache.file(blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) {
+            return cached
+        }
         let path = PromptRepository.promptPath(trailer.prompt)
         let text = String(decoding: try repository.git.readBlob(trailer.blob), as: UTF8.self)
         let loaded = LoadedPrompt.load(path: path, text: text, name: trailer.prompt)
         guard let prompt = loaded.prompt else {
             throw FolioError(.invalidContent, "\(trailer.prompt) v\(trailer.version) does not load:\n" + loaded.diagnostics.map(\.description).joined(separator: "\n"))
         }
-        let firstCommit = versions.first { $0.number == trailer.version }?.commit.hex ?? repository.config.mainBranch
-        let available = try repository.partials(at: firstCommit)
+        let available = try repository.partials(at: firstCommit?.hex ?? repository.config.mainBranch)
         let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
                                    partials: Self.partialsUsed(by: prompt, from: available))
-        return (entry, try JSONEncoder.folio.encode(entry) + Data("\n".utf8))
+        let bytes = try JSONEncoder.folio.encode(entry) + Data("\n".utf8)
+        let file = (bytes, Self.sha256(bytes))
+        if let firstCommit { cache.remember(file, blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) }
+        return file
     }
 
     static func sha256(_ data: Data) -> String {
@@ -114,6 +161,26 @@ public struct ManifestBuilder {
         return used
     }
 
+    /// The bytes of a file, or nil when it cannot be read (one open, fstat and read).
+    static func readIfPresent(_ path: String) -> Data? {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var data = Data(count: Int(info.st_size))
+        let complete = data.withUnsafeMutableBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = read(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+        return complete ? data : nil
+    }
+
     /// A plain write (the staging folder is renamed into place, so no temporary file or
     /// fsync per file is needed here).
     private static func writeFile(_ bytes: Data, to path: String) throws {
@@ -130,17 +197,46 @@ public struct ManifestBuilder {
         }
     }
 
-    /// Writes the files under `folder`: first into a temporary folder beside them, then
-    /// renamed into place (version files, then each manifest's signature, then the manifest),
-    /// so a reader never sees a half-written file.
+    /// Writes the files under `folder`, each `.json` with a gzip copy beside it (`.gz`):
+    /// first into a temporary folder beside them, then renamed into place (version files,
+    /// then each manifest's signature, then the manifest), so a reader never sees a
+    /// half-written file. A file already in place with the same bytes stays (version files
+    /// are immutable), and so does a `.gz` whose gzip trailer (CRC-32 and length) is that
+    /// of the bytes it must hold.
     public static func write(_ files: [String: Data], to folder: URL) throws {
+        try write(files, to: folder, digests: [:], written: nil)
+    }
+
+    /// `write`, skipping the files `written` says are in place with the same bytes, and
+    /// recording what it wrote there. `digests` holds the sha256 of files already hashed.
+    static func write(_ files: [String: Data], to folder: URL, digests known: [String: String], written: WrittenFiles?) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")
         defer { try? manager.removeItem(at: staging) }
-        // Version files are immutable: one already in place with the same bytes stays.
-        let pending = files.filter { path, bytes in
-            !(path.hasPrefix("prompts/") && manager.contents(atPath: folder.appendingPathComponent(path).path) == bytes)
+        let root = folder.path
+        var digests: [String: String] = [:]
+        var stamped = Set<String>()
+        var pending: [String: Data] = [:]
+        for (path, bytes) in files {
+            let digest = known[path] ?? ContentHash.sha256Hex(bytes)
+            digests[path] = digest
+            let inPlace: Bool
+            if written?.unchanged(path, digest: digest) == true {
+                stamped.insert(path)
+                inPlace = true
+            } else {
+                inPlace = readIfPresent(root + "/" + path) == bytes
+            }
+            if !inPlace { pending[path] = bytes }
+            guard path.hasSuffix(".json") else { continue }
+            let compressed = path + ".gz"
+            digests[compressed] = "gzip-" + digest
+            if inPlace, written?.unchanged(compressed, digest: "gzip-" + digest) == true {
+                stamped.insert(compressed)
+            } else if !inPlace || !Gzip.holds(readIfPresent(root + "/" + compressed), bytes) {
+                pending[compressed] = try Gzip.compress(bytes)
+            }
         }
         var folders = Set<String>()
         for (path, bytes) in pending {
@@ -180,6 +276,11 @@ public struct ManifestBuilder {
             if path.hasPrefix("prompts/"), !manager.fileExists(atPath: staging.appendingPathComponent(path).path) { continue }
             try ensureParent(path)
             try move(path)
+        }
+        // Only after every file is in place: a record says "this file holds these bytes".
+        if let written {
+            for (path, digest) in digests where !stamped.contains(path) { written.record(path, digest: digest) }
+            written.save()
         }
     }
 

@@ -11,7 +11,14 @@ final class StaticFiles: @unchecked Sendable {
         let etag: String
         let modified: Date
         let size: Int
+        /// When `stat` last said the file is unchanged (monotonic nanoseconds).
+        var checked: UInt64 = 0
     }
+
+    /// How long a file is served from memory before `stat` is asked again whether it
+    /// changed: a rebuilt `dist/` shows within this time, and a busy server does not
+    /// `stat` on every request.
+    static let revalidateAfterNanoseconds: UInt64 = 20_000_000
 
     let root: String
     private let lock = NSLock()
@@ -24,11 +31,16 @@ final class StaticFiles: @unchecked Sendable {
     }
 
     /// The file for a request path, or nil (missing, a folder, or outside the root).
-    /// The path is checked and resolved once; later requests only `stat` it to see
-    /// whether it changed.
+    /// The path is checked and resolved once; later requests `stat` it (at most every
+    /// `revalidateAfterNanoseconds`) to see whether it changed.
     func file(atRequestPath rawPath: String) -> File? {
+        let now = Self.monotonicNanoseconds()
         lock.lock()
         let known = resolvedPaths[rawPath]
+        if let known, let cached = cache[known], now &- cached.checked < Self.revalidateAfterNanoseconds {
+            lock.unlock()
+            return cached
+        }
         lock.unlock()
         let resolved: String
         if let known {
@@ -46,18 +58,26 @@ final class StaticFiles: @unchecked Sendable {
         let size = Int(info.st_size)
         lock.lock()
         if known == nil, resolvedPaths.count < 100_000 { resolvedPaths[rawPath] = resolved }
-        if let cached = cache[resolved], cached.modified == modified, cached.size == size {
+        if var cached = cache[resolved], cached.modified == modified, cached.size == size {
+            cached.checked = now
+            cache[resolved] = cached
             lock.unlock()
             return cached
         }
         lock.unlock()
         guard let data = FileManager.default.contents(atPath: resolved) else { return nil }
         let digest = Hex.encode(SHA256.hash(data: data).prefix(16))
-        let file = File(body: ByteBuffer(bytes: data), etag: "\"\(digest)\"", modified: modified, size: size)
+        let file = File(body: ByteBuffer(bytes: data), etag: "\"\(digest)\"", modified: modified, size: size, checked: now)
         lock.lock()
         cache[resolved] = file
         lock.unlock()
         return file
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
     /// The request path, percent-decoded, as a relative path of plain segments; nil when

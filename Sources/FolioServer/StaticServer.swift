@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTPTypes
 
 /// A small static server for `dist/`: GET and HEAD, strong ETags and 304s, cache headers
 /// for manifests and immutable version files, precompressed gzip, `/healthz`, no
@@ -26,20 +27,27 @@ public struct StaticServer: Sendable {
 
     /// Serves until cancelled or, with `signals`, until SIGINT/SIGTERM; in-flight requests
     /// finish first. `onStarted` gets the bound port (useful with port 0).
+    ///
+    /// Hummingbird runs the server (listening, HTTP/1 codec, idle and graceful shutdown);
+    /// GET and HEAD are answered by `StaticFastPath` on the connection's event loop, so a
+    /// request costs no hop to the Swift concurrency pool and back. Anything else goes to
+    /// the Hummingbird responder, which gives the same answers.
     public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let files = StaticFiles(root: root)
         let logger = self.logger
         let onRequest = self.onRequest
+        let served: @Sendable (HTTPRequest.Method, String, HTTPResponse.Status) -> Void = { method, path, status in
+            logger.info("request", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(status.code)"])
+            onRequest?("\(method)", path, status.code)
+        }
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            let response = Self.respond(to: request, files: files)
-            logger.info("request", metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
-            ])
-            onRequest?("\(request.method)", request.uri.path, Int(response.status.code))
-            return response
+            let answer = Self.answer(method: request.method, path: request.uri.path, headers: request.headers, files: files)
+            served(request.method, request.uri.path, answer.status)
+            return answer.response(head: request.method == .head)
         }
         let app = Application(
             responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [StaticFastPath(files: files, served: served)])),
             configuration: .init(address: .hostname(host, port: port), serverName: "folio"),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             logger: logger
@@ -47,16 +55,29 @@ public struct StaticServer: Sendable {
         try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
     }
 
-    static func respond(to request: Request, files: StaticFiles) -> Response {
-        guard request.method == .get || request.method == .head else {
-            return Response(status: .methodNotAllowed, headers: [.allow: "GET, HEAD"])
+    /// The answer to a request: status, headers and body (nil for none).
+    struct Answer {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: ByteBuffer?
+
+        func response(head: Bool) -> Response {
+            guard let body else { return Response(status: status, headers: headers) }
+            if head { return Response(status: status, headers: headers, body: ResponseBody(contentLength: body.readableBytes) { _ in }) }
+            return Response(status: status, headers: headers, body: .init(byteBuffer: body))
         }
-        let path = request.uri.path
+    }
+
+    static func answer(method: HTTPRequest.Method, path rawPath: String, headers requestHeaders: HTTPFields, files: StaticFiles) -> Answer {
+        guard method == .get || method == .head else {
+            return Answer(status: .methodNotAllowed, headers: [.allow: "GET, HEAD", .contentLength: "0"], body: nil)
+        }
+        let path = pathWithoutQuery(rawPath)
         if path == "/healthz" {
-            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+            return Answer(status: .ok, headers: [.contentType: "text/plain", .contentLength: "3"], body: ByteBuffer(string: "ok\n"))
         }
         guard let file = files.file(atRequestPath: path) else {
-            return Response(status: .notFound, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "not found\n")))
+            return Answer(status: .notFound, headers: [.contentType: "text/plain", .contentLength: "10"], body: ByteBuffer(string: "not found\n"))
         }
         var headers: HTTPFields = [
             .cacheControl: cacheControl(for: path),
@@ -64,7 +85,7 @@ public struct StaticServer: Sendable {
         ]
         var chosen = file
         var contentType = contentType(for: path)
-        let acceptsGzip = request.headers[.acceptEncoding].map { $0.contains("gzip") } ?? false
+        let acceptsGzip = requestHeaders[.acceptEncoding].map { $0.contains("gzip") } ?? false
         if acceptsGzip, !path.hasSuffix(".gz"), let compressed = files.file(atRequestPath: path + ".gz") {
             chosen = compressed
             headers[.contentEncoding] = "gzip"
@@ -73,14 +94,19 @@ public struct StaticServer: Sendable {
         }
         headers[.eTag] = chosen.etag
         headers[.contentType] = contentType
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == chosen.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
-            return Response(status: .notModified, headers: headers)
+        if let match = requestHeaders[.ifNoneMatch], match == chosen.etag || match.split(separator: ",").contains(where: {
+            let tag = $0.trimmingCharacters(in: .whitespaces)
+            return tag == chosen.etag || tag == "*"
+        }) {
+            return Answer(status: .notModified, headers: headers, body: nil)
         }
         headers[.contentLength] = String(chosen.body.readableBytes)
-        if request.method == .head {
-            return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: chosen.body.readableBytes) { _ in })
-        }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: chosen.body))
+        return Answer(status: .ok, headers: headers, body: chosen.body)
+    }
+
+    static func pathWithoutQuery(_ path: String) -> String {
+        guard let question = path.utf8.firstIndex(of: UInt8(ascii: "?")) else { return path }
+        return String(path[..<question])
     }
 
     static func cacheControl(for path: String) -> String {

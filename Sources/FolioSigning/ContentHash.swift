@@ -6,6 +6,6 @@ import Foundation
 public enum ContentHash {
     /// SHA-256 as 64 lowercase hex digits.
     public static func sha256Hex(_ data: Data) -> String {
-        Hex.encode(SHA256.hash(data: data))
+        SHA256.hash(data: data).withUnsafeBytes { Hex.encode($0) }
     }
 }

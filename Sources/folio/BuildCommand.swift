@@ -56,10 +56,9 @@ struct BuildCommand: ParsableCommand {
     func run() throws {
         let repo = try repository.open()
         let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
-        let builder = ManifestBuilder(repository: repo, signer: signer, lifetime: expires.flatMap(Self.seconds))
-        let files = try builder.files(for: environments)
+        let builder = ManifestBuilder(repository: repo, signer: signer, lifetime: expires.flatMap(Self.seconds), oneShot: true)
         let folder = URL(fileURLWithPath: out)
-        try ManifestBuilder.write(files, to: folder)
+        let files = try builder.build(environments, into: folder)
         for path in files.keys.sorted() where path.hasSuffix("manifest.json") {
             print("wrote \(folder.appendingPathComponent(path).path)")
         }

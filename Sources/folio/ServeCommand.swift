@@ -131,8 +131,7 @@ struct Watcher: Sendable {
         let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
         // Environments with no promotion yet are skipped rather than failing the rebuild.
         let built = environments.filter { !((try? repo.git.references(withPrefix: "refs/tags/folio/\($0)/")) ?? []).isEmpty }
-        let files = try ManifestBuilder(repository: repo, signer: signer).files(for: built)
-        try ManifestBuilder.write(files, to: output)
+        _ = try ManifestBuilder(repository: repo, signer: signer).build(built, into: output)
         logger.info("rebuilt dist", metadata: ["environments": "\(built.joined(separator: ","))"])
     }
 }

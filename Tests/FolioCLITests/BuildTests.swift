@@ -43,8 +43,54 @@ struct BuildTests {
         let second = try build(fixture, out: "dist")
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try inode("prompts/triage/3.json") == before.0)
+        #expect(try inode("production/manifest.json") == before.1) // the same bytes stay too
+        // A new promotion changes the manifest: it is replaced, the version files stay.
+        #expect(try CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        #expect(try build(fixture, out: "dist").status == 0)
+        #expect(try inode("prompts/triage/3.json") == before.0)
         #expect(try inode("production/manifest.json") != before.1)
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: dist.path)).contains { $0.hasPrefix(".folio-build-") })
+    }
+
+    /// A rebuild skips what its caches (in .git/folio) and the record of what it wrote say
+    /// is unchanged; the bytes must be those of a build with no cache at all.
+    @Test func cachedRebuildsGiveTheBytesOfAColdBuild() throws {
+        let fixture = try promotedFixture()
+        let caches = fixture.repo.url.appendingPathComponent(".git/folio")
+        #expect(try build(fixture, out: "warm").status == 0)
+        #expect(try build(fixture, out: "warm").status == 0)
+        for name in ["promotion-tags", "prompt-versions", "version-files"] {
+            #expect(FileManager.default.fileExists(atPath: caches.appendingPathComponent(name).path), "\(name)")
+        }
+        try FileManager.default.removeItem(at: caches)
+        #expect(try build(fixture, out: "cold").status == 0)
+        let cold = try files(in: fixture.repo.url.appendingPathComponent("cold"))
+        #expect(try files(in: fixture.repo.url.appendingPathComponent("warm")) == cold)
+
+        // A cache entry whose bytes were damaged is not used.
+        let versionFiles = caches.appendingPathComponent("version-files")
+        let damaged = try String(contentsOf: versionFiles, encoding: .utf8).replacingOccurrences(of: "triage v3", with: "triage v9")
+        try Data(damaged.utf8).write(to: versionFiles)
+        #expect(try build(fixture, out: "again").status == 0)
+        #expect(try files(in: fixture.repo.url.appendingPathComponent("again")) == cold)
+    }
+
+    /// Files changed, removed or replaced in dist/ after a build are written again by the
+    /// next one, even though nothing changed in the repository.
+    @Test func aRebuildRepairsWhatChangedInDist() throws {
+        let fixture = try promotedFixture()
+        #expect(try build(fixture, out: "dist").status == 0)
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        let built = try files(in: dist)
+        try Data("{}".utf8).write(to: dist.appendingPathComponent("prompts/triage/3.json"))
+        try FileManager.default.removeItem(at: dist.appendingPathComponent("prompts/summary/2.json.gz"))
+        try built["prompts/triage/1.json.gz"]!.write(to: dist.appendingPathComponent("prompts/triage/3.json.gz"))
+        var manifest = built["production/manifest.json"]!
+        manifest[manifest.count - 2] = UInt8(ascii: "]") // same size, other bytes
+        try manifest.write(to: dist.appendingPathComponent("production/manifest.json"))
+        let result = try build(fixture, out: "dist")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try files(in: dist) == built)
     }
 
     @Test func writesTheManifestVersionFilesAndGzipCopies() throws {

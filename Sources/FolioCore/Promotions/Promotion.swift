@@ -1,15 +1,22 @@
 import Foundation
 import FolioGit
+import FolioSigning
 
-/// A promotion: one `folio/<environment>/<sequence>` tag, parsed.
-public struct Promotion: Sendable {
+/// A promotion: one `folio/<environment>/<sequence>` tag, parsed. (A class: a log holds
+/// thousands, sorted and indexed, and copies of a reference cost nothing.)
+public final class Promotion: Sendable {
     public static let tagPrefix = "folio/"
 
     public let environment: String
     public let sequence: Int
     public let tagName: String
-    /// The tag object; nil for a lightweight tag (which is never a valid promotion).
-    public let tag: RawTag?
+    /// The tag object's id; nil for a lightweight tag (which is never a valid promotion).
+    public let tagObject: ObjectID?
+    /// The tag's `tagger` header.
+    public let tagger: Signature?
+    /// The `tag` header and the type of object it points at (kept for the cache).
+    let headerName: String
+    let objectType: String
     /// The commit the tag points at.
     public let target: ObjectID
     public let subject: String
@@ -20,23 +27,35 @@ public struct Promotion: Sendable {
     /// The bytes the signature covers, and the armored signature, when signed.
     let payload: Data?
     let signature: String?
+    /// The key that verified this tag object before (`PromotionCache`); nil when read afresh.
+    let verifiedKey: SSHPublicKey?
 
-    public var tagger: Signature? { tag?.tagger }
 
     /// Splits a tag's name `folio/<env>/<seq>`; nil if it is not one.
     public static func parseName(_ name: String) -> (environment: String, sequence: Int)? {
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "folio", let sequence = Int(parts[2]), sequence > 0,
-              String(sequence) == parts[2] else { return nil }
-        return (String(parts[1]), sequence)
+        let utf8 = name.utf8
+        guard utf8.starts(with: "folio/".utf8) else { return nil }
+        let rest = utf8.dropFirst(6)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), slash > rest.startIndex else { return nil }
+        let digits = rest[rest.index(after: slash)...]
+        // Digits only, no leading zero: the name is exactly what the number prints as.
+        guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= 18,
+              digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        let sequence = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        // The environment ends at the first slash, and the digits hold none.
+        guard let environment = String(rest[..<slash]) else { return nil }
+        return (environment, sequence)
     }
 
     init(name: String, environment: String, sequence: Int, reference: ObjectID, git: Repository) throws {
         self.environment = environment
         self.sequence = sequence
         tagName = name
-        guard try git.objectType(reference) == "tag" else {
-            tag = nil
+        guard let tag = try git.annotatedTag(reference) else {
+            tagObject = nil
+            tagger = nil
+            headerName = ""
+            objectType = ""
             target = reference
             subject = ""
             note = ""
@@ -44,10 +63,13 @@ public struct Promotion: Sendable {
             parseProblems = []
             payload = nil
             signature = nil
+            verifiedKey = nil
             return
         }
-        let tag = try git.rawTag(reference)
-        self.tag = tag
+        tagObject = tag.id
+        tagger = tag.tagger
+        headerName = tag.name
+        objectType = tag.objectType
         target = tag.object
         var problems: [String] = []
         if tag.name != name {
@@ -59,24 +81,79 @@ public struct Promotion: Sendable {
         let (signed, armored) = Promotion.splitSignature(tag.raw)
         payload = armored == nil ? nil : signed
         signature = armored
+        verifiedKey = nil
         let message = String(decoding: armored == nil ? tag.raw : signed, as: UTF8.self)
         let body = message.range(of: "\n\n").map { String(message[$0.upperBound...]) } ?? ""
         let parsed = Promotion.parseMessage(body)
         subject = parsed.subject
         note = parsed.note
+        (trailers, parseProblems) = Self.trailers(parsed.trailerValues, problems: problems)
+    }
+
+    /// A promotion from what `PromotionCache` kept of a tag object that verified before:
+    /// the same fields, without reading the object (nil when the record is not one).
+    init?(cached record: [String], key: SSHPublicKey, name: String, environment: String, sequence: Int, reference: ObjectID) {
+        guard record.count == 13, let target = ObjectID(hex: record[4]) else { return nil }
+        self.environment = environment
+        self.sequence = sequence
+        tagName = name
+        tagObject = reference
+        headerName = record[2]
+        objectType = record[3]
+        self.target = target
+        if let seconds = Int64(record[7]), let offset = Int(record[8]) {
+            tagger = Signature(name: record[5], email: record[6], date: Date(timeIntervalSince1970: TimeInterval(seconds)), timeZoneOffsetMinutes: offset)
+        } else {
+            tagger = nil
+        }
+        subject = record[9]
+        note = record[10]
+        let values = Self.lines(record[11])
+        let problems = Self.lines(record[12])
         var trailers: [PromotionTrailer] = []
-        for value in parsed.trailerValues {
+        for value in values {
+            guard let trailer = try? PromotionTrailer(value: value) else { return nil }
+            trailers.append(trailer)
+        }
+        self.trailers = trailers
+        parseProblems = problems
+        payload = nil
+        signature = nil
+        verifiedKey = key
+    }
+
+    private static func lines(_ text: String) -> [String] {
+        if text.isEmpty { return [] }
+        var text = text
+        if !text.withUTF8({ $0.contains(0x0A) }) { return [text] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// The fields `init(cached:…)` reads back, after the tag id and the key line.
+    var cacheFields: [String] {
+        [headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
+         tagger.map { String(Int64($0.date.timeIntervalSince1970)) } ?? "", tagger.map { String($0.timeZoneOffsetMinutes) } ?? "",
+         subject, note, trailers.map(\.value).joined(separator: "\n"), parseProblems.joined(separator: "\n")]
+    }
+
+    /// The trailers that parse, and every problem (the ones found so far, then one per
+    /// malformed trailer, or one for no trailer at all).
+    private static func trailers(_ values: [String], problems: [String]) -> ([PromotionTrailer], [String]) {
+        var problems = problems
+        var trailers: [PromotionTrailer] = []
+        for value in values {
             do {
                 trailers.append(try PromotionTrailer(value: value))
             } catch let error as FolioError {
                 problems.append(error.message)
+            } catch {
+                problems.append("\(error)")
             }
         }
         if trailers.isEmpty && problems.isEmpty {
             problems.append("it has no \(PromotionTrailer.key) trailer, so it promotes nothing")
         }
-        self.trailers = trailers
-        parseProblems = problems
+        return (trailers, problems)
     }
 
     /// Splits a tag object at the last line that starts a signature block, as git does.

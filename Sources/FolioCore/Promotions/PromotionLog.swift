@@ -51,10 +51,32 @@ public struct PromotionLog: Sendable {
     private let byEnvironment: [String: [CheckedPromotion]]
     private let validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]]
 
-    /// - Parameter cachedVerification: skip the Ed25519 check for tag objects that verified
-    ///   before (`VerifiedTags`); `folio verify` passes false to check every signature.
-    public init(repository: PromptRepository, cachedVerification: Bool = true) throws {
+    /// The promotion cache, kept as long as the log (so that a one-shot process can skip
+    /// freeing both, see `ManifestBuilder`).
+    private let cache: PromotionCache?
+
+    /// The promotion cache of a repository, loading on the prefetch thread.
+    public struct CachePrefetch: Sendable {
+        let cache: Prefetch<PromotionCache>
+        /// The records of `PromptRepository.versionsCache`.
+        let versions: Prefetch<[[String]]>
+
+        public init(_ repository: PromptRepository) {
+            let gitDirectory = repository.git.gitDirectory
+            cache = Prefetch { PromotionCache(gitDirectory: gitDirectory) }
+            let versionsCache = PromptRepository.versionsCache(gitDirectory: gitDirectory)
+            versions = Prefetch { versionsCache.load() }
+        }
+    }
+
+    /// - Parameters:
+    ///   - cachedVerification: skip reading and the Ed25519 check for tag objects that
+    ///     verified before (`PromotionCache`) and walking main's history again for the same
+    ///     tip; `folio verify` passes false to check every signature and walk the history.
+    ///   - prefetched: the cache, already loading (with `cachedVerification`).
+    public init(repository: PromptRepository, cachedVerification: Bool = true, prefetched: CachePrefetch? = nil) throws {
         let git = repository.git
+        let prefetched = cachedVerification ? (prefetched ?? CachePrefetch(repository)) : nil
         let mainRevision = try repository.mainRevision()
         let mainTip = try git.resolveCommit(mainRevision)
         let signersPath = repository.config.allowedSigners
@@ -69,15 +91,21 @@ public struct PromotionLog: Sendable {
         var versionCache: [String: [PromptVersion]]?
         var ancestry: [ObjectID: Bool] = [:]
         var checked: [CheckedPromotion] = []
-        // Read every tag first (libgit2 work, one thread), then check the signatures in
-        // parallel (pure computation).
+        // Read every tag first (libgit2 work, one thread; tag objects that verified before
+        // come from the cache), then check the signatures in parallel (pure computation).
+        let references = try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)")
+        let cache = prefetched?.cache.value
+        self.cache = cache
         var parsed: [Promotion] = []
-        for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)") {
+        for reference in references {
             let name = String(reference.name.dropFirst("refs/tags/".count))
             guard let (environment, sequence) = Promotion.parseName(name) else { continue }
-            parsed.append(try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git))
+            if let known = cache?.promotion(reference.target, name: name, environment: environment, sequence: sequence) {
+                parsed.append(known)
+            } else {
+                parsed.append(try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git))
+            }
         }
-        let cache = cachedVerification ? VerifiedTags(gitDirectory: git.gitDirectory) : nil
         let signatures = Self.checkSignatures(parsed, signers: signers, cache: cache)
         cache?.save()
         for (promotion, signature) in zip(parsed, signatures) {
@@ -85,13 +113,13 @@ public struct PromotionLog: Sendable {
             switch signature {
             case .good: break
             case .unsigned:
-                problems.insert(promotion.tag == nil ? "a lightweight tag is not a promotion: promotions are signed annotated tags" : "the tag is not signed", at: 0)
+                problems.insert(promotion.tagObject == nil ? "a lightweight tag is not a promotion: promotions are signed annotated tags" : "the tag is not signed", at: 0)
             case .bad(let reason): problems.insert(reason, at: 0)
             case .unknownKey(let fingerprint): problems.insert("signer not allowed: key \(fingerprint) is not in \(signersPath) on \(repository.config.mainBranch)", at: 0)
             }
-            if promotion.tag != nil {
+            if promotion.tagObject != nil {
                 for trailer in promotion.trailers {
-                    if versionCache == nil { versionCache = try repository.allVersions() }
+                    if versionCache == nil { versionCache = try repository.allVersions(cached: prefetched?.versions.value, useCache: cachedVerification) }
                     let versions = versionCache?[trailer.prompt] ?? []
                     guard let version = versions.first(where: { $0.number == trailer.version }) else {
                         problems.append("\(trailer.prompt)@\(trailer.version) is not a version on \(repository.config.mainBranch) (it has \(versions.count))")
@@ -127,7 +155,7 @@ public struct PromotionLog: Sendable {
     }
 
     /// The signature status of each promotion, checked on all cores.
-    static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners, cache: VerifiedTags? = nil) -> [SignatureStatus] {
+    static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners, cache: PromotionCache? = nil) -> [SignatureStatus] {
         final class Results: @unchecked Sendable {
             var values: [SignatureStatus]
             init(count: Int) { values = Array(repeating: .unsigned, count: count) }
@@ -147,15 +175,15 @@ public struct PromotionLog: Sendable {
         return results.values
     }
 
-    static func checkSignature(_ promotion: Promotion, signers: AllowedSigners, cache: VerifiedTags? = nil) -> SignatureStatus {
-        guard let armored = promotion.signature, let payload = promotion.payload else { return .unsigned }
-        guard armored.hasPrefix(SSHSignature.begin) else {
-            return .bad("an OpenPGP signature: Folio verifies SSH signatures (gpg.format=ssh); check this tag with `git tag -v`")
-        }
+    static func checkSignature(_ promotion: Promotion, signers: AllowedSigners, cache: PromotionCache? = nil) -> SignatureStatus {
         let publicKey: SSHPublicKey
-        if let tag = promotion.tag?.id, let known = cache?.key(for: tag) {
+        if let known = promotion.verifiedKey {
             publicKey = known
         } else {
+            guard let armored = promotion.signature, let payload = promotion.payload else { return .unsigned }
+            guard armored.hasPrefix(SSHSignature.begin) else {
+                return .bad("an OpenPGP signature: Folio verifies SSH signatures (gpg.format=ssh); check this tag with `git tag -v`")
+            }
             do {
                 let signature = try SSHSignature(armored: armored)
                 try signature.verify(payload, namespace: "git")
@@ -165,7 +193,7 @@ public struct PromotionLog: Sendable {
             } catch {
                 return .bad("\(error)")
             }
-            if let tag = promotion.tag?.id { cache?.remember(tag, publicKey) }
+            cache?.remember(promotion, publicKey)
         }
         let entries = signers.entries(for: publicKey, namespace: "git")
         guard !entries.isEmpty else {

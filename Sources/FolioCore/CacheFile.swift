@@ -1,0 +1,126 @@
+import Foundation
+
+/// A cache of values derived from immutable git objects, kept in `<git dir>/folio/<name>`
+/// as tab-separated lines under a header that names the format. Every entry is keyed by
+/// object ids, so an entry never goes stale; a file with another header, or one that cannot
+/// be read, is simply empty (the cache only saves time, it never decides anything).
+public struct CacheFile: Sendable {
+    public let url: URL
+    let header: String
+
+    public init(gitDirectory: String, name: String, format: Int) {
+        url = URL(fileURLWithPath: gitDirectory).appendingPathComponent("folio/\(name)")
+        header = "folio \(name) cache \(format)"
+    }
+
+    /// The records of the file, each split into its fields (unescaped). A field equal to
+    /// the same field of the record before shares its string (a key or a tagger's email
+    /// repeats on thousands of lines).
+    public func load() -> [[String]] {
+        guard let data = try? Data(contentsOf: url) else { return [] }
+        var records: [[String]] = []
+        var previous: [(bytes: UnsafeBufferPointer<UInt8>, text: String)] = []
+        var first = true
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                start = end + 1
+                if first {
+                    first = false
+                    guard String(decoding: line, as: UTF8.self) == header else { return }
+                    continue
+                }
+                records.append(Self.fields(line, previous: &previous))
+            }
+        }
+        return records
+    }
+
+    /// Writes the records (a temporary file renamed into place). A failure only costs the
+    /// next run its shortcut, so it is not reported.
+    public func save(_ records: [[String]]) {
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? AtomicFile.write(Data((header + "\n" + Self.lines(records)).utf8), to: url)
+    }
+
+    /// Adds records at the end of a file that `load` read with this header, in one
+    /// `write` (a line cut short by a crash fails its record's checks on the next load).
+    public func append(_ records: [[String]]) {
+        guard !records.isEmpty else { return }
+        let descriptor = open(url.path, O_WRONLY | O_APPEND)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array(Self.lines(records).utf8)
+        _ = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+    }
+
+    private static func lines(_ records: [[String]]) -> String {
+        var text = ""
+        text.reserveCapacity(records.count * 200)
+        for record in records {
+            text += record.map(Self.escape).joined(separator: "\t")
+            text += "\n"
+        }
+        return text
+    }
+
+    static func escape(_ field: String) -> String {
+        guard field.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return field }
+        var escaped = ""
+        for character in field.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\t": escaped += "\\t"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
+    static func fields(_ line: UnsafeBufferPointer<UInt8>, previous: inout [(bytes: UnsafeBufferPointer<UInt8>, text: String)]) -> [String] {
+        var fields: [String] = []
+        var start = 0
+        for index in 0...line.count where index == line.count || line[index] == 0x09 {
+            let slice = UnsafeBufferPointer(rebasing: line[start..<index])
+            let column = fields.count
+            if column < previous.count, previous[column].bytes.count == slice.count, slice.count > 15,
+               memcmp(previous[column].bytes.baseAddress!, slice.baseAddress!, slice.count) == 0 {
+                fields.append(previous[column].text)
+            } else {
+                let text = slice.contains(0x5C) ? unescape(slice) : String(decoding: slice, as: UTF8.self)
+                fields.append(text)
+                if column < previous.count { previous[column] = (slice, text) } else { previous.append((slice, text)) }
+            }
+            start = index + 1
+        }
+        return fields
+    }
+
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x5C, index + 1 < bytes.count {
+                switch bytes[index + 1] {
+                case UInt8(ascii: "t"): output.append(0x09)
+                case UInt8(ascii: "n"): output.append(0x0A)
+                case UInt8(ascii: "r"): output.append(0x0D)
+                default: output.append(bytes[index + 1])
+                }
+                index += 2
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
