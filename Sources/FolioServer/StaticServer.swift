@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
-import NIOHTTPTypes
+import NIOPosix
 
 /// A small static server for `dist/`: GET and HEAD, strong ETags and 304s, cache headers
 /// for manifests and immutable version files, precompressed gzip, `/healthz`, no
@@ -14,6 +15,8 @@ public struct StaticServer: Sendable {
     public let port: Int
     let logger: Logger
     let onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)?
+    /// Event loop threads; nil shares NIO's group (one per core).
+    public var threads: Int?
 
     /// - Parameter onRequest: called after each response (method, path, status), e.g. for metrics.
     public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "folio.serve"),
@@ -28,51 +31,47 @@ public struct StaticServer: Sendable {
     /// Serves until cancelled or, with `signals`, until SIGINT/SIGTERM; in-flight requests
     /// finish first. `onStarted` gets the bound port (useful with port 0).
     ///
-    /// Hummingbird runs the server (listening, HTTP/1 codec, idle and graceful shutdown);
-    /// GET and HEAD are answered by `StaticFastPath` on the connection's event loop, so a
-    /// request costs no hop to the Swift concurrency pool and back. Anything else goes to
-    /// the Hummingbird responder, which gives the same answers.
+    /// Hummingbird runs the server (listening, lifecycle, graceful shutdown); each
+    /// connection is a `StaticHTTPChannel`, which answers on its event loop.
     public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let files = StaticFiles(root: root)
         let logger = self.logger
         let onRequest = self.onRequest
-        let served: @Sendable (HTTPRequest.Method, String, HTTPResponse.Status) -> Void = { method, path, status in
-            logger.info("request", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(status.code)"])
-            onRequest?("\(method)", path, status.code)
+        let served: @Sendable (String, String, Int) -> Void = { method, path, status in
+            logger.info("request", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(status)"])
+            onRequest?(method, path, status)
         }
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            let answer = Self.answer(method: request.method, path: request.uri.path, headers: request.headers, files: files)
-            served(request.method, request.uri.path, answer.status)
-            return answer.response(head: request.method == .head)
-        }
+        let group = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
         let app = Application(
-            responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [StaticFastPath(files: files, served: served)])),
+            // Never asked: the child channel answers every request itself.
+            responder: CallbackResponder<BasicRequestContext> { _, _ in Response(status: .internalServerError) },
+            server: HTTPServerBuilder { _ in StaticHTTPChannel(files: files, served: served) },
             configuration: .init(address: .hostname(host, port: port), serverName: "folio"),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: group.map { .shared($0) } ?? .singleton,
             logger: logger
         )
-        try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
+        do {
+            try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
+        } catch {
+            try? await group?.shutdownGracefully()
+            throw error
+        }
+        try await group?.shutdownGracefully()
     }
 
-    /// The answer to a request: status, headers and body (nil for none).
+    /// The answer to a request: status, headers (without `Date` and `Server`) and body
+    /// (nil for none; a HEAD answer carries the GET body's length, and the body is not sent).
     struct Answer {
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var body: ByteBuffer?
-
-        func response(head: Bool) -> Response {
-            guard let body else { return Response(status: status, headers: headers) }
-            if head { return Response(status: status, headers: headers, body: ResponseBody(contentLength: body.readableBytes) { _ in }) }
-            return Response(status: status, headers: headers, body: .init(byteBuffer: body))
-        }
     }
 
-    static func answer(method: HTTPRequest.Method, path rawPath: String, headers requestHeaders: HTTPFields, files: StaticFiles) -> Answer {
-        guard method == .get || method == .head else {
+    static func answer(method: String, path: String, ifNoneMatch: String?, acceptsGzip: Bool, files: StaticFiles) -> Answer {
+        guard method == "GET" || method == "HEAD" else {
             return Answer(status: .methodNotAllowed, headers: [.allow: "GET, HEAD", .contentLength: "0"], body: nil)
         }
-        let path = pathWithoutQuery(rawPath)
         if path == "/healthz" {
             return Answer(status: .ok, headers: [.contentType: "text/plain", .contentLength: "3"], body: ByteBuffer(string: "ok\n"))
         }
@@ -85,7 +84,6 @@ public struct StaticServer: Sendable {
         ]
         var chosen = file
         var contentType = contentType(for: path)
-        let acceptsGzip = requestHeaders[.acceptEncoding].map { $0.contains("gzip") } ?? false
         if acceptsGzip, !path.hasSuffix(".gz"), let compressed = files.file(atRequestPath: path + ".gz") {
             chosen = compressed
             headers[.contentEncoding] = "gzip"
@@ -94,7 +92,7 @@ public struct StaticServer: Sendable {
         }
         headers[.eTag] = chosen.etag
         headers[.contentType] = contentType
-        if let match = requestHeaders[.ifNoneMatch], match == chosen.etag || match.split(separator: ",").contains(where: {
+        if let match = ifNoneMatch, match == chosen.etag || match.split(separator: ",").contains(where: {
             let tag = $0.trimmingCharacters(in: .whitespaces)
             return tag == chosen.etag || tag == "*"
         }) {

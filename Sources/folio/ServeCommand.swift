@@ -36,6 +36,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("no-access-log"), help: "Do not log each request (errors are still logged).")
     var noAccessLog = false
 
+    @Option(help: "Event loop threads (default: one per core; like nginx's worker_processes).")
+    var threads: Int?
+
     @Option(help: "A prompt repository to watch: when its promotion tags or main change, rebuild dist/.")
     var watch: String?
 
@@ -49,6 +52,7 @@ struct ServeCommand: ParsableCommand {
     var watchInterval: Double = 2
 
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dist, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("'\(dist)' is not a folder: run `folio build --out \(dist)` first")
@@ -63,7 +67,9 @@ struct ServeCommand: ParsableCommand {
             return handler
         }
         let root = URL(fileURLWithPath: dist)
-        let server = StaticServer(root: root, host: host, port: port)
+        var configured = StaticServer(root: root, host: host, port: port)
+        configured.threads = threads
+        let server = configured
         let host = self.host
         let watcher = try watch.map { try Watcher(repository: $0, environments: environments, signingKey: signingKey, output: root, interval: watchInterval) }
         try runBlocking {

@@ -2,16 +2,22 @@ import Foundation
 import FolioTestSupport
 import Testing
 
-/// `folio serve` answers GET and HEAD on the event loop and hands anything else to
-/// Hummingbird; on one connection the answers must still come back in request order.
+/// `folio serve` answers on the connection's event loop, writing HTTP/1.1 itself: answers
+/// come back in request order, keep-alive and `Connection: close` are honoured, a request
+/// the parser refuses gets a 400.
 @Suite(.serialized)
 struct ServeConnectionTests {
     /// Sends `request` bytes on one connection and reads until the server closes it or
     /// `timeout` passes with nothing new.
     func exchange(port: Int, _ request: String, timeout: TimeInterval = 1) throws -> (text: String, closed: Bool) {
+        let socket = connectSocket(port: port, timeout: timeout)
+        defer { close(socket) }
+        return exchange(on: socket, request)
+    }
+
+    func connectSocket(port: Int, timeout: TimeInterval) -> Int32 {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #expect(socket >= 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -22,8 +28,12 @@ struct ServeConnectionTests {
         #expect(connected == 0)
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int(timeout.truncatingRemainder(dividingBy: 1) * 1_000_000))
         #expect(setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size)) == 0)
+        return socket
+    }
+
+    func exchange(on socket: Int32, _ request: String) -> (text: String, closed: Bool) {
         let bytes = Array(request.utf8)
-        #expect(send(socket, bytes, bytes.count, 0) == bytes.count)
+        if !bytes.isEmpty { #expect(send(socket, bytes, bytes.count, 0) == bytes.count) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -69,5 +79,21 @@ struct ServeConnectionTests {
         #expect(statusLines(closing.text) == ["HTTP/1.1 200 OK"])
         #expect(closing.text.hasSuffix("ok\n"))
         #expect(closing.closed)
+
+        // A request the parser refuses gets a 400 and the connection closes.
+        let garbage = try exchange(port: serve.port, "NOT HTTP AT ALL\r\n\r\n", timeout: 5)
+        #expect(statusLines(garbage.text) == ["HTTP/1.1 400 Bad Request"], "\(garbage.text)")
+        #expect(garbage.closed)
+        // HTTP/1.0 without keep-alive closes after the answer too; an absolute-form target works.
+        let old = try exchange(port: serve.port, "GET http://127.0.0.1/healthz HTTP/1.0\r\n\r\n", timeout: 5)
+        #expect(statusLines(old.text) == ["HTTP/1.1 200 OK"], "\(old.text)")
+        #expect(old.text.contains("\r\nDate: ") && old.text.hasSuffix("ok\n"))
+        #expect(old.closed)
+        // SIGTERM with a keep-alive connection open and idle: the server closes it and exits.
+        let idle = connectSocket(port: serve.port, timeout: 1)
+        defer { close(idle) }
+        #expect(statusLines(exchange(on: idle, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").text) == ["HTTP/1.1 200 OK"])
+        #expect(serve.stop() == 0)
+        #expect(exchange(on: idle, "").closed)
     }
 }
