@@ -53,11 +53,16 @@ def best(measure, runs=7):
 cold = build()   # empty dist/, nothing in .git/folio yet: every tag read and verified
 warm = best(build)   # nothing new: tags, versions and version files come from .git/folio
 git_time = best(baseline_time)
-subprocess.run(["python3", sys.argv[4], repo, key, "--tags", "1", "--first", str(tags + 1)], check=True, capture_output=True)
-one_more = build()   # one new promotion tag, read and verified; the manifest changes
+def promote_then_build(run=[0]):
+    # one new promotion tag, read and verified; the manifest changes
+    run[0] += 1
+    subprocess.run(["python3", sys.argv[4], repo, key, "--tags", "1", "--first", str(tags + run[0])], check=True, capture_output=True)
+    return build()
+
+one_more = best(promote_then_build, runs=5)
 print("git for-each-ref + cat-file --batch (%d blobs): %.3f s (best of 7)" % (blobs, git_time))
 print("folio build, first (cold):                      %.3f s" % cold)
 print("folio build, rebuild, nothing new:              %.3f s (best of 7)" % warm)
-print("folio build, rebuild after one more promotion:  %.3f s" % one_more)
+print("folio build, rebuild after one more promotion:  %.3f s (best of 5)" % one_more)
 print("ratio folio/git: rebuild %.2fx, after one promotion %.2fx, first build %.1fx (goal <= 1.0x)" % (warm / git_time, one_more / git_time, cold / git_time))
 PY

@@ -225,6 +225,8 @@ public struct ManifestBuilder {
             if written?.unchanged(path, digest: digest) == true {
                 stamped.insert(path)
                 inPlace = true
+            } else if written?.differs(path, digest: digest) == true {
+                inPlace = false
             } else {
                 inPlace = readIfPresent(root + "/" + path) == bytes
             }

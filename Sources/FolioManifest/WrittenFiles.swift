@@ -47,6 +47,9 @@ final class WrittenFiles: @unchecked Sendable {
     private let folder: String
     /// Path relative to the folder → (sha256 of what was written, its stamp then).
     private var records: [String: (digest: String, stamp: Stamp)] = [:]
+    /// Lines in the file (a path recorded again is appended; the last line wins).
+    private var lines = 0
+    private var appended: [String] = []
     /// The recorded files whose stamp has not changed since, with their digest.
     private var intact: [String: String] = [:]
     private var changed = false
@@ -55,10 +58,13 @@ final class WrittenFiles: @unchecked Sendable {
         self.folder = folder.standardizedFileURL.path
         let name = "written-" + ContentHash.sha256Hex(Data(self.folder.utf8)).prefix(16)
         file = CacheFile(gitDirectory: gitDirectory, name: name, format: 1)
-        for record in file.load() where record.count == 8 {
+        let loaded = file.load()
+        lines = loaded.count
+        for record in loaded where record.count == 8 {
             guard let stamp = Stamp(record[2...]) else { continue }
             records[record[0]] = (record[1], stamp)
-            if Stamp(path: self.folder + "/" + record[0]) == stamp { intact[record[0]] = record[1] }
+            // The last line for a path decides (a path written again is appended).
+            intact[record[0]] = Stamp(path: self.folder + "/" + record[0]) == stamp ? record[1] : nil
         }
     }
 
@@ -66,6 +72,12 @@ final class WrittenFiles: @unchecked Sendable {
     /// loading: a build reads its files from git, never from `dist/`).
     func unchanged(_ path: String, digest: String) -> Bool {
         intact[path] == digest
+    }
+
+    /// Whether the file at `path` is known to hold other bytes than these (written with
+    /// another digest and untouched since): no need to read it to know it must be replaced.
+    func differs(_ path: String, digest: String) -> Bool {
+        intact[path].map { $0 != digest } ?? false
     }
 
     /// Records what was just written (or found in place) at `path`.
@@ -76,14 +88,26 @@ final class WrittenFiles: @unchecked Sendable {
         }
         if let known = records[path], known.digest == digest, known.stamp == stamp { return }
         records[path] = (digest, stamp)
+        appended.append(path)
         changed = true
     }
 
+    /// Appends what changed (a rebuild after one promotion changes a few files), or writes
+    /// the file anew when there was none or appended lines outnumber the files.
     func save() {
         guard changed else { return }
-        file.save(records.keys.sorted().map { path in
+        func line(_ path: String) -> [String] {
             let record = records[path]!
             return [path, record.digest] + record.stamp.fields
-        })
+        }
+        if lines > 0, lines + appended.count < 2 * records.count + 64 {
+            file.append(appended.map(line))
+            lines += appended.count
+        } else {
+            file.save(records.keys.sorted().map(line))
+            lines = records.count
+        }
+        appended = []
+        changed = false
     }
 }

@@ -80,6 +80,9 @@ struct BuildTests {
     @Test func aRebuildRepairsWhatChangedInDist() throws {
         let fixture = try promotedFixture()
         #expect(try build(fixture, out: "dist").status == 0)
+        // A second build after a promotion: the record of what was written grows by lines.
+        #expect(try CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        #expect(try build(fixture, out: "dist").status == 0)
         let dist = fixture.repo.url.appendingPathComponent("dist")
         let built = try files(in: dist)
         try Data("{}".utf8).write(to: dist.appendingPathComponent("prompts/triage/3.json"))
