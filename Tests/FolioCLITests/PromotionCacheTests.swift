@@ -13,7 +13,7 @@ struct PromotionCacheTests {
         let cache = fixture.repo.url.appendingPathComponent(".git/folio/promotion-tags")
         let tagID = try fixture.repo.git("rev-parse", "folio/production/1").trimmingCharacters(in: .whitespacesAndNewlines)
         let remembered = try String(contentsOf: cache, encoding: .utf8)
-        #expect(remembered.hasPrefix("folio promotion-tags cache 1\n\(tagID)\tssh-ed25519 "), "\(remembered)")
+        #expect(remembered.hasPrefix("folio promotion-tags cache 2\n\(tagID)\tssh-ed25519 "), "\(remembered)")
 
         // Alice leaves allowed_signers: her promotion stops counting, shortcut or not.
         try fixture.repo.commit("Remove alice", files: [".folio/allowed_signers": "bob@example.com \(try fixture.publicKey("bob"))\n"])
@@ -22,5 +22,19 @@ struct PromotionCacheTests {
         let verify = try CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("signer not allowed"))
+    }
+
+    /// A tag object that verified under one name and is copied to another name is caught
+    /// with the cache as without it: what depends on the name is never taken from the cache.
+    @Test func aCopiedTagIsCaughtEvenWhenItsObjectIsRemembered() throws {
+        let fixture = try PromotionFixture()
+        let promoted = try CLI.run(["promote", "triage@1", "--env", "production", "--note", "r", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        #expect(try CLI.run(["build", "--env", "production", "--out", "dist", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        let tagID = try fixture.repo.git("rev-parse", "folio/production/1").trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try fixture.repo.git("update-ref", "refs/tags/folio/production/2", tagID)
+        let build = try CLI.run(["build", "--env", "production", "--out", "dist", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        #expect(build.status == 1)
+        #expect(build.stderr.contains("folio/production/2: the tag object is named 'folio/production/1', not 'folio/production/2': it was copied from another tag"), "\(build.stderr)")
     }
 }

@@ -29,6 +29,8 @@ public final class Promotion: Sendable {
     let signature: String?
     /// The key that verified this tag object before (`PromotionCache`); nil when read afresh.
     let verifiedKey: SSHPublicKey?
+    /// The `Folio-Prompt:` values as written, malformed ones too (kept for the cache).
+    let trailerValues: [String]
 
 
     /// Splits a tag's name `folio/<env>/<seq>`; nil if it is not one.
@@ -64,6 +66,7 @@ public final class Promotion: Sendable {
             payload = nil
             signature = nil
             verifiedKey = nil
+            trailerValues = []
             return
         }
         tagObject = tag.id
@@ -71,13 +74,7 @@ public final class Promotion: Sendable {
         headerName = tag.name
         objectType = tag.objectType
         target = tag.object
-        var problems: [String] = []
-        if tag.name != name {
-            problems.append("the tag object is named '\(tag.name)', not '\(name)': it was copied from another tag")
-        }
-        if tag.objectType != "commit" {
-            problems.append("the tag points at a \(tag.objectType), not a commit")
-        }
+        let problems = Self.headerProblems(headerName: tag.name, objectType: tag.objectType, name: name)
         let (signed, armored) = Promotion.splitSignature(tag.raw)
         payload = armored == nil ? nil : signed
         signature = armored
@@ -87,13 +84,16 @@ public final class Promotion: Sendable {
         let parsed = Promotion.parseMessage(body)
         subject = parsed.subject
         note = parsed.note
+        trailerValues = parsed.trailerValues
         (trailers, parseProblems) = Self.trailers(parsed.trailerValues, problems: problems)
     }
 
     /// A promotion from what `PromotionCache` kept of a tag object that verified before:
     /// the same fields, without reading the object (nil when the record is not one).
+    /// Everything that depends on the name it is found under (a tag object copied to
+    /// another name) is checked again here, as for a tag read afresh.
     init?(cached record: [String], key: SSHPublicKey, name: String, environment: String, sequence: Int, reference: ObjectID) {
-        guard record.count == 13, let target = ObjectID(hex: record[4]) else { return nil }
+        guard record.count == 12, let target = ObjectID(hex: record[4]) else { return nil }
         self.environment = environment
         self.sequence = sequence
         tagName = name
@@ -108,15 +108,8 @@ public final class Promotion: Sendable {
         }
         subject = record[9]
         note = record[10]
-        let values = Self.lines(record[11])
-        let problems = Self.lines(record[12])
-        var trailers: [PromotionTrailer] = []
-        for value in values {
-            guard let trailer = try? PromotionTrailer(value: value) else { return nil }
-            trailers.append(trailer)
-        }
-        self.trailers = trailers
-        parseProblems = problems
+        trailerValues = Self.lines(record[11])
+        (trailers, parseProblems) = Self.trailers(trailerValues, problems: Self.headerProblems(headerName: record[2], objectType: record[3], name: name))
         payload = nil
         signature = nil
         verifiedKey = key
@@ -133,7 +126,19 @@ public final class Promotion: Sendable {
     var cacheFields: [String] {
         [headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
          tagger.map { String(Int64($0.date.timeIntervalSince1970)) } ?? "", tagger.map { String($0.timeZoneOffsetMinutes) } ?? "",
-         subject, note, trailers.map(\.value).joined(separator: "\n"), parseProblems.joined(separator: "\n")]
+         subject, note, trailerValues.joined(separator: "\n")]
+    }
+
+    /// What the tag object's header says against the name it is found under.
+    private static func headerProblems(headerName: String, objectType: String, name: String) -> [String] {
+        var problems: [String] = []
+        if headerName != name {
+            problems.append("the tag object is named '\(headerName)', not '\(name)': it was copied from another tag")
+        }
+        if objectType != "commit" {
+            problems.append("the tag points at a \(objectType), not a commit")
+        }
+        return problems
     }
 
     /// The trailers that parse, and every problem (the ones found so far, then one per

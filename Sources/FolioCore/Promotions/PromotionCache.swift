@@ -20,9 +20,9 @@ final class PromotionCache: @unchecked Sendable {
     private let appendable: Bool
 
     init(gitDirectory: String) {
-        file = CacheFile(gitDirectory: gitDirectory, name: "promotion-tags", format: 1)
+        file = CacheFile(gitDirectory: gitDirectory, name: "promotion-tags", format: 2)
         let loaded = file.load()
-        for record in loaded where record.count == 13 {
+        for record in loaded where record.count == 12 {
             guard let id = ObjectID(hex: record[0]) else { continue }
             records[id] = record
         }
