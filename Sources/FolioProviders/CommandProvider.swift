@@ -73,8 +73,19 @@ public struct CommandProvider: ChatProvider {
             DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { [weak process] in
                 if let process, process.isRunning { outputs.timedOut = true; process.terminate() }
             }
-            stdin.fileHandleForWriting.write(input)
-            try? stdin.fileHandleForWriting.close()
+            // Written from another thread, so a large input to a slow reader blocks no
+            // task. A command may exit without reading it (EPIPE): its status and output
+            // say what happened, so a failed write is not an error of its own (the
+            // non-throwing `write(_:)` traps on EPIPE).
+            try? stdin.fileHandleForReading.close()
+            // Writing to a pipe whose reader is gone must fail with EPIPE, not end this
+            // process with SIGPIPE (as NIO does, for the same reason, on sockets).
+            signal(SIGPIPE, SIG_IGN)
+            let writer = stdin.fileHandleForWriting
+            DispatchQueue.global().async {
+                try? writer.write(contentsOf: input)
+                try? writer.close()
+            }
         }
         stdout.fileHandleForReading.readabilityHandler = nil
         stderr.fileHandleForReading.readabilityHandler = nil

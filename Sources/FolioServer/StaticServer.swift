@@ -18,7 +18,7 @@ public struct StaticServer: Sendable {
     /// Event loop threads; nil shares NIO's group (one per core).
     public var threads: Int?
 
-    /// - Parameter onRequest: called after each response (method, path, status), e.g. for metrics.
+    /// - Parameter onRequest: called for each request as it is answered (method, path, status), e.g. for metrics.
     public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "folio.serve"),
                 onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)? = nil) {
         self.root = root

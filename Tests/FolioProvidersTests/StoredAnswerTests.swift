@@ -60,5 +60,13 @@ struct StoredAnswerTests {
         } throws: { error in
             "\(error)".contains("exited with status 3") && "\(error)".contains("broken")
         }
+        // A command that exits without reading a large input: the write fails with EPIPE,
+        // and the answer is still the command's exit status, not a crash.
+        let large = ChatRequest(model: "m", messages: [LLMMessage(role: "user", content: String(repeating: "x", count: 1 << 20))])
+        await #expect {
+            try await failing.complete(large, sample: 0)
+        } throws: { error in
+            "\(error)".contains("exited with status 3")
+        }
     }
 }

@@ -114,7 +114,7 @@ public enum Command {
         process.standardError = err
         process.standardInput = stdin
         try process.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()

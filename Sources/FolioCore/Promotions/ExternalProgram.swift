@@ -28,7 +28,10 @@ enum ExternalProgram {
         let collected = Collected()
         let group = DispatchGroup()
         if !interactive {
-            if let input { stdin.fileHandleForWriting.write(input) }
+            // A program that exits without reading its input must neither trap on EPIPE nor
+            // end this process with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            if let input { try? stdin.fileHandleForWriting.write(contentsOf: input) }
             try? stdin.fileHandleForWriting.close()
             group.enter()
             DispatchQueue.global().async {
