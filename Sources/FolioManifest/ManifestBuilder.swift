@@ -75,7 +75,8 @@ public struct ManifestBuilder {
             var hashes: [String: String] = [:]
             let names = Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) })
             for name in names.sorted() {
-                for trailer in log.history(of: name, in: environment) {
+                var seen = Set<Int>() // a version promoted again has one file
+                for trailer in log.history(of: name, in: environment) where seen.insert(trailer.version).inserted {
                     let path = ManifestPrompt.path(name: name, version: trailer.version)
                     if versionFiles[path] == nil {
                         versionFiles[path] = try versionFile(trailer, versions: log.versions[name] ?? [], cache: cache)
