@@ -7,9 +7,11 @@ public final class Prefetch<Value>: @unchecked Sendable {
     private let group = DispatchGroup()
     private var result: Value?
 
-    public init(_ work: @escaping @Sendable () -> Value) {
+    /// - Parameter concurrent: run on a concurrent queue instead of the prefetch thread
+    ///   (for work that may start while the prefetch thread is still busy loading).
+    public init(concurrent: Bool = false, _ work: @escaping @Sendable () -> Value) {
         group.enter()
-        prefetchQueue.async {
+        (concurrent ? DispatchQueue.global(qos: .userInitiated) : prefetchQueue).async {
             self.result = work()
             self.group.leave()
         }
