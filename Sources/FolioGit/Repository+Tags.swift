@@ -55,26 +55,11 @@ extension Repository {
         return ObjectID(oid)
     }
 
-    /// The type of an object: `commit`, `tree`, `blob` or `tag`.
-    public func objectType(_ id: ObjectID) throws -> String {
-        try withRawObject(id) { type, _ in type }
-    }
-
     /// Reads the object as an annotated tag, or nil when it is another kind of object
     /// (a lightweight tag points straight at a commit). One read of the object.
     public func annotatedTag(_ id: ObjectID) throws -> RawTag? {
         try withRawObject(id) { type, data in
             type == "tag" ? try RawTag.parse(id: id, raw: data) : nil
-        }
-    }
-
-    /// Reads an annotated tag object; throws if `id` is not a tag.
-    public func rawTag(_ id: ObjectID) throws -> RawTag {
-        try withRawObject(id) { type, data in
-            guard type == "tag" else {
-                throw GitError(.other, "\(id.short) is a \(type), not an annotated tag")
-            }
-            return try RawTag.parse(id: id, raw: data)
         }
     }
 

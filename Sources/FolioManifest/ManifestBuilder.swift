@@ -29,36 +29,37 @@ public struct ManifestBuilder {
         self.oneShot = oneShot
     }
 
-    /// Builds `environments` into `folder` (`files(for:)`, then `write`), remembering what
-    /// it wrote in the repository's git directory so the next build need not read it back.
-    /// Returns the files, by path relative to the folder (without the `.gz` copies).
+    /// Builds `environments` into `folder`, remembering what it wrote in the repository's
+    /// git directory so the next build need not read it back. Returns the files, by path
+    /// relative to the folder (without the `.gz` copies). A bad promotion tag in one of the
+    /// environments stops the build, naming the tag, before anything is written.
     public func build(_ environments: [String], into folder: URL) throws -> [String: Data] {
         let built = try assemble(environments, folder: folder)
-        // A new manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts on the
-        // other core now, while the files are compared; it is used only if one is written.
+        let written = built.written.value
+        var digests = built.digests
+        // A changed manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts on
+        // the other core now, while the files are compared.
         var compressed: [String: Prefetch<Data?>] = [:]
         for (path, bytes) in built.files where path.hasSuffix("/manifest.json") {
-            compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
+            let digest = ContentHash.sha256Hex(bytes)
+            digests[path] = digest
+            if !written.unchanged(path, digest: digest) {
+                compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
+            }
         }
-        try Self.write(built.files, to: folder, digests: built.digests, written: built.written?.value, compressed: compressed)
+        try Self.write(built.files, to: folder, digests: digests, written: written, compressed: compressed)
         return built.files
     }
 
-    /// The files for `environments`, by path relative to `dist/` (`write` adds the `.gz`
-    /// copies). A bad promotion tag in one of them stops the build, naming the tag.
-    public func files(for environments: [String]) throws -> [String: Data] {
-        try assemble(environments, folder: nil).files
-    }
-
-    /// The files, the sha256 of those already known, and (with a folder) what was written
-    /// there before, loading on the prefetch thread.
-    private func assemble(_ environments: [String], folder: URL?) throws -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>?) {
+    /// The files, the sha256 of the version files, and what was written to `folder`
+    /// before, loading on the prefetch thread.
+    private func assemble(_ environments: [String], folder: URL) throws -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>) {
         // The caches load on the prefetch thread, the promotions' first, while this one
         // opens the repository and lists the tags.
         let promotions = PromotionLog.CachePrefetch(repository)
         let gitDirectory = repository.git.gitDirectory
         let versionFileCache = Prefetch { VersionFileCache(gitDirectory: gitDirectory) }
-        let written = folder.map { folder in Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) } }
+        let written = Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) }
         let log = try PromotionLog(repository: repository, prefetched: promotions)
         if oneShot { Self.parked.withLock { $0.append(log) } }
         let cache = versionFileCache.value
@@ -147,13 +148,9 @@ public struct ManifestBuilder {
         let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
                                    partials: Self.partialsUsed(by: prompt, from: available))
         let bytes = try JSONEncoder.folio.encode(entry) + Data("\n".utf8)
-        let file = (bytes, Self.sha256(bytes))
+        let file = (bytes, ContentHash.sha256Hex(bytes))
         if let firstCommit { cache.remember(file, blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) }
         return file
-    }
-
-    static func sha256(_ data: Data) -> String {
-        ContentHash.sha256Hex(data)
     }
 
     /// The partials a prompt's messages include, directly or through other partials.
@@ -210,13 +207,11 @@ public struct ManifestBuilder {
     /// half-written file. A file already in place with the same bytes stays (version files
     /// are immutable), and so does a `.gz` whose gzip trailer (CRC-32 and length) is that
     /// of the bytes it must hold.
-    public static func write(_ files: [String: Data], to folder: URL) throws {
-        try write(files, to: folder, digests: [:], written: nil)
-    }
-
-    /// `write`, skipping the files `written` says are in place with the same bytes, and
-    /// recording what it wrote there. `digests` holds the sha256 of files already hashed.
-    static func write(_ files: [String: Data], to folder: URL, digests known: [String: String], written: WrittenFiles?,
+    ///
+    /// Files `written` says are in place with the same bytes are skipped without being
+    /// read, and what is written is recorded there. `digests` holds the sha256 of files
+    /// already hashed; `compressedCopies`, gzip copies already under way.
+    static func write(_ files: [String: Data], to folder: URL, digests known: [String: String], written: WrittenFiles,
                       compressed compressedCopies: [String: Prefetch<Data?>] = [:]) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -230,10 +225,10 @@ public struct ManifestBuilder {
             let digest = known[path] ?? ContentHash.sha256Hex(bytes)
             digests[path] = digest
             let inPlace: Bool
-            if written?.unchanged(path, digest: digest) == true {
+            if written.unchanged(path, digest: digest) {
                 stamped.insert(path)
                 inPlace = true
-            } else if written?.differs(path, digest: digest) == true {
+            } else if written.differs(path, digest: digest) {
                 inPlace = false
             } else {
                 inPlace = readIfPresent(root + "/" + path) == bytes
@@ -242,7 +237,7 @@ public struct ManifestBuilder {
             guard path.hasSuffix(".json") else { continue }
             let compressed = path + ".gz"
             digests[compressed] = "gzip-" + digest
-            if inPlace, written?.unchanged(compressed, digest: "gzip-" + digest) == true {
+            if inPlace, written.unchanged(compressed, digest: "gzip-" + digest) {
                 stamped.insert(compressed)
             } else if !inPlace || !Gzip.holds(readIfPresent(root + "/" + compressed), bytes) {
                 pending[compressed] = try compressedCopies[path]?.value ?? Gzip.compress(bytes)
@@ -288,10 +283,8 @@ public struct ManifestBuilder {
             try move(path)
         }
         // Only after every file is in place: a record says "this file holds these bytes".
-        if let written {
-            for (path, digest) in digests where !stamped.contains(path) { written.record(path, digest: digest) }
-            written.save()
-        }
+        for (path, digest) in digests where !stamped.contains(path) { written.record(path, digest: digest) }
+        written.save()
     }
 
 }
