@@ -1,16 +1,48 @@
 import CZlib
+import Dispatch
 import Foundation
 
 enum Gzip {
-    /// A gzip member of `data` (mtime 0: the same input gives the same bytes).
+    /// The input is compressed in blocks of this size, in parallel (pigz's default size).
+    static let blockSize = 128 * 1024
+    private static let window = 32 * 1024
+
+    /// A gzip member of `data`: one deflate stream made of blocks compressed on all cores,
+    /// each primed with the 32 KB before it (see `folio_deflate_block`). The header has
+    /// mtime 0 and the blocks do not depend on the number of threads, so the same input
+    /// always gives the same bytes; for a file of one block they are gzip's own.
     static func compress(_ data: Data) throws -> Data {
-        var output = [UInt8](repeating: 0, count: Int(compressBound(uLong(data.count))) + 32)
-        var length = output.count
-        let status = data.withUnsafeBytes { input in
-            folio_gzip(input.bindMemory(to: UInt8.self).baseAddress, data.count, &output, &length)
+        let count = data.count
+        let blocks = Blocks(count: max(1, (count + blockSize - 1) / blockSize))
+        data.withUnsafeBytes { raw in
+            let input = Input(base: raw.bindMemory(to: UInt8.self).baseAddress)
+            let compressOne = { @Sendable (index: Int) in
+                let start = index * blockSize
+                let length = min(blockSize, count - start)
+                let dictionary = max(0, start - window)
+                var output = [UInt8](repeating: 0, count: Int(compressBound(uLong(length))) + 64)
+                var produced = output.count
+                let status = folio_deflate_block(input.at(dictionary), start - dictionary, input.at(start), length,
+                                                 index == blocks.count - 1 ? 1 : 0, &output, &produced)
+                output.removeSubrange(produced...)
+                blocks.set(index, output, checksum: crc32(0, input.at(start), uInt(length)), ok: status == Z_OK)
+            }
+            if blocks.count == 1 { compressOne(0) } else { DispatchQueue.concurrentPerform(iterations: blocks.count, execute: compressOne) }
         }
-        guard status == Z_OK else { throw CocoaError(.fileWriteUnknown) }
-        return Data(output[0..<length])
+        let (parts, checksums, failed) = blocks.results
+        guard !failed else { throw CocoaError(.fileWriteUnknown) }
+        var checksum = checksums[0]
+        for index in 1..<parts.count {
+            checksum = crc32_combine(checksum, checksums[index], .init(min(blockSize, count - index * blockSize)))
+        }
+        // ID1 ID2, deflate, no flags, mtime 0, no extra flags, OS 3 (Unix): zlib's header.
+        var member: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
+        member.reserveCapacity(parts.reduce(18) { $0 + $1.count })
+        for part in parts { member += part }
+        for value in [UInt32(checksum), UInt32(truncatingIfNeeded: count)] {
+            member += (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+        }
+        return Data(member)
     }
 
     /// Whether `gzip` is a gzip member whose trailer (CRC-32 and length of the original)
@@ -25,5 +57,36 @@ enum Gzip {
             UInt32(crc32(0, raw.bindMemory(to: UInt8.self).baseAddress, uInt(raw.count)))
         }
         return little(0) == checksum && little(4) == UInt32(truncatingIfNeeded: data.count)
+    }
+
+    /// The input's bytes, shared with the threads that compress it (read only).
+    private struct Input: @unchecked Sendable {
+        let base: UnsafePointer<UInt8>?
+        func at(_ offset: Int) -> UnsafePointer<UInt8>? { base.map { $0 + offset } }
+    }
+
+    /// The compressed blocks and their CRC-32s, as the threads finish them.
+    private final class Blocks: @unchecked Sendable {
+        let count: Int
+        private let lock = NSLock()
+        private var parts: [[UInt8]]
+        private var checksums: [uLong]
+        private var failed = false
+
+        init(count: Int) {
+            self.count = count
+            parts = Array(repeating: [], count: count)
+            checksums = Array(repeating: 0, count: count)
+        }
+
+        func set(_ index: Int, _ part: [UInt8], checksum: uLong, ok: Bool) {
+            lock.withLock {
+                parts[index] = part
+                checksums[index] = checksum
+                if !ok { failed = true }
+            }
+        }
+
+        var results: (parts: [[UInt8]], checksums: [uLong], failed: Bool) { lock.withLock { (parts, checksums, failed) } }
     }
 }

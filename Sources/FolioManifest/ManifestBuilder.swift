@@ -35,25 +35,14 @@ public struct ManifestBuilder {
     /// environments stops the build, naming the tag, before anything is written.
     public func build(_ environments: [String], into folder: URL) throws -> [String: Data] {
         let built = try assemble(environments, folder: folder)
-        let written = built.written.value
-        var digests = built.digests
-        // A changed manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts on
-        // the other core now, while the files are compared.
-        var compressed: [String: Prefetch<Data?>] = [:]
-        for (path, bytes) in built.files where path.hasSuffix("/manifest.json") {
-            let digest = ContentHash.sha256Hex(bytes)
-            digests[path] = digest
-            if !written.unchanged(path, digest: digest) {
-                compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
-            }
-        }
-        try Self.write(built.files, to: folder, digests: digests, written: written, compressed: compressed)
+        try Self.write(built.files, to: folder, digests: built.digests, written: built.written.value, compressed: built.compressed)
         return built.files
     }
 
-    /// The files, the sha256 of the version files, and what was written to `folder`
-    /// before, loading on the prefetch thread.
-    private func assemble(_ environments: [String], folder: URL) throws -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>) {
+    /// The files, their sha256, what was written to `folder` before (loading on the
+    /// prefetch thread), and the gzip copies of changed manifests, under way.
+    private func assemble(_ environments: [String], folder: URL) throws
+        -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>, compressed: [String: Prefetch<Data?>]) {
         // The caches load on the prefetch thread, the promotions' first, while this one
         // opens the repository and lists the tags.
         let promotions = PromotionLog.CachePrefetch(repository)
@@ -65,6 +54,8 @@ public struct ManifestBuilder {
         let cache = versionFileCache.value
         defer { cache.save() }
         var files: [String: Data] = [:]
+        var digests: [String: String] = [:]
+        var compressed: [String: Prefetch<Data?>] = [:]
         var versionFiles: [String: (bytes: Data, sha256: String)] = [:]
         for environment in environments {
             try repository.requireEnvironment(environment)
@@ -107,15 +98,21 @@ public struct ManifestBuilder {
                 versionFiles: hashes
             )
             let bytes = try (ManifestJSON.encode(manifest, entries: entries) ?? Self.encodeDecoding(manifest, entries: entries)) + Data("\n".utf8)
-            files["\(environment)/manifest.json"] = bytes
-            files["\(environment)/manifest.json.sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
+            let path = "\(environment)/manifest.json"
+            files[path] = bytes
+            digests[path] = ContentHash.sha256Hex(bytes)
+            // A changed manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts
+            // now, on the other cores, while this one signs it and compares the files.
+            if !written.value.unchanged(path, digest: digests[path]!) {
+                compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
+            }
+            files[path + ".sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
         }
-        var digests: [String: String] = [:]
         for (path, file) in versionFiles {
             files[path] = file.bytes
             digests[path] = file.sha256
         }
-        return (files, digests, written)
+        return (files, digests, written, compressed)
     }
 
     /// The manifest through JSONEncoder, for a version file `ManifestJSON` cannot splice.

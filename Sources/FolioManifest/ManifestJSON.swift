@@ -127,29 +127,33 @@ enum ManifestJSON {
     /// A JSON string as JSONEncoder writes it with `.withoutEscapingSlashes`: `"` and `\`
     /// escaped, \b \t \n \f \r by name, other control characters as \u00xx, the rest as is.
     static func string(_ text: String, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out += [0x5C, UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
-            case 0x08: out += [0x5C, UInt8(ascii: "b")]
-            case 0x09: out += [0x5C, UInt8(ascii: "t")]
-            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-            case 0x0C: out += [0x5C, UInt8(ascii: "f")]
-            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-            case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(contentsOf: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-            default: out.append(byte)
+            // A pointer scan: the manifest writes some 12,000 strings for 2,000 prompts.
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+                return
             }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): out += [0x5C, UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
+                case 0x08: out += [0x5C, UInt8(ascii: "b")]
+                case 0x09: out += [0x5C, UInt8(ascii: "t")]
+                case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+                case 0x0C: out += [0x5C, UInt8(ascii: "f")]
+                case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+                case 0..<0x20:
+                    let digits = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(contentsOf: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// `2026-09-21T14:13:20Z`: the `.iso8601` strategy's form (UTC, whole seconds).
