@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "folio",
             dependencies: [
-                "FolioCore", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioEval", "FolioProviders",
+                "FolioCore", "FolioGit", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioEval", "FolioProviders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

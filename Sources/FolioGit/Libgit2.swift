@@ -1,7 +1,8 @@
 import CLibGit2
+import Dispatch
 
 /// Process-wide libgit2 set-up: `git_libgit2_init` runs exactly once, on first use.
-enum Libgit2 {
+public enum Libgit2 {
     private static let initialized: Bool = {
         git_libgit2_init()
         // Objects are not re-hashed on every read, as in git; see shim.h.
@@ -14,6 +15,13 @@ enum Libgit2 {
 
     static func ensureInitialized() {
         _ = initialized
+    }
+
+    /// Starts the set-up on another thread, for a program to parse its arguments
+    /// meanwhile: most of `git_libgit2_init` is mbedTLS loading the system's CA
+    /// certificates, some milliseconds that every command would otherwise wait for.
+    public static func prepareInBackground() {
+        DispatchQueue.global(qos: .userInitiated).async { ensureInitialized() }
     }
 
     /// The message of the last libgit2 error on this thread, or a fallback.

@@ -60,28 +60,31 @@ extension Repository {
         var current: git_oid? = tip.oid
         var currentLinks = try lookup.commitLinks(tip.oid)
         var currentFolder = try lookup.blob(inRoot: currentLinks.tree)
-        var currentEntries = try currentFolder.map { try lookup.fileEntries(of: $0) } ?? []
+        var currentTree = try currentFolder.map { try lookup.rawTree($0) }
         while let commit = current {
             let parent = currentLinks.firstParent
             var parentLinks: (tree: git_oid, firstParent: git_oid?)?
             var parentFolder: git_oid?
-            var parentEntries: [(name: [UInt8], blob: git_oid)] = []
+            var parentTree: RawTree?
             if let parent {
                 parentLinks = try lookup.commitLinks(parent)
                 parentFolder = try lookup.blob(inRoot: parentLinks!.tree)
                 if let parentFolder, let currentFolder, TreePathLookup.equal(parentFolder, currentFolder) {
-                    parentEntries = currentEntries
+                    parentTree = currentTree
                 } else if let parentFolder {
-                    parentEntries = try lookup.fileEntries(of: parentFolder)
+                    parentTree = try lookup.rawTree(parentFolder)
                 }
             }
-            for (name, blob) in TreePathLookup.differences(currentEntries, parentEntries) {
-                found[name, default: []].append((commit, blob))
+            let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            if parentTree !== currentTree {
+                for (name, blob) in TreePathLookup.differences(currentTree?.bytes ?? empty, parentTree?.bytes ?? empty) {
+                    found[name, default: []].append((commit, blob))
+                }
             }
             current = parent
             if let parentLinks { currentLinks = parentLinks }
             currentFolder = parentFolder
-            currentEntries = parentEntries
+            currentTree = parentTree
         }
         var commits: [git_oid: Commit] = [:]
         var result: [String: [PathChange]] = [:]

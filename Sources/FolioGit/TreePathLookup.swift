@@ -50,14 +50,12 @@ struct TreePathLookup {
         return result
     }
 
-    /// The files (not folders) of a raw tree, in the tree's order.
-    func fileEntries(of tree: git_oid) throws -> [(name: [UInt8], blob: git_oid)] {
-        var entries: [(name: [UInt8], blob: git_oid)] = []
-        try forEachEntry(of: tree) { name, isTree, id in
-            if !isTree { entries.append((Array(name), id)) }
-            return true
-        }
-        return entries
+    /// A tree object's raw bytes, kept to compare with the next commit's.
+    func rawTree(_ tree: git_oid) throws -> RawTree {
+        var object: OpaquePointer?
+        var oid = tree
+        try Libgit2.check(git_odb_read(&object, odb, &oid), "reading tree \(ObjectID(tree).short)")
+        return RawTree(object: object!)
     }
 
     /// Calls `body` with each entry of a raw tree object (`<octal mode> <name>\0<20-byte id>`)
@@ -88,22 +86,84 @@ struct TreePathLookup {
         }
     }
 
-    /// The files whose blob differs between two sorted entry lists: (name, blob in `new`,
-    /// nil when `new` lacks the file).
-    static func differences(_ new: [(name: [UInt8], blob: git_oid)], _ old: [(name: [UInt8], blob: git_oid)]) -> [(String, git_oid?)] {
+    /// The files (not folders) whose blob differs between two raw trees: (name, blob in
+    /// `new`, nil when `new` lacks the file). The bytes both trees start with are skipped
+    /// with `memcmp`, and so is the rest once they agree again: a commit that changes one
+    /// file of 2,000 costs two comparisons of memory, not 2,000 entries parsed.
+    static func differences(_ new: UnsafeBufferPointer<UInt8>, _ old: UnsafeBufferPointer<UInt8>) -> [(String, git_oid?)] {
         var result: [(String, git_oid?)] = []
-        var i = 0, j = 0
-        while i < new.count || j < old.count {
-            if j == old.count || (i < new.count && new[i].name.lexicographicallyPrecedes(old[j].name)) {
-                result.append((String(decoding: new[i].name, as: UTF8.self), new[i].blob)); i += 1
-            } else if i == new.count || old[j].name.lexicographicallyPrecedes(new[i].name) {
-                result.append((String(decoding: old[j].name, as: UTF8.self), nil)); j += 1
-            } else {
-                if !equal(new[i].blob, old[j].blob) { result.append((String(decoding: new[i].name, as: UTF8.self), new[i].blob)) }
-                i += 1; j += 1
+        var i = entryStart(new, containing: commonPrefix(new, old)), j = i
+        var x = nextFile(new, &i), y = nextFile(old, &j)
+        while x != nil || y != nil {
+            if let a = x, y.map({ precedes(a.name, $0.name) }) ?? true {
+                result.append((String(decoding: a.name, as: UTF8.self), a.id))
+                x = nextFile(new, &i)
+            } else if let b = y, x.map({ precedes(b.name, $0.name) }) ?? true {
+                result.append((String(decoding: b.name, as: UTF8.self), nil))
+                y = nextFile(old, &j)
+            } else if let a = x, let b = y {
+                let differ = !equal(a.id, b.id)
+                if differ { result.append((String(decoding: a.name, as: UTF8.self), a.id)) }
+                x = nextFile(new, &i)
+                y = nextFile(old, &j)
+                guard differ else { continue }
             }
+            // After a difference: if what is left of both is the same, nothing else differs.
+            if let a = x, let b = y, new.count - a.start == old.count - b.start,
+               memcmp(new.baseAddress! + a.start, old.baseAddress! + b.start, new.count - a.start) == 0 { break }
         }
         return result
+    }
+
+    /// How many bytes two buffers start with in common.
+    static func commonPrefix(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = min(a.count, b.count)
+        var same = 0
+        while same + 4096 <= count, memcmp(a.baseAddress! + same, b.baseAddress! + same, 4096) == 0 { same += 4096 }
+        while same < count, a[same] == b[same] { same += 1 }
+        return same
+    }
+
+    /// The offset of the entry of a raw tree that holds byte `offset` (the tree's end when
+    /// `offset` is past its last entry).
+    static func entryStart(_ tree: UnsafeBufferPointer<UInt8>, containing offset: Int) -> Int {
+        var index = 0
+        while index < tree.count {
+            var next = index
+            guard nextEntry(tree, &next) != nil, next <= offset else { return index }
+            index = next
+        }
+        return index
+    }
+
+    /// The entry at `index` (mode, name, id), moving `index` past it; nil at the end or
+    /// for a truncated entry.
+    static func nextEntry(_ tree: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> (start: Int, isTree: Bool, name: UnsafeBufferPointer<UInt8>, id: git_oid)? {
+        let start = index
+        guard start < tree.count, let space = memchr(tree.baseAddress! + start, 0x20, tree.count - start) else { return nil }
+        let nameStart = UnsafeRawPointer(space) - UnsafeRawPointer(tree.baseAddress!) + 1
+        guard nameStart < tree.count, let nul = memchr(tree.baseAddress! + nameStart, 0, tree.count - nameStart) else { return nil }
+        let nameEnd = UnsafeRawPointer(nul) - UnsafeRawPointer(tree.baseAddress!)
+        guard nameEnd + 21 <= tree.count else { return nil }
+        var id = git_oid()
+        withUnsafeMutableBytes(of: &id.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(tree)[(nameEnd + 1)..<(nameEnd + 21)])) }
+        index = nameEnd + 21
+        let isTree = nameStart - 1 - start == 5 && tree[start] == UInt8(ascii: "4")
+        return (start, isTree, UnsafeBufferPointer(rebasing: tree[nameStart..<nameEnd]), id)
+    }
+
+    /// The next entry that is a file, skipping folders.
+    private static func nextFile(_ tree: UnsafeBufferPointer<UInt8>, _ index: inout Int) -> (start: Int, name: UnsafeBufferPointer<UInt8>, id: git_oid)? {
+        while let entry = nextEntry(tree, &index) {
+            if !entry.isTree { return (entry.start, entry.name, entry.id) }
+        }
+        return nil
+    }
+
+    /// Byte order of names, a prefix first.
+    private static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        let order = memcmp(a.baseAddress!, b.baseAddress!, min(a.count, b.count))
+        return order != 0 ? order < 0 : a.count < b.count
     }
 
     /// Compares two entry names in git's tree order (a folder's name sorts as if it
@@ -149,4 +209,19 @@ struct TreePathLookup {
         var a = a, b = b
         return git_oid_equal(&a, &b) == 1
     }
+}
+
+/// A raw object read from the object database, freed with its last reference.
+final class RawTree {
+    private let object: OpaquePointer
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    init(object: OpaquePointer) {
+        self.object = object
+        let size = git_odb_object_size(object)
+        let data = git_odb_object_data(object)
+        bytes = data.map { UnsafeBufferPointer(start: $0.assumingMemoryBound(to: UInt8.self), count: size) } ?? UnsafeBufferPointer(start: nil, count: 0)
+    }
+
+    deinit { git_odb_object_free(object) }
 }

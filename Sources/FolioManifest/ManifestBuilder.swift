@@ -56,7 +56,11 @@ public struct ManifestBuilder {
         var files: [String: Data] = [:]
         var digests: [String: String] = [:]
         var compressed: [String: Prefetch<Data?>] = [:]
-        var versionFiles: [String: (bytes: Data, sha256: String)] = [:]
+        // First every environment's promotions are checked (a bad tag stops the build
+        // before any work) and the version files they need are listed, then those are made
+        // at once (on all cores), then each manifest.
+        var plans: [(environment: String, latest: CheckedPromotion, names: [(name: String, paths: [String])])] = []
+        var needed: [String: PromotionTrailer] = [:]
         for environment in environments {
             try repository.requireEnvironment(environment)
             let promotions = log.promotions(in: environment)
@@ -69,18 +73,25 @@ public struct ManifestBuilder {
             guard let latest = promotions.last else {
                 throw FolioError(.usage, "nothing has been promoted to \(environment) yet", hint: "run `folio promote <name>@<version> --env \(environment) --note …` first")
             }
-            var entries: [String: ManifestJSON.Entry] = [:]
-            var hashes: [String: String] = [:]
-            let names = Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) })
-            for name in names.sorted() {
+            var names: [(name: String, paths: [String])] = []
+            for name in Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) }).sorted() {
                 var seen = Set<Int>() // a version promoted again has one file
+                var paths: [String] = []
                 for trailer in log.history(of: name, in: environment) where seen.insert(trailer.version).inserted {
                     let path = ManifestPrompt.path(name: name, version: trailer.version)
-                    if versionFiles[path] == nil {
-                        versionFiles[path] = try versionFile(trailer, versions: log.versions[name] ?? [], cache: cache)
-                    }
-                    hashes[path] = versionFiles[path]!.sha256
+                    if needed[path] == nil { needed[path] = trailer }
+                    paths.append(path)
                 }
+                names.append((name, paths))
+            }
+            plans.append((environment, latest, names))
+        }
+        let versionFiles = try self.versionFiles(needed, versions: log.versions, cache: cache)
+        for (environment, latest, names) in plans {
+            var entries: [String: ManifestJSON.Entry] = [:]
+            var hashes: [String: String] = [:]
+            for (name, paths) in names {
+                for path in paths { hashes[path] = versionFiles[path]!.sha256 }
                 guard let current = log.published(name, in: environment),
                       let source = log.currentPromotion(of: name, in: environment)?.promotion,
                       let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
@@ -125,41 +136,6 @@ public struct ManifestBuilder {
             manifest.prompts[name] = prompt
         }
         return try JSONEncoder.folio.encode(manifest)
-    }
-
-    /// The version file of a promoted version, read by the trailer's blob id (which
-    /// verification tied to that version on main), with the partials of its first commit.
-    /// Both are fixed by the blob id and that commit, so the bytes are cached under them.
-    private func versionFile(_ trailer: PromotionTrailer, versions: [PromptVersion], cache: VersionFileCache) throws -> (bytes: Data, sha256: String) {
-        let firstCommit = versions.first { $0.number == trailer.version }?.commit
-        if let firstCommit, let cached = cache.file(blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) {
-            return cached
-        }
-        let path = PromptRepository.promptPath(trailer.prompt)
-        let text = String(decoding: try repository.git.readBlob(trailer.blob), as: UTF8.self)
-        let loaded = LoadedPrompt.load(path: path, text: text, name: trailer.prompt)
-        guard let prompt = loaded.prompt else {
-            throw FolioError(.invalidContent, "\(trailer.prompt) v\(trailer.version) does not load:\n" + loaded.diagnostics.map(\.description).joined(separator: "\n"))
-        }
-        let available = try repository.partials(at: firstCommit?.hex ?? repository.config.mainBranch)
-        let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
-                                   partials: Self.partialsUsed(by: prompt, from: available))
-        let bytes = try JSONEncoder.folio.encode(entry) + Data("\n".utf8)
-        let file = (bytes, ContentHash.sha256Hex(bytes))
-        if let firstCommit { cache.remember(file, blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) }
-        return file
-    }
-
-    /// The partials a prompt's messages include, directly or through other partials.
-    static func partialsUsed(by prompt: Prompt, from available: [String: String]) -> [String: String] {
-        var used: [String: String] = [:]
-        var pending = prompt.messages.flatMap { (try? Template($0.content))?.partialNames ?? [] }
-        while let name = pending.popLast() {
-            guard used[name] == nil, let source = available[name] else { continue }
-            used[name] = source
-            pending += (try? Template(source))?.partialNames ?? []
-        }
-        return used
     }
 
     /// The bytes of a file, or nil when it cannot be read (one open, fstat and read).

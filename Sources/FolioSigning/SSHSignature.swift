@@ -26,11 +26,10 @@ public struct SSHSignature: Sendable, Equatable {
 
     /// Parses an armored signature. Nothing in it is trusted until `verify` succeeds.
     public init(armored text: String) throws {
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let start = lines.firstIndex(of: Self.begin), let stop = lines.firstIndex(of: Self.end), start < stop else {
+        guard let body = Self.armoredBody(text) else {
             throw SigningError(.malformed, "no \(Self.begin) block")
         }
-        guard let data = Data(base64Encoded: lines[(start + 1)..<stop].joined()) else {
+        guard let data = Data(base64Encoded: Data(body)) else {
             throw SigningError(.malformed, "the signature block is not valid base64")
         }
         var reader = SSHReader(Array(data))
@@ -50,6 +49,36 @@ public struct SSHSignature: Sendable, Equatable {
         signature = try inner.readString("the signature bytes")
         guard inner.isAtEnd, reader.isAtEnd else {
             throw SigningError(.malformed, "the signature has trailing bytes")
+        }
+    }
+
+    /// The base64 lines between the BEGIN and END lines (each trimmed of spaces and tabs),
+    /// joined; nil without such a block. Bytes, not Characters: a first build parses
+    /// 10,000 of these.
+    static func armoredBody(_ text: String) -> [UInt8]? {
+        let begin = Array(Self.begin.utf8), end = Array(Self.end.utf8)
+        var text = text
+        return text.withUTF8 { bytes -> [UInt8]? in
+            var body: [UInt8] = []
+            var inside = false
+            var index = 0
+            while index < bytes.count {
+                var lineEnd = index
+                while lineEnd < bytes.count, !(0x0A...0x0D).contains(bytes[lineEnd]) { lineEnd += 1 }
+                var low = index, high = lineEnd
+                while low < high, bytes[low] == 0x20 || bytes[low] == 0x09 { low += 1 }
+                while high > low, bytes[high - 1] == 0x20 || bytes[high - 1] == 0x09 { high -= 1 }
+                let line = UnsafeBufferPointer(rebasing: bytes[low..<high])
+                if !inside {
+                    inside = line.elementsEqual(begin)
+                } else if line.elementsEqual(end) {
+                    return body
+                } else {
+                    body.append(contentsOf: line)
+                }
+                index = lineEnd + 1
+            }
+            return nil
         }
     }
 

@@ -79,6 +79,44 @@ struct TreeAndHistoryTests {
         #expect(all["a.yaml"]?.map(\.commit.subject) == ["add", "edit a", "delete a", "re-add a"])
     }
 
+    /// The folder walk skips what two trees share with memcmp; a walk per file reads each
+    /// path on its own. Over a folder larger than the 4 KB steps of that skip, with files
+    /// added, changed and removed anywhere (several per commit, next to subfolders whose
+    /// names sort among them), the two must agree on every file.
+    @Test func theFolderWalkAgreesOverManyScatteredChanges() throws {
+        let repo = try TestRepository()
+        var generator = SplitMix(seed: 7)
+        var names = (0..<300).map { String(format: "p%03d.yaml", $0) } + ["p1", "p100.yaml.d/x", "p2.d/y", "q"]
+        var files = Dictionary(uniqueKeysWithValues: names.map { ("prompts/\($0)", "v0 \($0)\n") })
+        try repo.commit("start", files: files)
+        for round in 1...30 {
+            var change: [String: String] = [:]
+            for _ in 0..<(1 + Int(generator.next() % 3)) {
+                let name = names[Int(generator.next() % UInt64(names.count))]
+                if name.contains("/") || generator.next() % 5 != 0 {
+                    change["prompts/\(name)"] = "v\(round) \(name)\n"
+                } else if files["prompts/\(name)"] != nil {
+                    try repo.remove("prompts/\(name)")
+                    files["prompts/\(name)"] = nil
+                }
+            }
+            if round % 7 == 0 {
+                let added = "p\(round)a.yaml"
+                names.append(added)
+                change["prompts/\(added)"] = "new\n"
+            }
+            files.merge(change) { $1 }
+            try repo.commit("round \(round)", files: change)
+        }
+        let git = try Repository(discovering: repo.path)
+        let all = try git.firstParentChanges(inFolder: "prompts", from: "main")
+        let walked = names.filter { !$0.contains("/") }
+        #expect(Set(all.keys) == Set(walked))
+        for name in walked {
+            #expect(all[name] ?? [] == (try git.firstParentChanges(of: "prompts/\(name)", from: "main")), "\(name)")
+        }
+    }
+
     @Test func findsThePathAmongNamesThatSortAroundIt() throws {
         // git sorts a folder as if its name ended in "/": "p-a/" < "p.yaml" < "p/" < "p0".
         let repo = try TestRepository()
@@ -177,5 +215,18 @@ final class OutcomeBox: @unchecked Sendable {
         lock.lock()
         values.append(value)
         lock.unlock()
+    }
+}
+
+/// A small deterministic generator, so a failure repeats.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

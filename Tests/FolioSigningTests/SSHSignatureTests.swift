@@ -81,6 +81,28 @@ struct SSHSignatureTests {
         #expect(error?.message.contains("secret phrase") == false)
     }
 
+    /// The armored block is found by its lines, whatever surrounds it: CRLF line ends,
+    /// indentation, text before and after; without an END line there is no block.
+    @Test func theArmoredBlockIsFoundAmongOtherLines() throws {
+        let key = SSHPrivateKey()
+        let payload = Data("payload".utf8)
+        let armored = try SSHSignature.sign(payload, namespace: "git", with: key).armored
+        let lines = armored.split(separator: "\n").map(String.init)
+        let variants = [
+            lines.joined(separator: "\r\n") + "\r\n",
+            "preamble\n\n" + lines.map { "  \($0)\t" }.joined(separator: "\n") + "\ntrailing text\n",
+            lines[0] + "\n\n" + lines.dropFirst().joined(separator: "\n\n"),
+        ]
+        for text in variants {
+            try SSHSignature(armored: text).verify(payload, namespace: "git")
+        }
+        let unterminated = lines.dropLast().joined(separator: "\n")
+        let error = #expect(throws: SigningError.self) { try SSHSignature(armored: unterminated) }
+        #expect(error?.kind == .malformed)
+        #expect(throws: SigningError.self) { try SSHSignature(armored: lines.dropFirst().joined(separator: "\n")) }
+        #expect(throws: SigningError.self) { try SSHSignature(armored: lines[0] + "\n!!!!\n" + lines.last!) }
+    }
+
     @Test func damagedSignaturesNeverCrash() throws {
         let key = SSHPrivateKey()
         let payload = Data("payload".utf8)

@@ -79,9 +79,7 @@ public final class Promotion: Sendable {
         payload = armored == nil ? nil : signed
         signature = armored
         verifiedKey = nil
-        let message = String(decoding: armored == nil ? tag.raw : signed, as: UTF8.self)
-        let body = message.range(of: "\n\n").map { String(message[$0.upperBound...]) } ?? ""
-        let parsed = Promotion.parseMessage(body)
+        let parsed = Promotion.parseMessage(Self.body(armored == nil ? tag.raw : signed))
         subject = parsed.subject
         note = parsed.note
         trailerValues = parsed.trailerValues
@@ -163,27 +161,42 @@ public final class Promotion: Sendable {
 
     /// Splits a tag object at the last line that starts a signature block, as git does.
     static func splitSignature(_ raw: Data) -> (payload: Data, signature: String?) {
-        let bytes = [UInt8](raw)
         let markers = ["-----BEGIN SSH SIGNATURE-----", "-----BEGIN PGP SIGNATURE-----", "-----BEGIN SIGNED MESSAGE-----"].map { Array($0.utf8) }
-        var start = 0
-        var found: Int?
-        while start < bytes.count {
-            if markers.contains(where: { bytes[start...].starts(with: $0) }) { found = start }
-            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else { break }
-            start = newline + 1
+        let found: Int? = raw.withUnsafeBytes { bytes in
+            var found: Int?
+            var start = 0
+            while start < bytes.count {
+                let rest = bytes.count - start
+                if markers.contains(where: { rest >= $0.count && memcmp(bytes.baseAddress! + start, $0, $0.count) == 0 }) { found = start }
+                guard let newline = memchr(bytes.baseAddress! + start, 0x0A, rest) else { break }
+                start = UnsafeRawPointer(newline) - bytes.baseAddress! + 1
+            }
+            return found
         }
         guard let found else { return (raw, nil) }
-        return (Data(bytes[..<found]), String(decoding: bytes[found...], as: UTF8.self))
+        let cut = raw.startIndex + found
+        return (Data(raw[..<cut]), String(decoding: raw[cut...], as: UTF8.self))
+    }
+
+    /// What follows the header of a tag object: everything after its first empty line.
+    static func body(_ object: Data) -> String {
+        object.withUnsafeBytes { bytes in
+            guard bytes.count >= 2 else { return "" }
+            for index in 0..<(bytes.count - 1) where bytes[index] == 0x0A && bytes[index + 1] == 0x0A {
+                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(index + 2)...]), as: UTF8.self)
+            }
+            return ""
+        }
     }
 
     /// Subject (first line), note (the paragraphs after it) and the trailer values of the
     /// last paragraph.
     static func parseMessage(_ message: String) -> (subject: String, note: String, trailerValues: [String]) {
-        // Paragraphs are separated by empty lines (Swift-native splitting: Foundation's
-        // components(separatedBy:) was a tenth of reading 10,000 tags).
-        var paragraphs: [[Substring]] = []
-        var current: [Substring] = []
-        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Paragraphs are separated by empty lines. Bytes, not Characters: 10,000 tags are
+        // parsed on a first build, and grapheme breaking was most of the time it took.
+        var paragraphs: [[Substring.UTF8View]] = []
+        var current: [Substring.UTF8View] = []
+        for line in message.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
             if line.isEmpty {
                 if !current.isEmpty { paragraphs.append(current) }
                 current = []
@@ -193,16 +206,19 @@ public final class Promotion: Sendable {
         }
         if !current.isEmpty { paragraphs.append(current) }
         guard !paragraphs.isEmpty else { return ("", "", []) }
-        let subject = paragraphs.removeFirst().joined(separator: "\n")
+        func text(_ lines: [Substring.UTF8View]) -> String { lines.map { String(Substring($0)) }.joined(separator: "\n") }
+        let subject = text(paragraphs.removeFirst())
         var values: [String] = []
-        let prefix = PromotionTrailer.key + ":"
-        if let last = paragraphs.last, last.contains(where: { $0.hasPrefix(prefix) }) {
+        let prefix = Array((PromotionTrailer.key + ":").utf8)
+        if let last = paragraphs.last, last.contains(where: { $0.starts(with: prefix) }) {
             paragraphs.removeLast()
-            values = last.filter { $0.hasPrefix(prefix) }.map { line in
-                let value = line.dropFirst(prefix.count)
-                return String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            values = last.filter { $0.starts(with: prefix) }.map { line in
+                var value = line.dropFirst(prefix.count)
+                while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
+                while let final = value.last, final == 0x20 || final == 0x09 { value = value.dropLast() }
+                return String(Substring(value))
             }
         }
-        return (subject, paragraphs.map { $0.joined(separator: "\n") }.joined(separator: "\n\n"), values)
+        return (subject, paragraphs.map(text).joined(separator: "\n\n"), values)
     }
 }

@@ -30,8 +30,9 @@ final class PromotionCache: @unchecked Sendable {
     }
 
     /// The promotion a tag object made before, with the key that verified it.
+    /// (Under the lock: signatures checked on other threads are remembered meanwhile.)
     func promotion(_ tag: ObjectID, name: String, environment: String, sequence: Int) -> Promotion? {
-        guard let record = records[tag], let key = key(record[1]) else { return nil }
+        guard let record = lock.withLock({ records[tag] }), let key = key(record[1]) else { return nil }
         return Promotion(cached: record, key: key, name: name, environment: environment, sequence: sequence, reference: tag)
     }
 

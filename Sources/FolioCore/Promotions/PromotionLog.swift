@@ -91,12 +91,18 @@ public struct PromotionLog: Sendable {
         var versionCache: [String: [PromptVersion]]?
         var ancestry: [ObjectID: Bool] = [:]
         var checked: [CheckedPromotion] = []
-        // Read every tag first (libgit2 work, one thread; tag objects that verified before
-        // come from the cache), then check the signatures in parallel (pure computation).
+        // Read every tag (libgit2 work, one thread; tag objects that verified before come
+        // from the cache) and check the signatures in parallel (pure computation).
         let references = try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)")
         let cache = prefetched?.cache.value
         self.cache = cache
         var parsed: [Promotion] = []
+        // Signatures are checked a batch at a time on the other cores while this thread
+        // goes on reading tags: on a first build, reading 10,000 tags and checking their
+        // signatures take about as long as each other.
+        var batches: [(start: Int, statuses: Prefetch<[SignatureStatus]>)] = []
+        var deferred: [Int] = [] // checked at the end, on all cores
+        var batchStart = 0
         for reference in references {
             let name = String(reference.name.dropFirst("refs/tags/".count))
             guard let (environment, sequence) = Promotion.parseName(name) else { continue }
@@ -105,8 +111,25 @@ public struct PromotionLog: Sendable {
             } else {
                 parsed.append(try Promotion(name: name, environment: environment, sequence: sequence, reference: reference.target, git: git))
             }
+            if parsed.count - batchStart == Self.signatureBatch {
+                let batch = Array(parsed[batchStart...])
+                // Signatures checked before cost a lookup each: those are left for the end.
+                if batch.contains(where: { $0.verifiedKey == nil }) {
+                    batches.append((batchStart, Prefetch(concurrent: true) { [signers] in Self.checkSignatures(batch, signers: signers, cache: cache) }))
+                } else {
+                    deferred += batchStart..<parsed.count
+                }
+                batchStart = parsed.count
+            }
         }
-        let signatures = Self.checkSignatures(parsed, signers: signers, cache: cache)
+        deferred += batchStart..<parsed.count
+        var signatures = [SignatureStatus](repeating: .unsigned, count: parsed.count)
+        for (index, status) in zip(deferred, Self.checkSignatures(deferred.map { parsed[$0] }, signers: signers, cache: cache)) {
+            signatures[index] = status
+        }
+        for (start, statuses) in batches {
+            for (offset, status) in statuses.value.enumerated() { signatures[start + offset] = status }
+        }
         cache?.save()
         for (promotion, signature) in zip(parsed, signatures) {
             var problems = promotion.parseProblems
@@ -153,6 +176,9 @@ public struct PromotionLog: Sendable {
         self.byEnvironment = byEnvironment
         self.validHistory = validHistory
     }
+
+    /// How many promotions are read before their signatures are handed to other threads.
+    static let signatureBatch = 1_000
 
     /// The signature status of each promotion, checked on all cores.
     static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners, cache: PromotionCache? = nil) -> [SignatureStatus] {

@@ -1,0 +1,96 @@
+import Dispatch
+import Foundation
+import FolioCore
+import FolioGit
+import FolioModel
+import FolioSigning
+import FolioTemplate
+
+extension ManifestBuilder {
+    /// The version files at `needed` (path → the trailer that promoted it): from the cache,
+    /// else made from the trailer's blob (which verification tied to that version on main)
+    /// and the partials of the version's first commit. Both are fixed by the blob id and
+    /// that commit, so the bytes are cached under them. Reading from git happens on this
+    /// thread (libgit2); loading the YAML and encoding the JSON, a first build's biggest
+    /// cost after the signatures, on all cores.
+    func versionFiles(_ needed: [String: PromotionTrailer], versions: [String: [PromptVersion]], cache: VersionFileCache) throws
+        -> [String: (bytes: Data, sha256: String)] {
+        var files: [String: (bytes: Data, sha256: String)] = [:]
+        var work: [Source] = []
+        var partials: [String: [String: String]] = [:]
+        for (path, trailer) in needed.sorted(by: { $0.key < $1.key }) {
+            let firstCommit = versions[trailer.prompt]?.first { $0.number == trailer.version }?.commit
+            if let firstCommit, let cached = cache.file(blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) {
+                files[path] = cached
+                continue
+            }
+            let revision = firstCommit?.hex ?? repository.config.mainBranch
+            if partials[revision] == nil { partials[revision] = try repository.partials(at: revision) }
+            work.append(Source(path: path, trailer: trailer, firstCommit: firstCommit,
+                               text: String(decoding: try repository.git.readBlob(trailer.blob), as: UTF8.self),
+                               partials: partials[revision]!))
+        }
+        let made = Made(count: work.count)
+        let sources = work
+        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
+            made.set(index, Result { try Self.versionFile(sources[index]) })
+        }
+        // In path order, so the first error reported does not depend on the threads.
+        for (source, result) in zip(work, made.results) {
+            let file = try result.get()
+            files[source.path] = file
+            if let firstCommit = source.firstCommit {
+                cache.remember(file, blob: source.trailer.blob, commit: firstCommit, name: source.trailer.prompt, version: source.trailer.version)
+            }
+        }
+        return files
+    }
+
+    /// What making one version file needs from git.
+    struct Source: Sendable {
+        let path: String
+        let trailer: PromotionTrailer
+        let firstCommit: ObjectID?
+        let text: String
+        let partials: [String: String]
+    }
+
+    /// The version file's bytes and sha256 (pure: runs on any thread).
+    static func versionFile(_ source: Source) throws -> (bytes: Data, sha256: String) {
+        let trailer = source.trailer
+        let loaded = LoadedPrompt.load(path: PromptRepository.promptPath(trailer.prompt), text: source.text, name: trailer.prompt)
+        guard let prompt = loaded.prompt else {
+            throw FolioError(.invalidContent, "\(trailer.prompt) v\(trailer.version) does not load:\n" + loaded.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+        let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
+                                   partials: partialsUsed(by: prompt, from: source.partials))
+        let bytes = try JSONEncoder.folio.encode(entry) + Data("\n".utf8)
+        return (bytes, ContentHash.sha256Hex(bytes))
+    }
+
+    /// The partials a prompt's messages include, directly or through other partials.
+    static func partialsUsed(by prompt: Prompt, from available: [String: String]) -> [String: String] {
+        var used: [String: String] = [:]
+        var pending = prompt.messages.flatMap { (try? Template($0.content))?.partialNames ?? [] }
+        while let name = pending.popLast() {
+            guard used[name] == nil, let source = available[name] else { continue }
+            used[name] = source
+            pending += (try? Template(source))?.partialNames ?? []
+        }
+        return used
+    }
+
+    /// Results filled in by the threads, each at its own index.
+    private final class Made: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result<(bytes: Data, sha256: String), Error>?]
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ result: Result<(bytes: Data, sha256: String), Error>) {
+            lock.withLock { slots[index] = result }
+        }
+
+        var results: [Result<(bytes: Data, sha256: String), Error>] { lock.withLock { slots.map { $0! } } }
+    }
+}
