@@ -1,5 +1,5 @@
 import CZlib
-import Dispatch
+import FolioCore
 import Foundation
 
 enum Gzip {
@@ -10,27 +10,26 @@ enum Gzip {
     /// A gzip member of `data`: one deflate stream made of blocks compressed on all cores,
     /// each primed with the 32 KB before it (see `folio_deflate_block`). The header has
     /// mtime 0 and the blocks do not depend on the number of threads, so the same input
-    /// always gives the same bytes; for a file of one block they are gzip's own.
+    /// always gives the same bytes.
     static func compress(_ data: Data) throws -> Data {
         let count = data.count
-        let blocks = Blocks(count: max(1, (count + blockSize - 1) / blockSize))
-        data.withUnsafeBytes { raw in
+        let blocks = max(1, (count + blockSize - 1) / blockSize)
+        let compressed = data.withUnsafeBytes { raw in
             let input = Input(base: raw.bindMemory(to: UInt8.self).baseAddress)
-            let compressOne = { @Sendable (index: Int) in
+            return concurrentMap(blocks) { index -> (part: [UInt8], checksum: uLong, ok: Bool) in
                 let start = index * blockSize
                 let length = min(blockSize, count - start)
                 let dictionary = max(0, start - window)
                 var output = [UInt8](repeating: 0, count: Int(compressBound(uLong(length))) + 64)
                 var produced = output.count
                 let status = folio_deflate_block(input.at(dictionary), start - dictionary, input.at(start), length,
-                                                 index == blocks.count - 1 ? 1 : 0, &output, &produced)
+                                                 index == blocks - 1 ? 1 : 0, &output, &produced)
                 output.removeSubrange(produced...)
-                blocks.set(index, output, checksum: crc32(0, input.at(start), uInt(length)), ok: status == Z_OK)
+                return (output, crc32(0, input.at(start), uInt(length)), status == Z_OK)
             }
-            if blocks.count == 1 { compressOne(0) } else { DispatchQueue.concurrentPerform(iterations: blocks.count, execute: compressOne) }
         }
-        let (parts, checksums, failed) = blocks.results
-        guard !failed else { throw CocoaError(.fileWriteUnknown) }
+        guard compressed.allSatisfy(\.ok) else { throw CocoaError(.fileWriteUnknown) }
+        let parts = compressed.map(\.part), checksums = compressed.map(\.checksum)
         var checksum = checksums[0]
         for index in 1..<parts.count {
             checksum = crc32_combine(checksum, checksums[index], .init(min(blockSize, count - index * blockSize)))
@@ -63,30 +62,5 @@ enum Gzip {
     private struct Input: @unchecked Sendable {
         let base: UnsafePointer<UInt8>?
         func at(_ offset: Int) -> UnsafePointer<UInt8>? { base.map { $0 + offset } }
-    }
-
-    /// The compressed blocks and their CRC-32s, as the threads finish them.
-    private final class Blocks: @unchecked Sendable {
-        let count: Int
-        private let lock = NSLock()
-        private var parts: [[UInt8]]
-        private var checksums: [uLong]
-        private var failed = false
-
-        init(count: Int) {
-            self.count = count
-            parts = Array(repeating: [], count: count)
-            checksums = Array(repeating: 0, count: count)
-        }
-
-        func set(_ index: Int, _ part: [UInt8], checksum: uLong, ok: Bool) {
-            lock.withLock {
-                parts[index] = part
-                checksums[index] = checksum
-                if !ok { failed = true }
-            }
-        }
-
-        var results: (parts: [[UInt8]], checksums: [uLong], failed: Bool) { lock.withLock { (parts, checksums, failed) } }
     }
 }

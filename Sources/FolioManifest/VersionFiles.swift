@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import FolioCore
 import FolioGit
@@ -30,13 +29,10 @@ extension ManifestBuilder {
                                text: String(decoding: try repository.git.readBlob(trailer.blob), as: UTF8.self),
                                partials: partials[revision]!))
         }
-        let made = Made(count: work.count)
         let sources = work
-        DispatchQueue.concurrentPerform(iterations: sources.count) { index in
-            made.set(index, Result { try Self.versionFile(sources[index]) })
-        }
+        let made = concurrentMap(sources.count) { index in Result { try Self.versionFile(sources[index]) } }
         // In path order, so the first error reported does not depend on the threads.
-        for (source, result) in zip(work, made.results) {
+        for (source, result) in zip(sources, made) {
             let file = try result.get()
             files[source.path] = file
             if let firstCommit = source.firstCommit {
@@ -78,19 +74,5 @@ extension ManifestBuilder {
             pending += (try? Template(source))?.partialNames ?? []
         }
         return used
-    }
-
-    /// Results filled in by the threads, each at its own index.
-    private final class Made: @unchecked Sendable {
-        private let lock = NSLock()
-        private var slots: [Result<(bytes: Data, sha256: String), Error>?]
-
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-        func set(_ index: Int, _ result: Result<(bytes: Data, sha256: String), Error>) {
-            lock.withLock { slots[index] = result }
-        }
-
-        var results: [Result<(bytes: Data, sha256: String), Error>] { lock.withLock { slots.map { $0! } } }
     }
 }

@@ -182,23 +182,7 @@ public struct PromotionLog: Sendable {
 
     /// The signature status of each promotion, checked on all cores.
     static func checkSignatures(_ promotions: [Promotion], signers: AllowedSigners, cache: PromotionCache? = nil) -> [SignatureStatus] {
-        final class Results: @unchecked Sendable {
-            var values: [SignatureStatus]
-            init(count: Int) { values = Array(repeating: .unsigned, count: count) }
-        }
-        let results = Results(count: promotions.count)
-        let chunks = max(1, min(promotions.count, ProcessInfo.processInfo.activeProcessorCount * 4))
-        results.values.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let output = buffer
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                var index = chunk
-                while index < promotions.count {
-                    output[index] = checkSignature(promotions[index], signers: signers, cache: cache)
-                    index += chunks
-                }
-            }
-        }
-        return results.values
+        concurrentMap(promotions.count) { checkSignature(promotions[$0], signers: signers, cache: cache) }
     }
 
     static func checkSignature(_ promotion: Promotion, signers: AllowedSigners, cache: PromotionCache? = nil) -> SignatureStatus {
