@@ -99,17 +99,17 @@ final class ProgressBar: @unchecked Sendable {
             if interactive {
                 let filled = Int(fraction * 30)
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
-                FileHandle.standardError.write(Data("\r\(bar) \(progress.done)/\(progress.total) · cache hits \(progress.cacheHits) · \(money)".utf8))
+                Terminal.writeError("\r\(bar) \(progress.done)/\(progress.total) · cache hits \(progress.cacheHits) · \(money)")
             } else {
                 let quarter = Int(fraction * 4)
                 guard quarter > lastQuarter else { return }
                 lastQuarter = quarter
-                FileHandle.standardError.write(Data("evaluated \(progress.done)/\(progress.total) (cache hits \(progress.cacheHits), spent \(money))\n".utf8))
+                Terminal.writeError("evaluated \(progress.done)/\(progress.total) (cache hits \(progress.cacheHits), spent \(money))\n")
             }
         }
     }
 
     func finish() {
-        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if interactive { Terminal.writeError("\n") }
     }
 }

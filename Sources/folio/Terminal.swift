@@ -2,9 +2,11 @@ import Foundation
 
 /// Writing to standard output and standard error.
 enum Terminal {
+    /// A closed standard error (`folio … 2>&1 | head -1`) loses the text; it must not
+    /// crash the command (the non-throwing `FileHandle.write` traps on EPIPE).
     static func writeError(_ text: String) {
         fflush(nil) // keep standard output's lines before this one when both go to one place
-        FileHandle.standardError.write(Data(text.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
     static func error(_ message: String) {

@@ -44,6 +44,29 @@ struct CommandTests {
         #expect(result.stderr.contains("folio init"))
     }
 
+    /// `folio … 2>&1 | head -1`: when the reader is gone, the error is lost, and the
+    /// command still ends with its own status, not a crash (EPIPE used to trap).
+    @Test func aClosedStandardErrorLosesTheTextNotTheExitStatus() throws {
+        let repo = try TestRepository()
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0]) // the reader is gone before the command writes
+        defer { close(ends[1]) }
+        let closed = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        for arguments in [["lint"], ["no-such-command"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.binary)
+            process.arguments = arguments
+            process.currentDirectoryURL = repo.url
+            process.standardOutput = closed
+            process.standardError = closed
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationReason == .exit, "\(arguments)")
+            #expect(process.terminationStatus == 2, "\(arguments)")
+        }
+    }
+
     @Test func renderPrintsTheMessagesOfAVersion() throws {
         let repo = try triageRepository()
         let result = try CLI.run("render", "support_ticket_triage@1", "--var", "ticket_text=Refund & more", "--var", "ticket_type=chat", in: repo.url)
