@@ -55,7 +55,12 @@ public final class FakeLLMServer: @unchecked Sendable {
         logger.logLevel = .critical
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
-            return await server.respond(request, Data(body.readableBytesView))
+            var response = await server.respond(request, Data(body.readableBytesView))
+            // Providers share one pooled HTTP client: a kept-alive connection to a server a
+            // finished test is still shutting down must not carry the next test's request
+            // when its server is given the same port (its script would go unread).
+            response.headers[.connection] = "close"
+            return response
         }
         let app = Application(
             responder: responder,
