@@ -25,8 +25,8 @@ public struct CacheFile: Sendable {
             let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0
             while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
+                    .map { UnsafeRawPointer($0) - UnsafeRawPointer(bytes.baseAddress!) } ?? bytes.count
                 let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
                 if first {
@@ -86,7 +86,9 @@ public struct CacheFile: Sendable {
     static func fields(_ line: UnsafeBufferPointer<UInt8>, previous: inout [(bytes: UnsafeBufferPointer<UInt8>, text: String)]) -> [String] {
         var fields: [String] = []
         var start = 0
-        for index in 0...line.count where index == line.count || line[index] == 0x09 {
+        while start <= line.count {
+            let tab = start < line.count ? memchr(line.baseAddress! + start, 0x09, line.count - start) : nil
+            let index = tab.map { UnsafeRawPointer($0) - UnsafeRawPointer(line.baseAddress!) } ?? line.count
             let slice = UnsafeBufferPointer(rebasing: line[start..<index])
             let column = fields.count
             if column < previous.count, previous[column].bytes.count == slice.count, slice.count > 15,

@@ -108,7 +108,8 @@ public struct ManifestBuilder {
                 prompts: [:],
                 versionFiles: hashes
             )
-            let bytes = try (ManifestJSON.encode(manifest, entries: entries) ?? Self.encodeDecoding(manifest, entries: entries)) + Data("\n".utf8)
+            let bytes = try ManifestJSON.encode(manifest, entries: entries, finalNewline: true)
+                ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
             let path = "\(environment)/manifest.json"
             files[path] = bytes
             digests[path] = ContentHash.sha256Hex(bytes)

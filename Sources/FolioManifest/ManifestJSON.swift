@@ -18,9 +18,10 @@ enum ManifestJSON {
     /// The anchor every version file has: `schema` follows `partials` and precedes `variables`.
     private static let schemaLine = Array(",\n  \"schema\" : \"\(ManifestPrompt.schema)\",\n".utf8)
 
-    /// The manifest's bytes (no final newline), or nil when a version file is not in the
-    /// form JSONEncoder writes (the caller then encodes the whole manifest instead).
-    static func encode(_ manifest: Manifest, entries: [String: Entry]) -> Data? {
+    /// The manifest's bytes (ending in a newline when `finalNewline`: added here, not to
+    /// the 3 MB result, which would copy it), or nil when a version file is not in the form
+    /// JSONEncoder writes (the caller then encodes the whole manifest instead).
+    static func encode(_ manifest: Manifest, entries: [String: Entry], finalNewline: Bool = false) -> Data? {
         var out: [UInt8] = []
         out.reserveCapacity(entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 })
         out.append(contentsOf: "{\n  \"environment\" : ".utf8)
@@ -51,6 +52,7 @@ enum ManifestJSON {
             string(manifest.versionFiles[path]!, &out)
         }
         out.append(contentsOf: "\n}".utf8)
+        if finalNewline { out.append(0x0A) }
         return Data(out)
     }
 
