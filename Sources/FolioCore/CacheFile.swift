@@ -95,7 +95,8 @@ public struct CacheFile: Sendable {
                memcmp(previous[column].bytes.baseAddress!, slice.baseAddress!, slice.count) == 0 {
                 fields.append(previous[column].text)
             } else {
-                let text = slice.contains(0x5C) ? unescape(slice) : String(decoding: slice, as: UTF8.self)
+                let escaped = slice.count > 0 && memchr(slice.baseAddress!, 0x5C, slice.count) != nil
+                let text = escaped ? unescape(slice) : String(decoding: slice, as: UTF8.self)
                 fields.append(text)
                 if column < previous.count { previous[column] = (slice, text) } else { previous.append((slice, text)) }
             }
@@ -104,25 +105,32 @@ public struct CacheFile: Sendable {
         return fields
     }
 
+    /// The field with `\t`, `\n`, `\r` and `\\` turned back into their bytes, the text
+    /// between escapes copied whole (a version file is kilobytes of escaped JSON).
     private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x5C, index + 1 < bytes.count {
-                switch bytes[index + 1] {
-                case UInt8(ascii: "t"): output.append(0x09)
-                case UInt8(ascii: "n"): output.append(0x0A)
-                case UInt8(ascii: "r"): output.append(0x0D)
-                default: output.append(bytes[index + 1])
+        guard let base = bytes.baseAddress else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count) { output in
+            var written = 0, index = 0
+            while index < bytes.count {
+                let next = memchr(base + index, 0x5C, bytes.count - index).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? bytes.count
+                UnsafeMutableRawPointer(output.baseAddress! + written).copyMemory(from: base + index, byteCount: next - index)
+                written += next - index
+                guard next < bytes.count else { break }
+                guard next + 1 < bytes.count else { // a backslash at the very end stays
+                    output[written] = 0x5C
+                    written += 1
+                    break
                 }
-                index += 2
-            } else {
-                output.append(byte)
-                index += 1
+                switch bytes[next + 1] {
+                case UInt8(ascii: "t"): output[written] = 0x09
+                case UInt8(ascii: "n"): output[written] = 0x0A
+                case UInt8(ascii: "r"): output[written] = 0x0D
+                default: output[written] = bytes[next + 1]
+                }
+                written += 1
+                index = next + 2
             }
+            return written
         }
-        return String(decoding: output, as: UTF8.self)
     }
 }

@@ -21,6 +21,8 @@ struct CacheFileTests {
             ["plain", "tab\there", "line\nbreak", "back\\slash", "\\t literally", "", "é😀", key],
             ["second", "", "", "\r\n", "x", "y", "z", key],
             [key, key, key],
+            // Kilobytes of escaped text (a version file), escapes next to each other and last.
+            [String(repeating: "{\n  \"a\" : \"b\\c\"\t\r\n}", count: 500), "\\\\\t\n", "ends in \\"],
         ]
         cache.save(records)
         #expect(cache.load() == records)
