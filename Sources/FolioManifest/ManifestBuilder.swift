@@ -192,28 +192,22 @@ public struct ManifestBuilder {
         let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")
         defer { try? manager.removeItem(at: staging) }
         let root = folder.path
-        var digests: [String: String] = [:]
-        var stamped = Set<String>()
+        // What to record once everything is in place: the files `written` does not already
+        // know to be there (a rebuild with one new promotion records three of 6,000).
+        var unrecorded: [String: String] = [:]
         var pending: [String: Data] = [:]
         for (path, bytes) in files {
             let digest = known[path] ?? ContentHash.sha256Hex(bytes)
-            digests[path] = digest
-            let inPlace: Bool
-            if written.unchanged(path, digest: digest) {
-                stamped.insert(path)
-                inPlace = true
-            } else if written.differs(path, digest: digest) {
-                inPlace = false
-            } else {
-                inPlace = readIfPresent(root + "/" + path) == bytes
-            }
+            let unchanged = written.unchanged(path, digest: digest)
+            let inPlace = unchanged || (!written.differs(path, digest: digest) && readIfPresent(root + "/" + path) == bytes)
+            if !unchanged { unrecorded[path] = digest }
             if !inPlace { pending[path] = bytes }
             guard path.hasSuffix(".json") else { continue }
             let compressed = path + ".gz"
-            digests[compressed] = "gzip-" + digest
-            if inPlace, written.unchanged(compressed, digest: "gzip-" + digest) {
-                stamped.insert(compressed)
-            } else if !inPlace || !Gzip.holds(readIfPresent(root + "/" + compressed), bytes) {
+            let compressedDigest = "gzip-" + digest
+            if inPlace, written.unchanged(compressed, digest: compressedDigest) { continue }
+            unrecorded[compressed] = compressedDigest
+            if !inPlace || !Gzip.holds(readIfPresent(root + "/" + compressed), bytes) {
                 pending[compressed] = try compressedCopies[path]?.value ?? Gzip.compress(bytes)
             }
         }
@@ -257,7 +251,7 @@ public struct ManifestBuilder {
             try move(path)
         }
         // Only after every file is in place: a record says "this file holds these bytes".
-        for (path, digest) in digests where !stamped.contains(path) { written.record(path, digest: digest) }
+        for (path, digest) in unrecorded { written.record(path, digest: digest) }
         written.save()
     }
 
