@@ -61,29 +61,9 @@ struct TreePathLookup {
     /// Calls `body` with each entry of a raw tree object (`<octal mode> <name>\0<20-byte id>`)
     /// until it returns false; a truncated entry ends the scan.
     private func forEachEntry(of tree: git_oid, _ body: (UnsafeBufferPointer<UInt8>, Bool, git_oid) -> Bool) throws {
-        var object: OpaquePointer?
-        var oid = tree
-        try Libgit2.check(git_odb_read(&object, odb, &oid), "reading tree \(ObjectID(tree).short)")
-        defer { git_odb_object_free(object) }
-        let size = git_odb_object_size(object)
-        guard let data = git_odb_object_data(object) else { return }
-        let bytes = UnsafeRawBufferPointer(start: data, count: size).bindMemory(to: UInt8.self)
+        let raw = try rawTree(tree)
         var index = 0
-        while index < size {
-            let modeStart = index
-            while index < size, bytes[index] != 0x20 { index += 1 }
-            let isTree = index - modeStart == 5 && bytes[modeStart] == UInt8(ascii: "4")
-            index += 1
-            let nameStart = index
-            while index < size, bytes[index] != 0 { index += 1 }
-            let nameEnd = index
-            index += 1
-            guard index + 20 <= size else { return }
-            var id = git_oid()
-            withUnsafeMutableBytes(of: &id.id) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[index..<(index + 20)])) }
-            guard body(UnsafeBufferPointer(rebasing: bytes[nameStart..<nameEnd]), isTree, id) else { return }
-            index += 20
-        }
+        while let entry = Self.nextEntry(raw.bytes, &index), body(entry.name, entry.isTree, entry.id) {}
     }
 
     /// The files (not folders) whose blob differs between two raw trees: (name, blob in
