@@ -8,6 +8,23 @@ import FolioTemplate
 
 /// Turns the verified promotions of a repository into the files of `dist/`:
 /// `<env>/manifest.json` (+ `.sig`), `prompts/<name>/<version>.json`, and `.gz` copies.
+/// What a build wrote: each environment's manifest (path relative to the folder), how many
+/// version files its manifests name, and how many promotion tags it checked: every one, or
+/// (`patched`) only those added since the last build.
+public struct BuildOutput: Sendable {
+    public let manifests: [String]
+    public let versionFiles: Int
+    public let checkedTags: Int
+    public let patched: Bool
+
+    init(_ manifests: [String], versionFiles: Int, checkedTags: Int, patched: Bool) {
+        self.manifests = manifests
+        self.versionFiles = versionFiles
+        self.checkedTags = checkedTags
+        self.patched = patched
+    }
+}
+
 public struct ManifestBuilder {
     let repository: PromptRepository
     let signer: TagSigner
@@ -30,25 +47,39 @@ public struct ManifestBuilder {
     }
 
     /// Builds `environments` into `folder`, remembering what it wrote in the repository's
-    /// git directory so the next build need not read it back. Returns the files, by path
-    /// relative to the folder (without the `.gz` copies). A bad promotion tag in one of the
-    /// environments stops the build, naming the tag, before anything is written.
-    public func build(_ environments: [String], into folder: URL) throws -> [String: Data] {
-        let built = try assemble(environments, folder: folder)
+    /// git directory so the next build need not read it back. A bad promotion tag in one of
+    /// the environments stops the build, naming the tag, before anything is written.
+    ///
+    /// A rebuild whose last build's checkpoint still holds (`BuildSnapshot`) checks only the
+    /// promotion tags added since and patches the manifest; anything else makes every file.
+    public func build(_ environments: [String], into folder: URL) throws -> BuildOutput {
+        var written: Prefetch<WrittenFiles>?
+        switch try patch(environments, folder: folder) {
+        case .built(let output): return output
+        case .notPatched(let started): written = started
+        }
+        let gitDirectory = repository.git.gitDirectory
+        let built = try assemble(environments, folder: folder, written: written)
         try Self.write(built.files, to: folder, digests: built.digests, written: built.written.value, compressed: built.compressed)
-        return built.files
+        for (environment, snapshot) in built.snapshots {
+            BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder).save(snapshot.records)
+        }
+        return BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: built.files.keys.filter { $0.hasPrefix("prompts/") }.count,
+                           checkedTags: built.checkedTags, patched: false)
     }
 
     /// The files, their sha256, what was written to `folder` before (loading on the
-    /// prefetch thread), and the gzip copies of changed manifests, under way.
-    private func assemble(_ environments: [String], folder: URL) throws
-        -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>, compressed: [String: Prefetch<Data?>]) {
+    /// prefetch thread), the gzip copies of changed manifests, under way, and each
+    /// environment's snapshot for the next build.
+    private func assemble(_ environments: [String], folder: URL, written started: Prefetch<WrittenFiles>?) throws
+        -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>, compressed: [String: Prefetch<Data?>],
+            snapshots: [(String, BuildSnapshot)], checkedTags: Int) {
         // The caches load on the prefetch thread, the promotions' first, while this one
         // opens the repository and lists the tags.
         let promotions = PromotionLog.CachePrefetch(repository)
         let gitDirectory = repository.git.gitDirectory
         let versionFileCache = Prefetch { VersionFileCache(gitDirectory: gitDirectory) }
-        let written = Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) }
+        let written = started ?? Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) }
         let log = try PromotionLog(repository: repository, prefetched: promotions)
         if oneShot { Self.parked.withLock { $0.append(log) } }
         let cache = versionFileCache.value
@@ -56,6 +87,7 @@ public struct ManifestBuilder {
         var files: [String: Data] = [:]
         var digests: [String: String] = [:]
         var compressed: [String: Prefetch<Data?>] = [:]
+        var snapshots: [(String, BuildSnapshot)] = []
         // First every environment's promotions are checked (a bad tag stops the build
         // before any work) and the version files they need are listed, then those are made
         // at once (on all cores), then each manifest.
@@ -95,24 +127,20 @@ public struct ManifestBuilder {
                 guard let current = log.published(name, in: environment),
                       let source = log.currentPromotion(of: name, in: environment)?.promotion,
                       let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
-                entries[name] = ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256, promotion: ManifestPromotion(
-                    tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
-                    at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: current.replaces
-                ))
+                entries[name] = ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256, promotion: Self.promotion(source, replaces: current.replaces))
             }
-            let manifest = Manifest(
-                environment: environment, version: latest.promotion.sequence,
-                generatedAt: latest.promotion.tagger?.date ?? Date(timeIntervalSince1970: 0),
-                expires: lifetime.map { now.addingTimeInterval($0) },
-                source: ManifestSource(commit: latest.promotion.target.hex, tag: latest.promotion.tagName),
-                prompts: [:],
-                versionFiles: hashes
-            )
-            let bytes = try ManifestJSON.encode(manifest, entries: entries, finalNewline: true)
-                ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
+            let manifest = manifest(environment, latest: latest.promotion, versionFiles: hashes)
+            let names = entries.keys.sorted()
+            let encoded = ManifestJSON.encode(manifest, names: names, size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
+                                              finalNewline: true) { name, out in ManifestJSON.splice(entries[name]!, indent: 4, &out) }
+            let bytes = try encoded?.bytes ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
             let path = "\(environment)/manifest.json"
             files[path] = bytes
             digests[path] = ContentHash.sha256Hex(bytes)
+            if let encoded {
+                snapshots.append((environment, BuildSnapshot(checkpoint: log.checkpoint(of: environment), manifestDigest: digests[path]!,
+                                                             manifest: manifest, entries: Array(zip(names, encoded.ranges)))))
+            }
             // A changed manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts
             // now, on the other cores, while this one signs it and compares the files.
             if !written.value.unchanged(path, digest: digests[path]!) {
@@ -124,7 +152,25 @@ public struct ManifestBuilder {
             files[path] = file.bytes
             digests[path] = file.sha256
         }
-        return (files, digests, written, compressed)
+        return (files, digests, written, compressed, snapshots, log.promotions.count)
+    }
+
+    /// A manifest's header and `version_files` (its prompts are spliced in by `ManifestJSON`).
+    func manifest(_ environment: String, latest: Promotion, versionFiles: [String: String]) -> Manifest {
+        Manifest(
+            environment: environment, version: latest.sequence,
+            generatedAt: latest.tagger?.date ?? Date(timeIntervalSince1970: 0),
+            expires: lifetime.map { now.addingTimeInterval($0) },
+            source: ManifestSource(commit: latest.target.hex, tag: latest.tagName),
+            prompts: [:],
+            versionFiles: versionFiles
+        )
+    }
+
+    /// What a manifest entry says of the promotion that made its version current.
+    static func promotion(_ source: Promotion, replaces: Int?) -> ManifestPromotion {
+        ManifestPromotion(tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
+                          at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: replaces)
     }
 
     /// The manifest through JSONEncoder, for a version file `ManifestJSON` cannot splice.

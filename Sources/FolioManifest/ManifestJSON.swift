@@ -22,8 +22,17 @@ enum ManifestJSON {
     /// the 3 MB result, which would copy it), or nil when a version file is not in the form
     /// JSONEncoder writes (the caller then encodes the whole manifest instead).
     static func encode(_ manifest: Manifest, entries: [String: Entry], finalNewline: Bool = false) -> Data? {
+        encode(manifest, names: entries.keys.sorted(), size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
+               finalNewline: finalNewline) { name, out in splice(entries[name]!, indent: 4, &out) }?.bytes
+    }
+
+    /// The manifest with `manifest.prompts` replaced by `names` (sorted), each entry written
+    /// by `value` (false: it cannot be), and where each entry's value lies in the bytes, so a
+    /// later build can copy the entries that did not change (`copy`).
+    static func encode(_ manifest: Manifest, names: [String], size: Int, finalNewline: Bool,
+                       value: (String, inout [UInt8]) -> Bool) -> (bytes: Data, ranges: [Range<Int>])? {
         var out: [UInt8] = []
-        out.reserveCapacity(entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 })
+        out.reserveCapacity(size)
         out.append(contentsOf: "{\n  \"environment\" : ".utf8)
         string(manifest.environment, &out)
         if let expires = manifest.expires {
@@ -34,11 +43,12 @@ enum ManifestJSON {
         string(date(manifest.generatedAt), &out)
         out.append(contentsOf: ",\n  \"prompts\" : ".utf8)
         var failed = false
-        object(entries.keys.sorted(), indent: 2, &out) { name, out in
-            guard let entry = entries[name], splice(entry, indent: 4, &out) else {
-                failed = true
-                return
-            }
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(names.count)
+        object(names, indent: 2, &out) { name, out in
+            let start = out.count
+            if !value(name, &out) { failed = true }
+            ranges.append(start..<out.count)
         }
         guard !failed else { return nil }
         out.append(contentsOf: ",\n  \"schema\" : ".utf8)
@@ -53,7 +63,17 @@ enum ManifestJSON {
         }
         out.append(contentsOf: "\n}".utf8)
         if finalNewline { out.append(0x0A) }
-        return Data(out)
+        return (Data(out), ranges)
+    }
+
+    /// Appends an entry's value as an earlier manifest holds it (false when the range is
+    /// not inside it).
+    static func copy(_ range: Range<Int>, of previous: Data, _ out: inout [UInt8]) -> Bool {
+        guard range.lowerBound >= 0, range.upperBound <= previous.count else { return false }
+        previous.withUnsafeBytes { raw in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[range]))
+        }
+        return true
     }
 
     /// `{ "key" : value, … }` with JSONEncoder's pretty layout (an empty object is `{`, an
@@ -74,7 +94,7 @@ enum ManifestJSON {
 
     /// The version file with `promotion` and `sha256` added, every line after the first
     /// indented by `indent` more spaces (empty lines stay empty, as JSONEncoder leaves them).
-    private static func splice(_ entry: Entry, indent: Int, _ out: inout [UInt8]) -> Bool {
+    static func splice(_ entry: Entry, indent: Int, _ out: inout [UInt8]) -> Bool {
         var inserted: [UInt8] = Array(",\n  \"promotion\" : {\n    \"at\" : ".utf8)
         let promotion = entry.promotion
         string(date(promotion.at), &inserted)

@@ -14,8 +14,14 @@ final class VersionFileCache: @unchecked Sendable {
     private var added: [String] = []
     private var appendable = false
 
-    init(gitDirectory: String) {
+    /// - Parameter loading: false for a cache that only adds what is built (a patched
+    ///   rebuild makes a few version files and does not read the others).
+    init(gitDirectory: String, loading: Bool = true) {
         file = CacheFile(gitDirectory: gitDirectory, name: "version-files", format: 1)
+        guard loading else {
+            appendable = FileManager.default.fileExists(atPath: file.url.path)
+            return
+        }
         let loaded = file.load()
         appendable = !loaded.isEmpty
         // Checked here, on the prefetch thread: an entry whose bytes do not match is dropped

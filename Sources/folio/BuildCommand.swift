@@ -58,10 +58,12 @@ struct BuildCommand: ParsableCommand {
         let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
         let builder = ManifestBuilder(repository: repo, signer: signer, lifetime: expires.flatMap(Self.seconds), oneShot: true)
         let folder = URL(fileURLWithPath: out)
-        let files = try builder.build(environments, into: folder)
-        for path in files.keys.sorted() where path.hasSuffix("manifest.json") {
+        let output = try builder.build(environments, into: folder)
+        for path in output.manifests.sorted() {
             print("wrote \(folder.appendingPathComponent(path).path)")
         }
-        print("\(files.keys.filter { $0.hasPrefix("prompts/") && $0.hasSuffix(".json") }.count) version file(s), signed with \(signer.description)")
+        print("\(output.versionFiles) version file(s), signed with \(signer.description)")
+        print(output.patched ? "checked \(output.checkedTags) promotion tag(s) added since the last build"
+                             : "checked all \(output.checkedTags) promotion tag(s)")
     }
 }

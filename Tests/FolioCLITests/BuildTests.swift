@@ -21,16 +21,7 @@ struct BuildTests {
         try CLI.run(["build", "--env", "production", "--out", out, "--signing-key", fixture.key("alice")] + extra, in: fixture.repo.url)
     }
 
-    func files(in folder: URL) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: folder.path)
-        while let path = enumerator?.nextObject() as? String {
-            var isFolder: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
-            if !isFolder.boolValue { result[path] = try Data(contentsOf: folder.appendingPathComponent(path)) }
-        }
-        return result
-    }
+    func files(in folder: URL) throws -> [String: Data] { try Fixtures.files(in: folder) }
 
     @Test func aRebuildLeavesImmutableVersionFilesInPlace() throws {
         let fixture = try promotedFixture()

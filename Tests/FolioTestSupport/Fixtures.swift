@@ -2,6 +2,18 @@ import Foundation
 
 /// Small valid files for building test repositories.
 public enum Fixtures {
+    /// Every file under `folder` (not folders), by path relative to it, with its bytes.
+    public static func files(in folder: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: folder.path)
+        while let path = enumerator?.nextObject() as? String {
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isFolder)
+            if !isFolder.boolValue { result[path] = try Data(contentsOf: folder.appendingPathComponent(path)) }
+        }
+        return result
+    }
+
     public static let config = """
     schema: folio/config@1
     environments: [staging, production]

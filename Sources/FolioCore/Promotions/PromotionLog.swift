@@ -47,6 +47,9 @@ public struct PromotionLog: Sendable {
     public let signerProblems: [String]
     /// The versions on main of every prompt a promotion names.
     public let versions: [String: [PromptVersion]]
+    /// The tip of main the promotions were checked against, and the allowed_signers blob there.
+    public let mainTip: ObjectID
+    public let signersBlob: ObjectID?
     /// Indexes built once, so queries do not rescan every tag.
     private let byEnvironment: [String: [CheckedPromotion]]
     private let validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]]
@@ -64,8 +67,14 @@ public struct PromotionLog: Sendable {
         public init(_ repository: PromptRepository) {
             let gitDirectory = repository.git.gitDirectory
             cache = Prefetch { PromotionCache(gitDirectory: gitDirectory) }
-            let versionsCache = PromptRepository.versionsCache(gitDirectory: gitDirectory)
-            versions = Prefetch { versionsCache.load() }
+            versions = Self.versions(repository)
+        }
+
+        /// The records of `PromptRepository.versionsCache`, loading (on the prefetch thread,
+        /// or on any when `concurrent`).
+        static func versions(_ repository: PromptRepository, concurrent: Bool = false) -> Prefetch<[[String]]> {
+            let versionsCache = PromptRepository.versionsCache(gitDirectory: repository.git.gitDirectory)
+            return Prefetch(concurrent: concurrent) { versionsCache.load() }
         }
     }
 
@@ -77,20 +86,8 @@ public struct PromotionLog: Sendable {
     public init(repository: PromptRepository, cachedVerification: Bool = true, prefetched: CachePrefetch? = nil) throws {
         let git = repository.git
         let prefetched = cachedVerification ? (prefetched ?? CachePrefetch(repository)) : nil
-        let mainRevision = try repository.mainRevision()
-        let mainTip = try git.resolveCommit(mainRevision)
-        let signersPath = repository.config.allowedSigners
-        var signers = AllowedSigners(text: "", path: signersPath)
-        var signerProblems: [String] = []
-        if let blob = try git.blobID(of: signersPath, inCommit: mainTip) {
-            signers = AllowedSigners(text: String(decoding: try git.readBlob(blob), as: UTF8.self), path: signersPath)
-            signerProblems = signers.problems.map(\.description)
-        } else {
-            signerProblems = ["\(signersPath) does not exist on \(repository.config.mainBranch): no signature can be trusted"]
-        }
-        var versionCache: [String: [PromptVersion]]?
-        var ancestry: [ObjectID: Bool] = [:]
-        var checked: [CheckedPromotion] = []
+        var checker = try PromotionChecker(repository: repository, useCache: cachedVerification, cachedVersions: prefetched?.versions)
+        let signers = checker.signers
         // Read every tag (libgit2 work, one thread; tag objects that verified before come
         // from the cache) and check the signatures in parallel (pure computation).
         let references = try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)")
@@ -131,37 +128,12 @@ public struct PromotionLog: Sendable {
             for (offset, status) in statuses.value.enumerated() { signatures[start + offset] = status }
         }
         cache?.save()
-        for (promotion, signature) in zip(parsed, signatures) {
-            var problems = promotion.parseProblems
-            switch signature {
-            case .good: break
-            case .unsigned:
-                problems.insert(promotion.tagObject == nil ? "a lightweight tag is not a promotion: promotions are signed annotated tags" : "the tag is not signed", at: 0)
-            case .bad(let reason): problems.insert(reason, at: 0)
-            case .unknownKey(let fingerprint): problems.insert("signer not allowed: key \(fingerprint) is not in \(signersPath) on \(repository.config.mainBranch)", at: 0)
-            }
-            if promotion.tagObject != nil {
-                for trailer in promotion.trailers {
-                    if versionCache == nil { versionCache = try repository.allVersions(cached: prefetched?.versions.value, useCache: cachedVerification) }
-                    let versions = versionCache?[trailer.prompt] ?? []
-                    guard let version = versions.first(where: { $0.number == trailer.version }) else {
-                        problems.append("\(trailer.prompt)@\(trailer.version) is not a version on \(repository.config.mainBranch) (it has \(versions.count))")
-                        continue
-                    }
-                    if version.blob != trailer.blob {
-                        problems.append("the trailer's blob id \(trailer.blob.short) is not \(trailer.prompt) v\(trailer.version)'s blob on \(repository.config.mainBranch) (\(version.blob.short))")
-                    }
-                }
-                if ancestry[promotion.target] == nil { ancestry[promotion.target] = git.isAncestor(promotion.target, of: mainTip) }
-                if ancestry[promotion.target] == false {
-                    problems.append("the tag points at \(promotion.target.short), which is not in \(repository.config.mainBranch)'s history")
-                }
-            }
-            checked.append(CheckedPromotion(promotion: promotion, signature: signature, problems: problems))
-        }
+        let checked = try zip(parsed, signatures).map { try checker.check($0, signature: $1) }
         promotions = checked.sorted { ($0.promotion.environment, $0.promotion.sequence) < ($1.promotion.environment, $1.promotion.sequence) }
-        self.signerProblems = signerProblems
-        versions = versionCache ?? [:]
+        signerProblems = checker.signerProblems
+        versions = checker.versions ?? [:]
+        mainTip = checker.mainTip
+        signersBlob = checker.signersBlob
         var byEnvironment: [String: [CheckedPromotion]] = [:]
         var validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]] = [:]
         for checked in promotions {

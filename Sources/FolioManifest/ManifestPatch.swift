@@ -1,0 +1,113 @@
+import Foundation
+import FolioCore
+import FolioGit
+import FolioModel
+import FolioSigning
+
+extension ManifestBuilder {
+    enum Patched {
+        case built(BuildOutput)
+        /// The build must make everything; the record of what was written, if it started loading.
+        case notPatched(Prefetch<WrittenFiles>?)
+    }
+
+    /// A rebuild from the last build's snapshots (`BuildSnapshot`), O(new tags) instead of
+    /// O(all tags): only the promotion tags added since are read and checked, and each
+    /// manifest is the last one with the entries of the prompts they promote made again (the
+    /// others' bytes are copied). Not patched, and so made whole, when an environment has no
+    /// snapshot, its checkpoint no longer holds, a new tag does not verify (the whole check
+    /// then names every bad tag), the manifest in the folder is not the one the snapshot
+    /// describes, or a version file it names is not in place as written.
+    func patch(_ environments: [String], folder: URL) throws -> Patched {
+        guard !environments.isEmpty, Set(environments).count == environments.count else { return .notPatched(nil) }
+        let gitDirectory = repository.git.gitDirectory
+        var snapshots: [(environment: String, file: CacheFile, snapshot: BuildSnapshot)] = []
+        for environment in environments {
+            try repository.requireEnvironment(environment)
+            let file = BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder)
+            guard let snapshot = BuildSnapshot(file.load()) else { return .notPatched(nil) }
+            snapshots.append((environment, file, snapshot))
+        }
+        // Every file this folder was given is `lstat`ed on the prefetch thread meanwhile.
+        let written = Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) }
+        var plans: [(environment: String, file: CacheFile, snapshot: BuildSnapshot, checkpoint: LogCheckpoint,
+                     latest: Promotion?, promoted: [PromotionTrailer], current: [String: (trailer: PromotionTrailer, promotion: Promotion)])] = []
+        var needed: [String: PromotionTrailer] = [:]
+        var versions: [String: [PromptVersion]] = [:]
+        var checkedTags = 0
+        for (environment, file, snapshot) in snapshots {
+            guard let appended = try PromotionLog.appended(to: snapshot.checkpoint, in: environment, repository: repository),
+                  appended.promotions.allSatisfy(\.isValid) else { return .notPatched(written) }
+            checkedTags += appended.promotions.count
+            var current: [String: (trailer: PromotionTrailer, promotion: Promotion)] = [:]
+            for checked in appended.promotions {
+                for trailer in checked.promotion.trailers { current[trailer.prompt] = (trailer, checked.promotion) }
+            }
+            // Every version promoted since is named in `version_files`, also one replaced since.
+            let promoted = appended.promotions.flatMap(\.promotion.trailers)
+            for trailer in promoted { needed[ManifestPrompt.path(name: trailer.prompt, version: trailer.version)] = trailer }
+            if versions.isEmpty { versions = appended.versions }
+            plans.append((environment, file, snapshot, appended.checkpoint, appended.promotions.last?.promotion, promoted, current))
+        }
+        // The version files of the prompts whose entries change, made from git (the cache
+        // of all version files is not loaded: it is read whole).
+        let cache = VersionFileCache(gitDirectory: gitDirectory, loading: false)
+        let made = try versionFiles(needed, versions: versions, cache: cache)
+        var files: [String: Data] = [:]
+        var digests: [String: String] = [:]
+        var compressed: [String: Prefetch<Data?>] = [:]
+        var next: [(file: CacheFile, snapshot: BuildSnapshot)] = []
+        var named = Set<String>()
+        for (environment, file, snapshot, checkpoint, latest, promoted, current) in plans {
+            var versionFiles = snapshot.versionFiles
+            for trailer in promoted {
+                let path = ManifestPrompt.path(name: trailer.prompt, version: trailer.version)
+                guard let made = made[path] else { return .notPatched(written) }
+                if let known = versionFiles[path], known != made.sha256 { return .notPatched(written) }
+                versionFiles[path] = made.sha256
+                if snapshot.versionFiles[path] == nil {
+                    files[path] = made.bytes
+                    digests[path] = made.sha256
+                }
+            }
+            // What the snapshot says is in place must still be, untouched since it was written.
+            for (path, sha256) in snapshot.versionFiles where files[path] == nil {
+                guard written.value.unchanged(path, digest: sha256), written.value.unchanged(path + ".gz", digest: "gzip-" + sha256) else {
+                    return .notPatched(written)
+                }
+            }
+            let path = "\(environment)/manifest.json"
+            // Untouched since it was written (or, if touched, still the same bytes).
+            guard let previous = Self.readIfPresent(folder.appendingPathComponent(path).path),
+                  written.value.unchanged(path, digest: snapshot.manifestDigest) || ContentHash.sha256Hex(previous) == snapshot.manifestDigest
+            else { return .notPatched(written) }
+            let manifest = latest.map { self.manifest(environment, latest: $0, versionFiles: versionFiles) }
+                ?? Manifest(environment: environment, version: snapshot.version, generatedAt: snapshot.generatedAt,
+                            expires: lifetime.map { now.addingTimeInterval($0) }, source: snapshot.source, prompts: [:], versionFiles: versionFiles)
+            let ranges = Dictionary(snapshot.entries.map { ($0.name, $0.range) }, uniquingKeysWith: { first, _ in first })
+            let names = Set(ranges.keys).union(current.keys).sorted()
+            guard let encoded = ManifestJSON.encode(manifest, names: names, size: previous.count + 4096 * (current.count + 1), finalNewline: true, value: { name, out in
+                if let (trailer, promotion) = current[name], let file = made[ManifestPrompt.path(name: name, version: trailer.version)] {
+                    return ManifestJSON.splice(ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256,
+                                                                  promotion: Self.promotion(promotion, replaces: trailer.replaces)), indent: 4, &out)
+                }
+                return ranges[name].map { ManifestJSON.copy($0, of: previous, &out) } ?? false
+            }) else { return .notPatched(written) }
+            let bytes = encoded.bytes
+            files[path] = bytes
+            digests[path] = ContentHash.sha256Hex(bytes)
+            if !written.value.unchanged(path, digest: digests[path]!) {
+                compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
+            }
+            files[path + ".sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
+            next.append((file, BuildSnapshot(checkpoint: checkpoint, manifestDigest: digests[path]!, manifest: manifest,
+                                             entries: Array(zip(names, encoded.ranges)))))
+            named.formUnion(versionFiles.keys)
+        }
+        try Self.write(files, to: folder, digests: digests, written: written.value, compressed: compressed)
+        cache.save()
+        for (file, snapshot) in next { file.save(snapshot.records) }
+        return .built(BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: named.count,
+                                  checkedTags: checkedTags, patched: true))
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import FolioTestSupport
+import Testing
+
+/// A rebuild checks only the promotion tags added since the last build and patches its
+/// manifest (`BuildSnapshot`). Its files must be, byte for byte, those a build with no
+/// cache at all writes; whatever the snapshot cannot vouch for sends it back to the whole.
+@Suite(.serialized)
+struct PatchedBuildTests {
+    let fixture: PromotionFixture
+
+    init() throws {
+        fixture = try PromotionFixture(prompts: ["triage", "summary", "billing"], versions: 3)
+    }
+
+    var folder: URL { fixture.repo.url }
+
+    func promote(_ references: [String], to environment: String, note: String = "release") throws {
+        let result = try CLI.run(["promote"] + references + ["--env", environment, "--note", note, "--signing-key", fixture.key("alice")], in: folder)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// `folio build` of both environments into `out`.
+    func build(_ out: String = "dist") throws -> CommandResult {
+        try CLI.run(["build", "--env", "staging", "--env", "production", "--out", out, "--signing-key", fixture.key("alice")], in: folder)
+    }
+
+    /// The files a build with no cache writes for the repository as it is now (the caches
+    /// are set aside meanwhile and put back after).
+    func wholeBuild(_ out: String) throws -> [String: Data] {
+        let caches = folder.appendingPathComponent(".git/folio")
+        let aside = folder.appendingPathComponent(".git/folio-aside")
+        try FileManager.default.moveItem(at: caches, to: aside)
+        defer {
+            try? FileManager.default.removeItem(at: caches)
+            try? FileManager.default.moveItem(at: aside, to: caches)
+        }
+        let result = try build(out)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("checked all"), "\(result.stdout)")
+        return try files(in: folder.appendingPathComponent(out))
+    }
+
+    func files(in folder: URL) throws -> [String: Data] { try Fixtures.files(in: folder) }
+
+    func expectPatched(_ result: CommandResult, checking count: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 0, "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stdout.contains("checked \(count) promotion tag(s) added since the last build"), "\(result.stdout)", sourceLocation: sourceLocation)
+    }
+
+    @Test func patchedRebuildsWriteTheBytesOfAWholeBuild() throws {
+        try promote(["triage@1", "summary@1"], to: "production")
+        try promote(["billing@2"], to: "staging")
+        let first = try build()
+        #expect(first.stdout.contains("checked all 2 promotion tag(s)"), "\(first.stdout)")
+
+        var step = 0
+        func expectSameAsWhole(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            step += 1
+            let whole = try wholeBuild("whole-\(step)")
+            let patched = try files(in: folder.appendingPathComponent("dist"))
+            #expect(patched.keys.sorted() == whole.keys.sorted(), sourceLocation: sourceLocation)
+            for (path, bytes) in whole where patched[path] != bytes {
+                Issue.record("step \(step): \(path) differs from a whole build's", sourceLocation: sourceLocation)
+            }
+        }
+
+        // A new version of one prompt: its entry changes, the others are copied.
+        try promote(["triage@2"], to: "production")
+        expectPatched(try build(), checking: 1)
+        try expectSameAsWhole()
+
+        // Three tags at once, one replaced by the next (triage 3 is named in version_files
+        // although 2 is current again), and a new prompt in production.
+        try promote(["triage@3", "summary@2"], to: "production")
+        try promote(["triage@2"], to: "production", note: "roll back")
+        try promote(["billing@1"], to: "production")
+        expectPatched(try build(), checking: 3)
+        try expectSameAsWhole()
+
+        // Nothing new: the same files.
+        let before = try files(in: folder.appendingPathComponent("dist"))
+        expectPatched(try build(), checking: 0)
+        #expect(try files(in: folder.appendingPathComponent("dist")) == before)
+
+        // Both environments at once, one version file shared by them.
+        try promote(["billing@3"], to: "staging")
+        try promote(["billing@3", "summary@3"], to: "production")
+        expectPatched(try build(), checking: 2)
+        try expectSameAsWhole()
+        #expect(try CLI.run("verify", in: folder).status == 0)
+    }
+
+    @Test func whatTheSnapshotCannotVouchForIsCheckedWhole() throws {
+        try promote(["triage@1"], to: "production")
+        try promote(["summary@1"], to: "staging")
+        #expect(try build().status == 0)
+        try promote(["triage@2"], to: "production")
+        expectPatched(try build(), checking: 1)
+
+        // A tag of the checkpoint re-pointed: signed by an allowed key, but another tag.
+        _ = try fixture.repo.git("tag", "-d", "folio/production/1")
+        let blob = try fixture.blob("triage", at: "main~1")
+        _ = try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "main"],
+                                 input: "promote triage v2 to production\n\nre-made\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
+        var result = try build()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("checked all 3 promotion tag(s)"), "\(result.stdout)")
+        #expect(try files(in: folder.appendingPathComponent("dist"))["production/manifest.json"] == (try wholeBuild("whole-1"))["production/manifest.json"])
+
+        // The newest tag removed: the manifest goes back to the one before.
+        _ = try fixture.repo.git("tag", "-d", "folio/production/2")
+        result = try build()
+        #expect(result.stdout.contains("checked all 2 promotion tag(s)"), "\(result.stdout)")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: try Data(contentsOf: folder.appendingPathComponent("dist/production/manifest.json"))) as? [String: Any])
+        #expect(manifest["version"] as? Int == 1)
+
+        // A new tag by a key allowed_signers does not list stops the build, naming it, as
+        // a whole build would; nothing is written.
+        let written = try files(in: folder.appendingPathComponent("dist"))
+        _ = try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/2", "-F", "-", "main"],
+                                 input: "promote triage v3 to production\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(try fixture.blob("triage", at: "main"))\n")
+        result = try build()
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("folio/production/2: signer not allowed"), "\(result.stderr)")
+        #expect(try files(in: folder.appendingPathComponent("dist")) == written)
+        _ = try fixture.repo.git("tag", "-d", "folio/production/2")
+        expectPatched(try build(), checking: 0)
+
+        // The manifest in dist/ changed by hand: made whole again, and so repaired.
+        let path = folder.appendingPathComponent("dist/production/manifest.json")
+        try Data("{}\n".utf8).write(to: path)
+        result = try build()
+        #expect(result.stdout.contains("checked all"), "\(result.stdout)")
+        #expect(try Data(contentsOf: path) == written["production/manifest.json"])
+
+        // Main moves (allowed_signers gains a line): every tag is checked against it.
+        _ = try fixture.repo.commit("Allow bob", files: [".folio/allowed_signers": try String(contentsOf: folder.appendingPathComponent(".folio/allowed_signers"), encoding: .utf8)
+            + "bob@example.com \(try fixture.publicKey("bob"))\n"])
+        result = try build()
+        #expect(result.stdout.contains("checked all"), "\(result.stdout)")
+        expectPatched(try build(), checking: 0)
+    }
+}
