@@ -35,14 +35,20 @@ extension PromptRepository {
     }
 
     /// `allVersions`, with the cache's records when they were loaded already; without
-    /// `useCache` (an audit), the history is walked and nothing is remembered.
+    /// `useCache` (an audit), the history is walked and nothing is remembered. When main
+    /// moved on from the cached tip along its first parents, only the new commits are
+    /// walked: a version's number never changes as main grows.
     func allVersions(cached records: [[String]]?, useCache: Bool = true) throws -> [String: [PromptVersion]] {
         let tip = try git.resolveCommit(try mainRevision())
         let cache = Self.versionsCache(gitDirectory: git.gitDirectory)
-        if useCache, let known = Self.versions(from: records ?? cache.load(), tip: tip) { return known }
-        var result: [String: [PromptVersion]] = [:]
-        for (file, changes) in try git.firstParentChanges(inFolder: "prompts", from: tip.hex) where file.hasSuffix(".yaml") {
-            result[String(file.dropLast(5))] = Self.number(changes)
+        let records = useCache ? records ?? cache.load() : []
+        if useCache, let known = Self.versions(from: records, tip: tip) { return known }
+        let earlier = records.first.flatMap { ObjectID(hex: $0[0]) }.flatMap { old in Self.versions(from: records, tip: old).map { (tip: old, versions: $0) } }
+        let walk = try git.firstParentChanges(inFolder: "prompts", from: tip.hex, since: earlier?.tip)
+        var result = walk.reached ? earlier?.versions ?? [:] : [:]
+        for (file, changes) in walk.changes where file.hasSuffix(".yaml") {
+            let name = String(file.dropLast(5))
+            result[name] = Self.number(changes, after: result[name] ?? [])
         }
         guard useCache else { return result }
         cache.save(result.keys.sorted().flatMap { name in
@@ -69,10 +75,12 @@ extension PromptRepository {
         return result
     }
 
-    /// Numbers the distinct blobs of a file's changes, oldest first.
-    static func number(_ changes: [PathChange]) -> [PromptVersion] {
+    /// Numbers the distinct blobs of a file's changes, oldest first, after the versions it
+    /// had before them (content identical to an earlier version is that version again).
+    static func number(_ changes: [PathChange], after earlier: [PromptVersion] = []) -> [PromptVersion] {
         var numbers: [ObjectID: Int] = [:]
-        var versions: [PromptVersion] = []
+        for version in earlier { numbers[version.blob] = version.number }
+        var versions = earlier
         for change in changes {
             guard let blob = change.blob, numbers[blob] == nil else { continue }
             numbers[blob] = versions.count + 1

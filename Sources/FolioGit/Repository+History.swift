@@ -51,7 +51,17 @@ extension Repository {
     /// (both are sorted), so the cost does not grow with the number of files asked about.
     /// Returns each file's changes, oldest first, keyed by file name.
     public func firstParentChanges(inFolder folder: String, from revision: String) throws -> [String: [PathChange]] {
+        try firstParentChanges(inFolder: folder, from: revision, since: nil).changes
+    }
+
+    /// `firstParentChanges(inFolder:from:)` of the commits after `since` only, when it is on
+    /// the first-parent chain (`reached`): what a walk from `since` found is then still
+    /// true, and this is the rest. Otherwise (`reached` false) the changes of the whole chain.
+    public func firstParentChanges(inFolder folder: String, from revision: String, since: ObjectID?) throws
+        -> (changes: [String: [PathChange]], reached: Bool) {
         let tip = try resolveCommit(revision)
+        let stop = since?.oid
+        var reached = false
         var odb: OpaquePointer?
         try Libgit2.check(git_repository_odb(&odb, pointer), "opening the object database")
         defer { git_odb_free(odb) }
@@ -62,6 +72,10 @@ extension Repository {
         var currentFolder = try lookup.blob(inRoot: currentLinks.tree)
         var currentTree = try currentFolder.map { try lookup.rawTree($0) }
         while let commit = current {
+            if let stop, TreePathLookup.equal(commit, stop) {
+                reached = true
+                break
+            }
             let parent = currentLinks.firstParent
             var parentLinks: (tree: git_oid, firstParent: git_oid?)?
             var parentFolder: git_oid?
@@ -100,7 +114,22 @@ extension Repository {
                 return PathChange(commit: value, blob: change.blob.map(ObjectID.init))
             }
         }
-        return result
+        return (result, reached)
+    }
+
+    /// Whether `ancestor` is `tip` or on its first-parent chain (commit headers only).
+    public func isFirstParentAncestor(_ ancestor: ObjectID, of tip: ObjectID) throws -> Bool {
+        var odb: OpaquePointer?
+        try Libgit2.check(git_repository_odb(&odb, pointer), "opening the object database")
+        defer { git_odb_free(odb) }
+        let lookup = TreePathLookup(odb: odb!, path: "")
+        let target = ancestor.oid
+        var current: git_oid? = tip.oid
+        while let commit = current {
+            if TreePathLookup.equal(commit, target) { return true }
+            current = try lookup.commitLinks(commit).firstParent
+        }
+        return false
     }
 }
 

@@ -88,6 +88,13 @@ struct PatchedBuildTests {
         try promote(["billing@3", "summary@3"], to: "production")
         expectPatched(try build(), checking: 2)
         try expectSameAsWhole()
+
+        // A new version committed on main, then promoted: main grew along its first
+        // parents, so the tags checked before still count.
+        try fixture.repo.commit("triage v4", files: ["prompts/triage.yaml": Fixtures.prompt("triage", system: "triage v4 {{ticket_type}}")])
+        try promote(["triage@4"], to: "production")
+        expectPatched(try build(), checking: 1)
+        try expectSameAsWhole()
         #expect(try CLI.run("verify", in: folder).status == 0)
     }
 
@@ -134,7 +141,16 @@ struct PatchedBuildTests {
         #expect(result.stdout.contains("checked all"), "\(result.stdout)")
         #expect(try Data(contentsOf: path) == written["production/manifest.json"])
 
-        // Main moves (allowed_signers gains a line): every tag is checked against it.
+        // Main rewritten (its last commit replaced): every tag is checked again.
+        try fixture.repo.commit("notes", files: ["NOTES.md": "one\n"])
+        expectPatched(try build(), checking: 0)
+        _ = try fixture.repo.git("reset", "-q", "--hard", "HEAD~1")
+        try fixture.repo.commit("notes, again", files: ["NOTES.md": "two\n"])
+        result = try build()
+        #expect(result.stdout.contains("checked all"), "\(result.stdout)")
+        expectPatched(try build(), checking: 0)
+
+        // allowed_signers changes (bob may sign now): every tag is checked against it.
         _ = try fixture.repo.commit("Allow bob", files: [".folio/allowed_signers": try String(contentsOf: folder.appendingPathComponent(".folio/allowed_signers"), encoding: .utf8)
             + "bob@example.com \(try fixture.publicKey("bob"))\n"])
         result = try build()

@@ -59,6 +59,47 @@ struct VersionsTests {
         #expect(try folio.resolve(PromptReference(parsing: "triage")).label == "v1")
     }
 
+    /// The versions cache is walked on from its tip when main grows along its first
+    /// parents; the result must be a whole walk's, through changes, deletions, reverts,
+    /// merges of side branches and a rewritten main.
+    @Test func versionsGrowFromTheCachedTipAsAWholeWalkFindsThem() throws {
+        let repo = try makeRepository()
+        let folio = try PromptRepository(discovering: repo.path)
+        var generator = SplitMix(seed: 11)
+        let names = ["triage", "billing", "summary", "refunds"]
+        func someContent() -> String { Fixtures.prompt("p", system: "text \(generator.next() % 6) {{ticket_type}}") }
+        for round in 1...24 {
+            let name = names[Int(generator.next() % UInt64(names.count))]
+            switch generator.next() % 6 {
+            case 0 where FileManager.default.fileExists(atPath: repo.url.appendingPathComponent("prompts/\(name).yaml").path):
+                try repo.remove("prompts/\(name).yaml")
+                try repo.commit("delete \(name)")
+            case 1:
+                try repo.git("checkout", "-q", "-b", "side-\(round)")
+                try repo.commit("side \(round)", files: ["prompts/\(name).yaml": someContent()])
+                try repo.commit("side \(round) again", files: ["prompts/\(names[0]).yaml": someContent()])
+                try repo.git("checkout", "-q", "main")
+                try repo.commit("main \(round)", files: ["prompts/extra\(round).yaml": someContent()])
+                try repo.git("merge", "-q", "--no-ff", "-m", "merge \(round)", "side-\(round)")
+            case 2 where round > 12:
+                try repo.git("reset", "-q", "--hard", "HEAD~2") // main rewritten: the cached tip is gone from it
+                try repo.commit("rewrite \(round)", files: ["prompts/\(name).yaml": someContent()])
+            default:
+                try repo.commit("change \(round)", files: ["prompts/\(name).yaml": someContent()])
+            }
+            let cached = try folio.allVersions()
+            let walked = try folio.allVersions(cached: nil, useCache: false)
+            #expect(cached == walked, "round \(round)")
+        }
+        // What is taken from the cache is not walked again: a subject changed in the cache
+        // file shows through after main grows by a commit.
+        let file = repo.url.appendingPathComponent(".git/folio/prompt-versions")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "\tv1\n", with: "\tv1 (cached)\n").utf8).write(to: file)
+        try repo.commit("one more", files: ["README.md": "y\n"])
+        #expect(try folio.allVersions()["triage"]?.first?.subject == "v1 (cached)")
+    }
+
     @Test func versionsAreCountedOnTheConfiguredMainBranch() throws {
         let repo = try TestRepository(branch: "trunk")
         try repo.commit("config", files: ["folio.yaml": Fixtures.config + "main_branch: trunk\n"])

@@ -5,9 +5,11 @@ import FolioSigning
 /// What one environment's promotions were checked against and which tags they were: main's
 /// tip, the allowed_signers blob there, the last sequence and a digest of every
 /// `folio/<env>/<seq>` tag up to it (name and object id). Every verdict on those tags is a
-/// function of exactly these (a tag object's id covers its bytes and signature; versions
-/// and ancestry are fixed by main's tip; who may sign, by the signers blob), so while they
-/// hold, a tag checked valid then is valid now, and only tags added since need a check.
+/// function of these (a tag object's id covers its bytes and signature; who may sign is
+/// the signers blob's say; versions and ancestry are main's), and stays true while main
+/// only grows along its first parents (a version's number and blob never change then, and
+/// an ancestor stays one): so a tag checked valid then is valid now, and only tags added
+/// since need a check.
 public struct LogCheckpoint: Sendable, Equatable {
     public let mainTip: ObjectID
     public let signersBlob: ObjectID?
@@ -53,17 +55,18 @@ extension PromotionLog {
     /// The promotions tagged in `environment` after `checkpoint`, oldest first, each checked
     /// as the whole log checks it (signature against allowed_signers on main, trailers
     /// against main's versions, target in main's history), and the checkpoint that includes
-    /// them. Nil when anything else changed since: main's tip or the signers blob moved, a
-    /// tag of the checkpoint was removed or re-pointed, or one was added below its last
-    /// sequence. Then only the whole log can say which promotions count. `versions` are
+    /// them. Nil when anything else changed since: main was rewritten (its old tip is not on
+    /// its first-parent chain), the signers blob changed, a tag of the checkpoint was
+    /// removed or re-pointed, or one was added below its last sequence. Then only the whole log can say which promotions count. `versions` are
     /// main's, as the check read them (empty when nothing was added).
     public static func appended(to checkpoint: LogCheckpoint, in environment: String, repository: PromptRepository)
         throws -> (promotions: [CheckedPromotion], checkpoint: LogCheckpoint, versions: [String: [PromptVersion]])? {
         let git = repository.git
         // Main's versions, needed only when a tag was added, load meanwhile.
         let versions = PromotionLog.CachePrefetch.versions(repository, concurrent: true)
-        guard let tip = try? git.resolveCommit(try repository.mainRevision()), tip == checkpoint.mainTip,
-              try git.blobID(of: repository.config.allowedSigners, inCommit: tip) == checkpoint.signersBlob else { return nil }
+        guard let tip = try? git.resolveCommit(try repository.mainRevision()),
+              try git.blobID(of: repository.config.allowedSigners, inCommit: tip) == checkpoint.signersBlob,
+              try tip == checkpoint.mainTip || git.isFirstParentAncestor(checkpoint.mainTip, of: tip) else { return nil }
         var known: [(sequence: Int, name: String, object: ObjectID)] = []
         var added: [(sequence: Int, name: String, object: ObjectID)] = []
         for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)\(environment)/") {
@@ -76,15 +79,17 @@ extension PromotionLog {
             }
         }
         guard LogCheckpoint.digest(known) == checkpoint.digest else { return nil }
-        guard !added.isEmpty else { return ([], checkpoint, [:]) }
+        guard !added.isEmpty else {
+            return ([], LogCheckpoint(mainTip: tip, signersBlob: checkpoint.signersBlob, lastSequence: checkpoint.lastSequence, digest: checkpoint.digest), [:])
+        }
         var checker = try PromotionChecker(repository: repository, useCache: true, cachedVersions: versions)
-        guard checker.mainTip == checkpoint.mainTip else { return nil }
+        guard checker.mainTip == tip else { return nil }
         var checked: [CheckedPromotion] = []
         for tag in added.sorted(by: { $0.sequence < $1.sequence }) {
             let promotion = try Promotion(name: tag.name, environment: environment, sequence: tag.sequence, reference: tag.object, git: git)
             checked.append(try checker.check(promotion, signature: checkSignature(promotion, signers: checker.signers)))
         }
-        let next = LogCheckpoint(mainTip: checkpoint.mainTip, signersBlob: checkpoint.signersBlob,
+        let next = LogCheckpoint(mainTip: tip, signersBlob: checkpoint.signersBlob,
                                  lastSequence: checked.last!.promotion.sequence, digest: LogCheckpoint.digest(known + added))
         return (checked, next, checker.versions ?? [:])
     }
