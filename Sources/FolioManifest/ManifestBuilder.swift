@@ -6,8 +6,6 @@ import FolioModel
 import FolioSigning
 import FolioTemplate
 
-/// Turns the verified promotions of a repository into the files of `dist/`:
-/// `<env>/manifest.json` (+ `.sig`), `prompts/<name>/<version>.json`, and `.gz` copies.
 /// What a build wrote: each environment's manifest (path relative to the folder), how many
 /// version files its manifests name, and how many promotion tags it checked: every one, or
 /// (`patched`) only those added since the last build.
@@ -25,6 +23,8 @@ public struct BuildOutput: Sendable {
     }
 }
 
+/// Turns the verified promotions of a repository into the files of `dist/`:
+/// `<env>/manifest.json` (+ `.sig`), `prompts/<name>/<version>.json`, and `.gz` copies.
 public struct ManifestBuilder {
     let repository: PromptRepository
     let signer: TagSigner
