@@ -57,8 +57,9 @@ extension PromotionLog {
     /// against main's versions, target in main's history), and the checkpoint that includes
     /// them. Nil when anything else changed since: main was rewritten (its old tip is not on
     /// its first-parent chain), the signers blob changed, a tag of the checkpoint was
-    /// removed or re-pointed, or one was added below its last sequence. Then only the whole log can say which promotions count. `versions` are
-    /// main's, as the check read them (empty when nothing was added).
+    /// removed or re-pointed, or one was added below its last sequence. Then only the whole
+    /// log can say which promotions count. `versions` are main's, as the check read them
+    /// (empty when nothing was added).
     public static func appended(to checkpoint: LogCheckpoint, in environment: String, repository: PromptRepository)
         throws -> (promotions: [CheckedPromotion], checkpoint: LogCheckpoint, versions: [String: [PromptVersion]])? {
         let git = repository.git
