@@ -130,16 +130,14 @@ public struct ManifestBuilder {
                 entries[name] = ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256, promotion: Self.promotion(source, replaces: current.replaces))
             }
             let manifest = manifest(environment, latest: latest.promotion, versionFiles: hashes)
-            let names = entries.keys.sorted()
-            let encoded = ManifestJSON.encode(manifest, names: names, size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
-                                              finalNewline: true) { name, out in ManifestJSON.splice(entries[name]!, indent: 4, &out) }
+            let encoded = ManifestJSON.encodeLocating(manifest, entries: entries, finalNewline: true)
             let bytes = try encoded?.bytes ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
             let path = "\(environment)/manifest.json"
             files[path] = bytes
             digests[path] = ContentHash.sha256Hex(bytes)
             if let encoded {
                 snapshots.append((environment, BuildSnapshot(checkpoint: log.checkpoint(of: environment), manifestDigest: digests[path]!,
-                                                             manifest: manifest, entries: Array(zip(names, encoded.ranges)))))
+                                                             manifest: manifest, entries: encoded.entries)))
             }
             // A changed manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts
             // now, on the other cores, while this one signs it and compares the files.

@@ -22,8 +22,16 @@ enum ManifestJSON {
     /// the 3 MB result, which would copy it), or nil when a version file is not in the form
     /// JSONEncoder writes (the caller then encodes the whole manifest instead).
     static func encode(_ manifest: Manifest, entries: [String: Entry], finalNewline: Bool = false) -> Data? {
-        encode(manifest, names: entries.keys.sorted(), size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
-               finalNewline: finalNewline) { name, out in splice(entries[name]!, indent: 4, &out) }?.bytes
+        encodeLocating(manifest, entries: entries, finalNewline: finalNewline)?.bytes
+    }
+
+    /// `encode`, with where each prompt's entry lies in the bytes, by name (sorted).
+    static func encodeLocating(_ manifest: Manifest, entries: [String: Entry], finalNewline: Bool)
+        -> (bytes: Data, entries: [(name: String, range: Range<Int>)])? {
+        let names = entries.keys.sorted()
+        guard let encoded = encode(manifest, names: names, size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
+                                   finalNewline: finalNewline, value: { name, out in splice(entries[name]!, indent: 4, &out) }) else { return nil }
+        return (encoded.bytes, Array(zip(names, encoded.ranges)))
     }
 
     /// The manifest with `manifest.prompts` replaced by `names` (sorted), each entry written
