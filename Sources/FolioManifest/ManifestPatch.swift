@@ -50,9 +50,13 @@ extension ManifestBuilder {
             plans.append((environment, file, snapshot, appended.checkpoint, appended.promotions.last?.promotion, promoted, current))
         }
         // The version files of the prompts whose entries change, made from git (the cache
-        // of all version files is not loaded: it is read whole).
+        // of all version files is not loaded: it is read whole). Only those no snapshot
+        // names are added to the cache; the others were when they were first written.
         let cache = VersionFileCache(gitDirectory: gitDirectory, loading: false)
-        let made = try versionFiles(needed, versions: versions, cache: cache)
+        let new = needed.filter { path, _ in !plans.contains { $0.snapshot.versionFiles[path] != nil } }
+        var made = try versionFiles(new, versions: versions, cache: cache)
+        made.merge(try versionFiles(needed.filter { new[$0.key] == nil }, versions: versions,
+                                    cache: VersionFileCache(gitDirectory: gitDirectory, loading: false))) { first, _ in first }
         var files: [String: Data] = [:]
         var digests: [String: String] = [:]
         var compressed: [String: Prefetch<Data?>] = [:]

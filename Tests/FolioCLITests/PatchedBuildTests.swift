@@ -83,6 +83,15 @@ struct PatchedBuildTests {
         expectPatched(try build(), checking: 0)
         #expect(try files(in: folder.appendingPathComponent("dist")) == before)
 
+        // A version promoted again is in the version-files cache already: no line is added.
+        let cacheFile = folder.appendingPathComponent(".git/folio/version-files")
+        func cacheLines() throws -> Int { try String(contentsOf: cacheFile, encoding: .utf8).split(separator: "\n").count }
+        let lines = try cacheLines()
+        try promote(["triage@1"], to: "production", note: "back to 1")
+        expectPatched(try build(), checking: 1)
+        #expect(try cacheLines() == lines)
+        try expectSameAsWhole()
+
         // Both environments at once, one version file shared by them.
         try promote(["billing@3"], to: "staging")
         try promote(["billing@3", "summary@3"], to: "production")
