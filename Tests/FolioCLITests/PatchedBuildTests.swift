@@ -105,6 +105,16 @@ struct PatchedBuildTests {
         expectPatched(try build(), checking: 1)
         try expectSameAsWhole()
         #expect(try CLI.run("verify", in: folder).status == 0)
+
+        // --expires: the same manifest with an `expires` line, patched as well.
+        let manifest = folder.appendingPathComponent("dist/production/manifest.json")
+        let plain = try String(contentsOf: manifest, encoding: .utf8)
+        let expiring = try CLI.run(["build", "--env", "staging", "--env", "production", "--out", "dist", "--expires", "7d",
+                                    "--signing-key", fixture.key("alice")], in: folder)
+        expectPatched(expiring, checking: 0)
+        let header = try String(contentsOf: manifest, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(header[2].hasPrefix("  \"expires\" : \""), "\(header.prefix(4))")
+        #expect((header[..<2] + header[3...]).joined(separator: "\n") == plain)
     }
 
     @Test func whatTheSnapshotCannotVouchForIsCheckedWhole() throws {
