@@ -74,11 +74,17 @@ extension ManifestBuilder {
                     digests[path] = made.sha256
                 }
             }
-            // What the snapshot says is in place must still be, untouched since it was written.
+            // What the snapshot says is in place must still be: untouched since it was
+            // written, or (a file changed in the tick its record was saved in) read and
+            // found to hold the same bytes, and then recorded again.
             for (path, sha256) in snapshot.versionFiles where files[path] == nil {
-                guard written.value.unchanged(path, digest: sha256), written.value.unchanged(path + ".gz", digest: "gzip-" + sha256) else {
-                    return .notPatched(written)
-                }
+                let record = written.value
+                if record.unchanged(path, digest: sha256), record.unchanged(path + ".gz", digest: "gzip-" + sha256) { continue }
+                guard !record.differs(path, digest: sha256), !record.differs(path + ".gz", digest: "gzip-" + sha256),
+                      let bytes = Self.readIfPresent(folder.appendingPathComponent(path).path), ContentHash.sha256Hex(bytes) == sha256,
+                      Gzip.holds(Self.readIfPresent(folder.appendingPathComponent(path + ".gz").path), bytes) else { return .notPatched(written) }
+                record.record(path, digest: sha256)
+                record.record(path + ".gz", digest: "gzip-" + sha256)
             }
             let path = "\(environment)/manifest.json"
             // Untouched since it was written (or, if touched, still the same bytes).

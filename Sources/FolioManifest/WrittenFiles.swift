@@ -6,7 +6,8 @@ import FolioSigning
 /// tree: per file, the sha256 of the bytes written and the file's `lstat` right after
 /// (size, inode, mtime and ctime to the nanosecond). A rebuild that would write the same
 /// bytes to a file whose `lstat` is unchanged leaves it without reading it; anything else
-/// (no record, another stat, other bytes) falls back to reading and comparing. Kept in
+/// (no record, another stat, other bytes) falls back to reading and comparing, and so does
+/// a file whose stamp falls in the tick the record was saved in (git's "racily clean"). Kept in
 /// `<git dir>/folio/written-<hash of the folder's path>`, never inside `dist/`. Loading
 /// it `lstat`s every recorded file, so it can run on the prefetch thread during a build.
 final class WrittenFiles: @unchecked Sendable {
@@ -29,6 +30,9 @@ final class WrittenFiles: @unchecked Sendable {
             changed = (info.st_ctim.tv_sec, info.st_ctim.tv_nsec)
         }
 
+        /// A stamp no file has (a negative size).
+        static let smudged = Stamp(["-1", "0", "0", "0", "0", "0"][...])!
+
         init?(_ fields: ArraySlice<String>) {
             let numbers = fields.compactMap { Int64($0) }
             guard numbers.count == 6 else { return nil }
@@ -44,6 +48,8 @@ final class WrittenFiles: @unchecked Sendable {
     }
 
     private let file: CacheFile
+    /// Where the record is kept.
+    var url: URL { file.url }
     private let folder: String
     /// Path relative to the folder → (sha256 of what was written, its stamp then).
     private var records: [String: (digest: String, stamp: Stamp)] = [:]
@@ -53,18 +59,28 @@ final class WrittenFiles: @unchecked Sendable {
     /// The recorded files whose stamp has not changed since, with their digest.
     private var intact: [String: String] = [:]
     private var changed = false
+    /// Recorded files whose stamp cannot be trusted (see `init`), with the digest recorded:
+    /// recorded again once checked.
+    private var racy: [String: String] = [:]
 
     init(gitDirectory: String, folder: URL) {
         self.folder = folder.standardizedFileURL.path
         let name = "written-" + ContentHash.sha256Hex(Data(self.folder.utf8)).prefix(16)
         file = CacheFile(gitDirectory: gitDirectory, name: name, format: 1)
+        // Racily clean, as git says: a file modified in the same clock tick as the record
+        // was saved may have been changed after it without its stamp showing it (file
+        // times move in ticks of a few milliseconds), so it is read and compared.
+        var saved = stat()
+        let savedAt = stat(file.url.path, &saved) == 0 ? (saved.st_mtim.tv_sec, saved.st_mtim.tv_nsec) : (Int.max, 0)
         let loaded = file.load()
         lines = loaded.count
         for record in loaded where record.count == 8 {
             guard let stamp = Stamp(record[2...]) else { continue }
             records[record[0]] = (record[1], stamp)
             // The last line for a path decides (a path written again is appended).
-            intact[record[0]] = Stamp(path: self.folder + "/" + record[0]) == stamp ? record[1] : nil
+            let racy = stamp.modified >= savedAt || stamp.changed >= savedAt
+            self.racy[record[0]] = racy ? record[1] : nil
+            intact[record[0]] = !racy && Stamp(path: self.folder + "/" + record[0]) == stamp ? record[1] : nil
         }
     }
 
@@ -77,7 +93,9 @@ final class WrittenFiles: @unchecked Sendable {
     /// Whether the file at `path` is known to hold other bytes than these (written with
     /// another digest and untouched since): no need to read it to know it must be replaced.
     func differs(_ path: String, digest: String) -> Bool {
-        intact[path].map { $0 != digest } ?? false
+        // A racily clean file holds what was recorded or was changed since: either way, bytes
+        // other than new ones (at worst the same bytes are written again).
+        (intact[path] ?? racy[path]).map { $0 != digest } ?? false
     }
 
     /// Records what was just written (or found in place) at `path`.
@@ -86,7 +104,8 @@ final class WrittenFiles: @unchecked Sendable {
             if records.removeValue(forKey: path) != nil { changed = true }
             return
         }
-        if let known = records[path], known.digest == digest, known.stamp == stamp { return }
+        if let known = records[path], known.digest == digest, known.stamp == stamp, racy[path] == nil { return }
+        racy[path] = nil
         records[path] = (digest, stamp)
         appended.append(path)
         changed = true
@@ -96,6 +115,15 @@ final class WrittenFiles: @unchecked Sendable {
     /// the file anew when there was none or appended lines outnumber the files.
     func save() {
         guard changed else { return }
+        // Racily clean records not checked since would pass for clean once the record is
+        // saved in a later tick: they are saved with a stamp no file has (git smudges them
+        // the same way), so the next build reads and compares those files.
+        for path in racy.keys.sorted() {
+            guard let known = records[path] else { continue }
+            records[path] = (known.digest, Stamp.smudged)
+            appended.append(path)
+        }
+        racy = [:]
         func line(_ path: String) -> [String] {
             let record = records[path]!
             return [path, record.digest] + record.stamp.fields
