@@ -25,8 +25,10 @@ enum Example {
         EvalSide(info: EvalSideInfo(label: label, version: version, provider: provider.name, model: model), prompt: try compiled(text, version), provider: provider)
     }
 
+    /// A generous timeout: on a loaded machine a request can stall for seconds, and a retry
+    /// would change what the tests count.
     static func provider(_ server: FakeLLMServer, concurrency: Int = 4) -> ResilientProvider {
-        ResilientProvider(OpenAIProvider(name: "openai", baseURL: server.baseURL, apiKey: "sk-eval-SECRET-42", timeout: 5), concurrency: concurrency, policy: RetryPolicy(maxAttempts: 2, baseDelay: 0.01))
+        ResilientProvider(OpenAIProvider(name: "openai", baseURL: server.baseURL, apiKey: "sk-eval-SECRET-42", timeout: 60), concurrency: concurrency, policy: RetryPolicy(maxAttempts: 2, baseDelay: 0.01))
     }
 
     static func folder() throws -> URL {

@@ -10,7 +10,10 @@ struct ProviderTests {
     static let request = ChatRequest(model: "gpt-4o", messages: [LLMMessage(role: "system", content: "Be brief."), LLMMessage(role: "user", content: "I need a refund")], temperature: 0, maxTokens: 16)
     static let fast = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 2)
 
-    func openAI(_ server: FakeLLMServer, timeout: Double = 5, concurrency: Int = 4, policy: RetryPolicy = fast) -> ResilientProvider {
+    /// A generous timeout unless a test is about timeouts: on a loaded machine (the whole
+    /// suite runs in parallel) a request can stall for seconds, and a timed-out first
+    /// attempt would be retried, which these tests count.
+    func openAI(_ server: FakeLLMServer, timeout: Double = 60, concurrency: Int = 4, policy: RetryPolicy = fast) -> ResilientProvider {
         ResilientProvider(OpenAIProvider(name: "openai", baseURL: server.baseURL, apiKey: Self.key, headers: ["X-Team": "support"], timeout: timeout), concurrency: concurrency, policy: policy)
     }
 
