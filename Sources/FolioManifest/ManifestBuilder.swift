@@ -23,6 +23,36 @@ public struct BuildOutput: Sendable {
     }
 }
 
+/// The files a build will write (relative paths), the sha256 of each, and the gzip copies of
+/// changed manifests, under way.
+struct StagedFiles {
+    var files: [String: Data] = [:]
+    var digests: [String: String] = [:]
+    var compressed: [String: Prefetch<Data?>] = [:]
+
+    mutating func add(_ path: String, bytes: Data, sha256: String) {
+        files[path] = bytes
+        digests[path] = sha256
+    }
+
+    /// A manifest and its signature. A changed manifest's gzip copy (tens of milliseconds
+    /// for 2,000 prompts) starts now, on the other cores, while this one signs it and
+    /// compares the files. Returns the manifest's sha256.
+    mutating func addManifest(_ bytes: Data, at path: String, written: WrittenFiles, signer: TagSigner) throws -> String {
+        let sha256 = ContentHash.sha256Hex(bytes)
+        add(path, bytes: bytes, sha256: sha256)
+        if !written.unchanged(path, digest: sha256) {
+            compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
+        }
+        files[path + ".sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
+        return sha256
+    }
+
+    func write(to folder: URL, written: WrittenFiles) throws {
+        try ManifestBuilder.write(files, to: folder, digests: digests, written: written, compressed: compressed)
+    }
+}
+
 /// Turns the verified promotions of a repository into the files of `dist/`:
 /// `<env>/manifest.json` (+ `.sig`), `prompts/<name>/<version>.json`, and `.gz` copies.
 public struct ManifestBuilder {
@@ -60,20 +90,18 @@ public struct ManifestBuilder {
         }
         let gitDirectory = repository.git.gitDirectory
         let built = try assemble(environments, folder: folder, written: written)
-        try Self.write(built.files, to: folder, digests: built.digests, written: built.written.value, compressed: built.compressed)
+        try built.staged.write(to: folder, written: built.written.value)
         for (environment, snapshot) in built.snapshots {
             BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder).save(snapshot.records)
         }
-        return BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: built.files.keys.filter { $0.hasPrefix("prompts/") }.count,
+        return BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: built.staged.files.keys.filter { $0.hasPrefix("prompts/") }.count,
                            checkedTags: built.checkedTags, patched: false)
     }
 
-    /// The files, their sha256, what was written to `folder` before (loading on the
-    /// prefetch thread), the gzip copies of changed manifests, under way, and each
-    /// environment's snapshot for the next build.
+    /// The files, what was written to `folder` before (loading on the prefetch thread), and
+    /// each environment's snapshot for the next build.
     private func assemble(_ environments: [String], folder: URL, written started: Prefetch<WrittenFiles>?) throws
-        -> (files: [String: Data], digests: [String: String], written: Prefetch<WrittenFiles>, compressed: [String: Prefetch<Data?>],
-            snapshots: [(String, BuildSnapshot)], checkedTags: Int) {
+        -> (staged: StagedFiles, written: Prefetch<WrittenFiles>, snapshots: [(String, BuildSnapshot)], checkedTags: Int) {
         // The caches load on the prefetch thread, the promotions' first, while this one
         // opens the repository and lists the tags.
         let promotions = PromotionLog.CachePrefetch(repository)
@@ -84,9 +112,7 @@ public struct ManifestBuilder {
         if oneShot { Self.parked.withLock { $0.append(log) } }
         let cache = versionFileCache.value
         defer { cache.save() }
-        var files: [String: Data] = [:]
-        var digests: [String: String] = [:]
-        var compressed: [String: Prefetch<Data?>] = [:]
+        var staged = StagedFiles()
         var snapshots: [(String, BuildSnapshot)] = []
         // First every environment's promotions are checked (a bad tag stops the build
         // before any work) and the version files they need are listed, then those are made
@@ -132,37 +158,27 @@ public struct ManifestBuilder {
             let manifest = manifest(environment, latest: latest.promotion, versionFiles: hashes)
             let encoded = ManifestJSON.encodeLocating(manifest, entries: entries, finalNewline: true)
             let bytes = try encoded?.bytes ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
-            let path = "\(environment)/manifest.json"
-            files[path] = bytes
-            digests[path] = ContentHash.sha256Hex(bytes)
+            let sha256 = try staged.addManifest(bytes, at: "\(environment)/manifest.json", written: written.value, signer: signer)
             if let encoded {
-                snapshots.append((environment, BuildSnapshot(checkpoint: log.checkpoint(of: environment), manifestDigest: digests[path]!,
+                snapshots.append((environment, BuildSnapshot(checkpoint: log.checkpoint(of: environment), manifestDigest: sha256,
                                                              manifest: manifest, entries: encoded.entries)))
             }
-            // A changed manifest's gzip copy (tens of milliseconds for 2,000 prompts) starts
-            // now, on the other cores, while this one signs it and compares the files.
-            if !written.value.unchanged(path, digest: digests[path]!) {
-                compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
-            }
-            files[path + ".sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
         }
-        for (path, file) in versionFiles {
-            files[path] = file.bytes
-            digests[path] = file.sha256
-        }
-        return (files, digests, written, compressed, snapshots, log.promotions.count)
+        for (path, file) in versionFiles { staged.add(path, bytes: file.bytes, sha256: file.sha256) }
+        return (staged, written, snapshots, log.promotions.count)
     }
 
-    /// A manifest's header and `version_files` (its prompts are spliced in by `ManifestJSON`).
+    /// A manifest's header and `version_files` (its prompts are spliced in by `ManifestJSON`),
+    /// as the environment's latest promotion makes them.
     func manifest(_ environment: String, latest: Promotion, versionFiles: [String: String]) -> Manifest {
-        Manifest(
-            environment: environment, version: latest.sequence,
-            generatedAt: latest.tagger?.date ?? Date(timeIntervalSince1970: 0),
-            expires: lifetime.map { now.addingTimeInterval($0) },
-            source: ManifestSource(commit: latest.target.hex, tag: latest.tagName),
-            prompts: [:],
-            versionFiles: versionFiles
-        )
+        manifest(environment, version: latest.sequence, generatedAt: latest.tagger?.date ?? Date(timeIntervalSince1970: 0),
+                 source: ManifestSource(commit: latest.target.hex, tag: latest.tagName), versionFiles: versionFiles)
+    }
+
+    /// A manifest's header and `version_files`; `expires` comes from the build's lifetime.
+    func manifest(_ environment: String, version: Int, generatedAt: Date, source: ManifestSource, versionFiles: [String: String]) -> Manifest {
+        Manifest(environment: environment, version: version, generatedAt: generatedAt, expires: lifetime.map { now.addingTimeInterval($0) },
+                 source: source, prompts: [:], versionFiles: versionFiles)
     }
 
     /// What a manifest entry says of the promotion that made its version current.

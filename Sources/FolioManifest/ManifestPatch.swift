@@ -57,9 +57,7 @@ extension ManifestBuilder {
         var made = try versionFiles(new, versions: versions, cache: cache)
         made.merge(try versionFiles(needed.filter { new[$0.key] == nil }, versions: versions,
                                     cache: VersionFileCache(gitDirectory: gitDirectory, loading: false))) { first, _ in first }
-        var files: [String: Data] = [:]
-        var digests: [String: String] = [:]
-        var compressed: [String: Prefetch<Data?>] = [:]
+        var staged = StagedFiles()
         var next: [(file: CacheFile, snapshot: BuildSnapshot)] = []
         var named = Set<String>()
         for (environment, file, snapshot, checkpoint, latest, promoted, current) in plans {
@@ -69,15 +67,12 @@ extension ManifestBuilder {
                 guard let made = made[path] else { return .notPatched(written) }
                 if let known = versionFiles[path], known != made.sha256 { return .notPatched(written) }
                 versionFiles[path] = made.sha256
-                if snapshot.versionFiles[path] == nil {
-                    files[path] = made.bytes
-                    digests[path] = made.sha256
-                }
+                if snapshot.versionFiles[path] == nil { staged.add(path, bytes: made.bytes, sha256: made.sha256) }
             }
             // What the snapshot says is in place must still be: untouched since it was
             // written, or (a file changed in the tick its record was saved in) read and
             // found to hold the same bytes, and then recorded again.
-            for (path, sha256) in snapshot.versionFiles where files[path] == nil {
+            for (path, sha256) in snapshot.versionFiles where staged.files[path] == nil {
                 let record = written.value
                 if record.unchanged(path, digest: sha256), record.unchanged(path + ".gz", digest: "gzip-" + sha256) { continue }
                 guard !record.differs(path, digest: sha256), !record.differs(path + ".gz", digest: "gzip-" + sha256),
@@ -92,8 +87,7 @@ extension ManifestBuilder {
                   written.value.unchanged(path, digest: snapshot.manifestDigest) || ContentHash.sha256Hex(previous) == snapshot.manifestDigest
             else { return .notPatched(written) }
             let manifest = latest.map { self.manifest(environment, latest: $0, versionFiles: versionFiles) }
-                ?? Manifest(environment: environment, version: snapshot.version, generatedAt: snapshot.generatedAt,
-                            expires: lifetime.map { now.addingTimeInterval($0) }, source: snapshot.source, prompts: [:], versionFiles: versionFiles)
+                ?? self.manifest(environment, version: snapshot.version, generatedAt: snapshot.generatedAt, source: snapshot.source, versionFiles: versionFiles)
             let ranges = Dictionary(snapshot.entries.map { ($0.name, $0.range) }, uniquingKeysWith: { first, _ in first })
             let names = Set(ranges.keys).union(current.keys).sorted()
             guard let encoded = ManifestJSON.encode(manifest, names: names, size: previous.count + 4096 * (current.count + 1), finalNewline: true, value: { name, out in
@@ -103,18 +97,12 @@ extension ManifestBuilder {
                 }
                 return ranges[name].map { ManifestJSON.copy($0, of: previous, &out) } ?? false
             }) else { return .notPatched(written) }
-            let bytes = encoded.bytes
-            files[path] = bytes
-            digests[path] = ContentHash.sha256Hex(bytes)
-            if !written.value.unchanged(path, digest: digests[path]!) {
-                compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
-            }
-            files[path + ".sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
-            next.append((file, BuildSnapshot(checkpoint: checkpoint, manifestDigest: digests[path]!, manifest: manifest,
+            let sha256 = try staged.addManifest(encoded.bytes, at: path, written: written.value, signer: signer)
+            next.append((file, BuildSnapshot(checkpoint: checkpoint, manifestDigest: sha256, manifest: manifest,
                                              entries: Array(zip(names, encoded.ranges)))))
             named.formUnion(versionFiles.keys)
         }
-        try Self.write(files, to: folder, digests: digests, written: written.value, compressed: compressed)
+        try staged.write(to: folder, written: written.value)
         cache.save()
         for (file, snapshot) in next { file.save(snapshot.records) }
         return .built(BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: named.count,
