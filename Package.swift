@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Already in the graph through Hummingbird; named for the static server's channel.
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // Already in the graph through Hummingbird; NIOHTTPTypes names the request parts.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -69,7 +71,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
         .executableTarget(name: "folio-sdk-example", dependencies: ["FolioClient"], path: "Examples/SDKExample"),
@@ -113,6 +116,7 @@ let package = Package(
         ),
         .testTarget(name: "FolioProvidersTests", dependencies: ["FolioProviders", "FolioFakeLLM"]),
         .testTarget(name: "FolioEvalTests", dependencies: ["FolioEval", "FolioProviders", "FolioFakeLLM", "FolioTestSupport", "FolioCore"]),
+        .testTarget(name: "FolioServerTests", dependencies: ["FolioServer"]),
         .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport"]),
         .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM", "FolioEval"]),
     ],

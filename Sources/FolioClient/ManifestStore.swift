@@ -183,9 +183,7 @@ actor ManifestStore {
                 markFresh(entry)
                 return entry
             }
-            guard case .fresh(let signature, _) = try await fetcher.get(manifestURL.appendingPathExtension("sig")) else {
-                throw FolioClientError(kind: .unavailable, message: "the manifest signature answered 304 to an unconditional request")
-            }
+            let signature = try await fetchSignature(of: bytes)
             do {
                 return try install(bytes: bytes, signature: signature, etag: etag, source: "server")
             } catch {
@@ -193,6 +191,23 @@ actor ManifestStore {
                 throw error
             }
         }
+    }
+
+    /// The signature of these manifest bytes: `signatures/<sha256>.sig` beside the manifest,
+    /// which a rebuild never replaces, so the pair cannot be torn; a `dist/` built before
+    /// those existed has only `manifest.json.sig`.
+    private func fetchSignature(of bytes: Data) async throws -> Data {
+        let addressed = manifestURL.deletingLastPathComponent().appendingPathComponent(Manifest.signaturePath(sha256: ContentHash.sha256Hex(bytes)))
+        let outcome: ManifestFetcher.Outcome
+        do {
+            outcome = try await fetcher.get(addressed)
+        } catch let error as FetchError where error.status == 404 {
+            outcome = try await fetcher.get(manifestURL.appendingPathExtension("sig"))
+        }
+        guard case .fresh(let signature, _) = outcome else {
+            throw FolioClientError(kind: .unavailable, message: "the manifest signature answered 304 to an unconditional request")
+        }
+        return signature
     }
 
     /// Verifies and installs a manifest: signature, schema, expiry and rollback protection.

@@ -44,12 +44,20 @@ struct StagedFiles {
         if !written.unchanged(path, digest: sha256) {
             compressed[path] = Prefetch(concurrent: true) { try? Gzip.compress(bytes) }
         }
-        files[path + ".sig"] = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
+        let signature = Data(try signer.sign(bytes, namespace: Manifest.signatureNamespace).utf8)
+        files[path + ".sig"] = signature
+        // The same signature under the manifest's sha256: it never changes once written, so a
+        // client that fetched these manifest bytes always finds their signature, whatever a
+        // rebuild has renamed into place since (TUF's consistent snapshots).
+        files[(path as NSString).deletingLastPathComponent + "/" + Manifest.signaturePath(sha256: sha256)] = signature
         return sha256
     }
 
     func write(to folder: URL, written: WrittenFiles) throws {
         try ManifestBuilder.write(files, to: folder, digests: digests, written: written, compressed: compressed)
+        for path in files.keys where path.hasSuffix("/manifest.json") {
+            ManifestBuilder.pruneSignatures(in: folder.appendingPathComponent((path as NSString).deletingLastPathComponent + "/signatures"))
+        }
     }
 }
 
@@ -199,6 +207,23 @@ public struct ManifestBuilder {
         return try JSONEncoder.folio.encode(manifest)
     }
 
+    /// How many content-addressed manifest signatures an environment keeps: a client that
+    /// fetched a manifest some builds ago still finds its signature.
+    static let keptSignatures = 64
+
+    /// Removes all but the `keptSignatures` newest files of a `signatures/` folder.
+    static func pruneSignatures(in folder: URL) {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: folder.path), names.count > keptSignatures else { return }
+        let dated = names.filter { $0.hasSuffix(".sig") }.map { name -> (String, Date) in
+            let modified = (try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.modificationDate] as? Date) ?? .distantPast
+            return (name, modified ?? .distantPast)
+        }
+        for (name, _) in dated.sorted(by: { ($0.1, $0.0) > ($1.1, $1.0) }).dropFirst(keptSignatures) {
+            try? manager.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
     /// The bytes of a file, or nil when it cannot be read (one open, fstat and read).
     static func readIfPresent(_ path: String) -> Data? {
         let descriptor = open(path, O_RDONLY)
@@ -279,7 +304,7 @@ public struct ManifestBuilder {
             try writeFile(bytes, to: url.path)
         }
         func rank(_ path: String) -> Int {
-            if path.hasPrefix("prompts/") { return 0 }
+            if path.hasPrefix("prompts/") || path.contains("/signatures/") { return 0 }
             if path.hasSuffix(".sig") || path.hasSuffix(".gz") { return 1 }
             return 2
         }

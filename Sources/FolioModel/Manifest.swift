@@ -1,10 +1,15 @@
 import Foundation
 
 /// `dist/<env>/manifest.json` (`schema: folio/manifest@1`): an environment's current
-/// prompts, signed next to it (`manifest.json.sig`, namespace `folio-manifest`).
+/// prompts, signed next to it (namespace `folio-manifest`): `signatures/<sha256>.sig`, named
+/// by the manifest's sha256 so it never changes, and `manifest.json.sig`, the current one.
 public struct Manifest: Sendable, Equatable, Codable {
     public static let schema = "folio/manifest@1"
     public static let signatureNamespace = "folio-manifest"
+
+    /// Where the signature of a manifest with this sha256 (lowercase hex) lies, relative to
+    /// the manifest's folder. Clients fetch this one: the pair cannot be torn by a rebuild.
+    public static func signaturePath(sha256: String) -> String { "signatures/\(sha256).sig" }
 
     public var schema: String
     public var environment: String

@@ -9,44 +9,83 @@ import NIOPosix
 /// A small static server for `dist/`: GET and HEAD, strong ETags and 304s, cache headers
 /// for manifests and immutable version files, precompressed gzip, `/healthz`, no
 /// directory listings, no path escapes, and an access log.
+///
+/// It is Hummingbird's server, router and middleware: `/healthz` is a route,
+/// `StaticFileMiddleware` answers everything else from `StaticFiles`, and each connection
+/// is Hummingbird's HTTP/1 channel with an idle timeout, a deadline for a request's head
+/// (`RequestHeadDeadline`) and a cap on open connections.
 public struct StaticServer: Sendable {
+    /// Limits on connections. Every value has a default that no SDK polling a manifest
+    /// comes near.
+    public struct Configuration: Sendable {
+        /// Event loop threads; nil shares NIO's group (one per core).
+        public var threads: Int?
+        /// A keep-alive connection with no request in progress is closed after this long
+        /// (nginx's `keepalive_timeout` is 75 s).
+        public var idleTimeout: Duration
+        /// A request's head (request line and headers) must arrive whole within this long
+        /// of its first byte (nginx's `client_header_timeout` is 60 s).
+        public var headerTimeout: Duration
+        /// Connections open at once; past it, new ones wait in the listen backlog. Capped
+        /// below the process's file descriptor limit, so that accepting never fails.
+        public var maxConnections: Int
+
+        public init(threads: Int? = nil, idleTimeout: Duration = .seconds(60), headerTimeout: Duration = .seconds(10), maxConnections: Int = 4096) {
+            self.threads = threads
+            self.idleTimeout = idleTimeout
+            self.headerTimeout = headerTimeout
+            self.maxConnections = maxConnections
+        }
+    }
+
     public let root: URL
     public let host: String
     public let port: Int
+    public var configuration: Configuration
     let logger: Logger
     let onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)?
-    /// Event loop threads; nil shares NIO's group (one per core).
-    public var threads: Int?
 
     /// - Parameter onRequest: called for each request as it is answered (method, path, status), e.g. for metrics.
-    public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, logger: Logger = Logger(label: "folio.serve"),
+    public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, configuration: Configuration = .init(),
+                logger: Logger = Logger(label: "folio.serve"),
                 onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)? = nil) {
         self.root = root
         self.host = host
         self.port = port
+        self.configuration = configuration
         self.logger = logger
         self.onRequest = onRequest
     }
 
     /// Serves until cancelled or, with `signals`, until SIGINT/SIGTERM; in-flight requests
     /// finish first. `onStarted` gets the bound port (useful with port 0).
-    ///
-    /// Hummingbird runs the server (listening, lifecycle, graceful shutdown); each
-    /// connection is a `StaticHTTPChannel`, which answers on its event loop.
     public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let files = StaticFiles(root: root)
         let logger = self.logger
         let onRequest = self.onRequest
-        let served: @Sendable (String, String, Int) -> Void = { method, path, status in
+        let router = Router()
+        router.add(middleware: AccessLogMiddleware { method, path, status in
             logger.info("request", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(status)"])
             onRequest?(method, path, status)
-        }
-        let group = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
+        })
+        router.add(middleware: StaticFileMiddleware(files: StaticFiles(root: root)))
+        router.get("/healthz") { _, _ in Self.healthy }
+        router.head("/healthz") { _, _ in Self.healthy }
+
+        let limits = configuration
+        let channel = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestHeadDeadline.Marker()],
+            idleTimeout: TimeAmount(limits.idleTimeout)
+        )
+        let group = limits.threads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
         let app = Application(
-            // Never asked: the child channel answers every request itself.
-            responder: CallbackResponder<BasicRequestContext> { _, _ in Response(status: .internalServerError) },
-            server: HTTPServerBuilder { _ in StaticHTTPChannel(files: files, served: served) },
-            configuration: .init(address: .hostname(host, port: port), serverName: "folio"),
+            router: router,
+            server: HTTPServerBuilder { responder in
+                DeadlineHTTP1Channel(inner: HTTP1Channel(responder: responder, configuration: channel), headerTimeout: TimeAmount(limits.headerTimeout))
+            },
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "folio",
+                availableConnectionsDelegate: MaximumAvailableConnections(Self.connectionCap(limits.maxConnections), logger: logger)
+            ),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: group.map { .shared($0) } ?? .singleton,
             logger: logger
@@ -60,6 +99,18 @@ public struct StaticServer: Sendable {
         try await group?.shutdownGracefully()
     }
 
+    static var healthy: Response {
+        Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+    }
+
+    /// The cap actually used: at most the file descriptor limit less some for the
+    /// listener, the files being read and the logs.
+    static func connectionCap(_ requested: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(Int32.max) else { return max(1, requested) }
+        return max(1, min(requested, Int(limit.rlim_cur) - 64))
+    }
+
     /// The answer to a request: status, headers (without `Date` and `Server`) and body
     /// (nil for none; a HEAD answer carries the GET body's length, and the body is not sent).
     struct Answer {
@@ -68,12 +119,9 @@ public struct StaticServer: Sendable {
         var body: ByteBuffer?
     }
 
-    static func answer(method: String, path: String, ifNoneMatch: String?, acceptsGzip: Bool, files: StaticFiles) -> Answer {
-        guard method == "GET" || method == "HEAD" else {
+    static func answer(method: HTTPRequest.Method, path: String, ifNoneMatch: String?, acceptsGzip: Bool, files: StaticFiles) -> Answer {
+        guard method == .get || method == .head else {
             return Answer(status: .methodNotAllowed, headers: [.allow: "GET, HEAD", .contentLength: "0"], body: nil)
-        }
-        if path == "/healthz" {
-            return Answer(status: .ok, headers: [.contentType: "text/plain", .contentLength: "3"], body: ByteBuffer(string: "ok\n"))
         }
         guard let file = files.file(atRequestPath: path) else {
             return Answer(status: .notFound, headers: [.contentType: "text/plain", .contentLength: "10"], body: ByteBuffer(string: "not found\n"))
@@ -102,13 +150,8 @@ public struct StaticServer: Sendable {
         return Answer(status: .ok, headers: headers, body: chosen.body)
     }
 
-    static func pathWithoutQuery(_ path: String) -> String {
-        guard let question = path.utf8.firstIndex(of: UInt8(ascii: "?")) else { return path }
-        return String(path[..<question])
-    }
-
     static func cacheControl(for path: String) -> String {
-        if path.hasPrefix("/prompts/") { return "public, max-age=31536000, immutable" }
+        if path.hasPrefix("/prompts/") || path.contains("/signatures/") { return "public, max-age=31536000, immutable" }
         if path.hasSuffix("/manifest.json") || path.hasSuffix("/manifest.json.sig") || path.hasSuffix("/manifest.json.gz") { return "public, max-age=300" }
         return "no-cache"
     }

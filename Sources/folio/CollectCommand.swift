@@ -42,11 +42,7 @@ struct CollectCommand: ParsableCommand {
     }
 
     func run() throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
+        StandardErrorLogHandler.bootstrap(level: .warning)
         let folder = URL(fileURLWithPath: out)
         let collector = TraceCollector(folder: folder, host: host, port: port, maxBodyBytes: Int(maxBodyMB * 1_048_576), rotateBytes: Int(rotateMB * 1_048_576))
         let host = self.host

@@ -39,6 +39,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Event loop threads (default: one per core; like nginx's worker_processes).")
     var threads: Int?
 
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle keep-alive connection is closed.")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a request's head once it starts.")
+    var headerTimeout: Double = 10
+
+    @Option(name: .customLong("max-connections"), help: "Connections open at once (more wait to be accepted); capped below the file descriptor limit.")
+    var maxConnections: Int = 4096
+
     @Option(help: "A prompt repository to watch: when its promotion tags or main change, rebuild dist/.")
     var watch: String?
 
@@ -53,6 +62,10 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout)] where !(value > 0 && value <= 86_400) {
+            throw ValidationError("\(name) must be more than 0 and at most 86400 seconds")
+        }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be 1 or more") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dist, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("'\(dist)' is not a folder: run `folio build --out \(dist)` first")
@@ -61,15 +74,13 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let level: Logger.Level = noAccessLog ? .warning : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        StandardErrorLogHandler.bootstrap(level: level)
         let root = URL(fileURLWithPath: dist)
-        var configured = StaticServer(root: root, host: host, port: port)
-        configured.threads = threads
-        let server = configured
+        let limits = StaticServer.Configuration(
+            threads: threads, idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
+            headerTimeout: .milliseconds(Int64(headerTimeout * 1000)), maxConnections: maxConnections
+        )
+        let server = StaticServer(root: root, host: host, port: port, configuration: limits)
         let host = self.host
         let watcher = try watch.map { try Watcher(repository: $0, environments: environments, signingKey: signingKey, output: root, interval: watchInterval) }
         try runBlocking {

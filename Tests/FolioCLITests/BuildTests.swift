@@ -1,4 +1,5 @@
 import Foundation
+import FolioSigning
 import FolioTestSupport
 import Testing
 
@@ -93,8 +94,11 @@ struct BuildTests {
         #expect(result.status == 0, "\(result.stderr)")
         let dist = fixture.repo.url.appendingPathComponent("dist")
         let written = try files(in: dist)
+        let manifestSHA256 = ContentHash.sha256Hex(try #require(written["production/manifest.json"]))
+        #expect(written["production/signatures/\(manifestSHA256).sig"] == written["production/manifest.json.sig"])
         #expect(Set(written.keys) == [
             "production/manifest.json", "production/manifest.json.gz", "production/manifest.json.sig",
+            "production/signatures/\(manifestSHA256).sig",
             "prompts/triage/1.json", "prompts/triage/1.json.gz", "prompts/triage/3.json", "prompts/triage/3.json.gz",
             "prompts/summary/2.json", "prompts/summary/2.json.gz",
         ])
