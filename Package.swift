@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "FolioGitTests", dependencies: ["FolioGit", "FolioTestSupport"]),
         .testTarget(
             name: "FolioTemplateTests",
-            dependencies: ["FolioTemplate"]
+            dependencies: ["FolioTemplate", "FolioTestSupport"]
         ),
         .testTarget(name: "FolioSigningTests", dependencies: ["FolioSigning", "FolioTestSupport"]),
         .testTarget(name: "FolioCoreTests", dependencies: ["FolioCore", "FolioTestSupport", .product(name: "Yams", package: "Yams")]),

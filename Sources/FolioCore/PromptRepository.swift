@@ -20,7 +20,7 @@ public final class PromptRepository {
         guard let data = FileManager.default.contents(atPath: configURL.path) else {
             throw FolioError(.configuration, "no folio.yaml in \(root.path): this is not a Folio repository", hint: "run `folio init` to create one")
         }
-        let (config, diagnostics) = ConfigLoader.load(path: FolioConfig.fileName, text: String(decoding: data, as: UTF8.self))
+        let (config, diagnostics) = ConfigLoader.load(path: FolioConfig.fileName, text: try UTF8Text.decodeOrThrow(data, path: FolioConfig.fileName))
         guard let config else {
             throw FolioError(.configuration, "folio.yaml has errors:\n" + diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\n"))
         }

@@ -26,6 +26,14 @@ enum TemplateChecks {
                 checkPartial(partialName, prompt: name, declared: declared, partials: partials, at: message.location.start,
                              path: loaded.path, used: &used, visited: &visited, diagnostics: &diagnostics)
             }
+            var counted: [String: Int] = [:]
+            let expansions = expansionCount(template.partialUses, partials: partials, counted: &counted, chain: [])
+            if expansions > Limits.partialExpansions {
+                diagnostics.append(Diagnostic(
+                    path: loaded.path, line: message.location.start.line, column: message.location.start.column,
+                    message: "message \(index + 1) would include partials \(expansions > 1_000_000_000 ? "over a billion" : String(expansions)) times, more than the \(Limits.partialExpansions) a render allows: partials that include another more than once multiply; include each once"
+                ))
+            }
         }
         for variable in loaded.variables where !used.contains(variable.name) {
             let position = loaded.variablePositions[variable.name] ?? FilePosition(line: 0, column: 0)
@@ -49,7 +57,14 @@ enum TemplateChecks {
             ))
             return
         }
-        guard let template = partial.template else { return }
+        guard partial.partial != nil, let template = partial.template else {
+            let first = partial.diagnostics.first { $0.severity == .error }
+            diagnostics.append(Diagnostic(
+                path: path, line: position.line, column: position.column,
+                message: "partial '\(partialName)' has errors, so prompt '\(prompt)' cannot render: \(first?.description ?? partial.path)"
+            ))
+            return
+        }
         for reference in template.references {
             used.insert(reference.name.head)
             if !isResolvable(reference, declared: declared) {
@@ -63,6 +78,26 @@ enum TemplateChecks {
             checkPartial(nested, prompt: prompt, declared: declared, partials: partials, at: position, path: path,
                          used: &used, visited: &visited, diagnostics: &diagnostics)
         }
+    }
+
+    /// How many partials a render includes for these partial tags, counting the partials
+    /// each includes (repeats multiply). A partial that includes itself, directly or not,
+    /// counts once there: recursion is bounded by the data and the renderer's depth limit.
+    /// Saturates rather than overflowing.
+    private static func expansionCount(_ uses: [String], partials: [String: LoadedPartial], counted: inout [String: Int], chain: Set<String>) -> Int {
+        var total = 0
+        for name in uses {
+            var below = 0
+            if let known = counted[name] {
+                below = known
+            } else if !chain.contains(name), let template = partials[name]?.template {
+                below = expansionCount(template.partialUses, partials: partials, counted: &counted, chain: chain.union([name]))
+                counted[name] = below
+            }
+            let (sum, overflow) = total.addingReportingOverflow(1 &+ below)
+            total = overflow || sum < 0 ? Int.max : sum
+        }
+        return total
     }
 
     /// A name resolves if it is declared, is the implicit iterator, or sits inside a

@@ -7,7 +7,7 @@ public enum VariablesFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FolioError(.usage, "cannot read the variables file '\(path)'", hint: "check the path")
         }
-        let reader = YAMLReader(path: path, text: String(decoding: data, as: UTF8.self))
+        let reader = YAMLReader(path: path, text: try UTF8Text.decodeOrThrow(data, path: path))
         guard let root = reader.compose(), let entries = reader.entries(root, "the variables file") else {
             throw FolioError(.usage, reader.diagnostics.map(\.description).joined(separator: "\n"))
         }

@@ -18,12 +18,31 @@ public struct Workspace: Sendable {
         public var prompts: [String: String] = [:]
         public var partials: [String: String] = [:]
         public var goldenSets: [String: String] = [:]
+        /// Files that were found but not read: symbolic links, text that is not UTF-8.
+        public var problems: [Diagnostic] = []
 
         public init() {}
+
+        /// Decodes a file's bytes; bytes that are not UTF-8 become a problem and nil.
+        mutating func decode(_ data: Data, path: String) -> String? {
+            switch UTF8Text.decode(data, path: path) {
+            case .success(let text): return text
+            case .failure(let problem):
+                problems.append(problem)
+                return nil
+            }
+        }
+
+        /// A committed or checked-out symbolic link where Folio reads files: never followed
+        /// (it could point anywhere, and lint would echo what it found there).
+        mutating func refuseLink(_ path: String) {
+            problems.append(Diagnostic(path: path, line: 1, column: 1,
+                                       message: "\(path) is a symbolic link: Folio never follows links in a prompt repository (one could point anywhere); commit the file itself"))
+        }
     }
 
     public init(files: Files) {
-        var diagnostics: [Diagnostic] = []
+        var diagnostics: [Diagnostic] = files.problems
         var config: FolioConfig?
         if let text = files.config {
             let (loaded, problems) = ConfigLoader.load(path: FolioConfig.fileName, text: text)
@@ -75,29 +94,56 @@ extension Workspace.Files {
     public static func workingTree(at root: URL) throws -> Workspace.Files {
         var files = Workspace.Files()
         let manager = FileManager.default
-        func read(_ relative: String) throws -> String {
-            let url = root.appendingPathComponent(relative)
-            guard let data = manager.contents(atPath: url.path) else {
-                throw FolioError(.configuration, "cannot read \(relative)")
+        func read(_ relative: String) throws -> String? {
+            let path = root.appendingPathComponent(relative).path
+            var info = stat()
+            if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+                files.refuseLink(relative)
+                return nil
             }
-            return String(decoding: data, as: UTF8.self)
+            guard let data = manager.contents(atPath: path) else {
+                throw FolioError(.configuration, "cannot read \(relative)", hint: "check that the file is readable")
+            }
+            return files.decode(data, path: relative)
         }
         if manager.fileExists(atPath: root.appendingPathComponent(FolioConfig.fileName).path) {
             files.config = try read(FolioConfig.fileName)
         }
-        for name in yamlFiles(in: root.appendingPathComponent("prompts")) {
-            files.prompts["prompts/\(name)"] = try read("prompts/\(name)")
+        for folder in ["prompts", "prompts/partials", "goldensets"] where isLink(root.appendingPathComponent(folder).path) {
+            files.refuseLink(folder)
         }
-        for name in yamlFiles(in: root.appendingPathComponent("prompts/partials")) {
-            files.partials["prompts/partials/\(name)"] = try read("prompts/partials/\(name)")
+        if !isLink(root.appendingPathComponent("prompts").path) {
+            for name in yamlFiles(in: root.appendingPathComponent("prompts")) {
+                files.prompts["prompts/\(name)"] = try read("prompts/\(name)")
+            }
+            if !isLink(root.appendingPathComponent("prompts/partials").path) {
+                for name in yamlFiles(in: root.appendingPathComponent("prompts/partials")) {
+                    files.partials["prompts/partials/\(name)"] = try read("prompts/partials/\(name)")
+                }
+            }
         }
-        let goldenRoot = root.appendingPathComponent("goldensets")
-        if let enumerator = manager.enumerator(atPath: goldenRoot.path) {
-            for case let relative as String in enumerator where relative.hasSuffix(".yaml") {
-                files.goldenSets["goldensets/\(relative)"] = try read("goldensets/\(relative)")
+        // Golden sets nest in folders; a linked folder is refused like a linked file.
+        var folders = isLink(root.appendingPathComponent("goldensets").path) ? [] : ["goldensets"]
+        while let folder = folders.popLast() {
+            let names = (try? manager.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)) ?? []
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let relative = "\(folder)/\(name)"
+                var info = stat()
+                guard lstat(root.appendingPathComponent(relative).path, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: folders.append(relative)
+                case S_IFLNK: files.refuseLink(relative)
+                case S_IFREG where name.hasSuffix(".yaml"): files.goldenSets[relative] = try read(relative)
+                default: break
+                }
             }
         }
         return files
+    }
+
+    private static func isLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
     private static func yamlFiles(in folder: URL) -> [String] {
@@ -112,7 +158,7 @@ extension Workspace.Files {
     /// The Folio files as they are in the commit `revision` names.
     public static func at(_ revision: String, in git: Repository) throws -> Workspace.Files {
         var files = Workspace.Files()
-        func read(_ path: String) throws -> String { String(decoding: try git.readFile(path, at: revision), as: UTF8.self) }
+        func read(_ path: String) throws -> String? { files.decode(try git.readFile(path, at: revision), path: path) }
         func list(_ folder: String) throws -> [TreeEntry] {
             do {
                 return try git.listFolder(folder, at: revision)
@@ -121,17 +167,25 @@ extension Workspace.Files {
             }
         }
         if try list("").contains(where: { $0.name == FolioConfig.fileName }) { files.config = try read(FolioConfig.fileName) }
-        for entry in try list("prompts") where entry.kind == .file && entry.name.hasSuffix(".yaml") {
+        for entry in try list("prompts") where entry.name.hasSuffix(".yaml") {
+            if entry.kind == .symlink { files.refuseLink("prompts/\(entry.name)") }
+            guard entry.kind == .file || entry.kind == .executable else { continue }
             files.prompts["prompts/\(entry.name)"] = try read("prompts/\(entry.name)")
         }
-        for entry in try list("prompts/partials") where entry.kind == .file && entry.name.hasSuffix(".yaml") {
+        for entry in try list("prompts/partials") where entry.name.hasSuffix(".yaml") {
+            if entry.kind == .symlink { files.refuseLink("prompts/partials/\(entry.name)") }
+            guard entry.kind == .file || entry.kind == .executable else { continue }
             files.partials["prompts/partials/\(entry.name)"] = try read("prompts/partials/\(entry.name)")
         }
         var folders = ["goldensets"]
         while let folder = folders.popLast() {
             for entry in try list(folder) {
                 let path = "\(folder)/\(entry.name)"
-                if entry.kind == .folder { folders.append(path) } else if entry.kind == .file, entry.name.hasSuffix(".yaml") { files.goldenSets[path] = try read(path) }
+                if entry.kind == .folder {
+                    folders.append(path)
+                } else if entry.name.hasSuffix(".yaml") {
+                    if entry.kind == .symlink { files.refuseLink(path) } else if entry.kind != .submodule { files.goldenSets[path] = try read(path) }
+                }
             }
         }
         return files

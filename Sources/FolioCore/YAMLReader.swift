@@ -40,6 +40,14 @@ final class YAMLReader {
                 report(.error, "the file is empty: it needs at least a `schema:` line", line: 1, column: 1)
                 return nil
             }
+            // Aliases share what they name, so a tree of a few hundred bytes can stand for
+            // billions of nodes ("billion laughs"): count them, stopping at the limit, before
+            // anything walks the tree.
+            var budget = Limits.yamlNodes
+            guard Self.fits(node, within: &budget) else {
+                report(.error, "the file expands to more than \(Limits.yamlNodes) YAML nodes once its aliases (*name) are expanded: write the values out, or raise FOLIO_MAX_YAML_NODES", line: 1, column: 1)
+                return nil
+            }
             return node
         } catch let error as YamlError {
             reportSyntax(error)
@@ -47,6 +55,23 @@ final class YAMLReader {
             report(.error, "cannot parse YAML: \(error)", line: 1, column: 1)
         }
         return nil
+    }
+
+    /// Whether the tree, aliases expanded, has at most `budget` nodes (stops counting as soon
+    /// as it has more, so the walk is bounded by the limit, not the expansion).
+    static func fits(_ node: Node, within budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .scalar, .alias:
+            return true
+        case .sequence(let items):
+            for item in items where !fits(item, within: &budget) { return false }
+            return true
+        case .mapping(let mapping):
+            for (key, value) in mapping where !fits(key, within: &budget) || !fits(value, within: &budget) { return false }
+            return true
+        }
     }
 
     private func reportSyntax(_ error: YamlError) {

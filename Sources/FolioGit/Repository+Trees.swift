@@ -97,6 +97,10 @@ extension Repository {
             throw GitError(.pathNotFound, "\(displayPath) is a bare repository: it has no working tree to read '\(path)' from")
         }
         let url = URL(fileURLWithPath: workingDirectory).appendingPathComponent(path)
+        var info = stat()
+        if lstat(url.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            throw GitError(.pathNotFound, "'\(path)' is a symbolic link: Folio never follows links in a prompt repository; commit the file itself")
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw GitError(.pathNotFound, "'\(path)' does not exist in the working tree \(workingDirectory)")
         }
@@ -105,7 +109,10 @@ extension Repository {
 
     /// The blob id git would give the working-tree file at `path`, or nil if it does not exist.
     public func workingFileBlobID(_ path: String) throws -> ObjectID? {
-        guard let data = try? readWorkingFile(path) else { return nil }
+        guard let workingDirectory else { return nil }
+        var info = stat()
+        guard lstat(URL(fileURLWithPath: workingDirectory).appendingPathComponent(path).path, &info) == 0 else { return nil }
+        let data = try readWorkingFile(path)
         var oid = git_oid()
         let code = data.withUnsafeBytes { raw in
             git_odb_hash(&oid, raw.baseAddress, raw.count, GIT_OBJECT_BLOB)

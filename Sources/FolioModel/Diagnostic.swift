@@ -2,7 +2,7 @@
 ///
 /// Content problems are collected as diagnostics rather than thrown one at a time,
 /// so a single run reports everything wrong with a repository.
-public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible, Codable {
+public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible, Codable, Error {
     public enum Severity: String, Sendable, Codable, Comparable {
         case warning
         case error

@@ -92,8 +92,11 @@ public struct AllowedSigners: Sendable {
         if let first = tokens.first, !SSHPublicKey.knownTypes.contains(first) {
             tokens.removeFirst()
             for option in try splitOptions(first) {
-                let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
-                let name = parts[0].lowercased()
+                let parts = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard let first = parts.first, !first.isEmpty else {
+                    throw SigningError(.malformed, "an empty option: options are separated by single commas, like namespaces=\"git\",valid-after=\"20260101\"")
+                }
+                let name = first.lowercased()
                 let value = parts.count > 1 ? unquote(parts[1]) : nil
                 switch name {
                 case "cert-authority":

@@ -34,6 +34,8 @@ public struct GenAISpan: Sendable {
     public var outputTokens: Int64? { attribute("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens")?.int }
     /// Seconds to the first streamed chunk.
     public var timeToFirstChunk: Double? { attribute("gen_ai.response.time_to_first_chunk")?.double }
+    /// Milliseconds from start to end; nil when the span's times cannot say.
+    public var latencyMs: Double? { record.duration.map { $0 * 1000 } }
     public var isError: Bool { record.status == .error || record.attributes["error.type"] != nil }
 
     /// `gen_ai.prompt.variable.<name>` attributes.

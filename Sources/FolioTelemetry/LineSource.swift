@@ -1,23 +1,38 @@
 import CZlib
 import Foundation
 
-/// Reads a file in chunks, inflating it when it is gzip, and hands out lines: memory stays
-/// bounded by the longest line, not the file.
+/// Reads a file in chunks, inflating it when it is gzip, and hands out lines. Work is
+/// linear in the file (each byte is searched for a newline once) and memory is bounded:
+/// at most one chunk of inflated output at a time, and a line longer than `maxLineBytes`
+/// is skipped (its number goes to `oversizedLines`) instead of being held.
 final class LineSource {
     private let handle: FileHandle
     private var stream = z_stream()
     private let compressed: Bool
     private var finished = false
-    private var pending = Data()
+    /// Compressed input not yet inflated, from `pendingOffset` on.
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
     private var buffer = Data()
+    /// Where the unread part of `buffer` starts (lines are not removed one by one, which
+    /// would move the rest of the chunk for every line).
+    private var offset = 0
+    /// How many bytes after `offset` are known to hold no newline.
+    private var searched = 0
+    /// While a line past the limit is being skipped: its number.
+    private var skipping: Int?
     private(set) var lineNumber = 0
+    /// Lines that were longer than `maxLineBytes` and were skipped, by number.
+    var oversizedLines: [Int] = []
+    let maxLineBytes: Int
     static let chunkSize = 1 << 20
 
-    init(path: String) throws {
+    init(path: String, maxLineBytes: Int = TraceReader.defaultMaxLineBytes) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw TraceReadError(message: "cannot read \(path)")
         }
         self.handle = handle
+        self.maxLineBytes = max(1, maxLineBytes)
         let magic = (try? handle.read(upToCount: 2)) ?? Data()
         try handle.seek(toOffset: 0)
         compressed = magic == Data([0x1f, 0x8b])
@@ -31,86 +46,116 @@ final class LineSource {
         try? handle.close()
     }
 
-    /// Where the unread part of `buffer` starts (lines are not removed one by one, which
-    /// would move the rest of the chunk for every line).
-    private var offset = 0
-
-    /// The next line without its newline, or nil at the end.
+    /// The next line without its newline (and without a byte-order mark before it), or nil
+    /// at the end.
     func nextLine() throws -> Data? {
         while true {
             let start = offset
+            let from = offset + searched
             let found: Int? = buffer.withUnsafeBytes { raw in
-                guard start < raw.count, let base = raw.baseAddress,
-                      let hit = memchr(base + start, 0x0A, raw.count - start) else { return nil }
+                guard from < raw.count, let base = raw.baseAddress,
+                      let hit = memchr(base + from, 0x0A, raw.count - from) else { return nil }
                 return base.distance(to: UnsafeRawPointer(hit))
             }
             if let newline = found {
-                let line = buffer.withUnsafeBytes { Data($0[start..<newline]) }
                 offset = newline + 1
+                searched = 0
                 lineNumber += 1
-                return line
+                if let skipped = skipping {
+                    skipping = nil
+                    oversizedLines.append(skipped)
+                    continue
+                }
+                return Self.withoutByteOrderMark(buffer.withUnsafeBytes { Data($0[start..<newline]) })
             }
-            buffer = Data(buffer[(buffer.startIndex + offset)...])
+            // No newline in what is buffered: drop what was read, keep the unfinished line.
+            if skipping != nil || buffer.count - start > maxLineBytes {
+                if skipping == nil { skipping = lineNumber + 1 }
+                buffer = Data()
+            } else {
+                buffer = Data(buffer[(buffer.startIndex + start)...])
+            }
             offset = 0
+            searched = buffer.count
             guard let chunk = try nextChunk() else {
+                if let skipped = skipping {
+                    skipping = nil
+                    lineNumber += 1
+                    oversizedLines.append(skipped)
+                    return nil
+                }
                 guard !buffer.isEmpty else { return nil }
                 let line = buffer
                 buffer = Data()
+                searched = 0
                 lineNumber += 1
-                return line
+                return Self.withoutByteOrderMark(line)
             }
             buffer.append(chunk)
         }
     }
 
-    /// Everything that is left (for a pretty-printed, single-document file).
+    /// Everything that is left (for a pretty-printed, single-document file), at most
+    /// `maxLineBytes` of it.
     func rest() throws -> Data {
         var all = Data(buffer[(buffer.startIndex + offset)...])
         buffer = Data()
         offset = 0
-        while let chunk = try nextChunk() { all.append(chunk) }
+        searched = 0
+        while let chunk = try nextChunk() {
+            all.append(chunk)
+            guard all.count <= maxLineBytes else {
+                throw TraceReadError(message: "the document is larger than \(maxLineBytes >> 20) MiB: raise --max-line-mb to read it")
+            }
+        }
         return all
     }
 
+    static func withoutByteOrderMark(_ line: Data) -> Data {
+        line.starts(with: [0xEF, 0xBB, 0xBF]) ? line.dropFirst(3) : line
+    }
+
+    /// The next piece of the file, at most `chunkSize` bytes of it (inflated when gzip).
     private func nextChunk() throws -> Data? {
         guard !finished else { return nil }
-        let raw = (try handle.read(upToCount: Self.chunkSize)) ?? Data()
         if !compressed {
+            let raw = (try handle.read(upToCount: Self.chunkSize)) ?? Data()
             if raw.isEmpty { finished = true; return nil }
             return raw
         }
-        if raw.isEmpty && pending.isEmpty { finished = true; return nil }
-        pending.append(raw)
-        var output = Data()
-        var scratch = [UInt8](repeating: 0, count: Self.chunkSize)
-        let consumed: Int = try pending.withUnsafeMutableBytes { input in
-            stream.next_in = input.bindMemory(to: UInt8.self).baseAddress
-            stream.avail_in = uInt(input.count)
-            repeat {
-                let status = scratch.withUnsafeMutableBytes { out -> Int32 in
-                    stream.next_out = out.bindMemory(to: UInt8.self).baseAddress
-                    stream.avail_out = uInt(out.count)
-                    return inflate(&stream, Z_NO_FLUSH)
+        var output = [UInt8](repeating: 0, count: Self.chunkSize)
+        var produced = 0
+        while produced < output.count {
+            if pendingOffset == pending.count {
+                let raw = (try handle.read(upToCount: Self.chunkSize)) ?? Data()
+                if raw.isEmpty { finished = true; break }
+                pending = [UInt8](raw)
+                pendingOffset = 0
+            }
+            let status: Int32 = pending.withUnsafeMutableBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { out in
+                    stream.next_in = input.baseAddress! + pendingOffset
+                    stream.avail_in = uInt(input.count - pendingOffset)
+                    stream.next_out = out.baseAddress! + produced
+                    stream.avail_out = uInt(out.count - produced)
+                    let status = inflate(&stream, Z_NO_FLUSH)
+                    pendingOffset = input.count - Int(stream.avail_in)
+                    produced = out.count - Int(stream.avail_out)
+                    return status
                 }
-                let produced = scratch.count - Int(stream.avail_out)
-                output.append(contentsOf: scratch[0..<produced])
-                if status == Z_STREAM_END {
-                    // Concatenated gzip members: start the next one.
-                    let left = stream.avail_in
-                    inflateReset(&stream)
-                    stream.avail_in = left
-                    if left == 0 { break }
-                } else if status != Z_OK && status != Z_BUF_ERROR {
-                    throw TraceReadError(message: "the gzip data is damaged (zlib error \(status))")
-                } else if stream.avail_out != 0 {
-                    break
-                }
-            } while true
-            return input.count - Int(stream.avail_in)
+            }
+            if status == Z_STREAM_END {
+                // Concatenated gzip members: the next one starts where this ended.
+                inflateReset(&stream)
+            } else if status == Z_BUF_ERROR {
+                // No progress possible without more input (handled at the top) or more room.
+                if pendingOffset < pending.count { break }
+            } else if status != Z_OK {
+                throw TraceReadError(message: "the gzip data is damaged (zlib error \(status))")
+            }
         }
-        pending.removeSubrange(pending.startIndex..<(pending.startIndex + consumed))
-        if raw.isEmpty && output.isEmpty { finished = true; return nil }
-        return output
+        if produced == 0 && finished { return nil }
+        return Data(output[0..<produced])
     }
 }
 

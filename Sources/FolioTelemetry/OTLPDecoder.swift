@@ -38,14 +38,15 @@ enum OTLPDecoder {
         default: code = .unset
         }
         let events = (span["events"]?.array ?? []).map { event in
-            SpanEvent(name: event["name"]?.string ?? "", time: time(event["timeUnixNano"] ?? event["time_unix_nano"]), attributes: attributes(event["attributes"]))
+            SpanEvent(name: event["name"]?.string ?? "", time: Date(timeIntervalSince1970: Double(nanoseconds(event["timeUnixNano"] ?? event["time_unix_nano"]) ?? 0) / 1e9),
+                      attributes: attributes(event["attributes"]))
         }
         return SpanRecord(
             traceID: traceID, spanID: spanID,
             parentSpanID: id(span["parentSpanId"] ?? span["parent_span_id"], bytes: 8),
             name: span["name"]?.string ?? "",
-            start: time(span["startTimeUnixNano"] ?? span["start_time_unix_nano"]),
-            end: time(span["endTimeUnixNano"] ?? span["end_time_unix_nano"]),
+            startNanoseconds: nanoseconds(span["startTimeUnixNano"] ?? span["start_time_unix_nano"]),
+            endNanoseconds: nanoseconds(span["endTimeUnixNano"] ?? span["end_time_unix_nano"]),
             status: code, statusMessage: status?["message"]?.string,
             attributes: attributes(span["attributes"]), resource: resource, events: events,
             file: file, line: line
@@ -91,15 +92,21 @@ enum OTLPDecoder {
         return Hex.encode(data)
     }
 
-    /// Unix nanoseconds as a string or a number.
-    static func time(_ value: JSONNode?) -> Date {
-        let nanoseconds: Double
+    /// Unix nanoseconds as a string or a number (OTLP's `fixed64`); nil when missing or
+    /// outside 0...UInt64.max, never a trap.
+    static func nanoseconds(_ value: JSONNode?) -> UInt64? {
         switch value {
-        case .string(let text)?: nanoseconds = Int64(text).map(Double.init) ?? Double(text) ?? 0
-        case .int(let number)?: nanoseconds = Double(number)
-        case .double(let number)?: nanoseconds = number
-        default: nanoseconds = 0
+        case .string(let text)?:
+            if let exact = UInt64(text) { return exact }
+            guard let number = Double(text) else { return nil }
+            return UInt64(exactly: number.rounded()) ?? nil
+        case .int(let number)?:
+            return UInt64(exactly: number)
+        case .double(let number)?:
+            guard number.isFinite, number >= 0, number < 18_446_744_073_709_551_616 else { return nil }
+            return UInt64(number)
+        default:
+            return nil
         }
-        return Date(timeIntervalSince1970: nanoseconds / 1e9)
     }
 }

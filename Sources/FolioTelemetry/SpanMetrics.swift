@@ -30,7 +30,7 @@ public struct SpanMetrics: Sendable, Equatable {
         if let tokens = sample.inputTokens { inputTokens.append(tokens) }
         if let tokens = sample.outputTokens { outputTokens.append(tokens) }
         if let cost = sample.cost { costs.append(cost) } else { unpricedSpans += 1 }
-        latencies.append(sample.latencyMs)
+        if let latency = sample.latencyMs { latencies.append(latency) }
         if let ttft = sample.timeToFirstChunkMs { firstChunk.append(ttft) }
         if let verdict = sample.verdict {
             labelled += 1
@@ -98,7 +98,8 @@ public struct SpanSample: Sendable {
     public var outputTokens: Double?
     /// Nil when the model's price or a token count is unknown.
     public var cost: Double?
-    public var latencyMs: Double
+    /// Nil when the span's times cannot give one.
+    public var latencyMs: Double?
     public var timeToFirstChunkMs: Double?
     /// Whether the output matched the label; nil when unlabelled.
     public var verdict: Bool?
@@ -111,7 +112,7 @@ public struct SpanSample: Sendable {
         if let price, let input, let output {
             cost = (Double(input) * price.input + Double(output) * price.output) / 1_000_000
         }
-        latencyMs = span.record.duration * 1000
+        latencyMs = span.latencyMs
         timeToFirstChunkMs = span.timeToFirstChunk.map { $0 * 1000 }
         verdict = SpanMetrics.verdict(span, expectedLabel: expectedLabel)
     }

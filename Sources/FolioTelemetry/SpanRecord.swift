@@ -53,8 +53,10 @@ public struct SpanRecord: Sendable, Equatable {
     public var spanID: String
     public var parentSpanID: String?
     public var name: String
-    public var start: Date
-    public var end: Date
+    /// Unix nanoseconds as the producer wrote them; nil when missing or not a 64-bit
+    /// unsigned number (OTLP's `fixed64`).
+    public var startNanoseconds: UInt64?
+    public var endNanoseconds: UInt64?
     public var status: Status
     public var statusMessage: String?
     public var attributes: [String: AttributeValue]
@@ -63,7 +65,24 @@ public struct SpanRecord: Sendable, Equatable {
     public var file: String
     public var line: Int
 
-    public var duration: TimeInterval { end.timeIntervalSince(start) }
+    /// The start (the Unix epoch when unknown).
+    public var start: Date { Date(timeIntervalSince1970: Double(startNanoseconds ?? 0) / 1e9) }
+    public var end: Date { Date(timeIntervalSince1970: Double(endNanoseconds ?? 0) / 1e9) }
+
+    /// Seconds from start to end; nil when either is unknown or the end is before the start.
+    public var duration: TimeInterval? {
+        guard let startNanoseconds, let endNanoseconds, endNanoseconds >= startNanoseconds else { return nil }
+        return Double(endNanoseconds - startNanoseconds) / 1e9
+    }
+
+    /// Why the span's times cannot give a latency, or nil when they can.
+    public var timeProblem: String? {
+        guard duration == nil else { return nil }
+        if startNanoseconds == nil || endNanoseconds == nil {
+            return "span \(spanID) has a start or end time that is missing or not a 64-bit count of nanoseconds: its latency is n/a"
+        }
+        return "span \(spanID) ends before it starts: its latency is n/a"
+    }
 }
 
 public struct SpanEvent: Sendable, Equatable {

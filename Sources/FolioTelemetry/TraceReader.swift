@@ -20,7 +20,14 @@ public struct TraceReader {
         public var problems: [Problem] = []
     }
 
-    public init() {}
+    /// Lines longer than this are skipped with a warning naming the file and line.
+    public var maxLineBytes: Int
+    /// 64 MiB: a line is a batch of spans, and collectors write batches of a few megabytes.
+    public static let defaultMaxLineBytes = 64 << 20
+
+    public init(maxLineBytes: Int = TraceReader.defaultMaxLineBytes) {
+        self.maxLineBytes = maxLineBytes
+    }
 
     /// The trace files under the given paths (folders are searched for .json, .jsonl, .ndjson, .gz).
     public static func files(_ paths: [String]) throws -> [String] {
@@ -53,15 +60,24 @@ public struct TraceReader {
         var summary = Summary()
         for file in try Self.files(paths) {
             summary.files += 1
-            let source = try LineSource(path: file)
+            let source = try LineSource(path: file, maxLineBytes: maxLineBytes)
             var first = true
+            func reportOversized() {
+                for number in source.oversizedLines {
+                    summary.problems.append(Problem(file: file, line: number, reason: "the line is longer than \(maxLineBytes >> 20) MiB and was skipped (raise --max-line-mb to read it)"))
+                }
+                source.oversizedLines.removeAll()
+            }
+            defer { reportOversized() }
             while let line = try source.nextLine() {
+                reportOversized()
                 let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
                 if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
                 do {
                     let object = try JSONNode.parse(line)
                     for span in try OTLPDecoder.spans(in: object, file: file, line: source.lineNumber) {
                         summary.spans += 1
+                        if let problem = span.timeProblem { summary.problems.append(Problem(file: file, line: source.lineNumber, reason: problem)) }
                         try body(span)
                     }
                 } catch let failure as OTLPDecoder.Failure {

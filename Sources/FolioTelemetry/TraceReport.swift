@@ -33,6 +33,8 @@ public struct ReportMetric: Sendable {
 public struct TraceReport: Sendable {
     public private(set) var groups: [String: SpanMetrics] = [:]
     public private(set) var daily: [String: [String: SpanMetrics]] = [:]
+    /// Every day any span fell on (kept as spans are added, so `days` does not look at each group).
+    private var seenDays = Set<String>()
     /// Prices by model name, looked up once per model rather than once per span.
     private var prices: [String: ModelPrice?] = [:]
     /// The last span's day, named once (spans come mostly in time order).
@@ -61,7 +63,10 @@ public struct TraceReport: Sendable {
         let sample = SpanSample(span, expectedLabel: expectedLabel, price: price)
         groups[group, default: SpanMetrics()].add(sample)
         let dayNumber = Int((span.record.start.timeIntervalSince1970 / 86_400).rounded(.down))
-        if dayNumber != lastDay.number { lastDay = (dayNumber, Self.day(span.record.start)) }
+        if dayNumber != lastDay.number {
+            lastDay = (dayNumber, Self.day(span.record.start))
+            seenDays.insert(lastDay.name)
+        }
         daily[group, default: [:]][lastDay.name, default: SpanMetrics()].add(sample)
     }
 
@@ -73,7 +78,7 @@ public struct TraceReport: Sendable {
 
     /// Every day from the first to the last span of any group, so gaps show.
     public var days: [String] {
-        let all = Set(daily.values.flatMap(\.keys)).sorted()
+        let all = seenDays.sorted()
         guard let first = all.first, let last = all.last,
               let start = Self.dayFormatter.date(from: first), let end = Self.dayFormatter.date(from: last) else { return all }
         var result: [String] = []
@@ -85,14 +90,17 @@ public struct TraceReport: Sendable {
         return result
     }
 
-    /// One metric per day for a group (nil for a day without spans or without the metric).
-    public func series(_ group: String, _ metric: ReportMetric) -> [Double?] {
+    /// One metric per day for a group (nil for a day without spans or without the metric);
+    /// `days` is the report's `days`, computed once by the caller.
+    public func series(_ group: String, _ metric: ReportMetric, days: [String]) -> [Double?] {
         days.map { day in daily[group]?[day].flatMap(metric.value) }
     }
 
-    /// The canonical JSON: numbers (null when unknown), with the daily buckets.
+    /// The canonical JSON: numbers (null when unknown), with the daily buckets. Linear in
+    /// the groups: the days are listed once.
     public func json(labels: [String: String] = [:]) -> [[String: Any]] {
-        groups.keys.sorted().map { name in
+        let days = self.days
+        return groups.keys.sorted().map { name in
             var row: [String: Any] = ["group": labels[name] ?? name]
             for metric in ReportMetric.all { row[metric.key] = metric.value(groups[name]!) ?? NSNull() }
             row["daily"] = days.compactMap { day -> [String: Any]? in
@@ -128,6 +136,7 @@ extension TraceReport {
         copy.groups = Dictionary(uniqueKeysWithValues: groups.map { (names[$0.key] ?? $0.key, $0.value) })
         copy.daily = Dictionary(uniqueKeysWithValues: daily.map { (names[$0.key] ?? $0.key, $0.value) })
         copy.prices = prices
+        copy.seenDays = seenDays
         return copy
     }
 }

@@ -15,7 +15,7 @@ public enum TraceReportHTML {
         let days = report.days
         body.append("<h2>Per day (UTC), \(escape(days.first ?? "")) to \(escape(days.last ?? ""))</h2>")
         for metric in ReportMetric.trends {
-            let series = names.map { report.series($0, metric) }
+            let series = names.map { report.series($0, metric, days: days) }
             guard series.contains(where: { $0.contains { $0 != nil } }) else { continue }
             body.append(chart(metric, names: names, series: series, days: days))
         }

@@ -87,7 +87,7 @@ public struct CompiledPrompt: Sendable {
         var messages: [RenderedMessage] = []
         for (message, template) in zip(prompt.messages, templates) {
             do {
-                messages.append(RenderedMessage(role: message.role, content: try template.render(.object(context), escape: .none, partials: partials)))
+                messages.append(RenderedMessage(role: message.role, content: try template.render(.object(context), escape: .none, partials: partials, strictPartials: true)))
             } catch {
                 throw failure(.template, nil, error.message)
             }

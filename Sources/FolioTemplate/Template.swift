@@ -63,18 +63,40 @@ public struct Template: Sendable {
         return names
     }
 
+    /// Every partial tag in source order, repeats included (a partial included twice counts twice).
+    public var partialUses: [String] {
+        var names: [String] = []
+        func walk(_ nodes: [TemplateNode]) {
+            for node in nodes {
+                switch node {
+                case .partial(let name, _): names.append(name)
+                case .section(_, _, let children): walk(children)
+                default: break
+                }
+            }
+        }
+        walk(nodes)
+        return names
+    }
+
     /// Renders the template against `context`.
     ///
     /// - Parameters:
     ///   - escape: `.none` for prompts; `.html` for the specification's default.
-    ///   - partials: partial sources by name (a missing partial renders as nothing,
-    ///     as the specification says).
+    ///   - partials: partial sources by name.
+    ///   - strictPartials: a partial that is not in `partials` is an error; otherwise it
+    ///     renders as nothing, as the specification says.
+    ///
+    /// The output is capped at `Limits.renderedBytes` and the partials included at
+    /// `Limits.partialExpansions`, so partials that include each other several times
+    /// cannot grow a render exponentially.
     public func render(
         _ context: JSONValue,
         escape: EscapeMode = .none,
-        partials: [String: String] = [:]
+        partials: [String: String] = [:],
+        strictPartials: Bool = false
     ) throws(TemplateRenderError) -> String {
-        var renderer = TemplateRenderer(escape: escape, partials: partials, context: context)
+        var renderer = TemplateRenderer(escape: escape, partials: partials, context: context, strictPartials: strictPartials)
         try renderer.render(nodes)
         return renderer.output
     }

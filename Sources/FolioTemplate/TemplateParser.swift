@@ -1,3 +1,5 @@
+import FolioModel
+
 /// Parses Mustache source into nodes: tags, delimiter changes and the spec's
 /// standalone-line rules (a section, comment, partial or delimiter tag alone on
 /// its line removes that line).
@@ -6,6 +8,9 @@ struct TemplateParser {
     private var position = 0
     private var open: [UInt8] = Array("{{".utf8)
     private var close: [UInt8] = Array("}}".utf8)
+    /// Where the last tag was found: positions are counted on from there, so finding
+    /// every tag's line and column is one pass over the source, not one per tag.
+    private var counted = (offset: 0, line: 1, column: 1)
 
     init(_ source: [UInt8]) {
         self.source = source
@@ -46,6 +51,9 @@ struct TemplateParser {
                 stack[stack.count - 1].nodes.append(.partial(tag.content, indentation: indentation))
             case .sectionOpen(let inverted):
                 try requireName(name)
+                guard stack.count <= Limits.templateNesting else {
+                    throw TemplateSyntaxError(message: "sections nest more than \(Limits.templateNesting) deep: flatten the template (or raise FOLIO_MAX_TEMPLATE_NESTING)", line: tag.line, column: tag.column)
+                }
                 stack.append(Frame(name: name, inverted: inverted))
             case .sectionClose:
                 guard stack.count > 1, let openName = stack.last?.name else {
@@ -91,7 +99,7 @@ struct TemplateParser {
         var column: Int
     }
 
-    private func readTag(at start: Int) throws(TemplateSyntaxError) -> Tag {
+    private mutating func readTag(at start: Int) throws(TemplateSyntaxError) -> Tag {
         let (line, column) = lineAndColumn(of: start)
         var cursor = start + open.count
         let sigil: UInt8? = cursor < source.count ? source[cursor] : nil
@@ -180,14 +188,20 @@ struct TemplateParser {
         return nil
     }
 
-    private func lineAndColumn(of offset: Int) -> (Int, Int) {
-        var line = 1
-        var lineStart = 0
-        for index in 0..<offset where source[index] == UInt8(ascii: "\n") {
-            line += 1
-            lineStart = index + 1
+    /// The 1-based line and column (in Unicode scalars) of `offset`, which is never before
+    /// the last offset asked for.
+    private mutating func lineAndColumn(of offset: Int) -> (Int, Int) {
+        var (line, column) = (counted.line, counted.column)
+        for index in counted.offset..<offset {
+            let byte = source[index]
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
         }
-        let column = String(decoding: source[lineStart..<offset], as: UTF8.self).count + 1
+        counted = (offset, line, column)
         return (line, column)
     }
 }

@@ -6,20 +6,26 @@ struct TemplateRenderer {
 
     let escape: EscapeMode
     let partials: [String: String]
+    let strictPartials: Bool
     private(set) var output = ""
     private var stack: [JSONValue]
     private var partialDepth = 0
+    private var partialExpansions = 0
     private var parsedPartials: [String: Template] = [:]
 
-    init(escape: EscapeMode, partials: [String: String], context: JSONValue) {
+    init(escape: EscapeMode, partials: [String: String], context: JSONValue, strictPartials: Bool = false) {
         self.escape = escape
         self.partials = partials
+        self.strictPartials = strictPartials
         self.stack = [context]
         output.reserveCapacity(512)
     }
 
     mutating func render(_ nodes: [TemplateNode]) throws(TemplateRenderError) {
         for node in nodes {
+            guard output.utf8.count <= Limits.renderedBytes else {
+                throw TemplateRenderError(message: "the rendered text is larger than \(Limits.renderedBytes) bytes: a section or partial repeats too much (raise FOLIO_MAX_RENDER_BYTES if it is meant to)")
+            }
             switch node {
             case .text(let text):
                 output += text
@@ -56,13 +62,20 @@ struct TemplateRenderer {
         if let cached = parsedPartials[key] {
             template = cached
         } else {
-            guard let source = partials[name] else { return }
+            guard let source = partials[name] else {
+                guard strictPartials else { return }
+                throw TemplateRenderError(message: "unknown partial '\(name)': it is not among the partials this version was published with")
+            }
             do {
                 template = try Template(indented: source, by: indentation)
             } catch {
                 throw TemplateRenderError(message: "partial '\(name)' has a syntax error at \(error)")
             }
             parsedPartials[key] = template
+        }
+        partialExpansions += 1
+        guard partialExpansions <= Limits.partialExpansions else {
+            throw TemplateRenderError(message: "partials were included more than \(Limits.partialExpansions) times: partial '\(name)' is part of a chain in which partials include others several times (raise FOLIO_MAX_PARTIAL_EXPANSIONS if it is meant to)")
         }
         guard partialDepth < TemplateRenderer.maximumPartialDepth else {
             throw TemplateRenderError(message: "partial '\(name)' includes itself more than \(TemplateRenderer.maximumPartialDepth) levels deep")

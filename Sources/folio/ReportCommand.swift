@@ -74,7 +74,7 @@ struct ReportCommand: ParsableCommand {
         let keys = by.split(separator: ",").map(String.init)
         let selectors = compare.flatMap(Self.selectors)
         var report = TraceReport()
-        try readSpans(files) { span in
+        try readSpans(files, maxLineBytes: filter.maxLineBytes) { span in
             guard filter.matches(span) else { return true }
             let expected = labelAttribute.flatMap { span.record.attributes[$0]?.text }
             if let selectors {
@@ -113,11 +113,11 @@ struct ReportCommand: ParsableCommand {
     private func printTrends(_ report: TraceReport, names: [String]) {
         let days = report.days
         guard days.count > 1 else { return }
-        let metrics = ReportMetric.trends.filter { metric in names.contains { report.series($0, metric).contains { $0 != nil } } }
+        let metrics = ReportMetric.trends.filter { metric in names.contains { report.series($0, metric, days: days).contains { $0 != nil } } }
         var rows = [["per day, \(days.first!) to \(days.last!) (UTC)"] + metrics.map(\.title)]
         for name in names {
             rows.append([name] + metrics.map { metric in
-                let series = report.series(name, metric)
+                let series = report.series(name, metric, days: days)
                 let last = series.last(where: { $0 != nil }).flatMap { $0 }.map(metric.format) ?? "n/a"
                 return "\(Sparkline.render(series)) \(last)"
             })

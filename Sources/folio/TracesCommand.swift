@@ -32,7 +32,13 @@ struct SpanFilter: ParsableArguments {
     @Flag(help: "Only spans that ended in an error.")
     var errors = false
 
+    @Option(name: .customLong("max-line-mb"), help: "Skip (with a warning) trace file lines longer than this many MiB.")
+    var maxLineMB: Int = TraceReader.defaultMaxLineBytes >> 20
+
+    var maxLineBytes: Int { maxLineMB << 20 }
+
     func validate() throws {
+        guard (1...4096).contains(maxLineMB) else { throw ValidationError("--max-line-mb must be 1 to 4096") }
         for condition in conditions where !condition.contains("=") {
             throw ValidationError("--where '\(condition)' is not <attr>=<value>")
         }
@@ -70,20 +76,20 @@ struct SpanFilter: ParsableArguments {
 }
 
 /// Reads the files and reports skipped lines on standard error.
-func readSpans(_ files: [String], _ body: (GenAISpan) throws -> Bool) throws {
+func readSpans(_ files: [String], maxLineBytes: Int = TraceReader.defaultMaxLineBytes, _ body: (GenAISpan) throws -> Bool) throws {
     var stop = false
     let summary: TraceReader.Summary
     do {
-        summary = try TraceReader().read(files) { record in
+        summary = try TraceReader(maxLineBytes: maxLineBytes).read(files) { record in
             guard !stop, let span = GenAISpan(record) else { return }
             stop = try !body(span)
         }
     } catch let error as TraceReadError {
         throw FolioError(.usage, error.message)
     }
-    for problem in summary.problems.prefix(20) { Terminal.note("warning: \(problem)") }
-    let skipped = summary.problems.count
-    Terminal.note("\(summary.spans) span(s) in \(summary.files) file(s)" + (skipped > 0 ? ", \(skipped) malformed line(s) skipped" : ""))
+    for problem in summary.problems.prefix(20) { Terminal.note("warning: \(Terminal.escaped(problem.description))") }
+    let problems = summary.problems.count
+    Terminal.note("\(summary.spans) span(s) in \(summary.files) file(s)" + (problems > 0 ? ", \(problems) warning(s)" : ""))
 }
 
 /// The LLM span with `id` in the files, or a usage error naming it.
@@ -143,7 +149,7 @@ struct TracesListCommand: ParsableCommand {
         let model: String?
         let inputTokens: Int64?
         let outputTokens: Int64?
-        let latencyMs: Double
+        let latencyMs: Double?
         let status: String
         let output: String?
 
@@ -159,13 +165,13 @@ struct TracesListCommand: ParsableCommand {
 
     func run() throws {
         var rows: [Row] = []
-        try readSpans(files) { span in
+        try readSpans(files, maxLineBytes: filter.maxLineBytes) { span in
             guard filter.matches(span) else { return true }
             rows.append(Row(
                 time: span.record.start, traceID: span.record.traceID, spanID: span.record.spanID,
                 prompt: span.promptName, version: span.promptVersion, model: span.model,
                 inputTokens: span.inputTokens, outputTokens: span.outputTokens,
-                latencyMs: (span.record.duration * 1000).rounded(), status: span.isError ? "error" : span.record.status.rawValue,
+                latencyMs: span.latencyMs.map { $0.rounded() }, status: span.isError ? "error" : span.record.status.rawValue,
                 output: span.outputText
             ))
             return rows.count < limit
@@ -180,7 +186,7 @@ struct TracesListCommand: ParsableCommand {
                 let tokens = "\(row.inputTokens.map(String.init) ?? "-")/\(row.outputTokens.map(String.init) ?? "-")"
                 let output = (row.output ?? "").replacingOccurrences(of: "\n", with: " ")
                 table.append([Dates.day(row.time), "\(row.traceID.prefix(8))/\(row.spanID)", prompt, row.model ?? "-", tokens,
-                              "\(Int(row.latencyMs)) ms", row.status, output.count > 40 ? String(output.prefix(39)) + "…" : output])
+                              row.latencyMs.map { String(format: "%.0f ms", $0) } ?? "n/a", row.status, output.count > 40 ? String(output.prefix(39)) + "…" : output])
             }
             print(Terminal.table(table))
         }
@@ -207,15 +213,17 @@ struct TracesShowCommand: ParsableCommand {
     func run() throws {
         let span = try findSpan(arguments.last!, in: Array(arguments.dropLast()))
         let record = span.record
-        print("span \(record.spanID) in trace \(record.traceID) (\(record.file):\(record.line))")
-        print("name: \(record.name)")
-        print("prompt: \(span.promptName ?? "-")@\(span.promptVersion ?? "-")  model: \(span.model ?? "-")  provider: \(span.provider ?? "-")")
-        print("start: \(record.start)  latency: \(Int((record.duration * 1000).rounded())) ms  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\($0))" } ?? "")")
+        // Everything but the ids comes from the trace: control characters are escaped.
+        let e = { (text: String) in Terminal.escaped(text) }
+        print("span \(record.spanID) in trace \(record.traceID) (\(e(record.file)):\(record.line))")
+        print("name: \(e(record.name))")
+        print("prompt: \(e(span.promptName ?? "-"))@\(e(span.promptVersion ?? "-"))  model: \(e(span.model ?? "-"))  provider: \(e(span.provider ?? "-"))")
+        print("start: \(record.start)  latency: \(span.latencyMs.map { "\(Int($0.rounded())) ms" } ?? "n/a")  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\(e($0)))" } ?? "")")
         for (title, messages) in [("system instructions", span.systemInstructions), ("input", span.inputMessages), ("output", span.outputMessages)] where !messages.isEmpty {
             print("\n\(title):")
-            for message in messages { print("  [\(message.role)] \(message.content)") }
+            for message in messages { print("  [\(e(message.role))] \(Terminal.escaped(message.content, lines: true))") }
         }
         print("\nattributes:")
-        for key in record.attributes.keys.sorted() { print("  \(key) = \(record.attributes[key]!.text)") }
+        for key in record.attributes.keys.sorted() { print("  \(e(key)) = \(e(record.attributes[key]!.text))") }
     }
 }

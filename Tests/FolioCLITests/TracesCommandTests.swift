@@ -26,7 +26,7 @@ struct TracesCommandTests {
         #expect(rows[0].hasPrefix("TIME"))
         #expect(rows[1].contains("support_ticket_triage@1") && rows[1].contains("100/1") && rows[1].contains("500 ms") && rows[1].hasSuffix("billing"))
         #expect(all.stderr.contains("spans.jsonl:2: not valid JSON; the line was skipped"))
-        #expect(all.stderr.contains("3 span(s) in 1 file(s), 1 malformed line(s) skipped"))
+        #expect(all.stderr.contains("3 span(s) in 1 file(s), 1 warning(s)"))
 
         let v1 = try CLI.run("traces", "list", folder.path, "--version", "1", "--where", "gen_ai.request.model=gpt-4o-mini", "--format", "json", in: folder)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(v1.stdout.utf8)) as? [[String: Any]])

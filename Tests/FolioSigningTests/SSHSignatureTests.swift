@@ -132,6 +132,15 @@ struct AllowedSignersTests {
     let alice = SSHPrivateKey(comment: "alice")
     let bob = SSHPrivateKey(comment: "bob")
 
+    /// Found by `SignatureFuzzTests`: an empty option (two commas, or a leading one) crashed the parser.
+    @Test func anEmptyOptionIsAProblemNotACrash() {
+        for options in ["namespaces=\"git\",,valid-after=\"20260101\"", ",namespaces=\"git\"", "=x"] {
+            let signers = AllowedSigners(text: "alice@example.com \(options) \(alice.publicKey.line)\n")
+            #expect(signers.entries.isEmpty)
+            #expect(signers.problems.count == 1, "\(options): \(signers.problems)")
+        }
+    }
+
     @Test func parsesPrincipalsOptionsAndComments() throws {
         let text = """
         # who may promote
