@@ -92,7 +92,7 @@ extension PromptRepository {
                 guard let latest = versions.last else { throw unknownPrompt(name) }
                 return try resolved(name, blob: latest.blob, versions: versions, partialsAt: try mainRevision())
             }
-            let text = String(decoding: try git.readWorkingFile(path), as: UTF8.self)
+            let text = try UTF8Text.decodeOrThrow(try git.readWorkingFile(path), path: path)
             return make(name, text: text, blob: blob, versions: versions, draftLabel: "draft", partials: try workingTreePartials())
         case .version(let number):
             guard !versions.isEmpty else {
@@ -107,13 +107,13 @@ extension PromptRepository {
             guard let blob = try git.blobID(of: path, inCommit: commit) else {
                 throw FolioError(.usage, "prompt '\(name)' does not exist at \(revision) (\(commit.short)): there is no \(path) there")
             }
-            let text = String(decoding: try git.readBlob(blob), as: UTF8.self)
+            let text = try UTF8Text.decodeOrThrow(try git.readBlob(blob), path: path)
             return make(name, text: text, blob: blob, versions: versions, draftLabel: "draft@\(commit.short)", partials: try partials(at: commit.hex))
         }
     }
 
     private func resolved(_ name: String, blob: ObjectID, versions: [PromptVersion], partialsAt revision: String) throws -> ResolvedPrompt {
-        let text = String(decoding: try git.readBlob(blob), as: UTF8.self)
+        let text = try UTF8Text.decodeOrThrow(try git.readBlob(blob), path: Self.promptPath(name))
         return make(name, text: text, blob: blob, versions: versions, draftLabel: "draft", partials: try partials(at: revision))
     }
 
@@ -135,16 +135,33 @@ extension PromptRepository {
 
     /// The partial sources at a revision.
     public func partials(at revision: String) throws -> [String: String] {
+        var files = Workspace.Files()
+        files.partials = try partialFiles(at: revision)
+        return Workspace(files: files).partialSources
+    }
+
+    /// The partial files at a revision as they are, those with errors too (path → text).
+    public func partialFiles(at revision: String) throws -> [String: String] {
         let entries: [TreeEntry]
         do {
             entries = try git.listFolder("prompts/partials", at: revision)
         } catch let error as GitError where error.kind == .pathNotFound {
             return [:]
         }
-        var files = Workspace.Files()
+        var files: [String: String] = [:]
         for entry in entries where entry.kind == .file && entry.name.hasSuffix(".yaml") {
-            files.partials["prompts/partials/\(entry.name)"] = String(decoding: try git.readBlob(entry.id), as: UTF8.self)
+            let path = "prompts/partials/\(entry.name)"
+            files[path] = try UTF8Text.decodeOrThrow(try git.readBlob(entry.id), path: path)
         }
-        return Workspace(files: files).partialSources
+        return files
+    }
+
+    /// The lint errors that keep a prompt's text from being promoted or published: its own,
+    /// and those of the partials it includes (reported on the prompt, naming the partial).
+    public static func publishProblems(name: String, text: String, partialFiles: [String: String]) -> [Diagnostic] {
+        var files = Workspace.Files()
+        files.prompts[promptPath(name)] = text
+        files.partials = partialFiles
+        return Workspace(files: files).diagnostics.filter { $0.severity == .error && $0.path == promptPath(name) }
     }
 }

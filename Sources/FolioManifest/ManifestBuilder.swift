@@ -130,10 +130,11 @@ public struct ManifestBuilder {
         for environment in environments {
             try repository.requireEnvironment(environment)
             let promotions = log.promotions(in: environment)
-            let bad = promotions.filter { !$0.isValid }
+            let bad = promotions.filter { !$0.isValid }.map { "\($0.promotion.tagName): \($0.problems.joined(separator: "; "))" }
+                + log.invalidNames(in: environment).map { "\($0.tag): \($0.reason)" }
             guard bad.isEmpty else {
                 throw FolioError(.invalidContent, "the build stops: \(environment) has promotions that do not verify:\n"
-                    + bad.map { "\($0.promotion.tagName): \($0.problems.joined(separator: "; "))" }.joined(separator: "\n"),
+                    + bad.joined(separator: "\n"),
                     hint: "see `folio verify --env \(environment)`; a tampered log must not publish")
             }
             guard let latest = promotions.last else {

@@ -16,7 +16,7 @@ extension ManifestBuilder {
         -> [String: (bytes: Data, sha256: String)] {
         var files: [String: (bytes: Data, sha256: String)] = [:]
         var work: [Source] = []
-        var partials: [String: [String: String]] = [:]
+        var partials: [String: [String: String]] = [:] // partial files by revision
         for (path, trailer) in needed.sorted(by: { $0.key < $1.key }) {
             let firstCommit = versions[trailer.prompt]?.first { $0.number == trailer.version }?.commit
             if let firstCommit, let cached = cache.file(blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) {
@@ -24,10 +24,10 @@ extension ManifestBuilder {
                 continue
             }
             let revision = firstCommit?.hex ?? repository.config.mainBranch
-            if partials[revision] == nil { partials[revision] = try repository.partials(at: revision) }
+            if partials[revision] == nil { partials[revision] = try repository.partialFiles(at: revision) }
             work.append(Source(path: path, trailer: trailer, firstCommit: firstCommit,
-                               text: String(decoding: try repository.git.readBlob(trailer.blob), as: UTF8.self),
-                               partials: partials[revision]!))
+                               text: try UTF8Text.decodeOrThrow(try repository.git.readBlob(trailer.blob), path: PromptRepository.promptPath(trailer.prompt)),
+                               partialFiles: partials[revision]!))
         }
         let sources = work
         let made = concurrentMap(sources.count) { index in Result { try Self.versionFile(sources[index]) } }
@@ -48,18 +48,26 @@ extension ManifestBuilder {
         let trailer: PromotionTrailer
         let firstCommit: ObjectID?
         let text: String
-        let partials: [String: String]
+        /// The partial files of the version's first commit (path → text).
+        let partialFiles: [String: String]
     }
 
     /// The version file's bytes and sha256 (pure: runs on any thread).
     static func versionFile(_ source: Source) throws -> (bytes: Data, sha256: String) {
         let trailer = source.trailer
+        // A version that does not lint clean (its partials included) must not publish: a
+        // render would fail or, worse, silently drop a partial.
+        let problems = PromptRepository.publishProblems(name: trailer.prompt, text: source.text, partialFiles: source.partialFiles)
         let loaded = LoadedPrompt.load(path: PromptRepository.promptPath(trailer.prompt), text: source.text, name: trailer.prompt)
-        guard let prompt = loaded.prompt else {
-            throw FolioError(.invalidContent, "\(trailer.prompt) v\(trailer.version) does not load:\n" + loaded.diagnostics.map(\.description).joined(separator: "\n"))
+        guard problems.isEmpty, let prompt = loaded.prompt else {
+            throw FolioError(.invalidContent, "the build stops: \(trailer.prompt) v\(trailer.version) does not pass lint:\n"
+                             + (problems.isEmpty ? loaded.diagnostics : problems).map(\.description).joined(separator: "\n"),
+                             hint: "promote a version that passes `folio lint`, then build again")
         }
+        var files = Workspace.Files()
+        files.partials = source.partialFiles
         let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
-                                   partials: partialsUsed(by: prompt, from: source.partials))
+                                   partials: partialsUsed(by: prompt, from: Workspace(files: files).partialSources))
         let bytes = try JSONEncoder.folio.encode(entry) + Data("\n".utf8)
         return (bytes, ContentHash.sha256Hex(bytes))
     }

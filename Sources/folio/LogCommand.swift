@@ -74,16 +74,16 @@ struct LogCommand: ParsableCommand {
             for (index, checked) in shown.enumerated() {
                 let promotion = checked.promotion
                 if index > 0 { print("") }
-                let who = promotion.tagger.map { "\($0.name) <\($0.email)>" } ?? "-"
+                let who = promotion.tagger.map { Terminal.escaped("\($0.name) <\($0.email)>") } ?? "-"
                 let when = promotion.tagger.map { Dates.day($0.date) } ?? "-"
                 print("\(promotion.tagName)  \(when)  \(who)  signature: \(checked.signature)")
                 for trailer in promotion.trailers {
-                    print("    \(trailer.prompt) v\(trailer.version)" + (trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"))
+                    print("    \(Terminal.escaped(trailer.prompt)) v\(trailer.version)" + (trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"))
                 }
                 if !promotion.note.isEmpty {
-                    for line in promotion.note.split(separator: "\n", omittingEmptySubsequences: false) { print("    \(line)") }
+                    for line in promotion.note.split(separator: "\n", omittingEmptySubsequences: false) { print("    \(Terminal.escaped(String(line)))") }
                 }
-                for problem in checked.problems { print("    ! \(problem)") }
+                for problem in checked.problems { print("    ! \(Terminal.escaped(problem))") }
             }
         }
     }
@@ -114,18 +114,23 @@ struct VerifyCommand: ParsableCommand {
         if let environment { try repo.requireEnvironment(environment) }
         // An audit checks every signature itself, never from the verified-tags shortcut.
         let log = try PromotionLog(repository: repo, cachedVerification: false)
-        for problem in log.signerProblems { Terminal.note("warning: \(problem)") }
+        for problem in log.signerProblems { Terminal.note("warning: \(Terminal.escaped(problem))") }
         let checked = log.promotions.filter { environment == nil || $0.promotion.environment == environment }
         var bad = 0
+        let invalid = environment.map { log.invalidNames(in: $0) } ?? log.invalidNames
+        for (tag, reason) in invalid {
+            bad += 1
+            print("BAD  \(Terminal.escaped(tag)): \(reason)")
+        }
         for promotion in checked {
             if promotion.isValid {
                 print("ok   \(promotion.promotion.tagName): \(promotion.signature)")
             } else {
                 bad += 1
-                print("BAD  \(promotion.promotion.tagName): \(promotion.problems.joined(separator: "; "))")
+                print("BAD  \(promotion.promotion.tagName): \(Terminal.escaped(promotion.problems.joined(separator: "; ")))")
             }
         }
-        Terminal.note(bad == 0 ? "\(checked.count) promotion(s) verified" : "\(bad) of \(checked.count) promotion(s) failed verification")
+        Terminal.note(bad == 0 ? "\(checked.count) promotion(s) verified" : "\(bad) of \(checked.count + invalid.count) promotion(s) failed verification")
         if bad > 0 { throw ExitCode(1) }
     }
 }

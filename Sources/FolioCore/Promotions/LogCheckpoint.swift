@@ -72,7 +72,9 @@ extension PromotionLog {
         var added: [(sequence: Int, name: String, object: ObjectID)] = []
         for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)\(environment)/") {
             let name = String(reference.name.dropFirst("refs/tags/".count))
-            guard let (tagEnvironment, sequence) = Promotion.parseName(name), tagEnvironment == environment else { continue }
+            // A tag that is not a promotion name is a bad tag: only the whole log reports it.
+            guard let (tagEnvironment, sequence) = Promotion.parseName(name) else { return nil }
+            guard tagEnvironment == environment else { continue }
             if sequence <= checkpoint.lastSequence {
                 known.append((sequence, name, reference.target))
             } else {

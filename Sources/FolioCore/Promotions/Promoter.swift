@@ -42,8 +42,23 @@ extension PromptRepository {
         var retries = 0
         while true {
             let log = try PromotionLog(repository: self)
+            if let invalid = log.invalidNames(in: environment).first {
+                throw FolioError(.configuration, "tag \(invalid.tag) is not a valid promotion tag: \(invalid.reason)",
+                                 hint: "find out who made it, then delete it (`git tag -d \(invalid.tag)`, and on the remote)")
+            }
+            // The sequence follows the log this promotion's `replaces=` were read from. A tag
+            // listed now that the log did not see means another promotion landed meanwhile:
+            // read the log again rather than number past a promotion it does not know.
+            guard try highestLocalSequence(in: environment) <= log.lastSequence(in: environment) else {
+                retries += 1
+                guard retries < Self.promotionAttempts else { throw takenError(environment, retries) }
+                continue
+            }
+            let sequence = log.lastSequence(in: environment) + 1
+            guard sequence <= Promotion.maximumSequence else {
+                throw FolioError(.configuration, "\(environment) has used every sequence number (up to \(Promotion.maximumSequence)): folio/\(environment)/\(sequence - 1) is the last one")
+            }
             let trailers = try references.map { try trailer(for: $0, in: environment, log: log) }
-            let sequence = max(log.lastSequence(in: environment), try highestLocalSequence(in: environment)) + 1
             let tagName = "folio/\(environment)/\(sequence)"
             let message = Self.message(subject: subject ?? Self.subject(trailers, environment: environment), note: note, trailers: trailers)
             let payload = Data("object \(mainTip.hex)\ntype commit\ntag \(tagName)\ntagger \(identity.gitHeader)\n\n\(message)".utf8)
@@ -125,16 +140,11 @@ extension PromptRepository {
     }
 
     private func requireLintClean(_ name: String, version: PromptVersion) throws {
-        let text = String(decoding: try git.readBlob(version.blob), as: UTF8.self)
-        var files = Workspace.Files()
-        files.prompts[Self.promptPath(name)] = text
-        let mainRevision = try mainRevision()
-        for entry in (try? git.listFolder("prompts/partials", at: mainRevision)) ?? [] where entry.name.hasSuffix(".yaml") {
-            files.partials["prompts/partials/\(entry.name)"] = String(decoding: try git.readBlob(entry.id), as: UTF8.self)
-        }
-        let errors = Workspace(files: files).diagnostics.filter { $0.severity == .error && $0.path == Self.promptPath(name) }
+        let text = try UTF8Text.decodeOrThrow(try git.readBlob(version.blob), path: Self.promptPath(name))
+        let errors = Self.publishProblems(name: name, text: text, partialFiles: try partialFiles(at: try mainRevision()))
         guard errors.isEmpty else {
-            throw FolioError(.invalidContent, "\(name) v\(version.number) does not pass lint, so it cannot be promoted:\n" + errors.map(\.description).joined(separator: "\n"))
+            throw FolioError(.invalidContent, "\(name) v\(version.number) does not pass lint, so it cannot be promoted:\n" + errors.map(\.description).joined(separator: "\n"),
+                             hint: "fix it on \(config.mainBranch) and promote the new version")
         }
     }
 

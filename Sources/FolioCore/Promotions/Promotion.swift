@@ -6,6 +6,19 @@ import FolioSigning
 /// thousands, sorted and indexed, and copies of a reference cost nothing.)
 public final class Promotion: Sendable {
     public static let tagPrefix = "folio/"
+    /// Sequence numbers run from 1 to 999,999,999 (nine digits, no leading zero): a
+    /// billion promotions per environment, and a name that always parses back.
+    public static let maximumSequence = 999_999_999
+    static let maximumSequenceDigits = 9
+
+    /// Why a tag under `folio/<env>/` is not a promotion tag name, or nil when it is one
+    /// (or is not under `folio/` at all).
+    public static func invalidNameReason(_ name: String) -> String? {
+        guard name.hasPrefix(tagPrefix), parseName(name) == nil else { return nil }
+        let parts = name.dropFirst(tagPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return "not a promotion tag name: promotion tags are folio/<environment>/<sequence>" }
+        return "'\(parts[1])' is not a sequence number: promotions are numbered 1 to \(maximumSequence), without leading zeros"
+    }
 
     public let environment: String
     public let sequence: Int
@@ -41,7 +54,7 @@ public final class Promotion: Sendable {
         guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), slash > rest.startIndex else { return nil }
         let digits = rest[rest.index(after: slash)...]
         // Digits only, no leading zero: the name is exactly what the number prints as.
-        guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= 18,
+        guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= maximumSequenceDigits,
               digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         let sequence = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         // The environment ends at the first slash, and the digits hold none.

@@ -45,6 +45,9 @@ public struct PromotionLog: Sendable {
     public let promotions: [CheckedPromotion]
     /// Problems of the allowed_signers file itself.
     public let signerProblems: [String]
+    /// Tags under `folio/` whose names are not promotion tag names (a sequence out of range,
+    /// leading zeros, extra slashes), with why: each one is a bad tag, never ignored.
+    public let invalidNames: [(tag: String, reason: String)]
     /// The versions on main of every prompt a promotion names.
     public let versions: [String: [PromptVersion]]
     /// The tip of main the promotions were checked against, and the allowed_signers blob there.
@@ -100,9 +103,13 @@ public struct PromotionLog: Sendable {
         var batches: [(start: Int, statuses: Prefetch<[SignatureStatus]>)] = []
         var deferred: [Int] = [] // checked at the end, on all cores
         var batchStart = 0
+        var invalidNames: [(tag: String, reason: String)] = []
         for reference in references {
             let name = String(reference.name.dropFirst("refs/tags/".count))
-            guard let (environment, sequence) = Promotion.parseName(name) else { continue }
+            guard let (environment, sequence) = Promotion.parseName(name) else {
+                if let reason = Promotion.invalidNameReason(name) { invalidNames.append((name, reason)) }
+                continue
+            }
             if let known = cache?.promotion(reference.target, name: name, environment: environment, sequence: sequence) {
                 parsed.append(known)
             } else {
@@ -131,6 +138,7 @@ public struct PromotionLog: Sendable {
         let checked = try zip(parsed, signatures).map { try checker.check($0, signature: $1) }
         promotions = checked.sorted { ($0.promotion.environment, $0.promotion.sequence) < ($1.promotion.environment, $1.promotion.sequence) }
         signerProblems = checker.signerProblems
+        self.invalidNames = invalidNames
         versions = checker.versions ?? [:]
         mainTip = checker.mainTip
         signersBlob = checker.signersBlob
@@ -196,6 +204,11 @@ public struct PromotionLog: Sendable {
     /// The promotions of an environment, oldest first.
     public func promotions(in environment: String) -> [CheckedPromotion] {
         byEnvironment[environment] ?? []
+    }
+
+    /// The tags under `folio/<environment>/` that are not promotion tag names.
+    public func invalidNames(in environment: String) -> [(tag: String, reason: String)] {
+        invalidNames.filter { $0.tag.hasPrefix("\(Promotion.tagPrefix)\(environment)/") }
     }
 
     /// The highest sequence number taken in an environment (valid or not).
