@@ -22,6 +22,39 @@ public struct CheckPlan: Sendable {
     public var items: [Item]
     /// Changed prompts that are not evaluated, and why (deleted, no golden set).
     public var notes: [String]
+    /// The providers of `folio.yaml` at the base and at the head commit.
+    public var baseProviders: [String: ProviderConfig]
+    public var headProviders: [String: ProviderConfig]
+
+    /// The providers a check may call. They come from the base revision: the head is the
+    /// change under review, and a branch that could point `base_url` at its own server, or
+    /// `api_key_env` at another secret, would be handed CI's keys. With `trustingHead`, the
+    /// head's are used. Throws when the head changes how a provider is reached and the head
+    /// is not trusted.
+    public func providers(trustingHead: Bool) throws -> (providers: [String: ProviderConfig], note: String?) {
+        let changed = ProviderTrust.changes(base: baseProviders, head: headProviders)
+        guard !changed.isEmpty else { return (baseProviders, nil) }
+        let names = changed.map { "'\($0)'" }.joined(separator: ", ")
+        guard trustingHead else {
+            throw FolioError(.configuration, "this change adds or alters provider \(names) in folio.yaml (kind, base_url, api_key_env, headers, command or path); folio check takes providers from the base revision, so that a branch cannot send CI's API keys to a server it chooses",
+                             hint: "review the change to folio.yaml; if you trust it, run again with --trust-head-providers")
+        }
+        return (headProviders, "evaluated with the head revision's provider configuration (--trust-head-providers): it changes \(names)")
+    }
+}
+
+/// Which providers a change adds or reaches differently.
+public enum ProviderTrust {
+    /// The providers of `head` that `base` lacks or reaches differently: another kind,
+    /// endpoint, key variable, headers, command or recordings folder. (Model, concurrency
+    /// and timeouts send nothing anywhere new.)
+    public static func changes(base: [String: ProviderConfig], head: [String: ProviderConfig]) -> [String] {
+        head.keys.sorted().filter { name in
+            guard let before = base[name], let after = head[name] else { return true }
+            return before.kind != after.kind || before.baseURL != after.baseURL || before.apiKeyEnv != after.apiKeyEnv
+                || before.headers != after.headers || before.command != after.command || before.path != after.path
+        }
+    }
 }
 
 public enum CheckPlanner {
@@ -70,6 +103,7 @@ public enum CheckPlanner {
             let base = baseFiles.prompts[name] == nil ? nil : try repository.resolve(PromptReference(name: name, selector: .revision(baseCommit.hex)))
             items.append(CheckPlan.Item(prompt: name, base: base, head: head, goldenSets: sets, reasons: reasons[name]!))
         }
-        return CheckPlan(baseCommit: baseCommit, headCommit: headCommit, items: items, notes: notes)
+        return CheckPlan(baseCommit: baseCommit, headCommit: headCommit, items: items, notes: notes,
+                         baseProviders: baseFiles.config?.providers ?? [:], headProviders: headFiles.config?.providers ?? [:])
     }
 }

@@ -12,16 +12,19 @@ public struct EvalReport: Sendable, Codable, Equatable {
     public var runs: [EvalRun]
     /// Wall time of the whole run.
     public var durationSeconds: Double
+    /// What a reader must know about how the run was made (e.g. trusted head providers).
+    public var notes: [String]?
 
-    public init(verdict: Verdict, reason: String? = nil, runs: [EvalRun], durationSeconds: Double) {
+    public init(verdict: Verdict, reason: String? = nil, runs: [EvalRun], durationSeconds: Double, notes: [String]? = nil) {
         self.verdict = verdict
         self.reason = reason
         self.runs = runs
         self.durationSeconds = durationSeconds
+        self.notes = notes
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, verdict, reason, runs
+        case schema, verdict, reason, runs, notes
         case durationSeconds = "duration_seconds"
     }
 }

@@ -51,7 +51,8 @@ struct HTTPTransport: Sendable {
     }
 
     private func failure(status: Int, body: Data, retryAfter: String?, url: String) -> ProviderError {
-        let snippet = redacted(String(decoding: body.prefix(300), as: UTF8.self)).replacingOccurrences(of: "\n", with: " ")
+        // Redacted whole, then cut: a key that straddles the cut must not survive in part.
+        let snippet = Redaction.truncated(redacted(String(decoding: body, as: UTF8.self)), limit: 300).replacingOccurrences(of: "\n", with: " ")
         let what = "provider '\(provider)' answered HTTP \(status) (\(url))" + (snippet.isEmpty ? "" : ": \(snippet)")
         let wait = RetryAfter.seconds(retryAfter)
         switch status {
@@ -66,7 +67,7 @@ struct HTTPTransport: Sendable {
     func redacted(_ text: String) -> String { Redaction.redact(text, secrets: secrets) }
 
     func malformed(_ url: String, _ detail: String, body: Data) -> ProviderError {
-        let snippet = redacted(String(decoding: body.prefix(200), as: UTF8.self))
+        let snippet = Redaction.truncated(redacted(String(decoding: body, as: UTF8.self)), limit: 200)
         return ProviderError(.malformed, provider: provider, "provider '\(provider)' sent an answer that is not a chat completion (\(url)): \(detail); it began: \(snippet)")
     }
 

@@ -38,7 +38,9 @@ public struct OpenAIProvider: ChatProvider {
         guard let choices = object["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any] else {
             throw transport.malformed(url, "it has no choices[0].message", body: data)
         }
-        let text = (message["content"] as? String) ?? ""
+        // An answer that repeats the key (a model can be talked into it) must not carry it
+        // into reports, the cache or recordings.
+        let text = transport.redacted((message["content"] as? String) ?? "")
         let usage = object["usage"] as? [String: Any]
         return ChatResponse(
             text: text, model: object["model"] as? String,
@@ -98,7 +100,7 @@ public struct AnthropicProvider: ChatProvider {
         guard let object = JSONBody.object(data), let content = object["content"] as? [[String: Any]] else {
             throw transport.malformed(url, "it has no content[] list", body: data)
         }
-        let text = content.filter { ($0["type"] as? String) == "text" }.compactMap { $0["text"] as? String }.joined()
+        let text = transport.redacted(content.filter { ($0["type"] as? String) == "text" }.compactMap { $0["text"] as? String }.joined())
         let usage = object["usage"] as? [String: Any]
         return ChatResponse(
             text: text, model: object["model"] as? String,

@@ -53,12 +53,53 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
 
 /// Removes secrets from text that may reach output, logs, reports or cache files.
 public enum Redaction {
+    /// A prefix of a secret at least this long is redacted too: a key cut short (by a
+    /// server's message, or by truncation) still gives most of itself away.
+    public static let minimumPrefix = 9
+
+    /// `text` with every secret, and every run of 9 or more characters that begins a
+    /// secret, replaced by `[redacted]`. Redact before cutting text short.
     public static func redact(_ text: String, secrets: [String]) -> String {
         var result = text
         for secret in secrets where secret.count >= 4 {
             result = result.replacingOccurrences(of: secret, with: "[redacted]")
+            guard secret.utf8.count >= minimumPrefix else { continue }
+            result = redactPrefixes(of: Array(secret.utf8), in: result)
         }
         return result
+    }
+
+    /// Replaces each place where at least `minimumPrefix` bytes of the secret's beginning
+    /// appear, as far as they go on matching.
+    static func redactPrefixes(of secret: [UInt8], in text: String) -> String {
+        let bytes = Array(text.utf8)
+        let head = secret[0..<minimumPrefix]
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        var changed = false
+        while index < bytes.count {
+            if bytes[index] == head.first, index + minimumPrefix <= bytes.count, bytes[index..<(index + minimumPrefix)].elementsEqual(head) {
+                var end = index + minimumPrefix
+                while end < bytes.count, end - index < secret.count, bytes[end] == secret[end - index] { end += 1 }
+                output += Array("[redacted]".utf8)
+                index = end
+                changed = true
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return changed ? String(decoding: output, as: UTF8.self) : text
+    }
+
+    /// At most `limit` bytes of the text (cut at a character boundary), marked when cut.
+    public static func truncated(_ text: String, limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var bytes = Array(text.utf8.prefix(limit))
+        while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() } // a character's continuation bytes
+        if let last = bytes.last, last >= 0xC0 { bytes.removeLast() } // and its first byte
+        return String(decoding: bytes, as: UTF8.self) + "…"
     }
 }
 

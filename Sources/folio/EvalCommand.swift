@@ -114,6 +114,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Output on standard output: table, json, markdown, junit or html.")
     var format: ReportWriter.Format = .table
 
+    @Flag(name: .customLong("trust-head-providers"), help: "Use the head revision's providers even where it changes how they are reached (base_url, api_key_env, headers, command).")
+    var trustHeadProviders = false
+
     @OptionGroup var runOptions: EvalRunOptions
     @OptionGroup var repository: RepositoryOptions
 
@@ -122,7 +125,9 @@ struct CheckCommand: ParsableCommand {
         let plan = try CheckPlanner.plan(repo, base: base, head: head)
         Terminal.note("Comparing \(plan.baseCommit.short) (merge base with \(base)) → \(plan.headCommit.short) (\(head))")
         for note in plan.notes { Terminal.note("note: \(note)") }
-        let setup = runOptions.setup(repo)
+        let (providers, trustNote) = try plan.providers(trustingHead: trustHeadProviders)
+        if let trustNote { Terminal.note("note: \(trustNote)") }
+        let setup = runOptions.setup(repo, providers: providers)
         var jobs: [EvalJob] = []
         for item in plan.items {
             Terminal.note("\(item.prompt): " + item.reasons.joined(separator: "; "))
@@ -131,12 +136,13 @@ struct CheckCommand: ParsableCommand {
             sides.append(try setup.side(label: "head", item.head))
             jobs += item.goldenSets.map { EvalJob(goldenSetPath: $0.path, goldenSet: $0.set, sides: sides) }
         }
-        let report: EvalReport
+        var report: EvalReport
         if jobs.isEmpty {
             Terminal.note("No prompt or golden set with cases changed: nothing to evaluate.")
-            report = EvalReport(verdict: .pass, runs: [], durationSeconds: 0)
+            report = EvalReport(verdict: .pass, runs: [], durationSeconds: 0, notes: trustNote.map { [$0] })
         } else {
             report = try EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
+            if let trustNote { report.notes = (report.notes ?? []) + [trustNote] }
         }
         try EvalSession.output(report, format: format, out: out)
         throw ExitCode(EvalSession.exitCode(report))

@@ -3,6 +3,7 @@ import FolioCore
 import FolioEval
 import FolioProviders
 import Foundation
+import FolioModel
 
 /// Options `eval` and `check` share.
 struct EvalRunOptions: ParsableArguments {
@@ -26,8 +27,8 @@ struct EvalRunOptions: ParsableArguments {
         if let budget = budgetUSD, budget <= 0 { throw ValidationError("--budget-usd must be more than 0") }
     }
 
-    func setup(_ repository: PromptRepository) -> EvalSetup {
-        EvalSetup(repository: repository, factory: ProviderFactory(providers: repository.config.providers, root: repository.root), providerOverride: provider)
+    func setup(_ repository: PromptRepository, providers: [String: ProviderConfig]? = nil) -> EvalSetup {
+        EvalSetup(repository: repository, factory: ProviderFactory(providers: providers ?? repository.config.providers, root: repository.root), providerOverride: provider)
     }
 
     func evalOptions(_ setup: EvalSetup) throws -> EvalOptions {

@@ -31,6 +31,7 @@ public enum MarkdownReport {
             }
         }
         if report.verdict == .inconclusive, let reason = report.reason { regressions.append("\n> **Inconclusive:** \(reason)") }
+        for note in report.notes ?? [] { regressions.append("\n> **Note:** \(note)") }
         var details: [String] = []
         for run in report.runs {
             details.append("")
