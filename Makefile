@@ -51,6 +51,7 @@ bench: deps
 	Benchmarks/serve.sh
 	Benchmarks/eval.sh
 	Benchmarks/report.sh
+	Benchmarks/fuzz.sh
 
 clean:
 	rm -rf .build

@@ -119,12 +119,13 @@ public enum Sparkline {
     static let blocks = Array("▁▂▃▄▅▆▇█")
 
     public static func render(_ values: [Double?]) -> String {
-        let known = values.compactMap { $0 }
+        let known = values.compactMap { $0 }.filter(\.isFinite)
         guard let low = known.min(), let high = known.max() else { return String(repeating: " ", count: values.count) }
         return String(values.map { value -> Character in
-            guard let value else { return " " }
+            guard let value, value.isFinite else { return " " }
             if high == low { return blocks[high == 0 ? 0 : 3] }
-            return blocks[min(7, Int((value - low) / (high - low) * 7 + 0.5))]
+            let level = (value - low) / (high - low) * 7 + 0.5
+            return blocks[level.isFinite ? max(0, min(7, Int(level))) : 0]
         })
     }
 }

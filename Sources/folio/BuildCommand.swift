@@ -42,15 +42,19 @@ struct BuildCommand: ParsableCommand {
         }
     }
 
+    /// A duration such as `90s`, `15m`, `24h` or `7d`, at most 100 years (so that a time
+    /// it reaches can always be written down); nil otherwise.
     static func seconds(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let number = Double(text.dropLast()), number > 0 else { return nil }
+        guard let unit = text.last, let number = Double(text.dropLast()), number > 0, number.isFinite else { return nil }
+        let seconds: Double
         switch unit {
-        case "s": return number
-        case "m": return number * 60
-        case "h": return number * 3600
-        case "d": return number * 86400
+        case "s": seconds = number
+        case "m": seconds = number * 60
+        case "h": seconds = number * 3600
+        case "d": seconds = number * 86400
         default: return nil
         }
+        return seconds <= 100 * 365.25 * 86400 ? seconds : nil
     }
 
     func run() throws {

@@ -66,6 +66,7 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("\(name) must be more than 0 and at most 86400 seconds")
         }
         if maxConnections < 1 { throw ValidationError("--max-connections must be 1 or more") }
+        if !(watchInterval >= 0.1 && watchInterval <= 86_400) { throw ValidationError("--watch-interval must be 0.1 to 86400 seconds") }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dist, isDirectory: &isFolder), isFolder.boolValue else {
             throw ValidationError("'\(dist)' is not a folder: run `folio build --out \(dist)` first")
