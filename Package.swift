@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Already in the graph through Hummingbird; named for the static server's channel.
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // OTLP protobuf, decoded with code generated once (Scripts/generate-otlp.sh) and committed.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         // Already in the graph through Hummingbird; NIOHTTPTypes names the request parts.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
@@ -53,7 +55,9 @@ let package = Package(
             dependencies: ["FolioModel", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "FolioEval", dependencies: ["FolioCore", "FolioProviders", "FolioTemplate", "FolioModel"]),
-        .target(name: "FolioTelemetry", dependencies: ["FolioModel", "CZlib"]),
+        // Generated from Protos/opentelemetry-proto by Scripts/generate-otlp.sh; never edited.
+        .target(name: "FolioOTLP", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "FolioTelemetry", dependencies: ["FolioModel", "FolioOTLP", "CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "FolioClient",
             dependencies: [
@@ -66,7 +70,7 @@ let package = Package(
         .target(
             name: "FolioServer",
             dependencies: [
-                "CZlib", "FolioModel",
+                "CZlib", "FolioModel", "FolioTelemetry", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),

@@ -1,13 +1,20 @@
+import FolioOTLP
+import FolioTelemetry
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import SwiftProtobuf
 
-/// `folio collect`: an OTLP/HTTP receiver (`POST /v1/traces`, JSON, optionally gzip) that
-/// appends each accepted batch as one line to JSON Lines files, rotated by size, so a team
-/// can start without an OpenTelemetry Collector. A batch is answered 200 only after it is
-/// written; on SIGINT/SIGTERM in-flight requests finish and the file is synced and closed.
+/// `folio collect`: an OTLP/HTTP receiver for traces and logs, in protobuf and JSON, gzip or
+/// not, as the OTLP specification defines it: `POST /v1/traces` and `POST /v1/logs` answer
+/// 200 with an `Export…ServiceResponse` (with `partial_success` when some records were
+/// refused), 400 for a malformed body, 413 past the size limit, 415 naming what is
+/// accepted. Each batch is appended to a file, as received: JSON as one JSON Lines line,
+/// protobuf as one length-delimited record (the file exporter's formats). A batch is
+/// answered only once written and synced (`BatchFile`, with group commit).
 public struct TraceCollector: Sendable {
     public let folder: URL
     public let host: String
@@ -27,125 +34,175 @@ public struct TraceCollector: Sendable {
         self.logger = logger
     }
 
+    /// What a request carries.
+    enum Signal: String {
+        case traces = "spans", logs
+    }
+
+    enum Encoding {
+        case protobuf, json
+    }
+
     public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let writer = BatchWriter(folder: folder, rotateBytes: rotateBytes)
+        let files = BatchFiles(folder: folder, rotateBytes: rotateBytes)
         let collector = self
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            await collector.respond(to: request, writer: writer)
-        }
+        let router = Router()
+        router.get("/healthz") { _, _ in Self.text(.ok, "ok\n") }
+        router.head("/healthz") { _, _ in Self.text(.ok, "ok\n") }
+        router.post("/v1/traces") { request, _ in await collector.receive(request, signal: .traces, files: files) }
+        router.post("/v1/logs") { request, _ in await collector.receive(request, signal: .logs, files: files) }
         let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(host, port: port), serverName: "folio-collect"),
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "folio-collect",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(StaticServer.connectionCap(1024), logger: logger)),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             logger: logger
         )
         do {
             try await app.runService(gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [])
         } catch {
-            await writer.close()
+            await files.close()
             throw error
         }
-        await writer.close()
+        await files.close()
     }
 
-    func respond(to request: Request, writer: BatchWriter) async -> Response {
-        let path = request.uri.path
-        if path == "/healthz", request.method == .get || request.method == .head { return text(.ok, "ok\n") }
-        guard path == "/v1/traces" else { return text(.notFound, "not found: send OTLP/HTTP JSON to POST /v1/traces\n") }
-        guard request.method == .post else { return Response(status: .methodNotAllowed, headers: [.allow: "POST"]) }
+    func receive(_ request: Request, signal: Signal, files: BatchFiles) async -> Response {
         let contentType = (request.headers[.contentType] ?? "").lowercased()
+        let encoding: Encoding
         if contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf") {
-            return text(.unsupportedMediaType, "protobuf bodies are not supported: set the exporter to OTLP/HTTP JSON (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)\n")
-        }
-        guard contentType.hasPrefix("application/json") else {
-            return text(.unsupportedMediaType, "send Content-Type: application/json (OTLP/HTTP JSON)\n")
+            encoding = .protobuf
+        } else if contentType.hasPrefix("application/json") {
+            encoding = .json
+        } else {
+            return Self.text(.unsupportedMediaType, "Content-Type '\(contentType)' is not accepted: send application/x-protobuf or application/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf or http/json)\n")
         }
         var body: Data
         do {
             body = Data(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
         } catch {
-            return text(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes: export smaller batches\n")
+            return status(.contentTooLarge, "the body is larger than \(maxBodyBytes) bytes: export smaller batches", encoding: encoding)
         }
-        let encoding = (request.headers[.contentEncoding] ?? "identity").lowercased()
-        if encoding == "gzip" {
+        let compression = (request.headers[.contentEncoding] ?? "identity").lowercased()
+        if compression == "gzip" {
             do {
                 body = try Gunzip.inflate(body, limit: maxBodyBytes)
             } catch Gunzip.Failure.tooLarge {
-                return text(.contentTooLarge, "the body inflates to more than \(maxBodyBytes) bytes: export smaller batches\n")
+                return status(.contentTooLarge, "the body inflates to more than \(maxBodyBytes) bytes: export smaller batches", encoding: encoding)
             } catch {
-                return text(.badRequest, "the gzip body is damaged\n")
+                return status(.badRequest, "the gzip body is damaged", encoding: encoding)
             }
-        } else if encoding != "identity" {
-            return text(.unsupportedMediaType, "Content-Encoding \(encoding) is not supported: use gzip or none\n")
+        } else if compression != "identity" {
+            return Self.text(.unsupportedMediaType, "Content-Encoding '\(compression)' is not accepted: use gzip or none\n")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any], object["resourceSpans"] is [Any] else {
-            return text(.badRequest, "the body is not an OTLP JSON trace export ({\"resourceSpans\": […]})\n")
+        let rejected: Int
+        do {
+            rejected = try Self.validate(body, signal: signal, encoding: encoding)
+        } catch let failure as Malformed {
+            return status(.badRequest, failure.reason, encoding: encoding)
+        } catch {
+            return status(.badRequest, "the body is not an OTLP \(signal == .traces ? "trace" : "log") export", encoding: encoding)
         }
         do {
-            try await writer.append(Self.oneLine(body))
+            try await files.append(body, signal: signal, encoding: encoding)
         } catch {
             logger.error("cannot write a batch", metadata: ["error": "\(error)"])
-            return text(.serviceUnavailable, "the collector cannot write to its folder\n")
+            // Retryable, as the specification says of 503.
+            return status(.serviceUnavailable, "the collector cannot write to its folder", encoding: encoding)
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"partialSuccess\":{}}")))
+        return success(signal: signal, encoding: encoding, rejected: rejected)
     }
 
-    /// Valid JSON holds no raw line breaks inside strings, so replacing them with spaces
-    /// keeps the document and makes it one JSON Lines line.
-    static func oneLine(_ body: Data) -> Data {
-        var line = Data(body.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
-        line.append(0x0A)
-        return line
+    struct Malformed: Error {
+        let reason: String
     }
 
-    private func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    /// Checks that the body is an export of the signal and counts the spans it cannot use
+    /// (a missing or malformed id), which are refused as a partial success.
+    static func validate(_ body: Data, signal: Signal, encoding: Encoding) throws -> Int {
+        switch (signal, encoding) {
+        case (.traces, .protobuf):
+            return OTLPProtobuf.spans(in: try OTLPProtobuf.traceRequest(body), file: "", line: 0).rejected
+        case (.logs, .protobuf):
+            _ = try OTLPProtobuf.logsRequest(body)
+            return 0
+        case (.traces, .json), (.logs, .json):
+            let root: JSONNode
+            do {
+                root = try JSONNode.parse(body)
+            } catch {
+                throw Malformed(reason: "the body is not valid JSON")
+            }
+            let key = signal == .traces ? "resourceSpans" : "resourceLogs"
+            guard root[key]?.array != nil else {
+                throw Malformed(reason: "the body is not an OTLP/JSON \(signal == .traces ? "trace" : "log") export: it has no \(key) array")
+            }
+            do {
+                return try OTLPDecoder.items(in: root, file: "", line: 0).rejected
+            } catch let failure as OTLPDecoder.Failure {
+                throw Malformed(reason: failure.reason)
+            }
+        }
+    }
+
+    /// The `Export…ServiceResponse`, in the request's encoding.
+    func success(signal: Signal, encoding: Encoding, rejected: Int) -> Response {
+        let reason = "\(rejected) span(s) have a missing or malformed trace or span id and were not stored"
+        let bytes: Data
+        switch signal {
+        case .traces:
+            var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
+            if rejected > 0 {
+                response.partialSuccess.rejectedSpans = Int64(rejected)
+                response.partialSuccess.errorMessage = reason
+            }
+            bytes = (encoding == .protobuf ? try? response.serializedBytes() : try? response.jsonUTF8Data()) ?? Data()
+        case .logs:
+            let response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
+            bytes = (encoding == .protobuf ? try? response.serializedBytes() : try? response.jsonUTF8Data()) ?? Data()
+        }
+        return Response(status: .ok, headers: [.contentType: encoding == .protobuf ? "application/x-protobuf" : "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// A failure as the specification asks: a `google.rpc.Status` (code and message) in the
+    /// request's encoding.
+    func status(_ status: HTTPResponse.Status, _ message: String, encoding: Encoding) -> Response {
+        let code: Int32 = status == .badRequest ? 3 : status == .contentTooLarge ? 8 : 14 // INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE
+        let bytes: Data
+        switch encoding {
+        case .json:
+            let escaped = String(decoding: (try? JSONEncoder().encode(message)) ?? Data("\"\"".utf8), as: UTF8.self)
+            bytes = Data("{\"code\":\(code),\"message\":\(escaped)}".utf8)
+        case .protobuf:
+            // Status { int32 code = 1; string message = 2; }
+            var data = Data([0x08])
+            data.append(contentsOf: Self.varint(UInt64(code)))
+            let text = Data(message.utf8)
+            data.append(0x12)
+            data.append(contentsOf: Self.varint(UInt64(text.count)))
+            data.append(text)
+            bytes = data
+        }
+        return Response(status: status, headers: [.contentType: encoding == .protobuf ? "application/x-protobuf" : "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        repeat {
+            var byte = UInt8(value & 0x7F)
+            value >>= 7
+            if value != 0 { byte |= 0x80 }
+            bytes.append(byte)
+        } while value != 0
+        return bytes
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message)))
-    }
-}
-
-/// Appends lines to `spans-<time>-<n>.jsonl`, starting a new file past `rotateBytes`.
-actor BatchWriter {
-    let folder: URL
-    let rotateBytes: Int
-    private var handle: FileHandle?
-    private var written = 0
-    private var sequence = 0
-
-    init(folder: URL, rotateBytes: Int) {
-        self.folder = folder
-        self.rotateBytes = rotateBytes
-    }
-
-    func append(_ line: Data) throws {
-        if handle == nil || (written > 0 && written + line.count > rotateBytes) { try rotate() }
-        try handle!.write(contentsOf: line)
-        written += line.count
-    }
-
-    private func rotate() throws {
-        if let handle {
-            try? handle.synchronize()
-            try? handle.close()
-        }
-        sequence += 1
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
-        var url = folder.appendingPathComponent("spans-\(formatter.string(from: Date()))-\(sequence).jsonl")
-        while FileManager.default.fileExists(atPath: url.path) {
-            sequence += 1
-            url = folder.appendingPathComponent("spans-\(formatter.string(from: Date()))-\(sequence).jsonl")
-        }
-        FileManager.default.createFile(atPath: url.path, contents: nil)
-        handle = try FileHandle(forWritingTo: url)
-        written = 0
-    }
-
-    func close() {
-        try? handle?.synchronize()
-        try? handle?.close()
-        handle = nil
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// and Foundation's JSONSerialization (bridged dictionaries, `Any` casts) was most of the
 /// cost of `folio report`. Objects keep their members in order; lookups scan them, which
 /// is faster than hashing for the two-to-ten-key objects OTLP is made of.
-enum JSONNode: Sendable, Equatable {
+package enum JSONNode: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -13,7 +13,7 @@ enum JSONNode: Sendable, Equatable {
     case array([JSONNode])
     case object([(key: String, value: JSONNode)])
 
-    static func == (lhs: JSONNode, rhs: JSONNode) -> Bool {
+    package static func == (lhs: JSONNode, rhs: JSONNode) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -26,18 +26,18 @@ enum JSONNode: Sendable, Equatable {
         }
     }
 
-    subscript(_ key: String) -> JSONNode? {
+    package subscript(_ key: String) -> JSONNode? {
         guard case .object(let members) = self else { return nil }
         for member in members where member.key == key { return member.value }
         return nil
     }
 
-    var string: String? { if case .string(let text) = self { return text } else { return nil } }
-    var array: [JSONNode]? { if case .array(let items) = self { return items } else { return nil } }
-    var isObject: Bool { if case .object = self { return true } else { return false } }
+    package var string: String? { if case .string(let text) = self { return text } else { return nil } }
+    package var array: [JSONNode]? { if case .array(let items) = self { return items } else { return nil } }
+    package var isObject: Bool { if case .object = self { return true } else { return false } }
 
     /// An integer from a number or a numeric string (OTLP writes int64 as either).
-    var int64: Int64? {
+    package var int64: Int64? {
         switch self {
         case .int(let value): return value
         case .double(let value): return Int64(exactly: value.rounded())
@@ -46,7 +46,7 @@ enum JSONNode: Sendable, Equatable {
         }
     }
 
-    var double: Double? {
+    package var double: Double? {
         switch self {
         case .int(let value): return Double(value)
         case .double(let value): return value
@@ -55,12 +55,12 @@ enum JSONNode: Sendable, Equatable {
         }
     }
 
-    struct SyntaxError: Error {
+    package struct SyntaxError: Error {
         let offset: Int
         let reason: String
     }
 
-    static func parse(_ data: Data) throws -> JSONNode {
+    package static func parse(_ data: Data) throws -> JSONNode {
         try data.withUnsafeBytes { raw in
             var parser = Parser(bytes: raw.bindMemory(to: UInt8.self))
             let value = try parser.value(depth: 0)
@@ -70,7 +70,7 @@ enum JSONNode: Sendable, Equatable {
         }
     }
 
-    static func parse(_ text: String) throws -> JSONNode {
+    package static func parse(_ text: String) throws -> JSONNode {
         try parse(Data(text.utf8))
     }
 

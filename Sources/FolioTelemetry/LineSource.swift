@@ -95,6 +95,72 @@ final class LineSource {
         }
     }
 
+    /// The first byte of the (inflated) file, without consuming it; nil for an empty file.
+    func peekByte() throws -> UInt8? {
+        while offset >= buffer.count {
+            guard let chunk = try nextChunk() else { return nil }
+            buffer = chunk
+            offset = 0
+            searched = 0
+        }
+        return buffer[buffer.startIndex + offset]
+    }
+
+    /// A protobuf varint, or nil at the end of the file; throws on a varint cut short or
+    /// longer than 10 bytes.
+    func nextVarint() throws -> UInt64? {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 70, by: 7) {
+            guard let byte = try nextByte() else {
+                if shift == 0 { return nil }
+                throw TraceReadError(message: "the file ends inside a record's length")
+            }
+            value |= UInt64(byte & 0x7F) << UInt64(shift)
+            if byte & 0x80 == 0 { return value }
+        }
+        throw TraceReadError(message: "a record's length is not a varint")
+    }
+
+    private func nextByte() throws -> UInt8? {
+        guard try peekByte() != nil else { return nil }
+        let byte = buffer[buffer.startIndex + offset]
+        offset += 1
+        return byte
+    }
+
+    /// The next `count` bytes, or nil when the file ends before them (what there was is dropped).
+    func nextBytes(_ count: Int) throws -> Data? {
+        var result = Data(buffer[(buffer.startIndex + offset)..<(buffer.startIndex + min(buffer.count, offset + count))])
+        offset = min(buffer.count, offset + count)
+        while result.count < count {
+            guard let chunk = try nextChunk() else { return nil }
+            let needed = count - result.count
+            result.append(chunk.prefix(needed))
+            buffer = chunk
+            offset = min(chunk.count, needed)
+            searched = 0
+        }
+        return result
+    }
+
+    /// Skips `count` bytes; false when the file ends first.
+    func skip(_ count: Int) throws -> Bool {
+        var left = count
+        while left > 0 {
+            let available = buffer.count - offset
+            if available >= left {
+                offset += left
+                return true
+            }
+            left -= available
+            guard let chunk = try nextChunk() else { return false }
+            buffer = chunk
+            offset = 0
+            searched = 0
+        }
+        return true
+    }
+
     /// Everything that is left (for a pretty-printed, single-document file), at most
     /// `maxLineBytes` of it.
     func rest() throws -> Data {

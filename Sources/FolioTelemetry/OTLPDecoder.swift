@@ -3,27 +3,44 @@ import Foundation
 
 /// Turns one OTLP/JSON `{"resourceSpans": …}` object into span records, tolerating what
 /// real producers write: hex or base64 ids, int64 as strings or numbers, every AnyValue kind.
-enum OTLPDecoder {
-    struct Failure: Error {
-        let reason: String
+package enum OTLPDecoder {
+    package struct Failure: Error {
+        package let reason: String
     }
 
-    static func spans(in root: JSONNode, file: String, line: Int) throws -> [SpanRecord] {
+    /// The spans and log records of one OTLP JSON export (`resourceSpans` or `resourceLogs`).
+    /// The records of one export, and how many spans were left out (a missing or malformed
+    /// trace or span id).
+    package static func items(in root: JSONNode, file: String, line: Int) throws -> (items: [TelemetryItem], rejected: Int) {
+        guard root.isObject else { throw Failure(reason: "not a JSON object") }
+        if root["resourceLogs"] != nil || root["resource_logs"] != nil {
+            return (try logs(in: root, file: file, line: line).map(TelemetryItem.log), 0)
+        }
+        let (spans, rejected) = try spans(in: root, file: file, line: line)
+        return (spans.map(TelemetryItem.span), rejected)
+    }
+
+    static func spans(in root: JSONNode, file: String, line: Int) throws -> (spans: [SpanRecord], rejected: Int) {
         guard root.isObject else { throw Failure(reason: "not a JSON object") }
         guard let resourceSpans = (root["resourceSpans"] ?? root["resource_spans"])?.array else {
-            throw Failure(reason: "no resourceSpans array: not OTLP trace data")
+            throw Failure(reason: "no resourceSpans or resourceLogs array: not OTLP trace or log data")
         }
         var records: [SpanRecord] = []
+        var rejected = 0
         for resourceSpan in resourceSpans {
             let resource = attributes(resourceSpan["resource"]?["attributes"])
             let scopes = (resourceSpan["scopeSpans"] ?? resourceSpan["scope_spans"] ?? resourceSpan["instrumentationLibrarySpans"])?.array ?? []
             for scope in scopes {
                 for span in scope["spans"]?.array ?? [] {
-                    records.append(try record(span, resource: resource, file: file, line: line))
+                    do {
+                        records.append(try record(span, resource: resource, file: file, line: line))
+                    } catch {
+                        rejected += 1
+                    }
                 }
             }
         }
-        return records
+        return (records, rejected)
     }
 
     static func record(_ span: JSONNode, resource: [String: AttributeValue], file: String, line: Int) throws -> SpanRecord {
@@ -38,8 +55,9 @@ enum OTLPDecoder {
         default: code = .unset
         }
         let events = (span["events"]?.array ?? []).map { event in
-            SpanEvent(name: event["name"]?.string ?? "", time: Date(timeIntervalSince1970: Double(nanoseconds(event["timeUnixNano"] ?? event["time_unix_nano"]) ?? 0) / 1e9),
-                      attributes: attributes(event["attributes"]))
+            let time = nanoseconds(event["timeUnixNano"] ?? event["time_unix_nano"])
+            return SpanEvent(name: event["name"]?.string ?? "", time: Date(timeIntervalSince1970: Double(time ?? 0) / 1e9), timeNanoseconds: time,
+                             attributes: attributes(event["attributes"]))
         }
         return SpanRecord(
             traceID: traceID, spanID: spanID,
@@ -51,6 +69,28 @@ enum OTLPDecoder {
             attributes: attributes(span["attributes"]), resource: resource, events: events,
             file: file, line: line
         )
+    }
+
+    static func logs(in root: JSONNode, file: String, line: Int) throws -> [LogEntry] {
+        guard let resourceLogs = (root["resourceLogs"] ?? root["resource_logs"])?.array else {
+            throw Failure(reason: "no resourceLogs array: not OTLP log data")
+        }
+        var entries: [LogEntry] = []
+        for resourceLog in resourceLogs {
+            for scope in (resourceLog["scopeLogs"] ?? resourceLog["scope_logs"])?.array ?? [] {
+                for record in (scope["logRecords"] ?? scope["log_records"])?.array ?? [] {
+                    let attributes = attributes(record["attributes"])
+                    let time = nanoseconds(record["timeUnixNano"] ?? record["time_unix_nano"])
+                    entries.append(LogEntry(
+                        traceID: id(record["traceId"] ?? record["trace_id"], bytes: 16), spanID: id(record["spanId"] ?? record["span_id"], bytes: 8),
+                        eventName: (record["eventName"] ?? record["event_name"])?.string ?? attributes["event.name"]?.text,
+                        time: time.flatMap { $0 == 0 ? nil : $0 } ?? nanoseconds(record["observedTimeUnixNano"] ?? record["observed_time_unix_nano"]),
+                        body: anyValue(record["body"]), attributes: attributes, file: file, line: line
+                    ))
+                }
+            }
+        }
+        return entries
     }
 
     /// `[{"key": k, "value": AnyValue}]` → dictionary.

@@ -17,7 +17,7 @@ public struct PromptDraft: Sendable {
         let values = values.isEmpty ? span.promptVariables : values
         var messages = span.systemInstructions + span.inputMessages
         guard !messages.isEmpty else {
-            throw Failure(description: "span \(span.record.spanID) records no input messages (gen_ai.input.messages or gen_ai.prompt.N.*): there is nothing to make a prompt from")
+            throw Failure(description: "span \(span.record.spanID) records no input messages (no messages attribute in any dialect, and no content log records tied to it): there is nothing to make a prompt from")
         }
         if let braces = messages.first(where: { $0.content.contains("{{") }) {
             throw Failure(description: "a \(braces.role) message of span \(span.record.spanID) contains '{{', which a template would read as a tag: write this prompt by hand")
@@ -32,8 +32,8 @@ public struct PromptDraft: Sendable {
         var model: [(String, String)] = []
         if let provider = span.provider { model.append(("provider", provider)) }
         if let requested = span.requestModel ?? span.model { model.append(("name", requested)) }
-        for (key, attribute) in [("temperature", "gen_ai.request.temperature"), ("max_tokens", "gen_ai.request.max_tokens"), ("top_p", "gen_ai.request.top_p")] {
-            if let value = span.record.attributes[attribute] { model.append((key, value.text)) }
+        for (key, field) in [("temperature", CallField.temperature), ("max_tokens", .maxTokens), ("top_p", .topP)] {
+            if let value = span.requestSetting(field, key: key) { model.append((key, value)) }
         }
         self.name = name
         self.messages = messages

@@ -1,14 +1,15 @@
 import Foundation
 import FolioModel
 
-/// Aggregates of one group of LLM spans.
+/// Aggregates of one group of LLM calls. Means, totals and percentiles are taken over the
+/// calls that have the value, and the count that had it is kept, so a report can say
+/// `$0.0031 (28/30 priced)`; a metric is unknown only when no call has it.
 public struct SpanMetrics: Sendable, Equatable {
     public private(set) var spans = 0
     public private(set) var errors = 0
     private var inputTokens: [Double] = []
     private var outputTokens: [Double] = []
     private var costs: [Double] = []
-    private var unpricedSpans = 0
     private var latencies: [Double] = []
     private var firstChunk: [Double] = []
     private var labelled = 0
@@ -16,20 +17,21 @@ public struct SpanMetrics: Sendable, Equatable {
 
     public init() {}
 
-    /// Adds a span. `expectedLabel` comes from `--label-attr`; an evaluation event counts too.
+    /// Adds a span read alone (no trace join). `expectedLabel` comes from `--label-attr`;
+    /// an evaluation event counts too.
     public mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: ModelPrice]) {
         let price = span.model.flatMap { PriceTable.price(of: $0, overrides: prices) }
-        add(SpanSample(span, expectedLabel: expectedLabel, price: price))
+        add(SpanSample(CallSummary(span), events: span.contentEvents, expectedLabel: expectedLabel, price: price))
     }
 
-    /// Adds a span already reduced to what the metrics need (computed once per span even
+    /// Adds a call already reduced to what the metrics need (computed once per call even
     /// when it counts in several groups).
     public mutating func add(_ sample: SpanSample) {
         spans += 1
         if sample.isError { errors += 1 }
         if let tokens = sample.inputTokens { inputTokens.append(tokens) }
         if let tokens = sample.outputTokens { outputTokens.append(tokens) }
-        if let cost = sample.cost { costs.append(cost) } else { unpricedSpans += 1 }
+        if let cost = sample.cost { costs.append(cost) }
         if let latency = sample.latencyMs { latencies.append(latency) }
         if let ttft = sample.timeToFirstChunkMs { firstChunk.append(ttft) }
         if let verdict = sample.verdict {
@@ -38,12 +40,9 @@ public struct SpanMetrics: Sendable, Equatable {
         }
     }
 
-
-    static func verdict(_ span: GenAISpan, expectedLabel: String?) -> Bool? {
-        if let expectedLabel, let output = span.outputText {
-            return normalized(output) == normalized(expectedLabel)
-        }
-        for event in span.record.events where event.name == "gen_ai.evaluation.result" {
+    /// The verdict of a `gen_ai.evaluation.result` event, if the span has one.
+    static func evaluation(_ events: [SpanEvent]) -> Bool? {
+        for event in events where event.name == "gen_ai.evaluation.result" {
             guard let label = (event.attributes["gen_ai.evaluation.score.label"] ?? event.attributes["gen_ai.evaluation.label"])?.text.lowercased() else { continue }
             if ["pass", "passed", "correct", "true", "yes"].contains(label) { return true }
             if ["fail", "failed", "incorrect", "false", "no"].contains(label) { return false }
@@ -66,17 +65,22 @@ public struct SpanMetrics: Sendable, Equatable {
     public var errorRate: Double? { spans == 0 ? nil : Double(errors) / Double(spans) }
     public var meanInputTokens: Double? { mean(inputTokens) }
     public var meanOutputTokens: Double? { mean(outputTokens) }
-    /// Nil ("n/a") unless every span of the group has a known price.
-    public var totalCost: Double? { unpricedSpans > 0 || costs.isEmpty ? nil : costs.reduce(0, +) }
-    public var meanCost: Double? { totalCost.map { $0 / Double(costs.count) } }
+    /// Over the priced calls; nil ("n/a") only when none is priced.
+    public var totalCost: Double? { costs.isEmpty ? nil : costs.reduce(0, +) }
+    public var meanCost: Double? { mean(costs) }
     public var latencyP50: Double? { percentile(latencies, 0.50) }
     public var latencyP95: Double? { percentile(latencies, 0.95) }
     public var latencyP99: Double? { percentile(latencies, 0.99) }
     public var timeToFirstChunkP95: Double? { percentile(firstChunk, 0.95) }
-    /// Share of labelled spans whose output matched; nil when none is labelled.
+    /// Share of labelled calls whose output matched; nil when none is labelled.
     public var accuracy: Double? { labelled == 0 ? nil : Double(correct) / Double(labelled) }
     public var misclassificationRate: Double? { accuracy.map { 1 - $0 } }
     public var labelledSpans: Int { labelled }
+    public var pricedSpans: Int { costs.count }
+    public var spansWithInputTokens: Int { inputTokens.count }
+    public var spansWithOutputTokens: Int { outputTokens.count }
+    public var spansWithLatency: Int { latencies.count }
+    public var spansWithTimeToFirstChunk: Int { firstChunk.count }
 
     private func mean(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
@@ -91,7 +95,7 @@ public struct SpanMetrics: Sendable, Equatable {
     }
 }
 
-/// One span reduced to the numbers `SpanMetrics` aggregates.
+/// One call reduced to the numbers `SpanMetrics` aggregates.
 public struct SpanSample: Sendable {
     public var isError: Bool
     public var inputTokens: Double?
@@ -104,17 +108,23 @@ public struct SpanSample: Sendable {
     /// Whether the output matched the label; nil when unlabelled.
     public var verdict: Bool?
 
-    public init(_ span: GenAISpan, expectedLabel: String?, price: ModelPrice?) {
-        isError = span.isError
-        let input = span.inputTokens, output = span.outputTokens
-        inputTokens = input.map(Double.init)
-        outputTokens = output.map(Double.init)
-        if let price, let input, let output {
+    /// - Parameters:
+    ///   - events: the call's joined content events (its output may be there).
+    ///   - expectedLabel: the label the call or an ancestor carries.
+    public init(_ call: CallSummary, events: [ContentEvent], expectedLabel: String?, price: ModelPrice?) {
+        isError = call.isError
+        inputTokens = call.inputTokens.map(Double.init)
+        outputTokens = call.outputTokens.map(Double.init)
+        if let price, let input = call.inputTokens, let output = call.outputTokens {
             cost = (Double(input) * price.input + Double(output) * price.output) / 1_000_000
         }
-        latencyMs = span.latencyMs
-        timeToFirstChunkMs = span.timeToFirstChunk.map { $0 * 1000 }
-        verdict = SpanMetrics.verdict(span, expectedLabel: expectedLabel)
+        latencyMs = call.latencyMs
+        timeToFirstChunkMs = call.timeToFirstChunkMs
+        if let expectedLabel, let output = call.output(with: events) {
+            verdict = SpanMetrics.normalized(output) == SpanMetrics.normalized(expectedLabel)
+        } else {
+            verdict = call.evaluation
+        }
     }
 }
 

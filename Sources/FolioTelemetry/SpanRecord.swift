@@ -42,6 +42,24 @@ public enum AttributeValue: Sendable, Equatable {
     }
 }
 
+extension AttributeValue {
+    /// A JSON value as an AnyValue (objects as key-value lists).
+    init(json: JSONNode) {
+        switch json {
+        case .null: self = .string("")
+        case .bool(let flag): self = .bool(flag)
+        case .int(let number): self = .int(number)
+        case .double(let number): self = .double(number)
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(AttributeValue.init(json:)))
+        case .object(let members):
+            var fields: [String: AttributeValue] = [:]
+            for member in members { fields[member.key] = AttributeValue(json: member.value) }
+            self = .kvlist(fields)
+        }
+    }
+}
+
 /// One span as read from OTLP JSON, with where it was read from.
 public struct SpanRecord: Sendable, Equatable {
     public enum Status: String, Sendable, Equatable {
@@ -75,6 +93,19 @@ public struct SpanRecord: Sendable, Equatable {
         return Double(endNanoseconds - startNanoseconds) / 1e9
     }
 
+    /// Span events that carry message content (older instrumentations record the
+    /// `gen_ai.*.message` events on the span rather than as log records).
+    public var contentEvents: [ContentEvent] {
+        events.compactMap { event in
+            guard ContentEvent.carriesContent(event.name) else { return nil }
+            // A span event has no body: its content is in its attributes.
+            let body: AttributeValue? = event.attributes["gen_ai.event.content"].flatMap { value in
+                (try? JSONNode.parse(value.text)).map(AttributeValue.init(json:))
+            } ?? .kvlist(event.attributes)
+            return ContentEvent(name: event.name, time: event.timeNanoseconds, body: body, attributes: event.attributes)
+        }
+    }
+
     /// Why the span's times cannot give a latency, or nil when they can.
     public var timeProblem: String? {
         guard duration == nil else { return nil }
@@ -88,5 +119,38 @@ public struct SpanRecord: Sendable, Equatable {
 public struct SpanEvent: Sendable, Equatable {
     public var name: String
     public var time: Date
+    public var timeNanoseconds: UInt64?
     public var attributes: [String: AttributeValue]
+
+    public init(name: String, time: Date, timeNanoseconds: UInt64? = nil, attributes: [String: AttributeValue]) {
+        self.name = name
+        self.time = time
+        self.timeNanoseconds = timeNanoseconds
+        self.attributes = attributes
+    }
+}
+
+/// One OTLP log record, as read: an event (`eventName`, or the older `event.name`
+/// attribute) with a body, tied to a span by trace and span id when it has them.
+public struct LogEntry: Sendable, Equatable {
+    public var traceID: String?
+    public var spanID: String?
+    public var eventName: String?
+    public var time: UInt64?
+    public var body: AttributeValue?
+    public var attributes: [String: AttributeValue]
+    public var file: String
+    public var line: Int
+
+    /// The record as content for its span, if its event carries content.
+    public var contentEvent: ContentEvent? {
+        guard let eventName, ContentEvent.carriesContent(eventName) else { return nil }
+        return ContentEvent(name: eventName, time: time, body: body, attributes: attributes)
+    }
+}
+
+/// What a trace file holds: spans and log records.
+public enum TelemetryItem: Sendable {
+    case span(SpanRecord)
+    case log(LogEntry)
 }

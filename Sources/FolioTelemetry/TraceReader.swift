@@ -1,9 +1,10 @@
 import Foundation
+import SwiftProtobuf
 
-/// Reads OTLP JSON trace files: JSON Lines as the Collector's file exporter writes them,
-/// single OTLP/HTTP bodies, pretty-printed files, any of them gzip-compressed; several
-/// files or folders at once. A malformed line is reported with its file and line number
-/// and skipped.
+/// Reads OTLP trace and log files: JSON Lines as the Collector's file exporter writes them,
+/// single OTLP/HTTP bodies, pretty-printed files, and protobuf in the file exporter's
+/// format, any of them gzip-compressed; several files or folders at once. A malformed line
+/// or record is reported with its file and line (or record) number and skipped.
 public struct TraceReader {
     /// A line or file that could not be read.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
@@ -17,6 +18,7 @@ public struct TraceReader {
     public struct Summary: Sendable {
         public var files = 0
         public var spans = 0
+        public var logs = 0
         public var problems: [Problem] = []
     }
 
@@ -29,7 +31,8 @@ public struct TraceReader {
         self.maxLineBytes = maxLineBytes
     }
 
-    /// The trace files under the given paths (folders are searched for .json, .jsonl, .ndjson, .gz).
+    /// The trace files under the given paths (folders are searched for .json, .jsonl,
+    /// .ndjson, .pb, .binpb and .gz).
     public static func files(_ paths: [String]) throws -> [String] {
         var result: [String] = []
         for path in paths {
@@ -39,7 +42,7 @@ public struct TraceReader {
             }
             if isFolder.boolValue {
                 let names = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-                    .filter { [".json", ".jsonl", ".ndjson", ".gz"].contains(where: $0.hasSuffix) }.sorted()
+                    .filter { [".json", ".jsonl", ".ndjson", ".pb", ".binpb", ".gz"].contains(where: $0.hasSuffix) }.sorted()
                 result += names.map { (path as NSString).appendingPathComponent($0) }
             } else {
                 result.append(path)
@@ -57,52 +60,128 @@ public struct TraceReader {
     /// Calls `body` with every span, file by file, in order; returns what was read and skipped.
     @discardableResult
     public func read(_ paths: [String], _ body: (SpanRecord) throws -> Void) throws -> Summary {
+        try read(paths, items: { item in
+            if case .span(let span) = item { try body(span) }
+        })
+    }
+
+    /// Calls `body` with every span and log record, file by file, in order: OTLP JSON (JSON
+    /// Lines, one body, or a pretty-printed document) or, in files named `.pb` or `.binpb`,
+    /// OTLP protobuf in the file exporter's format (varint-delimited `TracesData` or
+    /// `LogsData`; a file whose name holds `logs` is read as logs), any of them gzip-compressed.
+    @discardableResult
+    public func read(_ paths: [String], items body: (TelemetryItem) throws -> Void) throws -> Summary {
         var summary = Summary()
         for file in try Self.files(paths) {
             summary.files += 1
             let source = try LineSource(path: file, maxLineBytes: maxLineBytes)
-            var first = true
-            func reportOversized() {
-                for number in source.oversizedLines {
-                    summary.problems.append(Problem(file: file, line: number, reason: "the line is longer than \(maxLineBytes >> 20) MiB and was skipped (raise --max-line-mb to read it)"))
-                }
-                source.oversizedLines.removeAll()
-            }
-            defer { reportOversized() }
-            while let line = try source.nextLine() {
-                reportOversized()
-                let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
-                if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
-                do {
-                    let object = try JSONNode.parse(line)
-                    for span in try OTLPDecoder.spans(in: object, file: file, line: source.lineNumber) {
+            func deliver(_ items: [TelemetryItem], line: Int, summary: inout Summary) throws {
+                for item in items {
+                    switch item {
+                    case .span(let span):
                         summary.spans += 1
-                        if let problem = span.timeProblem { summary.problems.append(Problem(file: file, line: source.lineNumber, reason: problem)) }
-                        try body(span)
+                        if let problem = span.timeProblem { summary.problems.append(Problem(file: file, line: line, reason: problem)) }
+                    case .log:
+                        summary.logs += 1
                     }
-                } catch let failure as OTLPDecoder.Failure {
-                    summary.problems.append(Problem(file: file, line: source.lineNumber, reason: failure.reason))
-                } catch is JSONNode.SyntaxError where first && Self.startsDocument(trimmed) {
-                    // Not one object per line: a pretty-printed document, read whole.
-                    let whole = line + Data("\n".utf8) + (try source.rest())
-                    do {
-                        let object = try JSONNode.parse(whole)
-                        for span in try OTLPDecoder.spans(in: object, file: file, line: source.lineNumber) {
-                            summary.spans += 1
-                            try body(span)
-                        }
-                    } catch let failure as OTLPDecoder.Failure {
-                        summary.problems.append(Problem(file: file, line: 1, reason: failure.reason))
-                    } catch {
-                        summary.problems.append(Problem(file: file, line: 1, reason: "not valid JSON (neither JSON Lines nor one document)"))
-                    }
-                    break
-                } catch is JSONNode.SyntaxError {
-                    summary.problems.append(Problem(file: file, line: source.lineNumber, reason: "not valid JSON; the line was skipped"))
+                    try body(item)
                 }
-                first = false
+            }
+            if Self.isProtobuf(file) {
+                try readProtobuf(source, file: file, summary: &summary, deliver: deliver)
+            } else {
+                try readJSON(source, file: file, summary: &summary, deliver: deliver)
             }
         }
         return summary
+    }
+
+    static func rejectedReason(_ count: Int) -> String {
+        "\(count) span(s) with a missing or malformed trace or span id were skipped"
+    }
+
+    /// Protobuf files are named `.pb` or `.binpb` (then maybe `.gz`): their bytes cannot
+    /// be told from JSON for certain (a 123-byte record starts with `{`).
+    static func isProtobuf(_ file: String) -> Bool {
+        let name = file.hasSuffix(".gz") ? String(file.dropLast(3)) : file
+        return name.hasSuffix(".pb") || name.hasSuffix(".binpb")
+    }
+
+    private func readJSON(_ source: LineSource, file: String, summary: inout Summary, deliver: ([TelemetryItem], Int, inout Summary) throws -> Void) throws {
+        var first = true
+        func reportOversized(_ summary: inout Summary) {
+            for number in source.oversizedLines {
+                summary.problems.append(Problem(file: file, line: number, reason: "the line is longer than \(maxLineBytes >> 20) MiB and was skipped (raise --max-line-mb to read it)"))
+            }
+            source.oversizedLines.removeAll()
+        }
+        defer { reportOversized(&summary) }
+        while let line = try source.nextLine() {
+            reportOversized(&summary)
+            let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
+            if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
+            do {
+                let object = try JSONNode.parse(line)
+                let (items, rejected) = try OTLPDecoder.items(in: object, file: file, line: source.lineNumber)
+                if rejected > 0 { summary.problems.append(Problem(file: file, line: source.lineNumber, reason: Self.rejectedReason(rejected))) }
+                try deliver(items, source.lineNumber, &summary)
+            } catch let failure as OTLPDecoder.Failure {
+                summary.problems.append(Problem(file: file, line: source.lineNumber, reason: failure.reason))
+            } catch is JSONNode.SyntaxError where first && Self.startsDocument(trimmed) {
+                // Not one object per line: a pretty-printed document, read whole.
+                let whole = line + Data("\n".utf8) + (try source.rest())
+                do {
+                    let object = try JSONNode.parse(whole)
+                    let (items, rejected) = try OTLPDecoder.items(in: object, file: file, line: 1)
+                    if rejected > 0 { summary.problems.append(Problem(file: file, line: 1, reason: Self.rejectedReason(rejected))) }
+                    try deliver(items, 1, &summary)
+                } catch let failure as OTLPDecoder.Failure {
+                    summary.problems.append(Problem(file: file, line: 1, reason: failure.reason))
+                } catch is JSONNode.SyntaxError {
+                    summary.problems.append(Problem(file: file, line: 1, reason: "not valid JSON (neither JSON Lines nor one document)"))
+                }
+                break
+            } catch is JSONNode.SyntaxError {
+                summary.problems.append(Problem(file: file, line: source.lineNumber, reason: "not valid JSON; the line was skipped"))
+            }
+            first = false
+        }
+    }
+
+    /// Length-delimited records; `line` in a problem is the record's number.
+    private func readProtobuf(_ source: LineSource, file: String, summary: inout Summary, deliver: ([TelemetryItem], Int, inout Summary) throws -> Void) throws {
+        let logs = (file as NSString).lastPathComponent.contains("logs")
+        var record = 0
+        while true {
+            let length: UInt64
+            do {
+                guard let next = try source.nextVarint() else { return }
+                length = next
+            } catch let error as TraceReadError {
+                summary.problems.append(Problem(file: file, line: record + 1, reason: "\(error.message): the rest of the file was skipped"))
+                return
+            }
+            record += 1
+            guard length <= UInt64(maxLineBytes) else {
+                summary.problems.append(Problem(file: file, line: record, reason: "the record is longer than \(maxLineBytes >> 20) MiB and was skipped (raise --max-line-mb to read it)"))
+                guard try source.skip(Int(length)) else { return }
+                continue
+            }
+            guard let bytes = try source.nextBytes(Int(length)) else {
+                summary.problems.append(Problem(file: file, line: record, reason: "the file ends inside this record (a write that did not finish): it was skipped"))
+                return
+            }
+            do {
+                if logs {
+                    try deliver(OTLPProtobuf.logs(in: try OTLPProtobuf.logsRequest(bytes), file: file, line: record).map(TelemetryItem.log), record, &summary)
+                } else {
+                    let (spans, rejected) = OTLPProtobuf.spans(in: try OTLPProtobuf.traceRequest(bytes), file: file, line: record)
+                    if rejected > 0 { summary.problems.append(Problem(file: file, line: record, reason: Self.rejectedReason(rejected))) }
+                    try deliver(spans.map(TelemetryItem.span), record, &summary)
+                }
+            } catch is SwiftProtobuf.BinaryDecodingError {
+                summary.problems.append(Problem(file: file, line: record, reason: "not an OTLP protobuf \(logs ? "LogsData" : "TracesData") record; it was skipped"))
+            }
+        }
     }
 }

@@ -2,25 +2,76 @@ import FolioModel
 import Foundation
 
 /// One metric a trace report shows: its JSON key, its column title, how to read it from
-/// `SpanMetrics` and how to print it.
+/// `SpanMetrics`, how to print it, and (for metrics some calls lack) how many calls had it.
 public struct ReportMetric: Sendable {
+    public enum Kind: Sendable {
+        /// A share of calls: a change is shown in percentage points.
+        case rate
+        /// A count, a mean, a total or a percentile: a change is shown in percent.
+        case amount
+    }
+
     public let key: String
     public let title: String
+    public let kind: Kind
     public let value: @Sendable (SpanMetrics) -> Double?
     public let format: @Sendable (Double) -> String
+    /// The calls that had the value, when some may lack it, with a word for the table
+    /// (`28/30 priced`).
+    public let coverage: (@Sendable (SpanMetrics) -> Int)?
+    public let coverageWord: String
+
+    init(key: String, title: String, kind: Kind = .amount, value: @escaping @Sendable (SpanMetrics) -> Double?, format: @escaping @Sendable (Double) -> String,
+         coverage: (@Sendable (SpanMetrics) -> Int)? = nil, coverageWord: String = "") {
+        self.key = key
+        self.title = title
+        self.kind = kind
+        self.value = value
+        self.format = format
+        self.coverage = coverage
+        self.coverageWord = coverageWord
+    }
+
+    /// The value as the table shows it: `n/a` when no call has it, the count when only
+    /// some do.
+    public func text(_ metrics: SpanMetrics) -> String {
+        guard let value = value(metrics) else { return "n/a" }
+        guard let coverage, metrics.spans > 0 else { return format(value) }
+        let have = coverage(metrics)
+        return have < metrics.spans ? "\(format(value)) (\(have)/\(metrics.spans) \(coverageWord))" : format(value)
+    }
+
+    /// Money with three significant digits below a dollar: `$0.0000069`, `$0.00104`,
+    /// `$0.31`, `$12.40`.
+    public static func money(_ value: Double) -> String {
+        guard value.isFinite else { return "n/a" }
+        if value == 0 { return "$0.00" }
+        if abs(value) >= 1 { return String(format: "$%.2f", value) }
+        let digits = min(12, max(2, Int((-log10(abs(value))).rounded(.down)) + 3))
+        var text = String(format: "%.\(digits)f", value)
+        while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 { text.removeLast() }
+        return "$" + text
+    }
 
     public static let all: [ReportMetric] = [
-        ReportMetric(key: "spans", title: "spans", value: { Double($0.spans) }, format: { String(Int($0)) }),
-        ReportMetric(key: "error_rate", title: "error rate", value: { $0.errorRate }, format: { String(format: "%.1f%%", $0 * 100) }),
-        ReportMetric(key: "input_tokens_mean", title: "input tokens (mean)", value: { $0.meanInputTokens }, format: { String(format: "%.1f", $0) }),
-        ReportMetric(key: "output_tokens_mean", title: "output tokens (mean)", value: { $0.meanOutputTokens }, format: { String(format: "%.1f", $0) }),
-        ReportMetric(key: "cost_mean_usd", title: "cost (mean)", value: { $0.meanCost }, format: { String(format: "$%.6f", $0) }),
-        ReportMetric(key: "cost_total_usd", title: "cost (total)", value: { $0.totalCost }, format: { String(format: "$%.4f", $0) }),
-        ReportMetric(key: "latency_p50_ms", title: "latency p50", value: { $0.latencyP50 }, format: { String(format: "%.0f ms", $0) }),
-        ReportMetric(key: "latency_p95_ms", title: "latency p95", value: { $0.latencyP95 }, format: { String(format: "%.0f ms", $0) }),
-        ReportMetric(key: "latency_p99_ms", title: "latency p99", value: { $0.latencyP99 }, format: { String(format: "%.0f ms", $0) }),
-        ReportMetric(key: "ttft_p95_ms", title: "TTFT p95", value: { $0.timeToFirstChunkP95 }, format: { String(format: "%.0f ms", $0) }),
-        ReportMetric(key: "misclassification_rate", title: "misclassification rate", value: { $0.misclassificationRate }, format: { String(format: "%.1f%%", $0 * 100) }),
+        ReportMetric(key: "spans", title: "calls", value: { Double($0.spans) }, format: { String(Int($0)) }),
+        ReportMetric(key: "error_rate", title: "error rate", kind: .rate, value: { $0.errorRate }, format: { String(format: "%.1f%%", $0 * 100) }),
+        ReportMetric(key: "input_tokens_mean", title: "input tokens (mean)", value: { $0.meanInputTokens }, format: { String(format: "%.1f", $0) },
+                     coverage: { $0.spansWithInputTokens }, coverageWord: "counted"),
+        ReportMetric(key: "output_tokens_mean", title: "output tokens (mean)", value: { $0.meanOutputTokens }, format: { String(format: "%.1f", $0) },
+                     coverage: { $0.spansWithOutputTokens }, coverageWord: "counted"),
+        ReportMetric(key: "cost_mean_usd", title: "cost (mean)", value: { $0.meanCost }, format: money, coverage: { $0.pricedSpans }, coverageWord: "priced"),
+        ReportMetric(key: "cost_total_usd", title: "cost (total)", value: { $0.totalCost }, format: money, coverage: { $0.pricedSpans }, coverageWord: "priced"),
+        ReportMetric(key: "latency_p50_ms", title: "latency p50", value: { $0.latencyP50 }, format: { String(format: "%.0f ms", $0) },
+                     coverage: { $0.spansWithLatency }, coverageWord: "timed"),
+        ReportMetric(key: "latency_p95_ms", title: "latency p95", value: { $0.latencyP95 }, format: { String(format: "%.0f ms", $0) },
+                     coverage: { $0.spansWithLatency }, coverageWord: "timed"),
+        ReportMetric(key: "latency_p99_ms", title: "latency p99", value: { $0.latencyP99 }, format: { String(format: "%.0f ms", $0) },
+                     coverage: { $0.spansWithLatency }, coverageWord: "timed"),
+        ReportMetric(key: "ttft_p95_ms", title: "TTFT p95", value: { $0.timeToFirstChunkP95 }, format: { String(format: "%.0f ms", $0) },
+                     coverage: { $0.spansWithTimeToFirstChunk }, coverageWord: "streamed"),
+        ReportMetric(key: "misclassification_rate", title: "misclassification rate", kind: .rate, value: { $0.misclassificationRate },
+                     format: { String(format: "%.1f%%", $0 * 100) }, coverage: { $0.labelledSpans }, coverageWord: "labelled"),
     ]
 
     public static func named(_ key: String) -> ReportMetric? { all.first { $0.key == key } }
@@ -50,9 +101,14 @@ public struct TraceReport: Sendable {
         return formatter
     }()
 
+    /// Adds a span read alone (no trace join).
     public mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
+        add(CallSummary(span), events: span.contentEvents, to: group, expectedLabel: expectedLabel, prices: overrides)
+    }
+
+    public mutating func add(_ call: CallSummary, events: [ContentEvent], to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
         var price: ModelPrice?
-        if let model = span.model {
+        if let model = call.model {
             if let known = prices[model] {
                 price = known
             } else {
@@ -60,11 +116,11 @@ public struct TraceReport: Sendable {
                 prices[model] = .some(price)
             }
         }
-        let sample = SpanSample(span, expectedLabel: expectedLabel, price: price)
+        let sample = SpanSample(call, events: events, expectedLabel: expectedLabel, price: price)
         groups[group, default: SpanMetrics()].add(sample)
-        let dayNumber = Int((span.record.start.timeIntervalSince1970 / 86_400).rounded(.down))
+        let dayNumber = Int((call.start.timeIntervalSince1970 / 86_400).rounded(.down))
         if dayNumber != lastDay.number {
-            lastDay = (dayNumber, Self.day(span.record.start))
+            lastDay = (dayNumber, Self.day(call.start))
             seenDays.insert(lastDay.name)
         }
         daily[group, default: [:]][lastDay.name, default: SpanMetrics()].add(sample)
@@ -102,7 +158,11 @@ public struct TraceReport: Sendable {
         let days = self.days
         return groups.keys.sorted().map { name in
             var row: [String: Any] = ["group": labels[name] ?? name]
-            for metric in ReportMetric.all { row[metric.key] = metric.value(groups[name]!) ?? NSNull() }
+            let metrics = groups[name]!
+            for metric in ReportMetric.all {
+                row[metric.key] = metric.value(metrics) ?? NSNull()
+                if let coverage = metric.coverage { row[metric.key + "_spans"] = coverage(metrics) }
+            }
             row["daily"] = days.compactMap { day -> [String: Any]? in
                 guard let metrics = daily[name]?[day] else { return nil }
                 var bucket: [String: Any] = ["day": day]

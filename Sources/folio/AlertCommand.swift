@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FolioCore
+import FolioModel
 import FolioTelemetry
 
 struct AlertCommand: ParsableCommand {
@@ -12,8 +13,11 @@ struct AlertCommand: ParsableCommand {
         latency_p50, latency_p95, latency_p99 (ms), ttft_p95 (ms), input_tokens_mean,
         output_tokens_mean, cost_mean, cost_total (USD); ops are > >= < <= == !=; rates take
         a fraction or a percentage (0.05 or 5%). Exits 1 and prints each rule that fires, 0
-        otherwise, 2 for a malformed rule. --window keeps the spans that started within that
-        long before the newest span read.
+        when none fires, 2 for a malformed rule, and 3 (inconclusive) when a rule cannot be
+        evaluated: no call has the metric, or misclassification_rate without --label-attr.
+        --allow-missing skips such rules instead. --window keeps the calls that started
+        within that long before the newest call read. Calls take their prompt, version and
+        label from the nearest ancestor span that has them.
 
         Example:
           folio alert traces/ --prompt support_ticket_triage --rule 'misclassification_rate > 5%' --rule 'latency_p95 > 2000' --window 1h
@@ -35,8 +39,11 @@ struct AlertCommand: ParsableCommand {
     @Option(help: "Only the spans that started this long before the newest one (30m, 1h, 7d).")
     var window: String?
 
-    @Option(name: .customLong("label-attr"), help: "The span attribute that holds the expected label.")
+    @Option(name: .customLong("label-attr"), help: "The span attribute that holds the expected label (on the call or an ancestor).")
     var labelAttribute: String?
+
+    @Flag(name: .customLong("allow-missing"), help: "Skip a rule that cannot be evaluated instead of ending inconclusive (exit 3).")
+    var allowMissing = false
 
     struct Rule {
         let text: String
@@ -75,20 +82,25 @@ struct AlertCommand: ParsableCommand {
     func run() throws {
         let parsed = try rules.map(Self.parse)
         let prices = repositoryPrices()
-        var spans: [GenAISpan] = []
-        try readSpans(files) { span in
-            if (prompt == nil || span.promptName == prompt) && (version == nil || span.promptVersion == version) { spans.append(span) }
-            return true
-        }
-        if let window, let seconds = BuildCommand.seconds(window), let newest = spans.map(\.record.start).max() {
-            spans = spans.filter { $0.record.start >= newest.addingTimeInterval(-seconds) }
+        var calls = try joinedCalls(files, inherited: [labelAttribute].compactMap { $0 }, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
+        calls = calls.filter { (prompt == nil || $0.promptName == prompt) && (version == nil || $0.promptVersion == version) }
+        if let window, let seconds = BuildCommand.seconds(window), let newest = calls.map(\.payload.start).max() {
+            calls = calls.filter { $0.payload.start >= newest.addingTimeInterval(-seconds) }
         }
         var metrics = SpanMetrics()
-        for span in spans { metrics.add(span, expectedLabel: labelAttribute.flatMap { span.record.attributes[$0]?.text }, prices: prices) }
+        for call in calls {
+            let summary = call.payload
+            let price = summary.model.flatMap { PriceTable.price(of: $0, overrides: prices) }
+            metrics.add(SpanSample(summary, events: call.events, expectedLabel: labelAttribute.flatMap { call.attributes[$0]?.text }, price: price))
+        }
         var fired = 0
+        var unevaluated: [String] = []
         for rule in parsed {
             guard let value = Self.metrics[rule.metric]?(metrics) else {
-                Terminal.note("skipped: \(rule.text) (no data for \(rule.metric))")
+                let reason = rule.metric == "misclassification_rate" && labelAttribute == nil && metrics.labelledSpans == 0
+                    ? "misclassification_rate needs --label-attr (or evaluation events), and there is none"
+                    : "no call among \(metrics.spans) has \(rule.metric)"
+                unevaluated.append("\(rule.text): \(reason)")
                 continue
             }
             let fires: Bool
@@ -102,10 +114,15 @@ struct AlertCommand: ParsableCommand {
             }
             if fires {
                 fired += 1
-                print("FIRING: \(rule.text) (value \(String(format: "%.4g", value)) over \(metrics.spans) span(s))")
+                print("FIRING: \(rule.text) (value \(String(format: "%.4g", value)) over \(metrics.spans) call(s))")
             }
         }
+        for line in unevaluated { print((allowMissing ? "skipped: " : "INCONCLUSIVE: ") + line) }
         if fired > 0 { throw ExitCode(1) }
-        print("ok: \(parsed.count) rule(s), none firing over \(metrics.spans) span(s)")
+        if !unevaluated.isEmpty, !allowMissing {
+            Terminal.note("\(unevaluated.count) rule(s) could not be evaluated: pass --allow-missing to skip them")
+            throw ExitCode(3)
+        }
+        print("ok: \(parsed.count - (allowMissing ? unevaluated.count : 0)) rule(s) evaluated, none firing over \(metrics.spans) call(s)")
     }
 }

@@ -17,16 +17,19 @@ struct GoldenSetAddCommand: ParsableCommand {
         commandName: "add",
         abstract: "Append cases to a golden set from production spans, keeping the file's comments and layout.",
         discussion: """
-        Variables come from the span's gen_ai.prompt.variable.* attributes, or are recovered by
-        matching the prompt's templates against the recorded messages. expected is --expected,
-        or the span's output marked for review. The trace and span ids become the case's source;
-        a span already in the set is skipped. The file must still pass lint, or nothing is written.
+        Variables come from the span's variable attributes (gen_ai.prompt.variable.*, OpenInference's
+        llm.prompt_template.variables, …), or are recovered by matching the prompt's templates
+        against the recorded messages (on the span or in log records tied to it). expected is
+        --expected, the value of --expected-attr on the span or its nearest ancestor that has
+        it, or else the span's output marked for review. The trace and span ids become the
+        case's source; a span already in the set is skipped. The file must still pass lint, or
+        nothing is written.
 
         Examples:
           folio goldenset add goldensets/support_ticket_triage/production_failures.yaml \\
             --from-trace traces/ --span 00f067aa0ba902b7 --expected technical
           folio goldenset add goldensets/support_ticket_triage/misroutes.yaml --from-trace traces/ \\
-            --where gen_ai.prompt.version=1 --limit 20
+            --where gen_ai.prompt.version=1 --expected-attr app.expected_team --limit 20
         """
     )
 
@@ -48,6 +51,9 @@ struct GoldenSetAddCommand: ParsableCommand {
     @Option(help: "The expected output for every added case.")
     var expected: String?
 
+    @Option(name: .customLong("expected-attr"), help: "Take each case's expected output from this attribute, on the span or its nearest ancestor.")
+    var expectedAttribute: String?
+
     @Option(help: "The case id (only with one span).")
     var id: String?
 
@@ -55,6 +61,7 @@ struct GoldenSetAddCommand: ParsableCommand {
         guard !traces.isEmpty else { throw ValidationError("--from-trace needs trace files or folders") }
         guard spans.isEmpty != conditions.isEmpty else { throw ValidationError("give --span … or --where …, not both or neither") }
         if id != nil && spans.count != 1 { throw ValidationError("--id names one case: use it with exactly one --span") }
+        if expected != nil && expectedAttribute != nil { throw ValidationError("give --expected or --expected-attr, not both") }
     }
 
     func run() throws {
@@ -71,16 +78,21 @@ struct GoldenSetAddCommand: ParsableCommand {
         let templates = loaded?.prompt?.messages.map { (role: $0.role, content: $0.content) } ?? []
         let wanted = Set(spans.map { $0.lowercased() })
         let filter = try SpanFilter.parse(conditions.flatMap { ["--where", $0] })
-        var picked: [GenAISpan] = []
-        try readSpans(traces) { span in
-            if wanted.isEmpty ? filter.matches(span) : wanted.contains(span.record.spanID) { picked.append(span) }
-            return wanted.isEmpty ? picked.count < limit : picked.count < wanted.count
+        let calls = try joinedCalls(traces, inherited: filter.attributeKeys + [expectedAttribute].compactMap { $0 }) { span in
+            wanted.isEmpty || wanted.contains(span.record.spanID) ? span : nil
         }
-        let missing = wanted.subtracting(picked.map(\.record.spanID))
-        guard missing.isEmpty else { throw FolioError(.usage, "no LLM span with id \(missing.sorted().joined(separator: ", ")) in those files") }
+        var picked: [(span: GenAISpan, call: TraceJoin<GenAISpan>.Call)] = []
+        for call in calls where wanted.isEmpty ? picked.count < limit : true {
+            guard wanted.isEmpty ? filter.matches(call, start: call.payload.record.start, isError: call.payload.isError) : true else { continue }
+            var span = call.payload
+            span.contentEvents += call.events.filter { !span.contentEvents.contains($0) }
+            picked.append((span, call))
+        }
+        let missing = wanted.subtracting(picked.map(\.span.record.spanID))
+        guard missing.isEmpty else { throw FolioError(.usage, "no LLM call with span id \(missing.sorted().joined(separator: ", ")) in those files", hint: "list them with `folio traces list`") }
         var added = 0
         var block = ""
-        for span in picked {
+        for (span, call) in picked {
             if text.contains("span_id: \(span.record.spanID)") {
                 Terminal.note("skipped span \(span.record.spanID): already in \(file)")
                 continue
@@ -95,9 +107,10 @@ struct GoldenSetAddCommand: ParsableCommand {
             let varsText = vars.keys.sorted().map { "\($0): \(PromptDraft.quoted(vars[$0]!))" }.joined(separator: ", ")
             block += "  - id: \(caseID)\n"
             block += "    vars: { \(varsText) }\n"
-            if let expected {
+            if let expected = expected ?? expectedAttribute.flatMap({ call.attributes[$0]?.text }) {
                 block += "    expected: \(PromptDraft.quoted(expected))\n"
             } else {
+                if let expectedAttribute { Terminal.note("warning: span \(span.record.spanID) and its ancestors have no \(expectedAttribute): its own output is written for review") }
                 block += "    expected: \(PromptDraft.quoted(span.outputText ?? ""))  # review: the span's own output, not yet checked\n"
             }
             block += "    source: { trace_id: \(span.record.traceID), span_id: \(span.record.spanID) }\n"

@@ -18,8 +18,10 @@ struct FromTraceCommand: ParsableCommand {
         abstract: "Write a prompt file from a production span's system instructions and input messages.",
         discussion: """
         Each --var value is replaced everywhere in the messages by a declared {{variable}};
-        without --var, the span's gen_ai.prompt.variable.* attributes are used. Model settings
-        come from the span's request attributes. The file is checked like `folio lint`.
+        without --var, the span's variable attributes are used. Messages come from the span
+        (every instrumentation's spelling: JSON, structured values, a Python repr of a list) or
+        from the log records tied to it. Model settings come from the span's request
+        attributes. The file is checked like `folio lint`.
 
         Example:
           folio prompt from-trace traces/ --span 00f067aa0ba902b7 --name support_ticket_triage \\
@@ -53,7 +55,7 @@ struct FromTraceCommand: ParsableCommand {
 
     func run() throws {
         let values = try VariablesFile.parsePairs(variables).mapValues(\.text)
-        let found = try findSpan(span, in: files)
+        let found = try findCall(span, in: files).span
         let spanID = found.record.spanID
         let draft: PromptDraft
         do {

@@ -8,12 +8,17 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Metrics per prompt version from exported traces: tokens, cost, latency, TTFT, errors, accuracy.",
         discussion: """
-        Groups LLM spans (by prompt and version unless --by says otherwise) and reports spans,
-        error rate, mean input and output tokens, cost (mean and total, from the price table;
-        n/a when a model's price is unknown), latency p50/p95/p99, time to first chunk p95, and
-        accuracy where labels exist (--label-attr names the attribute holding the expected
-        label, compared with the output; gen_ai.evaluation.result events count too).
-        --compare a=x,b=y prints the two groups side by side with the change in percent.
+        Groups LLM calls (by prompt and version unless --by says otherwise) and reports calls,
+        error rate, mean input and output tokens, cost (mean and total, from the price table),
+        latency p50/p95/p99, time to first chunk p95, and the misclassification rate where
+        labels exist (--label-attr names the attribute holding the expected label, compared
+        with the output; gen_ai.evaluation.result events count too). A call takes its prompt,
+        version and label from the nearest ancestor span that has them (an app's wrapper span
+        around an instrumented call) and its output from the log records tied to it. Means
+        and totals are over the calls that have the value, with the count shown when some
+        lack it ("$0.0031 (28/30 priced)"); n/a means none has it.
+        --compare a=x,b=y prints the two groups side by side: rates change in percentage
+        points, the rest in percent.
         Daily (UTC) buckets show drift: sparklines in the table, line charts in --format html.
         Prices come from the built-in table and, inside a Folio repository, folio.yaml.
 
@@ -60,12 +65,14 @@ struct ReportCommand: ParsableCommand {
         return parts.map { ($0[0], $0[1]) }
     }
 
-    static func value(of key: String, in span: GenAISpan) -> String {
+    /// A call's value for a `--by` or `--compare` key: prompt and version (its own or an
+    /// ancestor's), model, or any attribute (likewise).
+    static func value(of key: String, in call: TraceJoin<CallSummary>.Call) -> String {
         switch key {
-        case "prompt": return span.promptName ?? "-"
-        case "version": return span.promptVersion ?? "-"
-        case "model": return span.model ?? "-"
-        default: return span.record.attributes[key]?.text ?? "-"
+        case "prompt": return call.promptName ?? "-"
+        case "version": return call.promptVersion ?? "-"
+        case "model": return call.payload.model ?? "-"
+        default: return call.attributes[key]?.text ?? "-"
         }
     }
 
@@ -73,18 +80,21 @@ struct ReportCommand: ParsableCommand {
         let prices = repositoryPrices()
         let keys = by.split(separator: ",").map(String.init)
         let selectors = compare.flatMap(Self.selectors)
+        let inherited = filter.attributeKeys + [labelAttribute].compactMap { $0 }
+            + (selectors ?? []).map(\.key).filter { !["prompt", "version", "model"].contains($0) }
+        let calls = try joinedCalls(files, maxLineBytes: filter.maxLineBytes, inherited: inherited, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
         var report = TraceReport()
-        try readSpans(files, maxLineBytes: filter.maxLineBytes) { span in
-            guard filter.matches(span) else { return true }
-            let expected = labelAttribute.flatMap { span.record.attributes[$0]?.text }
+        for call in calls {
+            let summary = call.payload
+            guard filter.matches(call, start: summary.start, isError: summary.isError) else { continue }
+            let expected = labelAttribute.flatMap { call.attributes[$0]?.text }
             if let selectors {
-                for (index, selector) in selectors.enumerated() where Self.value(of: selector.key, in: span) == selector.value {
-                    report.add(span, to: "\(index)", expectedLabel: expected, prices: prices)
+                for (index, selector) in selectors.enumerated() where Self.value(of: selector.key, in: call) == selector.value {
+                    report.add(summary, events: call.events, to: "\(index)", expectedLabel: expected, prices: prices)
                 }
             } else {
-                report.add(span, to: keys.map { Self.value(of: $0, in: span) }.joined(separator: " "), expectedLabel: expected, prices: prices)
+                report.add(summary, events: call.events, to: keys.map { Self.value(of: $0, in: call) }.joined(separator: " "), expectedLabel: expected, prices: prices)
             }
-            return true
         }
         if let selectors {
             try printComparison(selectors, report)
@@ -103,7 +113,7 @@ struct ReportCommand: ParsableCommand {
             print(TraceReportHTML.render(report, groupTitle: title), terminator: "")
         case .table, .markdown:
             let header = [title] + ReportMetric.all.map(\.title)
-            let rows = names.map { name in [name] + ReportMetric.all.map { $0.value(report.groups[name]!).map($0.format) ?? "n/a" } }
+            let rows = names.map { name in [name] + ReportMetric.all.map { $0.text(report.groups[name]!) } }
             emit([header] + rows)
             printTrends(report, names: names)
         }
@@ -133,9 +143,21 @@ struct ReportCommand: ParsableCommand {
         var json: [[String: Any]] = []
         for metric in ReportMetric.all {
             let a = metric.value(before), b = metric.value(after)
-            let change: Double? = if let a, let b, a != 0 { (b - a) / a * 100 } else { nil }
-            rows.append([metric.title, a.map(metric.format) ?? "n/a", b.map(metric.format) ?? "n/a", change.map { String(format: "%+.1f%%", $0) } ?? "n/a"])
-            json.append(["metric": metric.key, "before": a ?? NSNull(), "after": b ?? NSNull(), "change_percent": change ?? NSNull()])
+            var entry: [String: Any] = ["metric": metric.key, "before": a ?? NSNull(), "after": b ?? NSNull()]
+            let change: String
+            switch metric.kind {
+            case .rate:
+                // A rate changes in percentage points: 31.6% → 0.0% is −31.6 pp.
+                let points: Double? = if let a, let b { (b - a) * 100 } else { nil }
+                change = points.map { String(format: "%+.1f pp", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"
+                entry["change_points"] = points ?? NSNull()
+            case .amount:
+                let percent: Double? = if let a, let b, a != 0 { (b - a) / a * 100 } else { nil }
+                change = percent.map { String(format: "%+.1f%%", $0).replacingOccurrences(of: "-", with: "−") } ?? "n/a"
+                entry["change_percent"] = percent ?? NSNull()
+            }
+            rows.append([metric.title, metric.text(before), metric.text(after), change])
+            json.append(entry)
         }
         switch format {
         case .json: try printJSONObject(["schema": "folio/trace-comparison@1", "before": labels[0], "after": labels[1], "metrics": json])

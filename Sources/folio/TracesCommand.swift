@@ -7,29 +7,29 @@ import FolioTelemetry
 struct TracesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "traces",
-        abstract: "Read exported OpenTelemetry traces (OTLP JSON): list LLM spans, show one.",
+        abstract: "Read exported OpenTelemetry traces (OTLP JSON or protobuf): list LLM calls, show one.",
         subcommands: [TracesListCommand.self, TracesShowCommand.self]
     )
 }
 
 /// Filters shared by the trace commands.
 struct SpanFilter: ParsableArguments {
-    @Option(help: "Only spans of this prompt (gen_ai.prompt.name, traceloop or langfuse spellings).")
+    @Option(help: "Only calls of this prompt (on the call or an ancestor span; every dialect's spelling).")
     var prompt: String?
 
-    @Option(help: "Only spans of this prompt version.")
+    @Option(help: "Only calls of this prompt version.")
     var version: String?
 
-    @Option(name: .customLong("where"), help: "Only spans whose attribute equals a value: <attr>=<value> (repeatable).")
+    @Option(name: .customLong("where"), help: "Only calls whose attribute (theirs or an ancestor's) equals a value: <attr>=<value> (repeatable).")
     var conditions: [String] = []
 
-    @Option(help: "Only spans that started at or after this time (ISO 8601, a date, or an age like 24h or 7d).")
+    @Option(help: "Only calls that started at or after this time (ISO 8601, a date, or an age like 24h or 7d).")
     var since: String?
 
-    @Option(help: "Only spans that started before this time.")
+    @Option(help: "Only calls that started before this time.")
     var until: String?
 
-    @Flag(help: "Only spans that ended in an error.")
+    @Flag(help: "Only calls that ended in an error.")
     var errors = false
 
     @Option(name: .customLong("max-line-mb"), help: "Skip (with a warning) trace file lines longer than this many MiB.")
@@ -49,15 +49,22 @@ struct SpanFilter: ParsableArguments {
         }
     }
 
-    func matches(_ span: GenAISpan) -> Bool {
-        if let prompt, span.promptName != prompt { return false }
-        if let version, span.promptVersion != version { return false }
-        if errors && !span.isError { return false }
-        if let since = since.flatMap(Self.time), span.record.start < since { return false }
-        if let until = until.flatMap(Self.time), span.record.start >= until { return false }
+    /// The attribute keys the filter reads, which calls inherit from their ancestors.
+    var attributeKeys: [String] {
+        conditions.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
+    }
+
+    /// Whether a joined call passes: its prompt identity and `--where` attributes may come
+    /// from an ancestor span.
+    func matches<Payload>(_ call: TraceJoin<Payload>.Call, start: Date, isError: Bool) -> Bool {
+        if let prompt, call.promptName != prompt { return false }
+        if let version, call.promptVersion != version { return false }
+        if errors && !isError { return false }
+        if let since = since.flatMap(Self.time), start < since { return false }
+        if let until = until.flatMap(Self.time), start >= until { return false }
         for condition in conditions {
             let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
-            guard span.record.attributes[parts[0]]?.text == (parts.count > 1 ? parts[1] : "") else { return false }
+            guard call.attributes[parts[0]]?.text == (parts.count > 1 ? parts[1] : "") else { return false }
         }
         return true
     }
@@ -75,35 +82,36 @@ struct SpanFilter: ParsableArguments {
     }
 }
 
-/// Reads the files and reports skipped lines on standard error.
-func readSpans(_ files: [String], maxLineBytes: Int = TraceReader.defaultMaxLineBytes, _ body: (GenAISpan) throws -> Bool) throws {
-    var stop = false
+/// Reads spans and log records and joins the LLM calls (`TraceJoin`); reports warnings and
+/// counts on standard error.
+func joinedCalls<Payload>(_ files: [String], maxLineBytes: Int = TraceReader.defaultMaxLineBytes, inherited: [String] = [],
+                          keepEvent: @escaping (ContentEvent) -> Bool = { _ in true },
+                          payload: @escaping (GenAISpan) -> Payload?) throws -> [TraceJoin<Payload>.Call] {
+    var join = TraceJoin(inherited: Array(Set(inherited)).sorted(), keepEvent: keepEvent, payload: payload)
     let summary: TraceReader.Summary
     do {
-        summary = try TraceReader(maxLineBytes: maxLineBytes).read(files) { record in
-            guard !stop, let span = GenAISpan(record) else { return }
-            stop = try !body(span)
-        }
+        summary = try TraceReader(maxLineBytes: maxLineBytes).read(files, items: { join.add($0) })
     } catch let error as TraceReadError {
         throw FolioError(.usage, error.message)
     }
+    let calls = join.finish()
     for problem in summary.problems.prefix(20) { Terminal.note("warning: \(Terminal.escaped(problem.description))") }
     let problems = summary.problems.count
-    Terminal.note("\(summary.spans) span(s) in \(summary.files) file(s)" + (problems > 0 ? ", \(problems) warning(s)" : ""))
+    let logs = summary.logs > 0 ? ", \(summary.logs) log record(s)" : ""
+    Terminal.note("\(calls.count) LLM call(s) among \(summary.spans) span(s)\(logs) in \(summary.files) file(s)" + (problems > 0 ? ", \(problems) warning(s)" : ""))
+    return calls
 }
 
-/// The LLM span with `id` in the files, or a usage error naming it.
-func findSpan(_ id: String, in files: [String]) throws -> GenAISpan {
+/// The LLM call with span `id` in the files, joined, or a usage error naming it.
+func findCall(_ id: String, in files: [String], inherited: [String] = []) throws -> (span: GenAISpan, call: TraceJoin<GenAISpan>.Call) {
     let spanID = id.lowercased()
-    var found: GenAISpan?
-    try readSpans(files) { span in
-        if span.record.spanID == spanID { found = span }
-        return found == nil
+    let calls = try joinedCalls(files, inherited: inherited) { span in span.record.spanID == spanID ? span : nil }
+    guard let call = calls.first else {
+        throw FolioError(.usage, "no LLM call with span id \(spanID) in those files", hint: "list them with `folio traces list`")
     }
-    guard let found else {
-        throw FolioError(.usage, "no LLM span with id \(spanID) in those files", hint: "list them with `folio traces list`")
-    }
-    return found
+    var span = call.payload
+    span.contentEvents += call.events.filter { !span.contentEvents.contains($0) }
+    return (span, call)
 }
 
 /// The price overrides of the Folio repository around the current folder, if any.
@@ -114,10 +122,13 @@ func repositoryPrices() -> [String: ModelPrice] {
 struct TracesListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the LLM spans of exported traces: time, ids, prompt@version, model, tokens, latency, status, output.",
+        abstract: "List the LLM calls of exported traces: time, ids, prompt@version, model, tokens, latency, status, output.",
         discussion: """
-        Reads JSON Lines from the OpenTelemetry Collector's file exporter, OTLP/HTTP JSON bodies
-        and pretty-printed files, gzip-compressed or not; folders are searched.
+        Reads what `folio collect` writes, JSON Lines from the OpenTelemetry Collector's file
+        exporter (or its protobuf format, in .pb files), OTLP/HTTP JSON bodies and pretty-printed
+        files, gzip-compressed or not; folders are searched. A call takes its prompt and any
+        --where attribute from the nearest ancestor span that has them (an app's wrapper span
+        around an instrumented call), and its output from log records tied to it.
 
         Examples:
           folio traces list traces/ --prompt support_ticket_triage --version 1
@@ -130,7 +141,7 @@ struct TracesListCommand: ParsableCommand {
 
     @OptionGroup var filter: SpanFilter
 
-    @Option(help: "At most this many spans.")
+    @Option(help: "At most this many calls.")
     var limit: Int = 100
 
     @Option(help: "table or json.")
@@ -164,17 +175,18 @@ struct TracesListCommand: ParsableCommand {
     }
 
     func run() throws {
+        let calls = try joinedCalls(files, maxLineBytes: filter.maxLineBytes, inherited: filter.attributeKeys, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
         var rows: [Row] = []
-        try readSpans(files, maxLineBytes: filter.maxLineBytes) { span in
-            guard filter.matches(span) else { return true }
+        for call in calls where rows.count < limit {
+            let summary = call.payload
+            guard filter.matches(call, start: summary.start, isError: summary.isError) else { continue }
             rows.append(Row(
-                time: span.record.start, traceID: span.record.traceID, spanID: span.record.spanID,
-                prompt: span.promptName, version: span.promptVersion, model: span.model,
-                inputTokens: span.inputTokens, outputTokens: span.outputTokens,
-                latencyMs: span.latencyMs.map { $0.rounded() }, status: span.isError ? "error" : span.record.status.rawValue,
-                output: span.outputText
+                time: summary.start, traceID: summary.traceID, spanID: summary.spanID,
+                prompt: call.promptName, version: call.promptVersion, model: summary.model,
+                inputTokens: summary.inputTokens, outputTokens: summary.outputTokens,
+                latencyMs: summary.latencyMs.map { $0.rounded() }, status: summary.isError ? "error" : summary.status.rawValue,
+                output: summary.output(with: call.events)
             ))
-            return rows.count < limit
         }
         switch format {
         case .json:
@@ -211,13 +223,14 @@ struct TracesShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let span = try findSpan(arguments.last!, in: Array(arguments.dropLast()))
+        let (span, call) = try findCall(arguments.last!, in: Array(arguments.dropLast()))
         let record = span.record
         // Everything but the ids comes from the trace: control characters are escaped.
         let e = { (text: String) in Terminal.escaped(text) }
         print("span \(record.spanID) in trace \(record.traceID) (\(e(record.file)):\(record.line))")
         print("name: \(e(record.name))")
-        print("prompt: \(e(span.promptName ?? "-"))@\(e(span.promptVersion ?? "-"))  model: \(e(span.model ?? "-"))  provider: \(e(span.provider ?? "-"))")
+        let inherited = span.promptName == nil && call.promptName != nil ? " (from an ancestor span)" : ""
+        print("prompt: \(e(call.promptName ?? "-"))@\(e(call.promptVersion ?? "-"))\(inherited)  model: \(e(span.model ?? "-"))  provider: \(e(span.provider ?? "-"))")
         print("start: \(record.start)  latency: \(span.latencyMs.map { "\(Int($0.rounded())) ms" } ?? "n/a")  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\(e($0)))" } ?? "")")
         for (title, messages) in [("system instructions", span.systemInstructions), ("input", span.inputMessages), ("output", span.outputMessages)] where !messages.isEmpty {
             print("\n\(title):")

@@ -26,10 +26,11 @@ struct ReportCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         #expect(lines.contains("metric version=1 version=2 change"))
-        #expect(lines.contains("misclassification rate 50.0% 0.0% -100.0%"))
-        #expect(lines.contains("spans 4 4 +0.0%"))
+        // A rate changes in percentage points; amounts in percent.
+        #expect(lines.contains("misclassification rate 50.0% 0.0% −50.0 pp"), "\(lines)")
+        #expect(lines.contains("calls 4 4 +0.0%"))
         #expect(lines.contains("input tokens (mean) 100.0 100.0 +0.0%"))
-        #expect(lines.contains("cost (total) $0.0010 $0.0010 +0.0%"))
+        #expect(lines.contains("cost (total) $0.00104 $0.00104 +0.0%"))
     }
 
     @Test func groupsByPromptAndVersionWithUnknownPricesAsNA() throws {
@@ -42,11 +43,16 @@ struct ReportCommandTests {
         #expect(rows.map { $0["group"] as? String } == ["support_ticket_triage 1", "support_ticket_triage 2"])
         #expect(rows[0]["misclassification_rate"] as? Double == 0.5)
         #expect(rows[1]["spans"] as? Int == 5)
-        #expect(rows[1]["cost_total_usd"] is NSNull) // one span's model has no price: never $0
+        // One call's model has no price: the total is over the four priced calls, and says so.
+        #expect(abs((rows[1]["cost_total_usd"] as? Double ?? 0) - 0.00104) < 1e-9)
+        #expect(rows[1]["cost_total_usd_spans"] as? Int == 4)
         #expect(abs((rows[0]["cost_mean_usd"] as? Double ?? 0) - 0.00026) < 1e-9)
         #expect((rows[0]["daily"] as? [[String: Any]])?.count == 1)
         let markdown = try CLI.run("report", folder.path, "--by", "model", "--format", "markdown", in: folder)
-        #expect(markdown.stdout.hasPrefix("| MODEL | spans |"))
+        #expect(markdown.stdout.hasPrefix("| MODEL | calls |"))
+        #expect(markdown.stdout.contains("| mystery-model | 1 |"))
+        let table = try CLI.run("report", folder.path, in: folder)
+        #expect(table.stdout.contains("$0.00104 (4/5 priced)"), "\(table.stdout)")
         #expect(try CLI.run("report", folder.path, "--compare", "version1", in: folder).status == 2)
     }
 }
@@ -91,10 +97,10 @@ struct AlertCommandTests {
         let firing = try CLI.run(["alert", folder.path, "--version", "1", "--label-attr", "app.expected_team",
                                   "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
         #expect(firing.status == 1)
-        #expect(firing.stdout == "FIRING: misclassification_rate > 5% (value 0.5 over 4 span(s))\n")
+        #expect(firing.stdout == "FIRING: misclassification_rate > 5% (value 0.5 over 4 call(s))\n")
         let quiet = try CLI.run(["alert", folder.path, "--version", "2", "--label-attr", "app.expected_team", "--rule", "misclassification_rate > 5%", "--window", "1h"], in: folder)
         #expect(quiet.status == 0, "\(quiet.stdout)\(quiet.stderr)")
-        #expect(quiet.stdout.hasPrefix("ok: 1 rule(s), none firing over 5 span(s)"))
+        #expect(quiet.stdout.hasPrefix("ok: 1 rule(s) evaluated, none firing over 5 call(s)"))
         for bad in ["misclassification_rate >", "nonsense > 1", "error_rate ~ 1", "error_rate > lots"] {
             #expect(try CLI.run(["alert", folder.path, "--rule", bad], in: folder).status == 2, "\(bad)")
         }

@@ -46,7 +46,7 @@ struct TracesCommandTests {
         #expect(result.stdout.contains("output:\n  [assistant] technical"))
         let missing = try CLI.run("traces", "show", folder.path, "ffffffffffffffff", in: folder)
         #expect(missing.status == 2)
-        #expect(missing.stderr.contains("no LLM span with id ffffffffffffffff"))
+        #expect(missing.stderr.contains("no LLM call with span id ffffffffffffffff"))
     }
 }
 

@@ -77,7 +77,7 @@ struct HostileTraceTests {
         }
         let path = try file("chunks.jsonl", Data([0xEF, 0xBB, 0xBF]) + Data(lines.joined(separator: "\n").utf8))
         var count = 0
-        let summary = try TraceReader().read([path]) { _ in count += 1 }
+        let summary = try TraceReader().read([path]) { (_: SpanRecord) in count += 1 }
         #expect(count == 40)
         #expect(summary.problems.isEmpty, "\(summary.problems)")
     }

@@ -78,7 +78,7 @@ struct TraceReaderTests {
         #expect(summary.problems.map(\.description) == [
             "\(file.path):2: not valid JSON; the line was skipped",
             "\(file.path):3: not valid JSON; the line was skipped",
-            "\(file.path):4: no resourceSpans array: not OTLP trace data",
+            "\(file.path):4: no resourceSpans or resourceLogs array: not OTLP trace or log data",
         ])
     }
 
@@ -107,7 +107,7 @@ struct TraceReaderTests {
         try handle.close()
         _ = try Command.run("/bin/gzip", [file.path])
         var count = 0
-        let summary = try TraceReader().read([file.path + ".gz"]) { _ in count += 1 }
+        let summary = try TraceReader().read([file.path + ".gz"]) { (_: SpanRecord) in count += 1 }
         #expect(count == 20_000)
         #expect(summary.problems.isEmpty)
     }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// What a report or a listing keeps of one LLM call: its numbers and a bounded piece of its
+/// output, never its attributes or messages (a report over hundreds of thousands of calls
+/// keeps one of these per call until the trace join is done).
+public struct CallSummary: Sendable {
+    public let traceID: String
+    public let spanID: String
+    public let start: Date
+    public let latencyMs: Double?
+    public let timeToFirstChunkMs: Double?
+    public let model: String?
+    public let provider: String?
+    public let inputTokens: Int64?
+    public let outputTokens: Int64?
+    public let isError: Bool
+    public let status: SpanRecord.Status
+    /// The call's own output, at most `outputLimit` bytes (a longer one ends in "…", so it
+    /// never equals a label).
+    public let output: String?
+    /// A verdict an evaluation event on the span records (`gen_ai.evaluation.result`).
+    public let evaluation: Bool?
+
+    /// Outputs longer than this are cut: labels are a few words.
+    public static let outputLimit = 4096
+
+    public init(_ span: GenAISpan) {
+        traceID = span.record.traceID
+        spanID = span.record.spanID
+        start = span.record.start
+        latencyMs = span.latencyMs
+        timeToFirstChunkMs = span.timeToFirstChunk.map { $0 * 1000 }
+        model = span.model
+        provider = span.provider
+        inputTokens = span.inputTokens
+        outputTokens = span.outputTokens
+        isError = span.isError
+        status = span.record.status
+        output = span.outputText.map(Self.bounded)
+        evaluation = SpanMetrics.evaluation(span.record.events)
+    }
+
+    /// The output, from the span or else from its joined content events.
+    public func output(with events: [ContentEvent]) -> String? {
+        if let output { return output }
+        let texts = ContentEvent.messages(events, .output).map(\.content).filter { !$0.isEmpty }
+        return texts.isEmpty ? nil : Self.bounded(texts.joined(separator: "\n"))
+    }
+
+    static func bounded(_ text: String) -> String {
+        text.utf8.count <= outputLimit ? text : String(decoding: Array(text.utf8.prefix(outputLimit)), as: UTF8.self) + "…"
+    }
+
+    /// Only the events a summary reads: the output.
+    public static func keepsEvent(_ event: ContentEvent) -> Bool {
+        ContentEvent.table[event.name]?.kind == .output || event.name == "gen_ai.client.inference.operation.details"
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A span's identity in 24 bytes: trace id and span id as integers, not hex strings.
+struct SpanKey: Hashable, Sendable {
+    let traceHigh: UInt64
+    let traceLow: UInt64
+    let span: UInt64
+
+    init?(trace: String?, span: String?) {
+        guard let trace, let span, trace.utf8.count == 32, span.utf8.count == 16,
+              let high = UInt64(trace.prefix(16), radix: 16), let low = UInt64(trace.suffix(16), radix: 16),
+              let spanValue = UInt64(span, radix: 16) else { return nil }
+        traceHigh = high
+        traceLow = low
+        self.span = spanValue
+    }
+
+    init(traceHigh: UInt64, traceLow: UInt64, span: UInt64) {
+        self.traceHigh = traceHigh
+        self.traceLow = traceLow
+        self.span = span
+    }
+
+    func withSpan(_ span: UInt64) -> SpanKey { SpanKey(traceHigh: traceHigh, traceLow: traceLow, span: span) }
+}
+
+/// Joins LLM calls to what apps record around them. An app wraps an auto-instrumented call
+/// in a span of its own that names the prompt (`gen_ai.prompt.name`/`version`) and carries
+/// business labels; the instrumentation's child span is the call. A call inherits the
+/// prompt identity and every attribute in `inherited` from the nearest span up its parent
+/// chain that has it (its own first), and gets the content log records tied to its span id.
+///
+/// Spans arrive in any order and from any file (exporters send children before parents),
+/// so nothing is decided until `finish()`. Memory: for every span a parent link and, when
+/// it has them, its identity and inherited attributes (about 100 bytes); for every call the
+/// `Payload` its command keeps; for every call's content, the events `keepEvent` keeps. No
+/// span's other attributes are kept.
+public struct TraceJoin<Payload> {
+    /// A joined call.
+    public struct Call {
+        public let payload: Payload
+        /// Content log records (and content span events) of the call, in arrival order.
+        public let events: [ContentEvent]
+        public let promptName: String?
+        public let promptVersion: String?
+        /// The `inherited` attributes, from the call or its nearest ancestor that has each.
+        public let attributes: [String: AttributeValue]
+    }
+
+    private struct Node {
+        var parent: UInt64
+        /// Index into `carried`, or -1.
+        var carried: Int32
+    }
+
+    private struct Carried {
+        var promptName: String?
+        var promptVersion: String?
+        var attributes: [String: AttributeValue]
+    }
+
+    /// How far up a parent chain to look (also what stops a cycle).
+    static var maximumDepth: Int { 128 }
+
+    public let inherited: [String]
+    private let makePayload: (GenAISpan) -> Payload?
+    private let keepEvent: (ContentEvent) -> Bool
+    private var nodes: [SpanKey: Node] = [:]
+    private var carried: [Carried] = []
+    private var calls: [(key: SpanKey, payload: Payload)] = []
+    private var events: [SpanKey: [ContentEvent]] = [:]
+    /// Spans without usable ids: counted as calls, with nothing to join.
+    private var unkeyed: [Payload] = []
+
+    /// - Parameters:
+    ///   - inherited: attribute keys a call takes from its ancestors (labels, `--where` keys).
+    ///   - keepEvent: which content events to keep (a report needs only the output).
+    ///   - payload: what a command keeps of a call span; nil leaves the span out (a filter
+    ///     that needs no inherited value, such as one span id). It is asked only for calls.
+    public init(inherited: [String] = [], keepEvent: @escaping (ContentEvent) -> Bool = { _ in true }, payload: @escaping (GenAISpan) -> Payload?) {
+        self.inherited = inherited
+        self.keepEvent = keepEvent
+        self.makePayload = payload
+    }
+
+    public mutating func add(_ item: TelemetryItem) {
+        switch item {
+        case .span(let record): add(record)
+        case .log(let entry):
+            guard let event = entry.contentEvent, keepEvent(event), let key = SpanKey(trace: entry.traceID, span: entry.spanID) else { return }
+            events[key, default: []].append(event)
+        }
+    }
+
+    public mutating func add(_ record: SpanRecord) {
+        let key = SpanKey(trace: record.traceID, span: record.spanID)
+        let span = GenAISpan(record)
+        if let key {
+            var node = Node(parent: record.parentSpanID.flatMap { UInt64($0, radix: 16) } ?? 0, carried: -1)
+            let found = Carried(promptName: span?.promptName, promptVersion: span?.promptVersion,
+                                attributes: record.attributes.filter { inherited.contains($0.key) })
+            if found.promptName != nil || found.promptVersion != nil || !found.attributes.isEmpty {
+                node.carried = Int32(carried.count)
+                carried.append(found)
+            }
+            nodes[key] = node
+            for event in record.contentEvents where keepEvent(event) { events[key, default: []].append(event) }
+        }
+        guard let span, span.isCall, let payload = makePayload(span) else { return }
+        if let key { calls.append((key, payload)) } else { unkeyed.append(payload) }
+    }
+
+    /// Every call, in the order the spans were read, joined.
+    public func finish() -> [Call] {
+        var result: [Call] = []
+        result.reserveCapacity(calls.count + unkeyed.count)
+        for (key, payload) in calls {
+            var name: String?
+            var version: String?
+            var attributes: [String: AttributeValue] = [:]
+            var current: SpanKey? = key
+            var depth = 0
+            while let at = current, depth < Self.maximumDepth, let node = nodes[at] {
+                if node.carried >= 0 {
+                    let found = carried[Int(node.carried)]
+                    if name == nil, version == nil, found.promptName != nil || found.promptVersion != nil {
+                        name = found.promptName
+                        version = found.promptVersion
+                    }
+                    for (attribute, value) in found.attributes where attributes[attribute] == nil { attributes[attribute] = value }
+                }
+                if name != nil, attributes.count == inherited.count { break }
+                current = node.parent == 0 ? nil : at.withSpan(node.parent)
+                depth += 1
+            }
+            result.append(Call(payload: payload, events: events[key] ?? [], promptName: name, promptVersion: version, attributes: attributes))
+        }
+        for payload in unkeyed { result.append(Call(payload: payload, events: [], promptName: nil, promptVersion: nil, attributes: [:])) }
+        return result
+    }
+}
