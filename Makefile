@@ -7,7 +7,7 @@ BENCH_PACKAGES := wrk python3 python3-venv
 
 LLM_PACKAGES := python3 python3-venv
 
-.PHONY: deps llm build demo test bench clean
+.PHONY: deps llm python build demo test bench clean
 
 deps:
 	@missing=""; \
@@ -29,15 +29,20 @@ llm:
 	fi
 	Scripts/local-llm/setup.sh
 
+# The Python packages the Python-side tests and the demo's Python app use, pinned, from
+# PyPI, into .build/python.
+python: llm
+	Scripts/python-env.sh >/dev/null
+
 build: deps
 	$(SWIFT) build
 
-demo: build llm
-	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" .build/debug/folio demo
+demo: build llm python
+	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" .build/debug/folio demo
 
-test: deps llm
+test: deps llm python
 	$(SWIFT) build --build-tests
-	FOLIO_REQUIRE_LLM=1 $(SWIFT) test
+	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
 	.build/debug/folio lint
 
 bench: deps
@@ -51,6 +56,7 @@ bench: deps
 	Benchmarks/serve.sh
 	Benchmarks/eval.sh
 	Benchmarks/report.sh
+	Benchmarks/collect.sh
 	Benchmarks/fuzz.sh
 
 clean:

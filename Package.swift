@@ -121,8 +121,14 @@ let package = Package(
         .testTarget(name: "FolioProvidersTests", dependencies: ["FolioProviders", "FolioFakeLLM"]),
         .testTarget(name: "FolioEvalTests", dependencies: ["FolioEval", "FolioProviders", "FolioFakeLLM", "FolioTestSupport", "FolioCore"]),
         .testTarget(name: "FolioServerTests", dependencies: ["FolioServer"]),
-        .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport"]),
-        .testTarget(name: "FolioCLITests", dependencies: ["folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM", "FolioEval"]),
+        .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(
+            name: "FolioCLITests",
+            dependencies: [
+                "folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM", "FolioEval", "FolioOTLP",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,26 @@ actor BatchFiles {
         self.rotateBytes = rotateBytes
     }
 
-    func append(_ body: Data, signal: TraceCollector.Signal, encoding: TraceCollector.Encoding) async throws {
+    /// The bytes a batch is stored as (made before the actor, so batches convert in parallel).
+    nonisolated static func record(_ body: Data, encoding: TraceCollector.Encoding) -> Data {
+        switch encoding {
+        case .json:
+            // Valid JSON holds no raw line breaks inside strings, so replacing them with
+            // spaces keeps the document and makes it one JSON Lines line.
+            var line = body
+            line.withUnsafeMutableBytes { raw in
+                guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                for index in 0..<raw.count where base[index] == 0x0A || base[index] == 0x0D { base[index] = 0x20 }
+            }
+            line.append(0x0A)
+            return line
+        case .protobuf:
+            // Varint-delimited, as the OTLP file exporter's protobuf format writes messages.
+            return Data(TraceCollector.varint(UInt64(body.count))) + body
+        }
+    }
+
+    func append(_ record: Data, signal: TraceCollector.Signal, encoding: TraceCollector.Encoding) async throws {
         let key = "\(signal.rawValue).\(encoding == .json ? "jsonl" : "pb")"
         let file: BatchFile
         if let known = files[key] {
@@ -21,18 +40,6 @@ actor BatchFiles {
         } else {
             file = BatchFile(folder: folder, prefix: signal.rawValue, suffix: encoding == .json ? "jsonl" : "pb", rotateBytes: rotateBytes)
             files[key] = file
-        }
-        let record: Data
-        switch encoding {
-        case .json:
-            // Valid JSON holds no raw line breaks inside strings, so replacing them with
-            // spaces keeps the document and makes it one JSON Lines line.
-            var line = Data(body.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 })
-            line.append(0x0A)
-            record = line
-        case .protobuf:
-            // Varint-delimited, as the OTLP file exporter's protobuf format writes messages.
-            record = Data(TraceCollector.varint(UInt64(body.count))) + body
         }
         try await file.append(record)
     }

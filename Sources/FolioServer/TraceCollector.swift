@@ -106,7 +106,7 @@ public struct TraceCollector: Sendable {
             return status(.badRequest, "the body is not an OTLP \(signal == .traces ? "trace" : "log") export", encoding: encoding)
         }
         do {
-            try await files.append(body, signal: signal, encoding: encoding)
+            try await files.append(BatchFiles.record(body, encoding: encoding), signal: signal, encoding: encoding)
         } catch {
             logger.error("cannot write a batch", metadata: ["error": "\(error)"])
             // Retryable, as the specification says of 503.
@@ -124,7 +124,7 @@ public struct TraceCollector: Sendable {
     static func validate(_ body: Data, signal: Signal, encoding: Encoding) throws -> Int {
         switch (signal, encoding) {
         case (.traces, .protobuf):
-            return OTLPProtobuf.spans(in: try OTLPProtobuf.traceRequest(body), file: "", line: 0).rejected
+            return try OTLPProtobuf.rejectedSpans(inTraceExport: body)
         case (.logs, .protobuf):
             _ = try OTLPProtobuf.logsRequest(body)
             return 0
@@ -139,11 +139,7 @@ public struct TraceCollector: Sendable {
             guard root[key]?.array != nil else {
                 throw Malformed(reason: "the body is not an OTLP/JSON \(signal == .traces ? "trace" : "log") export: it has no \(key) array")
             }
-            do {
-                return try OTLPDecoder.items(in: root, file: "", line: 0).rejected
-            } catch let failure as OTLPDecoder.Failure {
-                throw Malformed(reason: failure.reason)
-            }
+            return signal == .traces ? OTLPDecoder.rejectedSpans(in: root) : 0
         }
     }
 

@@ -4,8 +4,11 @@ import Foundation
 /// output, never its attributes or messages (a report over hundreds of thousands of calls
 /// keeps one of these per call until the trace join is done).
 public struct CallSummary: Sendable {
-    public let traceID: String
-    public let spanID: String
+    /// The ids as integers (two hex strings would be two heap allocations per call).
+    let key: SpanKey?
+    private let rawTraceID: String?
+    public var traceID: String { key.map { String(format: "%016llx%016llx", $0.traceHigh, $0.traceLow) } ?? rawTraceID ?? "" }
+    public var spanID: String { key.map { String(format: "%016llx", $0.span) } ?? rawTraceID.map { _ in "" } ?? "" }
     public let start: Date
     public let latencyMs: Double?
     public let timeToFirstChunkMs: Double?
@@ -25,8 +28,8 @@ public struct CallSummary: Sendable {
     public static let outputLimit = 4096
 
     public init(_ span: GenAISpan) {
-        traceID = span.record.traceID
-        spanID = span.record.spanID
+        key = SpanKey(trace: span.record.traceID, span: span.record.spanID)
+        rawTraceID = key == nil ? span.record.traceID : nil
         start = span.record.start
         latencyMs = span.latencyMs
         timeToFirstChunkMs = span.timeToFirstChunk.map { $0 * 1000 }

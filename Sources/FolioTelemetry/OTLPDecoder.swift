@@ -20,6 +20,20 @@ package enum OTLPDecoder {
         return (spans.map(TelemetryItem.span), rejected)
     }
 
+    /// How many spans of a JSON trace export have a missing or malformed id (what `spans`
+    /// leaves out), without converting any.
+    package static func rejectedSpans(in root: JSONNode) -> Int {
+        var rejected = 0
+        for resourceSpan in (root["resourceSpans"] ?? root["resource_spans"])?.array ?? [] {
+            for scope in (resourceSpan["scopeSpans"] ?? resourceSpan["scope_spans"] ?? resourceSpan["instrumentationLibrarySpans"])?.array ?? [] {
+                for span in scope["spans"]?.array ?? [] where id(span["traceId"] ?? span["trace_id"], bytes: 16) == nil || id(span["spanId"] ?? span["span_id"], bytes: 8) == nil {
+                    rejected += 1
+                }
+            }
+        }
+        return rejected
+    }
+
     static func spans(in root: JSONNode, file: String, line: Int) throws -> (spans: [SpanRecord], rejected: Int) {
         guard root.isObject else { throw Failure(reason: "not a JSON object") }
         guard let resourceSpans = (root["resourceSpans"] ?? root["resource_spans"])?.array else {

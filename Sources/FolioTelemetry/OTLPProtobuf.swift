@@ -25,6 +25,28 @@ package enum OTLPProtobuf {
         try LogsRequest(serializedBytes: bytes, options: options)
     }
 
+    /// Checks a trace export's wire structure and counts the spans with a missing or
+    /// malformed id (what `spans` leaves out), decoding only the ids (`Folio_Otlp_TraceIds`):
+    /// the collector's check, several times cheaper than a full decode. Throws for a body
+    /// that is not a protobuf message of that shape.
+    package static func rejectedSpans(inTraceExport bytes: Data) throws -> Int {
+        var options = BinaryDecodingOptions()
+        options.messageDepthLimit = 64
+        options.discardUnknownFields = true
+        let ids = try Folio_Otlp_TraceIds(serializedBytes: bytes, options: options)
+        var rejected = 0
+        for resourceSpans in ids.resourceSpans {
+            for scope in resourceSpans.scopeSpans {
+                for span in scope.spans where !isValid(trace: span.traceID, span: span.spanID) { rejected += 1 }
+            }
+        }
+        return rejected
+    }
+
+    static func isValid(trace: Data, span: Data) -> Bool {
+        trace.count == 16 && span.count == 8 && trace.contains(where: { $0 != 0 })
+    }
+
     /// The spans of a trace export, each with the problems that make it unusable (an id of
     /// the wrong length): those are left out and counted.
     package static func spans(in request: TraceRequest, file: String, line: Int) -> (spans: [SpanRecord], rejected: Int) {
@@ -34,7 +56,7 @@ package enum OTLPProtobuf {
             let resource = attributes(resourceSpans.resource.attributes)
             for scope in resourceSpans.scopeSpans {
                 for span in scope.spans {
-                    guard span.traceID.count == 16, span.spanID.count == 8, span.traceID.contains(where: { $0 != 0 }) else {
+                    guard isValid(trace: span.traceID, span: span.spanID) else {
                         rejected += 1
                         continue
                     }

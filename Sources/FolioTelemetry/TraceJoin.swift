@@ -56,7 +56,9 @@ public struct TraceJoin<Payload> {
     private struct Carried {
         var promptName: String?
         var promptVersion: String?
-        var attributes: [String: AttributeValue]
+        /// Where this span's inherited attributes start in `values` (one slot per key of
+        /// `inherited`), or -1 when it has none.
+        var values: Int32
     }
 
     /// How far up a parent chain to look (also what stops a cycle).
@@ -67,6 +69,11 @@ public struct TraceJoin<Payload> {
     private let keepEvent: (ContentEvent) -> Bool
     private var nodes: [SpanKey: Node] = [:]
     private var carried: [Carried] = []
+    /// The inherited attributes of every carrying span, `inherited.count` slots each: one
+    /// flat array rather than a dictionary per span.
+    private var values: [AttributeValue?] = []
+    /// Names, versions and attribute text repeat across spans: one copy of each.
+    private var interned: [String: String] = [:]
     private var calls: [(key: SpanKey, payload: Payload)] = []
     private var events: [SpanKey: [ContentEvent]] = [:]
     /// Spans without usable ids: counted as calls, with nothing to join.
@@ -97,9 +104,15 @@ public struct TraceJoin<Payload> {
         let span = GenAISpan(record)
         if let key {
             var node = Node(parent: record.parentSpanID.flatMap { UInt64($0, radix: 16) } ?? 0, carried: -1)
-            let found = Carried(promptName: span?.promptName, promptVersion: span?.promptVersion,
-                                attributes: record.attributes.filter { inherited.contains($0.key) })
-            if found.promptName != nil || found.promptVersion != nil || !found.attributes.isEmpty {
+            var own: [AttributeValue?] = []
+            for key in inherited { own.append(record.attributes[key].map { intern($0) }) }
+            let name = span?.promptName.map { intern($0) }, version = span?.promptVersion.map { intern($0) }
+            if name != nil || version != nil || own.contains(where: { $0 != nil }) {
+                var found = Carried(promptName: name, promptVersion: version, values: -1)
+                if own.contains(where: { $0 != nil }) {
+                    found.values = Int32(values.count)
+                    values += own
+                }
                 node.carried = Int32(carried.count)
                 carried.append(found)
             }
@@ -108,6 +121,17 @@ public struct TraceJoin<Payload> {
         }
         guard let span, span.isCall, let payload = makePayload(span) else { return }
         if let key { calls.append((key, payload)) } else { unkeyed.append(payload) }
+    }
+
+    private mutating func intern(_ text: String) -> String {
+        if let known = interned[text] { return known }
+        if interned.count < 100_000 { interned[text] = text }
+        return text
+    }
+
+    private mutating func intern(_ value: AttributeValue) -> AttributeValue {
+        if case .string(let text) = value { return .string(intern(text)) }
+        return value
     }
 
     /// Every call, in the order the spans were read, joined.
@@ -127,7 +151,11 @@ public struct TraceJoin<Payload> {
                         name = found.promptName
                         version = found.promptVersion
                     }
-                    for (attribute, value) in found.attributes where attributes[attribute] == nil { attributes[attribute] = value }
+                    if found.values >= 0 {
+                        for (offset, attribute) in inherited.enumerated() where attributes[attribute] == nil {
+                            if let value = values[Int(found.values) + offset] { attributes[attribute] = value }
+                        }
+                    }
                 }
                 if name != nil, attributes.count == inherited.count { break }
                 current = node.parent == 0 ? nil : at.withSpan(node.parent)

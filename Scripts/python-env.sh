@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Creates (or brings up to date) the virtual environment the Python-side tests use, in
+# .build/python, from Scripts/requirements-python.txt (versions pinned, from PyPI). Prints
+# the interpreter's path. Fails loudly when PyPI cannot be reached.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.build/python"
+requirements="$root/Scripts/requirements-python.txt"
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2
+  echo "$want" > "$stamp"
+fi
+echo "$venv/bin/python"
