@@ -105,4 +105,20 @@ struct AlertCommandTests {
             #expect(try CLI.run(["alert", folder.path, "--rule", bad], in: folder).status == 2, "\(bad)")
         }
     }
+
+    /// A rule with no data never passes silently: a scheduled alert must be able to fire.
+    @Test func aRuleThatCannotBeEvaluatedIsInconclusive() throws {
+        let folder = try ReportCommandTests().traces()
+        let unlabelled = try CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
+        #expect(unlabelled.status == 3, "\(unlabelled.stdout)\(unlabelled.stderr)")
+        #expect(unlabelled.stdout.contains("INCONCLUSIVE: misclassification_rate > 5%: misclassification_rate needs --label-attr (or evaluation events), and there is none"))
+        #expect(unlabelled.stderr.contains("pass --allow-missing to skip them"))
+        let noData = try CLI.run(["alert", folder.path, "--prompt", "nothing-like-this", "--rule", "latency_p95 > 5000"], in: folder)
+        #expect(noData.status == 3)
+        #expect(noData.stdout.contains("INCONCLUSIVE: latency_p95 > 5000: no call among 0 has latency_p95"))
+        let allowed = try CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000", "--allow-missing"], in: folder)
+        #expect(allowed.status == 0)
+        #expect(allowed.stdout.contains("skipped: misclassification_rate > 5%"))
+        #expect(allowed.stdout.contains("ok: 1 rule(s) evaluated, none firing over 9 call(s)"))
+    }
 }
