@@ -212,14 +212,8 @@ actor ManifestStore {
 
     /// Verifies and installs a manifest: signature, schema, expiry and rollback protection.
     private func install(bytes: Data, signature: Data, etag: String?, source: String) throws -> Entry {
-        let manifest = try verifier.verify(bytes, signature: signature)
         let highest = max(highestVersion, disk?.highestVersion() ?? 0)
-        guard manifest.version >= highest else {
-            throw FolioClientError(kind: .unavailable, message: "refused manifest version \(manifest.version) from \(source): version \(highest) was already seen (rollback protection)")
-        }
-        guard !Self.isExpired(manifest) else {
-            throw FolioClientError(kind: .unavailable, message: "the manifest from \(source) expired at \(manifest.expires!)")
-        }
+        let manifest = try verifier.check(bytes, signature: signature, highestSeen: highest, source: source)
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: etag, bytes: bytes, signature: signature)
         self.entry = entry
         markFresh(entry)

@@ -19,12 +19,50 @@ struct ManifestVerifier: Sendable {
         }
     }
 
+    /// Why a manifest is refused, in the conformance suite's words (`conformance/trust.json`).
+    enum Refusal: String, Error {
+        case signature, key, namespace, rollback, expired, malformed, schema
+    }
+
+    /// Every check a manifest must pass before it is used: the signature (`verify`), then
+    /// rollback (a version lower than `highestSeen`) and `expires`. Throws the refusal's
+    /// kind with its message.
+    func check(_ bytes: Data, signature: Data, highestSeen: Int, now: Date = Date(), source: String) throws -> Manifest {
+        let manifest = try verify(bytes, signature: signature)
+        guard manifest.version >= highestSeen else {
+            throw FolioClientError(kind: .unavailable, message: "refused manifest version \(manifest.version) from \(source): version \(highestSeen) was already seen (rollback protection)")
+        }
+        if let expires = manifest.expires, expires < now {
+            throw FolioClientError(kind: .unavailable, message: "the manifest from \(source) expired at \(expires)")
+        }
+        return manifest
+    }
+
+    /// The conformance suite's kind for an error `check` threw.
+    static func refusal(_ error: any Error) -> Refusal {
+        if let signing = error as? SigningError {
+            switch signing.kind {
+            case .badSignature: return .signature
+            case .unknownKey: return .key
+            case .wrongNamespace: return .namespace
+            case .unsupported where signing.message.hasPrefix("manifest schema"): return .schema
+            default: return .malformed
+            }
+        }
+        if let client = error as? FolioClientError {
+            if client.message.contains("rollback protection") { return .rollback }
+            if client.message.contains("expired") { return .expired }
+        }
+        if error is DecodingError { return .malformed }
+        return .malformed
+    }
+
     /// The manifest, if `signature` is a valid `folio-manifest` signature of `bytes` by one
     /// of the keys; the bytes are not decoded before the signature is checked.
     func verify(_ bytes: Data, signature: Data) throws -> Manifest {
         let parsed = try SSHSignature(armored: String(decoding: signature, as: UTF8.self))
         guard keys.contains(parsed.publicKey) else {
-            throw SigningError(.badSignature, "the manifest is signed by \(parsed.publicKey.fingerprint), which is not one of the pinned keys")
+            throw SigningError(.unknownKey, "the manifest is signed by \(parsed.publicKey.fingerprint), which is not one of the pinned keys")
         }
         try parsed.verify(bytes, namespace: Manifest.signatureNamespace)
         let manifest = try JSONDecoder.folio.decode(Manifest.self, from: bytes)

@@ -7,6 +7,8 @@ public struct SigningError: Error, CustomStringConvertible, Sendable, Equatable 
         case encryptedKey
         case badSignature
         case wrongNamespace
+        /// A valid signature by a key that is not trusted.
+        case unknownKey
     }
 
     public let kind: Kind

@@ -3,8 +3,8 @@ import FolioModel
 import Testing
 @testable import FolioTemplate
 
-/// The Mustache specification's own test suite (`../shared/testdata/mustache-spec`),
-/// run in the spec's HTML-escaping mode.
+/// The Mustache specification's own test suite (vendored in `conformance/mustache-spec`
+/// with its licence, so a clone alone runs it), in the spec's HTML-escaping mode.
 struct MustacheSpecTests {
     struct SpecCase: Decodable, CustomTestStringConvertible, Sendable {
         let name: String
@@ -24,9 +24,9 @@ struct MustacheSpecTests {
     }
 
     static let specFolder: URL = {
-        // Tests/FolioTemplateTests/<this file> → the package root → ../shared
+        // Tests/FolioTemplateTests/<this file> → the package root → conformance/
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared/testdata/mustache-spec")
+        return root.appendingPathComponent("conformance/mustache-spec")
     }()
 
     static let modules = ["comments", "delimiters", "interpolation", "inverted", "partials", "sections"]
