@@ -176,13 +176,9 @@ actor ManifestStore {
         switch try await fetcher.get(manifestURL, etag: entry?.etag) {
         case .notModified:
             guard let entry else { throw FolioClientError(kind: .unavailable, message: "\(manifestURL) answered 304 without a cached copy") }
-            markFresh(entry)
-            return entry
+            return try renewed(entry)
         case .fresh(let bytes, let etag):
-            if let entry, entry.bytes == bytes {
-                markFresh(entry)
-                return entry
-            }
+            if let entry, entry.bytes == bytes { return try renewed(entry) }
             let signature = try await fetchSignature(of: bytes)
             do {
                 return try install(bytes: bytes, signature: signature, etag: etag, source: "server")
@@ -231,6 +227,16 @@ actor ManifestStore {
         }
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: nil, bytes: bytes, signature: Data())
         self.entry = entry
+        markFresh(entry)
+        return entry
+    }
+
+    /// The same manifest again: fresh for another TTL, unless it is past its `expires` (the
+    /// server still having it does not make it valid again).
+    private func renewed(_ entry: Entry) throws -> Entry {
+        guard !Self.isExpired(entry.manifest) else {
+            throw FolioClientError(kind: .unavailable, message: "the manifest from the server expired at \(entry.manifest.expires!)")
+        }
         markFresh(entry)
         return entry
     }

@@ -110,6 +110,20 @@ struct FolioClientTests {
         await #expect(throws: FolioClientError.self) { try await bundled.render("triage", variables: ["ticket_text": "x"]) }
     }
 
+    /// Found by the Python SDK's tests: a cached manifest that passes its `expires` while the
+    /// server still has the same bytes came back as a 304 (or the same bytes) and was renewed.
+    @Test func aManifestThatExpiresWhileCachedIsNotRenewedByA304() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1, expires: Date(timeIntervalSinceNow: 1.5))
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try client(server, dist, ttl: .milliseconds(100))
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        try await Task.sleep(for: .seconds(2)) // `expires` is wall-clock time in the signed manifest
+        let error = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x"]) }
+        #expect(error?.message.contains("expired") == true)
+    }
+
     @Test func aThousandRendersAtTTLExpiryCauseExactlyOneFetch() async throws {
         let dist = try TestDist()
         try dist.publish(version: 1, current: 1)

@@ -61,7 +61,7 @@ DIGEST = textwrap.dedent("""\
           Owner: {{owner.name}}
     """)
 
-HEADER = 'schema: folio/partial@1\nname: header\ncontent: "Digest for the {{team}} team & friends"\n'
+HEADER = 'schema: folio/partial@1\nname: header\ncontent: "Digest for the {{team}} team & friends\\n"\n'
 
 
 def run(arguments: List[str], cwd: Path, check: bool = True, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
@@ -175,7 +175,9 @@ def start_nginx(dist: Path, work: Path) -> Served:
     port = free_port()
     (work / "nginx").mkdir(exist_ok=True)
     config = work / "nginx" / "nginx.conf"
-    config.write_text(textwrap.dedent(f"""\
+    # pytest's temporary folders are private to their owner: workers run as that owner.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    config.write_text(user + textwrap.dedent(f"""\
         worker_processes 1;
         error_log {work}/nginx/error.log;
         pid {work}/nginx/nginx.pid;
@@ -183,6 +185,10 @@ def start_nginx(dist: Path, work: Path) -> Served:
         http {{
             access_log {work}/nginx/access.log;
             client_body_temp_path {work}/nginx/body;
+            proxy_temp_path {work}/nginx/proxy;
+            fastcgi_temp_path {work}/nginx/fastcgi;
+            uwsgi_temp_path {work}/nginx/uwsgi;
+            scgi_temp_path {work}/nginx/scgi;
             types {{ application/json json; text/plain sig; }}
             server {{ listen 127.0.0.1:{port}; root {dist}; etag on; gzip_static on; }}
         }}

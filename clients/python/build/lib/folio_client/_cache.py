@@ -168,19 +168,27 @@ class Core:
 
     def not_modified(self) -> Entry:
         with self.lock:
-            if self.entry is None:
+            entry = self.entry
+            if entry is None:
                 raise UnavailableError(f"{self.manifest_url} answered 304 without a cached copy")
-            self.entry.fetched_at = self.clock()
-            self.retry_at = 0.0
-            return self.entry
+        return self._renewed(entry)
 
     def unchanged(self, data: bytes) -> Optional[Entry]:
         """The current entry, marked fresh, when the server sent the same bytes again."""
         with self.lock:
-            if self.entry is not None and self.entry.data == data:
-                self.entry.fetched_at = self.clock()
-                return self.entry
-        return None
+            entry = self.entry
+        if entry is None or entry.data != data:
+            return None
+        return self._renewed(entry)
+
+    def _renewed(self, entry: Entry) -> Entry:
+        # The same manifest again is not a newer one: past its expires it stays refused.
+        if entry.manifest.is_expired():
+            raise TrustError(f"the manifest from the server expired at {entry.manifest.document.get('expires')}", "expired")
+        with self.lock:
+            entry.fetched_at = self.clock()
+            self.retry_at = 0.0
+        return entry
 
     def fall_back(self, failure: BaseException) -> Entry:
         """After a failed load: the current entry if still valid, the disk copy, the bundled
