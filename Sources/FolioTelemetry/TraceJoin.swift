@@ -26,7 +26,8 @@ struct SpanKey: Hashable, Sendable {
 
 /// Joins LLM calls to what apps record around them. An app wraps an auto-instrumented call
 /// in a span of its own that names the prompt (`gen_ai.prompt.name`/`version`) and carries
-/// business labels; the instrumentation's child span is the call. A call inherits the
+/// business labels; the instrumentation's child span is the call (and when the wrapper is
+/// itself a call span, such as an SDK's `chat` span, only the innermost call counts). A call inherits the
 /// prompt identity and every attribute in `inherited` from the nearest span up its parent
 /// chain that has it (its own first), and gets the content log records tied to its span id.
 ///
@@ -134,11 +135,24 @@ public struct TraceJoin<Payload> {
         return value
     }
 
-    /// Every call, in the order the spans were read, joined.
+    /// Every call, in the order the spans were read, joined. A call span with another call
+    /// span beneath it (an SDK's `chat` span around an instrumentation's span for the same
+    /// request) is a wrapper of that call: only the innermost is counted.
     public func finish() -> [Call] {
+        let callKeys = Set(calls.map(\.key))
+        var wrapping = Set<SpanKey>()
+        for (key, _) in calls {
+            var current = nodes[key].flatMap { $0.parent == 0 ? nil : key.withSpan($0.parent) }
+            var depth = 0
+            while let at = current, depth < Self.maximumDepth {
+                if callKeys.contains(at) { wrapping.insert(at) }
+                current = nodes[at].flatMap { $0.parent == 0 ? nil : at.withSpan($0.parent) }
+                depth += 1
+            }
+        }
         var result: [Call] = []
         result.reserveCapacity(calls.count + unkeyed.count)
-        for (key, payload) in calls {
+        for (key, payload) in calls where !wrapping.contains(key) {
             var name: String?
             var version: String?
             var attributes: [String: AttributeValue] = [:]

@@ -150,6 +150,23 @@ struct DialectTests {
         #expect(trace != otherTrace)
     }
 
+    @Test func aCallSpanAroundAnInstrumentedCallIsCountedOnce() throws {
+        // An SDK's `chat` span (identity, model, label) around an instrumentation's span
+        // (model, tokens) for the same request: one call, the inner one, with the label.
+        let outer = Self.record(["gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o"),
+                                 "gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("4"), "app.expected": .string("billing")],
+                                span: "0000000000000001")
+        let inner = Self.record(["gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o"), "gen_ai.usage.input_tokens": .int(20)],
+                                span: "0000000000000002", parent: "0000000000000001")
+        var join = TraceJoin(inherited: ["app.expected"]) { span in span.record.spanID }
+        join.add(inner)
+        join.add(outer)
+        let calls = join.finish()
+        #expect(calls.map(\.payload) == ["0000000000000002"])
+        #expect(calls.first?.promptVersion == "4")
+        #expect(calls.first?.attributes["app.expected"]?.text == "billing")
+    }
+
     @Test func logRecordsJoinToTheirCallWhateverTheOrder() throws {
         let call = Self.record(["gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o")])
         let choice = LogEntry(traceID: call.traceID, spanID: call.spanID, eventName: "gen_ai.choice", time: 5,

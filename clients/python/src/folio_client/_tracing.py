@@ -65,7 +65,13 @@ def use_prompt(rendered: Any) -> Iterator[None]:
         _CURRENT.reset(token)
 
 
-class PromptSpanProcessor:
+try:  # the SDK's base class when the SDK is installed (it calls hooks the API does not know)
+    from opentelemetry.sdk.trace import SpanProcessor as _ProcessorBase
+except ImportError:  # pragma: no cover
+    _ProcessorBase = object
+
+
+class PromptSpanProcessor(_ProcessorBase):
     """A span processor that stamps `gen_ai.prompt.name`/`gen_ai.prompt.version` on every
     span started inside `client.span(...)` or `use_prompt(...)`. Add it to the app's
     TracerProvider: `provider.add_span_processor(PromptSpanProcessor())`."""
