@@ -43,6 +43,7 @@ demo: build llm python
 test: deps llm python
 	$(SWIFT) build --build-tests
 	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
+	cd clients/python && FOLIO_BIN="$(CURDIR)/.build/debug/folio" "$(CURDIR)/.build/python/bin/python" -m pytest -q -p no:cacheprovider tests
 	.build/debug/folio lint
 
 bench: deps

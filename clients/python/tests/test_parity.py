@@ -34,6 +34,10 @@ def test_random_values_render_as_folio_renders_them(published):
     digest = PromptFile.compile(version_file(published, "digest"))
     for round_ in range(12):
         values = {"ticket_text": random_text(rng, rng.randint(0, 40)), "ticket_type": rng.choice(["email", "chat", "web"])}
+        if round_ % 4 == 1:
+            values.pop("ticket_type")  # its default fills in
+        if round_ % 4 == 2:
+            values["ticket_text"] = rng.randint(0, 99)  # a number for a string: the checked path
         assert triage.render(values) == folio_render(published, "triage@1", values), values
         tickets = [{"id": rng.randint(1, 999), "text": random_text(rng, 8), **({"tags": [random_text(rng, 3) for _ in range(rng.randint(0, 3))]} if rng.random() < 0.5 else {})}
                    for _ in range(rng.randint(0, 4))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -27,6 +28,8 @@ def parse_time(text: str) -> _dt.datetime:
 class Manifest:
     document: Mapping[str, Any]
     prompts: Dict[str, PromptFile]
+    #: `expires` as a Unix time (checked on every render, so parsed once).
+    expires_at: Optional[float] = None
 
     @property
     def version(self) -> int:
@@ -42,8 +45,9 @@ class Manifest:
         return parse_time(text) if text else None
 
     def is_expired(self, now: Optional[_dt.datetime] = None) -> bool:
-        expires = self.expires
-        return expires is not None and expires < (now or _dt.datetime.now(_dt.timezone.utc))
+        if self.expires_at is None:
+            return False
+        return self.expires_at < (now.timestamp() if now else time.time())
 
     @property
     def version_files(self) -> Mapping[str, str]:
@@ -59,7 +63,8 @@ def decode(data: bytes, source: str) -> Manifest:
         found = document.get("schema") if isinstance(document, dict) else None
         raise TrustError(f"manifest schema '{found}' is not {SCHEMA}: upgrade folio-client", "schema")
     prompts = {name: PromptFile.compile(entry) for name, entry in document.get("prompts", {}).items()}
-    return Manifest(document, prompts)
+    expires = document.get("expires")
+    return Manifest(document, prompts, parse_time(expires).timestamp() if expires else None)
 
 
 def verify(data: bytes, signature: str, keys: List[PublicKey], highest_seen: int = 0,

@@ -27,6 +27,10 @@ MAX_PARTIAL_EXPANSIONS = _limit("FOLIO_MAX_PARTIAL_EXPANSIONS", 10_000)
 MAX_PARTIAL_DEPTH = 64
 
 
+class _Slot(str):
+    """A variable's name in a flat template (a str, told apart from text by its type)."""
+
+
 class TemplateSyntaxError(Exception):
     def __init__(self, message: str, line: int, column: int):
         super().__init__(f"{line}:{column}: {message}")
@@ -230,6 +234,22 @@ class Template:
     def __init__(self, source: str):
         self.source = source
         self.nodes = _Parser(source).parse()
+        # Most prompt templates are text and {{name}} tags: those render by filling slots.
+        self.flat: Optional[List[Union[str, str]]] = None
+        if all(isinstance(node, Text) or (isinstance(node, Variable) and "." not in node.name.raw) for node in self.nodes):
+            self.flat = [node.text if isinstance(node, Text) else _Slot(node.name.raw) for node in self.nodes]
+
+    def render_flat(self, context: Dict[str, Any]) -> str:
+        """The render of a flat template (no escaping): the same text as `render`."""
+        parts = []
+        for piece in self.flat:
+            if type(piece) is _Slot:
+                value = context.get(piece)
+                if value is not None:
+                    parts.append(value if type(value) is str else text_of(value))
+            else:
+                parts.append(piece)
+        return "".join(parts)
 
     @staticmethod
     def indented(source: str, indentation: str) -> "Template":

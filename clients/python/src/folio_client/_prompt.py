@@ -80,6 +80,9 @@ def _normalize(value: Any) -> Any:
     return str(value)
 
 
+_NO_DEFAULT = object()
+
+
 @dataclass(frozen=True)
 class PromptFile:
     """One `folio/prompt-version@1` entry, with its templates parsed once."""
@@ -87,6 +90,15 @@ class PromptFile:
     version: int
     entry: Mapping[str, Any]
     templates: List[Template]
+    declared: Dict[str, Mapping[str, Any]]
+    #: Declared string variables: None where any text fits, else the enum's members. A
+    #: text value that fits needs no further checks.
+    texts: Dict[str, Optional[frozenset]]
+    #: For each declared variable, in order: its name, its default (normalized) or
+    #: _NO_DEFAULT, and whether it is required.
+    fills: tuple
+    roles: List[str]
+    partials: Dict[str, str]
 
     @staticmethod
     def compile(entry: Mapping[str, Any]) -> "PromptFile":
@@ -98,7 +110,14 @@ class PromptFile:
             except TemplateSyntaxError as error:
                 raise RenderError(f"prompt '{name}' v{version}: message {index + 1} has a template error at {error}",
                                   "template", name, f"v{version}", None) from None
-        return PromptFile(name, version, entry, templates)
+        variables = list(entry.get("variables", []))
+        declared = {variable["name"]: variable for variable in variables}
+        texts = {name: (None if variable.get("enum") is None else frozenset(member for member in variable["enum"] if isinstance(member, str)))
+                 for name, variable in declared.items() if variable.get("type", "string") == "string"}
+        fills = tuple((variable["name"], _normalize(variable["default"]) if "default" in variable else _NO_DEFAULT,
+                       bool(variable.get("required", False))) for variable in variables)
+        roles = [message["role"] for message in entry.get("messages", [])]
+        return PromptFile(name, version, entry, templates, declared, texts, fills, roles, dict(entry.get("partials", {})))
 
     @property
     def label(self) -> str:
@@ -112,7 +131,27 @@ class PromptFile:
         return RenderError(f"prompt '{self.name}' {self.label}: {detail}", kind, self.name, self.label, variable)
 
     def resolve(self, values: Mapping[str, Any], allow_unknown: bool = False) -> Dict[str, Any]:
-        declared = {variable["name"]: variable for variable in self.variables}
+        declared = self.declared
+        texts = self.texts
+        # The common case: text for declared string variables, each a member of the enum
+        # where there is one. Defaults and the required check as below.
+        for name, value in values.items():
+            if type(value) is not str or name not in texts:
+                break
+            members = texts[name]
+            if members is not None and value not in members:
+                break
+        else:
+            context = dict(values)
+            if len(context) < len(declared):
+                for name, default, required in self.fills:
+                    if name in context:
+                        continue
+                    if default is not _NO_DEFAULT:
+                        context[name] = default
+                    elif required:
+                        raise self._failure("missing_variable", name, f"missing required variable '{name}'")
+            return context
         unknown = sorted(name for name in values if name not in declared)
         if unknown and not allow_unknown:
             names = [variable["name"] for variable in self.variables]
@@ -138,14 +177,16 @@ class PromptFile:
 
     def render(self, values: Mapping[str, Any], allow_unknown: bool = False) -> List[Dict[str, str]]:
         context = self.resolve(values, allow_unknown)
-        partials = dict(self.entry.get("partials", {}))
         messages = []
-        for message, template in zip(self.entry.get("messages", []), self.templates):
-            try:
-                content = template.render(context, escape=False, partials=partials, strict_partials=True)
-            except TemplateRenderError as error:
-                raise self._failure("template", None, str(error)) from None
-            messages.append({"role": message["role"], "content": content})
+        for role, template in zip(self.roles, self.templates):
+            if template.flat is not None:
+                content = template.render_flat(context)
+            else:
+                try:
+                    content = template.render(context, escape=False, partials=self.partials, strict_partials=True)
+                except TemplateRenderError as error:
+                    raise self._failure("template", None, str(error)) from None
+            messages.append({"role": role, "content": content})
         return messages
 
 
