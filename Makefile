@@ -38,7 +38,7 @@ build: deps
 	$(SWIFT) build
 
 demo: build llm python
-	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" .build/debug/folio demo
+	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" FOLIO_PYTHON_APP="$(CURDIR)/Examples/python-triage/triage_service.py" .build/debug/folio demo
 
 test: deps llm python
 	$(SWIFT) build --build-tests

@@ -106,7 +106,8 @@ public struct TraceJoin<Payload> {
         if let key {
             var node = Node(parent: record.parentSpanID.flatMap { UInt64($0, radix: 16) } ?? 0, carried: -1)
             var own: [AttributeValue?] = []
-            for key in inherited { own.append(record.attributes[key].map { intern($0) }) }
+            // A span attribute, else the resource's (service.name, deployment.environment).
+            for key in inherited { own.append((record.attributes[key] ?? record.resource[key]).map { intern($0) }) }
             let name = span?.promptName.map { intern($0) }, version = span?.promptVersion.map { intern($0) }
             if name != nil || version != nil || own.contains(where: { $0 != nil }) {
                 var found = Carried(promptName: name, promptVersion: version, values: -1)

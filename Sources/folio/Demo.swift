@@ -57,10 +57,16 @@ struct Demo {
 
         let traffic = model.appModelURL.map { DemoTraffic(shell: shell, modelURL: $0) }
         if let traffic {
-            say("3. Production traffic: the app triages a batch of tickets with version 1 through the model.\n   Its SDK spans (gen_ai.* plus gen_ai.prompt.name/version) go over OTLP/HTTP to `folio collect`:")
+            say(DemoTraffic.python == nil
+                ? "3. Production traffic: the app triages a batch of tickets with version 1 through the model.\n   Its SDK spans (gen_ai.* plus gen_ai.prompt.name/version) go over OTLP/HTTP to `folio collect`:"
+                : "3. Production traffic: two apps triage a batch of tickets with version 1 through the model, and\n   their spans go over OTLP/HTTP to `folio collect`: a Swift app on Folio's SDK, then a Python\n   service on folio_client, openai and the stock OpenTelemetry SDK with the official GenAI\n   instrumentation (protobuf traces, and the answers as log records):")
             try traffic.batch(manifestURL: manifestURL, publicKey: publicKeyFile.path)
             say("   Every span was a 200, yet the report, with the expected team as the label, shows the misrouting:")
             try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team")
+            if DemoTraffic.python != nil {
+                say("   The Python service's calls alone (its resource's service.name), joined to its own spans:")
+                try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team", "--where", "service.name=triage-service")
+            }
         } else {
             say("3. (No model to send production traffic to: `make demo` installs a local one. The demo goes on\n   with a golden set written by hand.)")
         }
@@ -163,15 +169,15 @@ struct DemoShell {
         }
     }
 
-    /// Runs a program built beside folio (the example apps).
-    func program(_ name: String, _ arguments: [String], shown: String) throws {
-        let program = URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(name).path
+    /// Runs a program: a path, or the name of one built beside folio (the example apps).
+    func program(_ name: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, shown: String) throws {
+        let program = name.hasPrefix("/") ? name : URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: program) else {
             throw FolioError(.configuration, "\(name) is not built next to folio", hint: "run `swift build` (make demo does)")
         }
         print("$ " + shown)
-        let status = try run(program, arguments, environment: ProcessInfo.processInfo.environment)
-        guard status == 0 else { throw FolioError(.configuration, "\(name) exited with \(status)") }
+        let status = try run(program, arguments, environment: environment)
+        guard status == 0 else { throw FolioError(.configuration, "`\(shown)` exited with \(status)") }
     }
 
     /// Runs the SDK example app (built beside folio) against the manifest URL.

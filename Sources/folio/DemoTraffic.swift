@@ -2,13 +2,23 @@ import Foundation
 import FolioCore
 import FolioTelemetry
 
-/// The production side of the demo: an app (folio-otel-example) triages a batch of
-/// tickets through the model with the SDK, and its spans go to `folio collect`.
+/// The production side of the demo: two apps triage the same batch of tickets through the
+/// model, and their spans go to `folio collect`: the Swift example (folio-otel-example, the
+/// Swift SDK, OTLP/HTTP JSON) and, when `make demo` provides Python (FOLIO_PYTHON and
+/// FOLIO_PYTHON_APP), the seed-style Python service (folio_client, openai, the official
+/// GenAI instrumentation, OTLP/HTTP protobuf traces and logs).
 struct DemoTraffic {
     let shell: DemoShell
     /// The model's OpenAI-compatible base URL (…/v1).
     let modelURL: String
     static let tracesFolder = "traces"
+    /// The Python interpreter and Examples/python-triage/triage_service.py, when both exist.
+    static let python: (interpreter: String, app: String)? = {
+        let environment = ProcessInfo.processInfo.environment
+        guard let interpreter = environment["FOLIO_PYTHON"], let app = environment["FOLIO_PYTHON_APP"],
+              FileManager.default.isExecutableFile(atPath: interpreter), FileManager.default.fileExists(atPath: app) else { return nil }
+        return (interpreter, app)
+    }()
 
     static let tickets: [(text: String, type: String, expected: String)] = [
         ("I need a refund for my last payment", "email", "billing"),
@@ -31,6 +41,15 @@ struct DemoTraffic {
         defer { collect.stop() }
         try shell.program("folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],
                           shown: "folio-otel-example <manifest URL> <public key> tickets.jsonl http://127.0.0.1:\(collect.port)/v1/traces <model URL>")
+        guard let python = Self.python else { return }
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENAI_BASE_URL"] = modelURL
+        if (environment["OPENAI_API_KEY"] ?? "").isEmpty { environment["OPENAI_API_KEY"] = "unused" }
+        environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(collect.port)"
+        environment["OTEL_SERVICE_NAME"] = "triage-service"
+        try shell.program(python.interpreter, [python.app, "--manifest-url", manifestURL, "--public-key", publicKey, "--tickets", "tickets.jsonl"],
+                          environment: environment,
+                          shown: "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:\(collect.port) OPENAI_BASE_URL=<model URL> python Examples/python-triage/triage_service.py --manifest-url <manifest URL> --public-key <public key> --tickets tickets.jsonl")
     }
 
     /// The spans of `version` whose answer is not the ticket's expected team.

@@ -20,7 +20,7 @@ struct SpanFilter: ParsableArguments {
     @Option(help: "Only calls of this prompt version.")
     var version: String?
 
-    @Option(name: .customLong("where"), help: "Only calls whose attribute (theirs or an ancestor's) equals a value: <attr>=<value> (repeatable).")
+    @Option(name: .customLong("where"), help: "Only calls whose attribute (theirs, an ancestor's, or their resource's such as service.name) equals a value: <attr>=<value> (repeatable).")
     var conditions: [String] = []
 
     @Option(help: "Only calls that started at or after this time (ISO 8601, a date, or an age like 24h or 7d).")

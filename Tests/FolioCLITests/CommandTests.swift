@@ -198,9 +198,22 @@ struct CommandTests {
     @Test func theDemoRunsTheStoryEndToEnd() async throws {
         // With the local model (make test installs it), the demo runs the whole loop: traffic,
         // collect, report, goldenset add, check, ship, a second batch and the comparison.
+        // With the Python environment too, the seed-style Python service sends its traffic.
         let withModel = LocalModel.isInstalled
-        let environment = withModel ? ["FOLIO_LLM_DIR": LocalModel.folder.path, "FOLIO_LLM_LAUNCHER": LocalModel.launcher.path, "OPENAI_API_KEY": ""] : ["OPENAI_API_KEY": ""]
+        var environment = withModel ? ["FOLIO_LLM_DIR": LocalModel.folder.path, "FOLIO_LLM_LAUNCHER": LocalModel.launcher.path, "OPENAI_API_KEY": ""] : ["OPENAI_API_KEY": ""]
+        let python = PythonEnvironment.python
+        if let python {
+            environment["FOLIO_PYTHON"] = python
+            environment["FOLIO_PYTHON_APP"] = Fixtures.packageRoot.appendingPathComponent("Examples/python-triage/triage_service.py").path
+        }
         let result = try await CLI.runAsync(["demo"], in: FileManager.default.temporaryDirectory, environment: environment)
+        if withModel, python != nil {
+            #expect(result.stdout.contains("python Examples/python-triage/triage_service.py"))
+            #expect(result.stdout.contains("$ folio report traces --label-attr app.expected_team --where service.name=triage-service"))
+            // The Python service's row: its eight tickets, graded from the content log records.
+            let pythonReport = result.stdout.components(separatedBy: "--where service.name=triage-service").dropFirst().first ?? ""
+            #expect(pythonReport.contains("support_ticket_triage 1") || pythonReport.contains("support_ticket_triage  1"), "\(pythonReport)")
+        }
         if withModel {
             #expect(result.stdout.contains("$ folio collect --out traces/ --port 0 &"))
             #expect(result.stdout.contains("misclassification rate"))

@@ -167,6 +167,18 @@ struct DialectTests {
         #expect(calls.first?.attributes["app.expected"]?.text == "billing")
     }
 
+    @Test func aResourceAttributeServesWhereTheSpansDoNotHaveIt() throws {
+        // `--where service.name=…` picks one app's calls: the key sits on the resource.
+        var python = Self.record(["gen_ai.request.model": .string("m")], span: "0000000000000001")
+        python.resource = ["service.name": .string("triage-service")]
+        var swift = Self.record(["gen_ai.request.model": .string("m"), "service.name": .string("span-wins")], span: "0000000000000002")
+        swift.resource = ["service.name": .string("support-app")]
+        var join = TraceJoin(inherited: ["service.name"]) { span in span.record.spanID }
+        join.add(python)
+        join.add(swift)
+        #expect(join.finish().map { $0.attributes["service.name"]?.text } == ["triage-service", "span-wins"])
+    }
+
     @Test func logRecordsJoinToTheirCallWhateverTheOrder() throws {
         let call = Self.record(["gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o")])
         let choice = LogEntry(traceID: call.traceID, spanID: call.spanID, eventName: "gen_ai.choice", time: 5,

@@ -22,7 +22,7 @@ from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogR
 from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: E402
-from folio_client._tracing import PromptSpanProcessor, use_prompt  # noqa: E402
+from folio_client.tracing import PromptSpanProcessor, use_prompt  # noqa: E402
 
 
 class Stub(BaseHTTPRequestHandler):

@@ -1,0 +1,10 @@
+"""Tracing through opentelemetry-api (install `folio-client[otel]`).
+
+- `client.span(rendered)` (or `prompt_span(rendered)`) starts a `chat <model>` span with the
+  GenAI attributes and `gen_ai.prompt.name`/`version`.
+- `PromptSpanProcessor` stamps `gen_ai.prompt.name`/`version` on every span started inside
+  `client.span(...)` or `use_prompt(...)`, for backends without Folio's trace join.
+"""
+from ._tracing import PromptSpanProcessor, prompt_span, use_prompt
+
+__all__ = ["PromptSpanProcessor", "prompt_span", "use_prompt"]
