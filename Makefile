@@ -58,6 +58,7 @@ bench: deps
 	Benchmarks/eval.sh
 	Benchmarks/report.sh
 	Benchmarks/collect.sh
+	Benchmarks/python-sdk.sh
 	Benchmarks/fuzz.sh
 
 clean:
