@@ -17,11 +17,26 @@ public enum Libgit2 {
         _ = initialized
     }
 
+    private static let preparation = DispatchGroup()
+
     /// Starts the set-up on another thread, for a program to parse its arguments
-    /// meanwhile: most of `git_libgit2_init` is mbedTLS loading the system's CA
+    /// meanwhile: most of `git_libgit2_init` is its TLS library loading the system's CA
     /// certificates, some milliseconds that every command would otherwise wait for.
+    /// A program that calls this must call `finishPreparation()` before it exits.
     public static func prepareInBackground() {
-        DispatchQueue.global(qos: .userInitiated).async { ensureInitialized() }
+        preparation.enter()
+        DispatchQueue.global(qos: .userInitiated).async {
+            ensureInitialized()
+            preparation.leave()
+        }
+    }
+
+    /// Waits for `prepareInBackground()`'s set-up to end. `exit` runs the TLS library's
+    /// and the C++ runtime's exit handlers, which tear down locks that a set-up still
+    /// running on its thread then takes: a crash in `pthread_rwlock_wrlock` at exit on
+    /// paths that never touch git (`--help`, usage errors), about 2% of runs.
+    public static func finishPreparation() {
+        preparation.wait()
     }
 
     /// The message of the last libgit2 error on this thread, or a fallback.

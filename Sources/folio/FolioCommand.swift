@@ -24,27 +24,36 @@ struct FolioCommand: ParsableCommand {
     )
 
     /// Parses and runs a command; maps errors to Folio's exit codes (2 for usage and
-    /// configuration problems, 1 for problems a check found).
-    static func main(_ arguments: [String]) {
+    /// configuration problems, 1 for problems a check found). Every way out waits for
+    /// libgit2's background set-up first (`Libgit2.finishPreparation`).
+    static func main(_ arguments: [String]) -> Never {
         do {
             var command = try parseAsRoot(normalizePush(arguments))
             try command.run()
+            finish(0)
         } catch let error as FolioError {
             Terminal.error(error.description)
-            Foundation.exit(error.kind == .invalidContent ? 1 : 2)
+            finish(error.kind == .invalidContent ? 1 : 2)
         } catch let error as GitError {
             Terminal.error(error.description)
-            Foundation.exit(2)
+            finish(2)
         } catch let error as ExitCode {
-            Foundation.exit(error.rawValue)
+            finish(error.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
+                Libgit2.finishPreparation()
                 exit(withError: error)
             }
             Terminal.writeError(fullMessage(for: error) + "\n")
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+            finish(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    private static func finish(_ code: Int32) -> Never {
+        Libgit2.finishPreparation()
+        fflush(nil)
+        Foundation.exit(code)
     }
 }
 

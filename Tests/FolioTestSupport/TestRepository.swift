@@ -75,11 +75,14 @@ public struct CommandResult: Sendable {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+    /// The signal that ended the process, if one did (then `status` is its number).
+    public let signal: Int32?
 
-    public init(status: Int32, stdout: String, stderr: String) {
+    public init(status: Int32, stdout: String, stderr: String, signal: Int32? = nil) {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
+        self.signal = signal
     }
 }
 
@@ -129,7 +132,8 @@ public enum Command {
         return CommandResult(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stderr: String(decoding: errData, as: UTF8.self),
+            signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
         )
     }
 }
