@@ -21,7 +21,7 @@ struct RenderCommand: ParsableCommand {
     @Argument(help: "The prompt: <name>[@<version>|@draft|@<commit>].")
     var reference: String
 
-    @Option(name: .customLong("var"), help: "A variable value, name=value (repeatable).")
+    @Option(name: .customLong("var"), help: "A variable value, name=value (repeatable); JSON for a list or object variable.")
     var variables: [String] = []
 
     @Option(name: .customLong("vars-file"), help: "A YAML or JSON file of variable values; --var wins over it.")
@@ -49,7 +49,7 @@ struct RenderCommand: ParsableCommand {
         let resolved = try repo.resolve(try PromptReference(parsing: reference))
         let compiled = try resolved.compiled()
         var values = try variablesFile.map(VariablesFile.load) ?? [:]
-        values.merge(try VariablesFile.parsePairs(variables)) { _, new in new }
+        values.merge(try VariablesFile.parsePairs(variables, declared: compiled.prompt.variables)) { _, new in new }
         let messages: [RenderedMessage]
         do {
             messages = try compiled.render(values, allowUnknown: allowUnknown)

@@ -160,6 +160,58 @@ struct CommandTests {
         #expect(draft.stdout.contains("-  temperature: 0\n+  temperature: 0.2\n"))
     }
 
+    @Test func varTakesJSONForListAndObjectVariables() throws {
+        let repo = try TestRepository()
+        try repo.commit("digest", files: [
+            "folio.yaml": "schema: folio/config@1\n",
+            "prompts/digest.yaml": """
+            schema: folio/prompt@1
+            name: digest
+            variables:
+              tickets: { type: list, required: true }
+              owner: { type: object, default: { name: nobody } }
+              note: { type: string, default: "" }
+            messages:
+              - role: user
+                content: "{{#tickets}}- {{.}}\\n{{/tickets}}Owner: {{owner.name}} {{note}}"
+
+            """,
+        ])
+        let good = try CLI.run("render", "digest@1", "--var", #"tickets=["a", "b"]"#, "--var", #"owner={"name": "Ada"}"#, "--var", #"note=["not", "parsed"]"#, in: repo.url)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("- a\n- b\nOwner: Ada [\"not\", \"parsed\"]"), "\(good.stdout)")
+        let notJSON = try CLI.run("render", "digest@1", "--var", "tickets=a,b", in: repo.url)
+        #expect(notJSON.status == 2)
+        #expect(notJSON.stderr.contains("--var tickets: variable 'tickets' is a list, and 'a,b' is not JSON"))
+        #expect(notJSON.stderr.contains(#"--var tickets='["a", "b"]'"#))
+        let wrongKind = try CLI.run("render", "digest@1", "--var", #"owner=["Ada"]"#, "--var", #"tickets=[]"#, in: repo.url)
+        #expect(wrongKind.status == 2)
+        #expect(wrongKind.stderr.contains("variable 'owner' is an object, and '[\"Ada\"]' is JSON of another kind"), "\(wrongKind.stderr)")
+    }
+
+    @Test func diffTakesTheReferencesRenderTakes() throws {
+        let repo = try triageRepository()
+        // `diff <ref>`: that reference against the working tree (here v2's content).
+        let one = try CLI.run("diff", "support_ticket_triage@1", in: repo.url)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.hasPrefix("--- a/prompts/support_ticket_triage.yaml (v1)\n+++ b/prompts/support_ticket_triage.yaml (v2)\n@@ "))
+        // `diff <ref> <ref>`, either order, and a side written without the name.
+        let two = try CLI.run("diff", "support_ticket_triage@1", "support_ticket_triage@2", in: repo.url)
+        #expect(two.status == 0 && two.stdout == one.stdout)
+        let reversed = try CLI.run("diff", "support_ticket_triage@2", "support_ticket_triage@1", in: repo.url)
+        #expect(reversed.stdout.hasPrefix("--- a/prompts/support_ticket_triage.yaml (v2)\n+++ b/prompts/support_ticket_triage.yaml (v1)\n"))
+        #expect(try CLI.run("diff", "support_ticket_triage@1", "2", in: repo.url).stdout == one.stdout)
+        let commit = try repo.git("rev-parse", "HEAD~1")
+        #expect(try CLI.run("diff", "support_ticket_triage@\(commit)", "support_ticket_triage@2", in: repo.url).stdout.contains("(v1)"))
+        // References that do not resolve are errors, never "no differences".
+        for arguments in [["support_ticket_triage@nonsense"], ["support_ticket_triage@9"], ["support_ticket_triage@1", "support_ticket_triage@nonsense"],
+                          ["support_ticket_triage@1", "nonsense"], ["nope@1"], ["Bad Name"]] {
+            let result = try CLI.run(["diff"] + arguments, in: repo.url)
+            #expect(result.status == 2, "diff \(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("no differences") && !result.stderr.isEmpty, "diff \(arguments): \(result.stderr)")
+        }
+    }
+
     @Test func initScaffoldsARepositoryThatLintsClean() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-init-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
