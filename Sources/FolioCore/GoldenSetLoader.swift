@@ -16,6 +16,9 @@ enum GoldenSetLoader {
     static let defaultsKeys = ["assert", "threshold", "repeat"]
     static let caseKeys = ["id", "description", "vars", "expected", "assert", "threshold", "repeat", "pass_rule", "source"]
     static let assertionKeys = ["type", "value", "normalize", "threshold", "weight", "path", "schema"]
+    /// Words other tools (promptfoo, DeepEval) use for an assertion's fields.
+    static let assertionSynonyms = ["max": "value", "min": "value", "limit": "value", "ms": "value", "expected": "value",
+                                    "pattern": "value", "rubric": "value", "equals": "value", "score": "threshold", "jsonpath": "path"]
     static let normalizers = ["trim", "lowercase", "collapse-whitespace"]
 
     /// - Parameter prompts: every prompt name in the repository, with its decoded prompt
@@ -55,7 +58,7 @@ enum GoldenSetLoader {
         var cases: [GoldenCase] = []
         for (index, item) in items.enumerated() {
             let what = "case \(index + 1)"
-            guard let fields = reader.fields(item, what, allowed: caseKeys) else { continue }
+            guard let fields = reader.fields(item, what, allowed: caseKeys, synonyms: ["variables": "vars", "inputs": "vars", "asserts": "assert", "assertions": "assert", "expect": "expected", "name": "id"]) else { continue }
             guard let idNode = fields["id"] else {
                 reader.error("\(what) has no id: add `id:` with a short unique name", at: item)
                 continue
@@ -76,6 +79,14 @@ enum GoldenSetLoader {
             goldenCase.passRule = fields["pass_rule"].flatMap { readPassRule($0, label, repeatCount: goldenCase.repeatCount ?? defaults?.repeatCount ?? 1, reader: reader) }
             goldenCase.source = fields["source"].flatMap { readSource($0, label, reader: reader) }
             goldenCase.vars = readVars(fields["vars"], label, caseNode: item, prompt: prompt, reader: reader)
+            // A case's `assert:` replaces the defaults' (it does not add to them).
+            if let expected = goldenCase.expected, let effective = goldenCase.assertions ?? defaults?.assertions,
+               !effective.isEmpty, !effective.contains(where: \.readsExpected) {
+                let whose = goldenCase.assertions != nil
+                    ? "its `assert:` (which replaces the defaults' assertions)"
+                    : "the defaults' assertions"
+                reader.warning("\(label) has `expected: \(expected.prefix(40))`, but no assertion of \(whose) reads it, so any answer can pass it: add `{ type: equals }` (no `value:` compares with `expected:`) to the case's `assert:`, or drop `expected:`", at: fields["expected"])
+            }
             if goldenCase.assertions == nil, defaults?.assertions == nil {
                 if goldenCase.expected == nil {
                     reader.warning("\(label) has nothing to check: add `expected:` or `assert:`", at: item)
@@ -115,7 +126,7 @@ enum GoldenSetLoader {
         guard let items = reader.sequence(node, what) else { return nil }
         return items.enumerated().compactMap { index, item in
             let label = "\(what) item \(index + 1)"
-            guard let fields = reader.fields(item, label, allowed: assertionKeys, required: ["type"]),
+            guard let fields = reader.fields(item, label, allowed: assertionKeys, required: ["type"], synonyms: assertionSynonyms),
                   let type = reader.string(fields["type"], "\(label) type") else { return nil }
             let base = type.hasPrefix("not-") ? String(type.dropFirst(4)) : type
             guard Assertion.knownTypes.contains(base) else {

@@ -14,6 +14,8 @@ public struct LoadedPrompt: Sendable {
     let messages: [MessageSource]
     /// The file position of each declared variable's key.
     let variablePositions: [String: FilePosition]
+    /// Where `model.provider`'s value is, when the file names a provider.
+    var providerPosition: FilePosition? = nil
 
     struct MessageSource: Sendable {
         let template: Template?

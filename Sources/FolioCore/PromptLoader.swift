@@ -16,6 +16,7 @@ enum PromptLoader {
         var positions: [String: FilePosition] = [:]
         var prompt: Prompt?
         var declared: [PromptVariable] = []
+        var providerPosition: FilePosition?
         if let root = reader.compose(), reader.checkSchema(root, expected: Prompt.schema),
            let fields = reader.fields(root, "the prompt", allowed: keys, required: ["name", "messages"]) {
             let name = readName(fields["name"], expected: expectedName, reader: reader)
@@ -23,6 +24,9 @@ enum PromptLoader {
             declared = variables ?? []
             let rawMessages = readMessages(fields["messages"], reader: reader, sources: &messages)
             let model = fields["model"].flatMap { readModel($0, reader: reader) }
+            if case .mapping(let mapping)? = fields["model"], let node = mapping["provider"], let mark = node.mark {
+                providerPosition = FilePosition(line: mark.line, column: mark.column)
+            }
             let output = fields["output"].flatMap { readOutput($0, reader: reader) }
             let description = reader.text(fields["description"], "description")
             if let name, let variables, let rawMessages {
@@ -33,7 +37,8 @@ enum PromptLoader {
         return LoadedPrompt(
             path: path, text: text,
             prompt: diagnostics.hasErrors ? nil : prompt,
-            diagnostics: diagnostics, variables: declared, messages: messages, variablePositions: positions
+            diagnostics: diagnostics, variables: declared, messages: messages, variablePositions: positions,
+            providerPosition: providerPosition
         )
     }
 

@@ -62,6 +62,9 @@ public struct Workspace: Sendable {
             prompts[name] = loaded
             diagnostics += loaded.diagnostics + TemplateChecks.check(loaded, partials: partials)
         }
+        if files.config != nil {
+            diagnostics += Self.unknownProviders(prompts.values, config: config)
+        }
         let decoded = prompts.mapValues { $0.prompt }
         let goldenSets = files.goldenSets.sorted { $0.key < $1.key }.map { path, text in
             GoldenSetLoader.load(path: path, text: text, prompts: decoded)
@@ -72,6 +75,21 @@ public struct Workspace: Sendable {
         self.partials = partials
         self.goldenSets = goldenSets
         self.diagnostics = diagnostics.sorted { ($0.path, $0.line, $0.column) < ($1.path, $1.line, $1.column) }
+    }
+
+    /// A prompt's `model.provider` must name a provider of folio.yaml or a built-in kind
+    /// (`openai`, `anthropic`, `replay`, `command`); otherwise only `eval` would find out.
+    static func unknownProviders(_ prompts: some Sequence<LoadedPrompt>, config: FolioConfig?) -> [Diagnostic] {
+        let configured = (config?.providers.keys).map { Array($0).sorted() } ?? []
+        let kinds = ProviderConfig.Kind.allCases.map(\.rawValue)
+        return prompts.compactMap { loaded in
+            guard let provider = loaded.prompt?.model?.provider, !configured.contains(provider), !kinds.contains(provider) else { return nil }
+            let position = loaded.providerPosition ?? FilePosition(line: 1, column: 1)
+            let listed = configured.isEmpty ? "folio.yaml has no providers" : "folio.yaml has \(configured.joined(separator: ", "))"
+            return Diagnostic(path: loaded.path, line: position.line, column: position.column, severity: .error,
+                              message: "model.provider '\(provider)' is not a provider: \(listed), and the built-in kinds are \(kinds.joined(separator: ", "))"
+                                  + Suggestion.didYouMean(provider, among: configured + kinds))
+        }
     }
 
     /// The partial sources by name, for rendering.

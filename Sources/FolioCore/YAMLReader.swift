@@ -101,8 +101,9 @@ final class YAMLReader {
     // MARK: - Mappings
 
     /// The fields of a mapping node, by key. Reports a node that is not a mapping,
-    /// unknown keys (with a suggestion) and missing required keys.
-    func fields(_ node: Node, _ what: String, allowed: [String], required: [String] = []) -> [String: Node]? {
+    /// unknown keys (with a suggestion: a near spelling, else a `synonyms` entry for a
+    /// word other tools use, else the keys there are) and missing required keys.
+    func fields(_ node: Node, _ what: String, allowed: [String], required: [String] = [], synonyms: [String: String] = [:]) -> [String: Node]? {
         guard case .mapping(let mapping) = node else {
             error("\(what) must be a mapping of keys to values, found \(describe(node))", at: node)
             return nil
@@ -116,7 +117,10 @@ final class YAMLReader {
             if allowed.contains(key) {
                 result[key] = value
             } else {
-                error("unknown key '\(key)' in \(what)\(Suggestion.didYouMean(key, among: allowed))", at: keyNode)
+                var hint = Suggestion.didYouMean(key, among: allowed)
+                if hint.isEmpty, let synonym = synonyms[key.lowercased()] { hint = "; did you mean '\(synonym)'?" }
+                if hint.isEmpty { hint = "; the keys here are \(allowed.joined(separator: ", "))" }
+                error("unknown key '\(key)' in \(what)\(hint)", at: keyNode)
             }
         }
         for key in required where result[key] == nil {
@@ -153,17 +157,31 @@ final class YAMLReader {
     func string(_ node: Node?, _ what: String) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, node.tagName == .str else {
-            error("\(what) must be text, found \(describe(node))\(node.scalar != nil ? "; quote it" : "")", at: node)
+            error(braced(node).map { braces(what, $0) } ?? "\(what) must be text, found \(describe(node))\(node.scalar != nil ? "; quote it" : "")", at: node)
             return nil
         }
         return scalar.string
+    }
+
+    /// `content: {{name}}` unquoted: YAML reads `{` as a flow mapping. The value as
+    /// written, when it is one.
+    private func braced(_ node: Node) -> String? {
+        guard case .mapping = node, let mark = node.mark else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard mark.line >= 1, mark.line <= lines.count else { return nil }
+        let written = lines[mark.line - 1].dropFirst(max(0, mark.column - 1)).trimmingCharacters(in: .whitespaces)
+        return written.hasPrefix("{{") ? written : nil
+    }
+
+    private func braces(_ what: String, _ written: String) -> String {
+        "\(what) starts with '{{', which YAML reads as a mapping: a value starting with '{{' must be quoted, as in \"\(written.replacingOccurrences(of: "\"", with: "\\\""))\""
     }
 
     /// Any scalar as text (numbers and booleans as written): for free-text fields.
     func text(_ node: Node?, _ what: String) -> String? {
         guard let node else { return nil }
         guard let scalar = node.scalar, node.tagName != .null else {
-            error("\(what) must be text, found \(describe(node))", at: node)
+            error(braced(node).map { braces(what, $0) } ?? "\(what) must be text, found \(describe(node))", at: node)
             return nil
         }
         return scalar.string

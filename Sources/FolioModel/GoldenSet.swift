@@ -126,4 +126,10 @@ public struct Assertion: Sendable, Equatable, Codable {
 
     /// The type without its `not-` prefix.
     public var baseType: String { isNegated ? String(type.dropFirst(4)) : type }
+
+    /// The types that compare with the case's `expected:` when they have no `value:`.
+    public static let expectedReaders: Set<String> = ["equals", "contains", "icontains", "regex", "starts-with", "one-of", "json-path", "similar", "llm-rubric"]
+
+    /// True when this assertion checks the case's `expected:`.
+    public var readsExpected: Bool { value == nil && Self.expectedReaders.contains(baseType) }
 }

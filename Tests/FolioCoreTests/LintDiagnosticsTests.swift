@@ -183,6 +183,57 @@ struct LintDiagnosticsTests {
         ])
     }
 
+    @Test func anExpectedThatNoAssertionReadsIsAWarning() {
+        // A case's `assert:` replaces the defaults: here its latency check never reads
+        // `expected`, so "general" would pass. Other words tools use get a suggestion.
+        let set = """
+        schema: folio/goldenset@1
+        prompt: triage
+        defaults:
+          assert: [{ type: equals, normalize: [trim, lowercase] }]
+        cases:
+          - id: replaced
+            vars: { ticket_text: "refund" }
+            expected: billing
+            assert: [{ type: latency, max: 2000 }]
+          - id: kept
+            vars: { ticket_text: "refund" }
+            expected: billing
+            assert: [{ type: latency, value: 2000 }, { type: icontains }]
+          - id: defaults
+            vars: { ticket_text: "refund" }
+            expected: billing
+
+        """
+        #expect(lint(prompts: ["triage": Self.goodPrompt], goldenSets: ["goldensets/triage/set.yaml": set]) == [
+            "goldensets/triage/set.yaml:8:15: warning: case 'replaced' has `expected: billing`, but no assertion of its `assert:` (which replaces the defaults' assertions) reads it, so any answer can pass it: add `{ type: equals }` (no `value:` compares with `expected:`) to the case's `assert:`, or drop `expected:`",
+            "goldensets/triage/set.yaml:9:31: error: unknown key 'max' in case 'replaced' assert item 1; did you mean 'value'?",
+        ])
+        let defaultsOnly = set.replacingOccurrences(of: "assert: [{ type: equals, normalize: [trim, lowercase] }]", with: "assert: [{ type: is-json }]")
+        #expect(lint(prompts: ["triage": Self.goodPrompt], goldenSets: ["goldensets/triage/set.yaml": defaultsOnly]).last
+            == "goldensets/triage/set.yaml:16:15: warning: case 'defaults' has `expected: billing`, but no assertion of the defaults' assertions reads it, so any answer can pass it: add `{ type: equals }` (no `value:` compares with `expected:`) to the case's `assert:`, or drop `expected:`")
+        let unknown = set.replacingOccurrences(of: "max: 2000", with: "frobnicate: 1")
+        #expect(lint(prompts: ["triage": Self.goodPrompt], goldenSets: ["goldensets/triage/set.yaml": unknown]).contains(
+            "goldensets/triage/set.yaml:9:31: error: unknown key 'frobnicate' in case 'replaced' assert item 1; the keys here are type, value, normalize, threshold, weight, path, schema"))
+    }
+
+    @Test func aModelProviderMustExist() {
+        let config = "schema: folio/config@1\nproviders:\n  local: { kind: openai, base_url: \"http://127.0.0.1:8081/v1\" }\n"
+        let prompt = Self.goodPrompt.replacingOccurrences(of: "variables:", with: "model: { provider: openia, name: gpt-4o }\nvariables:")
+        #expect(lint(config: config, prompts: ["triage": prompt]) == [
+            "prompts/triage.yaml:3:20: error: model.provider 'openia' is not a provider: folio.yaml has local, and the built-in kinds are openai, anthropic, replay, command; did you mean 'openai'?",
+        ])
+        for known in ["local", "openai", "anthropic"] {
+            #expect(lint(config: config, prompts: ["triage": prompt.replacingOccurrences(of: "openia", with: known)]) == [])
+        }
+    }
+
+    @Test func anUnquotedTemplateIsExplained() {
+        let prompt = Self.goodPrompt.replacingOccurrences(of: "content: \"{{ticket_text}}\"", with: "content: {{ticket_text}}")
+        #expect(lint(prompts: ["triage": prompt]).contains(
+            "prompts/triage.yaml:11:14: error: message 2 content starts with '{{', which YAML reads as a mapping: a value starting with '{{' must be quoted, as in \"{{ticket_text}}\""))
+    }
+
     @Test func aGoldenSetForAnUnknownPrompt() {
         let set = "schema: folio/goldenset@1\nprompt: tirage\ncases: []\n"
         #expect(lint(prompts: ["triage": Self.goodPrompt], goldenSets: ["goldensets/x/set.yaml": set]) == [
