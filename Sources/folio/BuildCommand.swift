@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 import FolioManifest
+import FolioSigning
 
 struct BuildCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,5 +70,25 @@ struct BuildCommand: ParsableCommand {
         print("\(output.versionFiles) version file(s), signed with \(signer.description)")
         print(output.patched ? "checked \(output.checkedTags) promotion tag(s) added since the last build"
                              : "checked all \(output.checkedTags) promotion tag(s)")
+        if let manifest = output.manifests.sorted().first { try explainSignature(repo, folder: folder, manifest: manifest) }
+    }
+
+    /// Which key signed, what apps pin, and the principal and namespace a verifier needs.
+    private func explainSignature(_ repo: PromptRepository, folder: URL, manifest: String) throws {
+        let manifestPath = folder.appendingPathComponent(manifest).path
+        guard let armored = FileManager.default.contents(atPath: manifestPath + ".sig").map({ String(decoding: $0, as: UTF8.self) }),
+              let key = try? SSHSignature(armored: armored).publicKey else { return }
+        print("the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(key.line)")
+        let path = repo.config.allowedSigners
+        let text = try repo.git.blobID(of: path, inCommit: try repo.git.resolveCommit(try repo.mainRevision()))
+            .map { String(decoding: try repo.git.readBlob($0), as: UTF8.self) } ?? ""
+        let entries = AllowedSigners(text: text, path: path).entries(for: key, namespace: "folio-manifest")
+        if let principal = entries.first?.principals.first(where: { !$0.contains("*") && !$0.contains("?") && !$0.hasPrefix("!") }) {
+            print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I \(principal) -s \(manifestPath).sig < \(manifestPath)")
+        } else if entries.isEmpty {
+            Terminal.note("note: no line of \(path) on \(repo.config.mainBranch) allows this key in the folio-manifest namespace, so `ssh-keygen -Y verify -n folio-manifest -f \(path)` refuses the signature (apps that pin the key are not affected): add folio-manifest to that line's namespaces=\"git,folio-manifest\"")
+        } else {
+            print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I <an identity matching \(entries[0].principalText)> -s \(manifestPath).sig < \(manifestPath)")
+        }
     }
 }

@@ -35,6 +35,9 @@ struct PromotionOptions: ParsableArguments {
     @Option(help: "text or json.")
     var format: OutputFormat = .text
 
+    @Flag(help: "Create the tag even when the signing key is not in allowed_signers on main (it will not verify until it is).")
+    var force = false
+
     struct Output: Encodable {
         let schema = "folio/promotion@1"
         let tag: String
@@ -97,7 +100,7 @@ struct PromoteCommand: ParsableCommand {
         let repo = try repository.open()
         let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git)
         let references = try prompts.map { try PromptReference(parsing: $0) }
-        let result = try repo.promote(references, to: options.environment, note: options.note, signer: signer, push: options.remote)
+        let result = try repo.promote(references, to: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force)
         try options.report(result, signer: signer)
     }
 }
@@ -122,7 +125,7 @@ struct RollbackCommand: ParsableCommand {
         let repo = try repository.open()
         let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git)
         let name = try PromptReference(parsing: prompt).name
-        let result = try repo.rollback(name, in: options.environment, note: options.note, signer: signer, push: options.remote)
+        let result = try repo.rollback(name, in: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force)
         try options.report(result, signer: signer)
     }
 }

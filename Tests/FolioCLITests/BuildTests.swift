@@ -1,4 +1,5 @@
 import Foundation
+import FolioCore
 import FolioSigning
 import FolioTestSupport
 import Testing
@@ -23,6 +24,28 @@ struct BuildTests {
     }
 
     func files(in folder: URL) throws -> [String: Data] { try Fixtures.files(in: folder) }
+
+    @Test func buildSaysWhichKeySignedAndHowToVerifyIt() throws {
+        // Without folio-manifest among the key's namespaces: a note that ssh-keygen refuses it.
+        let gitOnly = try PromotionFixture(signerOptions: "namespaces=\"git\"")
+        #expect(try CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", gitOnly.key("alice")], in: gitOnly.repo.url).status == 0)
+        let noted = try build(gitOnly, out: "dist")
+        #expect(noted.status == 0, "\(noted.stderr)")
+        #expect(noted.stdout.contains("the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(try gitOnly.publicKey("alice").split(separator: " ").prefix(2).joined(separator: " "))"))
+        #expect(noted.stderr.contains("no line of .folio/allowed_signers on main allows this key in the folio-manifest namespace"))
+
+        // With it (as `folio init`'s example line has it), the printed command verifies as printed.
+        let fixture = try PromotionFixture(signerOptions: "namespaces=\"git,folio-manifest\"")
+        #expect(try CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        let built = try build(fixture, out: "dist")
+        #expect(built.status == 0, "\(built.stderr)")
+        let command = try #require(built.stdout.split(separator: "\n").first { $0.hasPrefix("verify: ") }).dropFirst("verify: ".count)
+        #expect(command.contains("-n folio-manifest -f .folio/allowed_signers -I alice@example.com"))
+        let verified = try Command.run("/bin/sh", ["-c", String(command)], in: fixture.repo.url)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("Good \"folio-manifest\" signature for alice@example.com"))
+        #expect(Scaffold.allowedSigners.contains("alice@example.com namespaces=\"git,folio-manifest\" ssh-ed25519"))
+    }
 
     @Test func aRebuildLeavesImmutableVersionFilesInPlace() throws {
         let fixture = try promotedFixture()

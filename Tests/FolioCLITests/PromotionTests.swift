@@ -65,7 +65,17 @@ struct PromotionTests {
 
     @Test func aKeyNotInAllowedSignersIsRefused() throws {
         let fixture = try PromotionFixture()
-        #expect(try promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", key: "mallory").status == 0)
+        // Refused before the tag exists: it would never verify.
+        let refused = try promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", key: "mallory")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("the signing key SHA256:"))
+        #expect(refused.stderr.contains("is not in .folio/allowed_signers on main, so the tag would never verify: it was not created"))
+        #expect(refused.stderr.contains("commit a line for the key to .folio/allowed_signers on main first (<you@example.com> namespaces=\"git,folio-manifest\" ssh-ed25519 "))
+        #expect(try fixture.repo.git("tag", "-l") == "")
+        let rollback = try CLI.run(["rollback", "triage", "--env", "production", "--note", "x", "--signing-key", fixture.key("mallory")], in: fixture.repo.url)
+        #expect(rollback.status == 2) // nothing promoted yet
+        // --force creates it; it never counts.
+        #expect(try promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", "--force", key: "mallory").status == 0)
         let verify = try CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("BAD  folio/production/1: signer not allowed: key SHA256:"))
@@ -79,13 +89,18 @@ struct PromotionTests {
 
     @Test func aKeyOutsideItsValidityWindowIsRefused() throws {
         let expired = try PromotionFixture(signerOptions: "valid-before=\"20200101\"")
-        #expect(try promote(expired, "triage@2", "--env", "production", "--note", "late").status == 0)
+        let refused = try promote(expired, "triage@2", "--env", "production", "--note", "late")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is not valid now in .folio/allowed_signers on main (the key of alice@example.com expired on 2020-01-01"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("): the tag was not created"))
+        #expect(try promote(expired, "triage@2", "--env", "production", "--note", "late", "--force").status == 0)
         let late = try CLI.run("verify", in: expired.repo.url)
         #expect(late.status == 1)
         #expect(late.stdout.contains("the key of alice@example.com expired on 2020-01-01"))
 
         let future = try PromotionFixture(signerOptions: "valid-after=\"29990101\"")
-        #expect(try promote(future, "triage@2", "--env", "production", "--note", "early").status == 0)
+        #expect(try promote(future, "triage@2", "--env", "production", "--note", "early").status == 2)
+        #expect(try promote(future, "triage@2", "--env", "production", "--note", "early", "--force").status == 0)
         let early = try CLI.run("verify", in: future.repo.url)
         #expect(early.status == 1)
         #expect(early.stdout.contains("the key of alice@example.com is not valid before 2999-01-01"))

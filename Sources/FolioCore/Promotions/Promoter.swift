@@ -1,5 +1,6 @@
 import Foundation
 import FolioGit
+import FolioSigning
 
 /// What `folio promote` did.
 public struct PromotionResult: Sendable {
@@ -21,10 +22,12 @@ extension PromptRepository {
     /// `folio/<environment>/<next sequence>` on the tip of main.
     ///
     /// A bare name promotes the latest version on main. The tag is created with
-    /// no-overwrite semantics; a taken sequence is re-read and retried.
+    /// no-overwrite semantics; a taken sequence is re-read and retried. A signature that
+    /// main's allowed_signers would not accept is refused before any tag exists, unless
+    /// `force` (such a tag never verifies, so it never counts).
     public func promote(
         _ references: [PromptReference], to environment: String, note: String,
-        signer: TagSigner, push remote: String? = nil, subject: String? = nil, now: Date = Date()
+        signer: TagSigner, push remote: String? = nil, subject: String? = nil, now: Date = Date(), force: Bool = false
     ) throws -> PromotionResult {
         try requireEnvironment(environment)
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -63,6 +66,7 @@ extension PromptRepository {
             let message = Self.message(subject: subject ?? Self.subject(trailers, environment: environment), note: note, trailers: trailers)
             let payload = Data("object \(mainTip.hex)\ntype commit\ntag \(tagName)\ntagger \(identity.gitHeader)\n\n\(message)".utf8)
             let signature = try signer.sign(payload)
+            if !force { try requireAllowedSigner(signature, payload: payload, at: now) }
             do {
                 try git.createTag(named: tagName, raw: payload + Data(signature.utf8))
             } catch let error as GitError where error.kind == .referenceExists {
@@ -87,7 +91,7 @@ extension PromptRepository {
     }
 
     /// Promotes the version the current one replaced: the log only grows.
-    public func rollback(_ prompt: String, in environment: String, note: String, signer: TagSigner, push remote: String? = nil, now: Date = Date()) throws -> PromotionResult {
+    public func rollback(_ prompt: String, in environment: String, note: String, signer: TagSigner, push remote: String? = nil, now: Date = Date(), force: Bool = false) throws -> PromotionResult {
         try requireEnvironment(environment)
         if let remote { try syncWithRemote(remote, environment: environment) }
         let log = try PromotionLog(repository: self)
@@ -98,7 +102,7 @@ extension PromptRepository {
             throw FolioError(.usage, "\(prompt) v\(current.version) was the first version promoted to \(environment): there is nothing before it to roll back to")
         }
         return try promote([PromptReference(name: prompt, selector: .version(previous))], to: environment, note: note, signer: signer,
-                           push: nil, subject: "roll back \(prompt) to v\(previous) in \(environment)", now: now)
+                           push: nil, subject: "roll back \(prompt) to v\(previous) in \(environment)", now: now, force: force)
             .pushing(remote, repository: self)
     }
 
@@ -145,6 +149,35 @@ extension PromptRepository {
         guard errors.isEmpty else {
             throw FolioError(.invalidContent, "\(name) v\(version.number) does not pass lint, so it cannot be promoted:\n" + errors.map(\.description).joined(separator: "\n"),
                              hint: "fix it on \(config.mainBranch) and promote the new version")
+        }
+    }
+
+    /// The check `folio verify` will make of this signature, made before the tag exists:
+    /// the key must be in allowed_signers on main, for the `git` namespace, valid now.
+    /// OpenPGP signatures are not checked (Folio verifies SSH signatures only).
+    private func requireAllowedSigner(_ armored: String, payload: Data, at now: Date) throws {
+        guard armored.hasPrefix(SSHSignature.begin) else { return }
+        let key = try SSHSignature(armored: armored).publicKey
+        let path = config.allowedSigners, main = config.mainBranch
+        let mainTip = try git.resolveCommit(try mainRevision())
+        let text = try git.blobID(of: path, inCommit: mainTip).map { String(decoding: try git.readBlob($0), as: UTF8.self) }
+        let signers = AllowedSigners(text: text ?? "", path: path)
+        let line = "<you@example.com> namespaces=\"git,folio-manifest\" \(key.line)"
+        let howTo = "commit a line for the key to \(path) on \(main) first (\(line)), or pass --force to create a tag that will not verify"
+        guard text != nil else {
+            throw FolioError(.usage, "\(path) does not exist on \(main), so no promotion tag can verify: the tag was not created", hint: howTo)
+        }
+        let entries = signers.entries(for: key, namespace: "git")
+        guard !entries.isEmpty else {
+            if signers.entries.contains(where: { $0.key == key }) {
+                throw FolioError(.usage, "the signing key \(key.fingerprint) is in \(path) on \(main) but not for the 'git' namespace, so the tag would never verify: it was not created",
+                                 hint: "add git to its namespaces=\"…\" on \(main), or pass --force")
+            }
+            throw FolioError(.usage, "the signing key \(key.fingerprint) is not in \(path) on \(main), so the tag would never verify: it was not created", hint: howTo)
+        }
+        guard entries.contains(where: { $0.validityProblem(at: now) == nil }) else {
+            throw FolioError(.usage, "the signing key \(key.fingerprint) is not valid now in \(path) on \(main) (\(entries[0].validityProblem(at: now) ?? "outside its validity")): the tag was not created",
+                             hint: "use a key that is valid now, or pass --force")
         }
     }
 

@@ -24,10 +24,14 @@ public enum Scaffold {
     #   <principals> [options] <key type> <base64 key> [comment]
     #
     # principals: comma-separated email patterns (e.g. alice@example.com, *@example.com)
-    # options:    namespaces="git", valid-after="20260101", valid-before="20270101"
+    # options:    namespaces="git,folio-manifest", valid-after="20260101", valid-before="20270101"
+    #
+    # Namespaces: "git" lets the key sign promotion tags (`folio promote`, `git tag -v`);
+    # "folio-manifest" lets `ssh-keygen -Y verify -n folio-manifest` accept the manifests
+    # `folio build` signs with it. One key can do both, or use one of each.
     #
     # Example:
-    #   alice@example.com namespaces="git" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice
+    #   alice@example.com namespaces="git,folio-manifest" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice
     #
     # Folio reads this file from the tip of the main branch: removing a key there
     # revokes every promotion it signed.
