@@ -254,7 +254,7 @@ actor RunState {
     func refusal() -> String? {
         guard let budget, spent >= budget else { return nil }
         budgetReached = true
-        return String(format: "not sent: the budget of $%.2f was reached ($%.4f spent)", budget, spent)
+        return "not sent: the budget of \(Money.text(budget)) was reached (\(Money.text(spent)) spent)"
     }
 
     func spend(_ cost: Double?) { spent += cost ?? 0 }

@@ -41,17 +41,8 @@ public struct ReportMetric: Sendable {
         return have < metrics.spans ? "\(format(value)) (\(have)/\(metrics.spans) \(coverageWord))" : format(value)
     }
 
-    /// Money with three significant digits below a dollar: `$0.0000069`, `$0.00104`,
-    /// `$0.31`, `$12.40`.
-    public static func money(_ value: Double) -> String {
-        guard value.isFinite else { return "n/a" }
-        if value == 0 { return "$0.00" }
-        if abs(value) >= 1 { return String(format: "$%.2f", value) }
-        let digits = min(12, max(2, Int((-log10(abs(value))).rounded(.down)) + 3))
-        var text = String(format: "%.\(digits)f", value)
-        while text.hasSuffix("0"), let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 3 { text.removeLast() }
-        return "$" + text
-    }
+    /// Money with three significant digits below a dollar (`Money.text`).
+    public static func money(_ value: Double) -> String { Money.text(value) }
 
     public static let all: [ReportMetric] = [
         ReportMetric(key: "spans", title: "calls", value: { Double($0.spans) }, format: { String(Int($0)) }),

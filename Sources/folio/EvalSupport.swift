@@ -74,7 +74,7 @@ enum EvalSession {
     }
 
     static func output(_ report: EvalReport, format: ReportWriter.Format, out: String?) throws {
-        print(ReportWriter.render(report, as: format), terminator: "")
+        print(ReportWriter.render(report, as: format, width: Terminal.width), terminator: "")
         if let out {
             let written = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: out))
             Terminal.note("Reports: " + written.map(\.path).joined(separator: ", "))
@@ -96,7 +96,7 @@ final class ProgressBar: @unchecked Sendable {
     func update(_ progress: EvalProgress) {
         lock.withLock {
             let fraction = progress.total == 0 ? 1 : Double(progress.done) / Double(progress.total)
-            let money = String(format: "$%.4f", progress.spentUSD)
+            let money = Money.text(progress.spentUSD)
             if interactive {
                 let filled = Int(fraction * 30)
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)

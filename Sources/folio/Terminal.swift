@@ -4,6 +4,15 @@ import Foundation
 enum Terminal {
     /// A closed standard error (`folio … 2>&1 | head -1`) loses the text; it must not
     /// crash the command (the non-throwing `FileHandle.write` traps on EPIPE).
+    /// The width to fit tables to: COLUMNS when set (as shells export it), else the
+    /// terminal's, else 120.
+    static var width: Int {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 20 { return columns }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return 120
+    }
+
     static func writeError(_ text: String) {
         fflush(nil) // keep standard output's lines before this one when both go to one place
         try? FileHandle.standardError.write(contentsOf: Data(text.utf8))

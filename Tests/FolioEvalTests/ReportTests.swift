@@ -54,14 +54,17 @@ struct ReportTests {
         #expect(markdown.hasPrefix(MarkdownReport.marker))
     }
 
-    @Test func junitHasOneTestCasePerCaseAndSide() async throws {
+    @Test func junitHasOneTestCasePerCaseAndSideAndCountsOnlyNewFailures() async throws {
         let report = try await Self.report()
         let xml = ReportWriter.render(report, as: .junit)
         final class Counter: NSObject, XMLParserDelegate {
-            var testcases = 0, failures = 0
+            var testcases = 0, failures = 0, known = 0
+            var declared: [String: String] = [:]
             func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
                 if name == "testcase" { testcases += 1 }
                 if name == "failure" { failures += 1 }
+                if name == "skipped", attributes["type"] == "folio.known-failure" { known += 1 }
+                if name == "testsuites" { declared = attributes }
             }
         }
         let parser = XMLParser(data: Data(xml.utf8))
@@ -69,7 +72,40 @@ struct ReportTests {
         parser.delegate = counter
         #expect(parser.parse())
         #expect(counter.testcases == 10)
-        #expect(counter.failures == 2)
+        // Head (v1) fails where base (v2) passes: those are the new failures, and the only
+        // <failure>s, so a CI test tab agrees with `folio check`'s exit code.
+        let run = try #require(report.runs.first)
+        let newFailures = run.comparisons.flatMap(\.newFailures)
+        let failing = run.cases.flatMap(\.sides).filter { $0.status == .fail }.count
+        #expect(!newFailures.isEmpty)
+        #expect(counter.failures == newFailures.count)
+        #expect(counter.known == failing - newFailures.count)
+        #expect(counter.declared["failures"] == "\(newFailures.count)")
+        #expect(counter.declared["skipped"] == "\(failing - newFailures.count)")
+        for id in newFailures { #expect(xml.contains(#"name="\#(id)""#)) }
+        #expect(xml.contains("new failure (passes on base): "))
+    }
+
+    @Test func theTableFitsTheWidthAndKeepsEveryReason() async throws {
+        let report = try await Self.report(longOutput: false)
+        for width in [80, 100, 149, 200] {
+            let table = TableReport.render(report, width: width)
+            let lines = table.split(separator: "\n", omittingEmptySubsequences: false)
+            let caseRows = lines.filter { $0.hasPrefix("  ") && ($0.contains(" pass") || $0.contains(" FAIL") || $0.contains(" ERROR") || $0.contains("CASE")) && !$0.contains(" · ") }
+            #expect(!caseRows.isEmpty)
+            for row in caseRows { #expect(row.count <= width, "width \(width): \(row.count): \(row)\n\(table)") }
+            // Each failing side's reason, in full, below the table.
+            for result in report.runs[0].cases {
+                for (side, sideResult) in zip(report.runs[0].sides, result.sides) where sideResult.status == .fail {
+                    let reason = sideResult.samples.first?.assertions.first { !$0.passed }?.reason ?? ""
+                    #expect(table.contains("  \(result.id) · \(side.label): FAIL: "), "\(table)")
+                    #expect(table.contains(reason), "\(reason)")
+                }
+            }
+        }
+        // Past the width's need, nothing is cut; at 80 the inputs are.
+        #expect(TableReport.render(report, width: 400).contains("  " + report.runs[0].cases[0].input + "  "))
+        #expect(TableReport.render(report, width: 80).contains("…"))
     }
 
     @Test func htmlIsOneSelfContainedFileWithAFailuresFilter() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import FolioModel
 
 /// Number and text formatting every report shares.
 enum ReportText {
@@ -7,10 +8,11 @@ enum ReportText {
         return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
     }
 
-    /// `$0.0123`, or `n/a` when unknown (never $0 for an unknown price).
+    /// `$0.0000069`, `$0.0123`, `$1.20` (`Money.text`), or `n/a` when unknown (never $0
+    /// for an unknown price).
     static func money(_ value: Double?) -> String {
         guard let value else { return "n/a" }
-        return value >= 1 ? String(format: "$%.2f", value) : String(format: "$%.4f", value)
+        return Money.text(value)
     }
 
     static func duration(_ milliseconds: Double?) -> String {

@@ -9,9 +9,10 @@ public enum ReportWriter {
         case table, json, markdown, junit, html
     }
 
-    public static func render(_ report: EvalReport, as format: Format) -> String {
+    /// `width`: the terminal's, for the table (the other formats ignore it).
+    public static func render(_ report: EvalReport, as format: Format, width: Int = TableReport.defaultWidth) -> String {
         switch format {
-        case .table: return TableReport.render(report) + "\n"
+        case .table: return TableReport.render(report, width: width) + "\n"
         case .json: return json(report)
         case .markdown: return MarkdownReport.render(report)
         case .junit: return JUnitReport.render(report)

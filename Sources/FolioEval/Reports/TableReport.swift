@@ -1,8 +1,12 @@
 import Foundation
 
-/// The terminal view: per case, both sides' answers and verdicts; then totals.
+/// The terminal view: per case, both sides' answers and verdicts, fitted to the terminal's
+/// width; below it, every failure's and error's reason in full; then totals.
 public enum TableReport {
-    public static func render(_ report: EvalReport, width: Int = 120) -> String {
+    /// The width used when the caller knows none (not a terminal, no COLUMNS).
+    public static let defaultWidth = 120
+
+    public static func render(_ report: EvalReport, width: Int = defaultWidth) -> String {
         var lines: [String] = []
         for run in report.runs {
             lines.append("\(run.prompt) · \(run.goldenSet)")
@@ -10,17 +14,17 @@ public enum TableReport {
             for (side, summary) in zip(run.sides, run.summaries) where !summary.answeredBy.isEmpty && summary.answeredBy != [side.model] {
                 lines.append("  \(side.label): answered by \(summary.answeredBy.joined(separator: ", "))")
             }
-            var rows = [["CASE", "INPUT", "EXPECTED"] + run.sides.map { $0.label.uppercased() } + ["LATENCY", "TOKENS", "COST"]]
-            for result in run.cases {
-                var row = [result.id, ReportText.shorten(result.input, 36), ReportText.shorten(result.expected ?? "", 16)]
-                row += result.sides.map { ReportText.shorten(ReportText.answer($0), 18) + " " + ReportText.mark($0) }
-                let firsts = result.sides.map(\.samples.first)
-                row.append(firsts.map { ReportText.duration($0?.latencyMs) }.joined(separator: " / "))
-                row.append(firsts.map { ReportText.tokens($0) }.joined(separator: " / "))
-                row.append(firsts.map { ReportText.money($0?.costUSD) }.joined(separator: " / "))
-                rows.append(row)
+            lines += caseTable(run, width: width - 2).map { "  " + $0 }
+            let reasons = run.cases.flatMap { result in
+                zip(run.sides, result.sides).compactMap { side, sideResult -> String? in
+                    guard sideResult.status == .fail || sideResult.status == .error else { return nil }
+                    return "  \(result.id) · \(side.label): \(ReportText.mark(sideResult)): \(ReportText.failure(sideResult).replacingOccurrences(of: "\n", with: " "))"
+                }
             }
-            lines += align(rows).map { "  " + $0 }
+            if !reasons.isEmpty {
+                lines.append("")
+                lines += reasons
+            }
             lines.append("")
             var totals = [["", "PASSED", "FAILED", "ERRORS", "FLAKY", "COST", "P50", "P95", "CACHE HITS"]]
             for (side, summary) in zip(run.sides, run.summaries) {
@@ -30,7 +34,7 @@ public enum TableReport {
                     ReportText.duration(summary.latencyP95Ms), "\(summary.cacheHits)/\(summary.samples)",
                 ])
             }
-            lines += align(totals).map { "  " + $0 }
+            lines += fitted(totals, width: width - 2, dropping: ["CACHE HITS", "P50", "FLAKY", "ERRORS"]).map { "  " + $0 }
             for comparison in run.comparisons {
                 lines.append("  \(comparison.candidate) vs \(comparison.reference): new failures: \(list(comparison.newFailures)) · fixed: \(list(comparison.fixed)) · still failing: \(list(comparison.stillFailing))")
             }
@@ -38,6 +42,88 @@ public enum TableReport {
         }
         lines.append(ReportText.verdictLine(report))
         return lines.joined(separator: "\n")
+    }
+
+    /// One column: its cells (header first) and what follows each cell's text (a verdict,
+    /// which is never cut); the widest its text may be, the narrowest it shrinks to before
+    /// optional columns go (`soft`) and after (`hard`).
+    struct Column {
+        var header: String
+        var cells: [String]
+        var suffixes: [String]
+        var maximum: Int
+        var soft: Int
+        var hard: Int
+
+        var suffixWidth: Int { suffixes.map(\.count).max() ?? 0 }
+        var natural: Int { max(header.count, min(cells.map(\.count).max() ?? 0, maximum) + suffixWidth) }
+    }
+
+    /// The per-case table in at most `width` characters: inputs shrink first, then
+    /// answers, then expected values; then tokens, latency and cost go (the totals below
+    /// keep them); then everything shrinks to its narrowest. A verdict is never cut.
+    static func caseTable(_ run: EvalRun, width: Int) -> [String] {
+        let firsts = run.cases.map { $0.sides.map(\.samples.first) }
+        func column(_ header: String, _ cells: [String], suffixes: [String]? = nil, maximum: Int, soft: Int, hard: Int) -> Column {
+            Column(header: header, cells: cells, suffixes: suffixes ?? Array(repeating: "", count: cells.count), maximum: maximum, soft: soft, hard: hard)
+        }
+        var columns = [
+            column("CASE", run.cases.map(\.id), maximum: 40, soft: 40, hard: 12),
+            column("INPUT", run.cases.map { flat($0.input) }, maximum: 36, soft: 16, hard: 10),
+            column("EXPECTED", run.cases.map { flat($0.expected ?? "") }, maximum: 16, soft: 10, hard: 6),
+        ]
+        for (index, side) in run.sides.enumerated() {
+            let results = run.cases.map { $0.sides[index] }
+            columns.append(column(side.label.uppercased(), results.map { flat(ReportText.answer($0)) },
+                                  suffixes: results.map { " " + ReportText.mark($0) }, maximum: 18, soft: 10, hard: 6))
+        }
+        let optional = [
+            column("LATENCY", firsts.map { $0.map { ReportText.duration($0?.latencyMs) }.joined(separator: " / ") }, maximum: 60, soft: 60, hard: 60),
+            column("TOKENS", firsts.map { $0.map { ReportText.tokens($0) }.joined(separator: " / ") }, maximum: 60, soft: 60, hard: 60),
+            column("COST", firsts.map { $0.map { ReportText.money($0?.costUSD) }.joined(separator: " / ") }, maximum: 60, soft: 60, hard: 60),
+        ]
+        // Shrink INPUT, then the answers, then EXPECTED (then CASE) toward a floor.
+        let order = [1] + Array(3..<(3 + run.sides.count)) + [2, 0]
+        func fit(_ columns: [Column], hard: Bool) -> [Int] {
+            var widths = columns.map(\.natural)
+            func total() -> Int { widths.reduce(0, +) + 2 * max(0, widths.count - 1) }
+            for index in order where total() > width {
+                let floor = max(columns[index].header.count, (hard ? columns[index].hard : columns[index].soft) + columns[index].suffixWidth)
+                widths[index] = max(min(widths[index], floor), widths[index] - (total() - width))
+            }
+            return widths
+        }
+        func fits(_ widths: [Int]) -> Bool { widths.reduce(0, +) + 2 * max(0, widths.count - 1) <= width }
+        var chosen = columns + optional
+        var widths = fit(chosen, hard: false)
+        // Drop tokens, then latency, then cost, while the soft fit is too wide.
+        for drop in ["TOKENS", "LATENCY", "COST"] where !fits(widths) {
+            chosen.removeAll { $0.header == drop }
+            widths = fit(chosen, hard: false)
+        }
+        if !fits(widths) { widths = fit(chosen, hard: true) }
+        columns = chosen
+        return (0..<(run.cases.count + 1)).map { row in
+            columns.indices.map { index in
+                let column = columns[index]
+                let cell = row == 0 ? column.header : ReportText.shorten(column.cells[row - 1], max(1, widths[index] - column.suffixWidth)) + column.suffixes[row - 1]
+                return index == columns.count - 1 ? cell : cell.padding(toLength: max(widths[index], cell.count), withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+    }
+
+    private static func flat(_ text: String) -> String { text.replacingOccurrences(of: "\n", with: " ") }
+
+    /// `rows` aligned, without the named columns (in that order) while too wide.
+    static func fitted(_ rows: [[String]], width: Int, dropping: [String]) -> [String] {
+        var rows = rows
+        var lines = align(rows)
+        for name in dropping where (lines.map(\.count).max() ?? 0) > width {
+            guard let index = rows.first?.firstIndex(of: name) else { continue }
+            rows = rows.map { row in var row = row; row.remove(at: index); return row }
+            lines = align(rows)
+        }
+        return lines
     }
 
     static func list(_ ids: [String]) -> String { ids.isEmpty ? "none" : ids.joined(separator: ", ") }
