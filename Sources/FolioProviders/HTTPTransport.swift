@@ -2,6 +2,7 @@ import FolioModel
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 
 /// One JSON POST with a deadline, mapping HTTP statuses to `ProviderError` kinds.
@@ -18,6 +19,9 @@ struct HTTPTransport: Sendable {
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        // AsyncHTTPClient would retry a failed connect until the request's deadline (a
+        // refused connection took the whole `timeout:`); the provider's own retries decide.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
@@ -40,6 +44,10 @@ struct HTTPTransport: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            if let reason = Self.unreachable(error) {
+                throw ProviderError(.unreachable, provider: provider, "cannot reach provider '\(provider)' at \(Self.address(url)): \(reason) (\(url))",
+                                    hint: "check `base_url` in folio.yaml and that the server is up")
+            }
             throw ProviderError(.transport, provider: provider, "cannot reach provider '\(provider)' at \(url): \(redacted(String(describing: error)))", hint: "check `base_url` in folio.yaml and that the server is up")
         }
         let latency = (clock.now - start).inSeconds
@@ -48,6 +56,36 @@ struct HTTPTransport: Sendable {
             throw failure(status: status, body: data, retryAfter: response.headers.first(name: "Retry-After"), url: url)
         }
         return (data, latency)
+    }
+
+    /// Why nothing can be reached at the address (refused, no route, unknown host), or nil
+    /// for failures that may pass.
+    static func unreachable(_ error: Error) -> String? {
+        var errors: [Error] = [error]
+        if let connection = error as? NIOConnectionError {
+            errors += connection.connectionErrors.map { $0.error }
+            if let dns = connection.dnsAError ?? connection.dnsAAAAError { errors.append(dns) }
+        }
+        for error in errors {
+            if let io = error as? IOError {
+                switch io.errnoCode {
+                case ECONNREFUSED: return "the connection was refused (nothing listens there)"
+                case EHOSTUNREACH, ENETUNREACH: return "there is no route to the host"
+                default: continue
+                }
+            }
+            if case .unknown? = error as? SocketAddressError { return "the host name does not resolve" }
+        }
+        // NIO's resolver failure (EAI_NONAME) reaches here inside AsyncHTTPClient's own type.
+        if String(describing: error).contains("SocketAddressError.UnknownHost") { return "the host name does not resolve" }
+        return nil
+    }
+
+    /// `host:port` of a URL, for messages.
+    static func address(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return url }
+        let port = components.port ?? (components.scheme == "https" ? 443 : 80)
+        return "\(host):\(port)"
     }
 
     private func failure(status: Int, body: Data, retryAfter: String?, url: String) -> ProviderError {

@@ -13,8 +13,10 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         /// 4xx other than 429: the request is wrong and will stay wrong.
         case client
         case timeout
-        /// Could not connect or the connection broke.
+        /// The connection broke, or could not be made for a reason that may pass.
         case transport
+        /// Nothing listens at the address, or there is no route to it: not worth a retry.
+        case unreachable
         /// The answer is not the JSON the protocol promises.
         case malformed
         case unsupported

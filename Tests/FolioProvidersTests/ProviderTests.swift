@@ -100,6 +100,31 @@ struct ProviderTests {
         #expect(server.requestCount == 2)
     }
 
+    @Test func aRefusedConnectionFailsAtOnceNamingTheAddress() async throws {
+        // A port nothing listens on: bind one, note it, close it.
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        close(socket)
+        // The default policy (5 attempts, backoff to 30 s) and a 60 s timeout: a refusal
+        // must still end in well under a second, not the whole budget.
+        let provider = ResilientProvider(OpenAIProvider(name: "local", baseURL: "http://127.0.0.1:\(port)/v1", apiKey: nil, timeout: 60), concurrency: 1)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            try await provider.complete(Self.request, sample: 0)
+        } throws: { error in
+            (error as? ProviderError)?.kind == .unreachable
+                && "\(error)".contains("cannot reach provider 'local' at 127.0.0.1:\(port): the connection was refused (nothing listens there)")
+        }
+        #expect(clock.now - start < .seconds(5))
+    }
+
     @Test func malformedJSONIsAnErrorNotARetry() async throws {
         let server = try await FakeLLMServer.start()
         defer { Task { await server.stop() } }
