@@ -2,12 +2,15 @@
 # the Swift toolchain: `deps` installs whatever else is missing with apt-get.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx
+APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx shellcheck
 BENCH_PACKAGES := wrk python3 python3-venv
 
 LLM_PACKAGES := python3 python3-venv
 
-.PHONY: deps llm python build demo test bench clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: deps llm python build demo test bench clean install dist
 
 deps:
 	@missing=""; \
@@ -42,9 +45,18 @@ demo: build llm python
 
 test: deps llm python
 	$(SWIFT) build --build-tests
-	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
+	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_REQUIRE_SHELLCHECK=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
 	cd clients/python && FOLIO_BIN="$(CURDIR)/.build/debug/folio" "$(CURDIR)/.build/python/bin/python" -m pytest -q -p no:cacheprovider tests
 	.build/debug/folio lint
+	Scripts/test-dist.sh
+
+# A release archive that runs without the Swift toolchain: .build/dist/folio-<version>-linux-<arch>.tar.gz and .sha256.
+dist: deps
+	Scripts/make-dist.sh
+
+# folio, its bundled libraries (PREFIX/lib/folio) and shell completions under PREFIX.
+install: deps
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" Scripts/install.sh
 
 bench: deps
 	@for pkg in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkg; done

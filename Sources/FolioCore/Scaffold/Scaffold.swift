@@ -11,6 +11,7 @@ public enum Scaffold {
     providers:                           # named LLM endpoints; a prompt's model.provider picks one
       openai: { kind: openai, base_url: https://api.openai.com/v1, api_key_env: OPENAI_API_KEY }
       anthropic: { kind: anthropic, api_key_env: ANTHROPIC_API_KEY }
+      replay: { kind: replay, path: .folio/recordings }   # answers saved by `folio check --record`, for runs without keys
     judge: { provider: openai, model: gpt-4o-mini }   # for llm-rubric assertions
     prices:                              # USD per million tokens; overrides the built-in table
       gpt-4o: { input: 2.50, output: 10.00 }
@@ -70,77 +71,6 @@ public enum Scaffold {
 
     """
 
-    /// The pull-request workflow users copy: `folio check` on every change to prompts or
-    /// golden sets, one comment kept up to date, the reports as artifacts.
-    public static let workflow = #"""
-    # folio check: evaluates the prompts a pull request changes, on the base and the head
-    # version, and fails on new failures (cases that passed before and fail now).
-    name: folio check
-    on:
-      pull_request:
-        paths: ["prompts/**", "goldensets/**", "folio.yaml"]
-    permissions:
-      contents: read
-      pull-requests: write
-    env:
-      FOLIO_REPOSITORY: https://github.com/folio-prompts/folio   # where you get Folio from
-      FOLIO_REF: main
-    jobs:
-      check:
-        runs-on: ubuntu-latest
-        container: swift:6.3-bookworm
-        steps:
-          - uses: actions/checkout@v4
-            with:
-              fetch-depth: 0      # full history: versions are counted on main
-              fetch-tags: true    # promotions are tags
-          - name: Build Folio
-            run: |
-              apt-get update -qq && apt-get install -y -qq --no-install-recommends libgit2-dev pkg-config git
-              git clone --depth 1 --branch "$FOLIO_REF" "$FOLIO_REPOSITORY" /tmp/folio
-              swift build -c release --package-path /tmp/folio --product folio
-              echo "/tmp/folio/.build/release" >> "$GITHUB_PATH"
-          - name: folio check
-            id: check
-            env:
-              OPENAI_API_KEY: ${{ secrets.OPENAI_API_KEY }}
-              ANTHROPIC_API_KEY: ${{ secrets.ANTHROPIC_API_KEY }}
-            run: |
-              git config --global --add safe.directory "$GITHUB_WORKSPACE"
-              set +e
-              folio check --base "origin/${{ github.base_ref }}" --out folio-report
-              echo "status=$?" >> "$GITHUB_OUTPUT"
-          - name: Post or update the comment
-            if: always() && hashFiles('folio-report/report.md') != ''
-            uses: actions/github-script@v7
-            with:
-              script: |
-                const fs = require('fs');
-                const body = fs.readFileSync('folio-report/report.md', 'utf8');
-                const marker = '<!-- folio-check -->';
-                const { owner, repo } = context.repo;
-                const issue_number = context.issue.number;
-                const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number });
-                const mine = comments.find((comment) => comment.body && comment.body.includes(marker));
-                if (mine) {
-                  await github.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
-                } else {
-                  await github.rest.issues.createComment({ owner, repo, issue_number, body });
-                }
-          - name: Upload the reports
-            if: always()
-            uses: actions/upload-artifact@v4
-            with:
-              name: folio-report
-              path: folio-report/
-          - name: Fail if the check failed
-            if: steps.check.outputs.status != '0'
-            run: |
-              echo "folio check exited ${{ steps.check.outputs.status }}: 1 regression, 2 usage or configuration error, 3 inconclusive"
-              exit 1
-
-    """#
-
     /// Keeps the response cache out of commits (recordings under .folio/recordings are meant to be committed).
     public static let gitignore = """
     .folio/cache/
@@ -153,7 +83,9 @@ public enum Scaffold {
         (".folio/allowed_signers", allowedSigners),
         ("prompts/example.yaml", examplePrompt),
         ("goldensets/example/basic.yaml", exampleGoldenSet),
-        (".github/workflows/folio-check.yml", workflow),
+        (".github/actions/setup-folio/action.yml", setupAction),
+        (".github/workflows/folio-check.yml", checkWorkflow),
+        (".github/workflows/folio-publish.yml", publishWorkflow),
         (".gitignore", gitignore),
     ]
 
