@@ -7,6 +7,9 @@ enum Suggestion {
     }
 
     static func closest(to word: String, among candidates: [String]) -> String? {
+        // An abbreviation of exactly one candidate (`prod` for `production`).
+        let extending = candidates.filter { word.count >= 3 && $0.lowercased().hasPrefix(word.lowercased()) && $0.count > word.count }
+        if extending.count == 1 { return extending[0] }
         let limit = max(2, word.count / 3)
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= limit else { return nil }

@@ -98,6 +98,7 @@ struct PromoteCommand: ParsableCommand {
 
     func run() throws {
         let repo = try repository.open()
+        try repo.requireEnvironment(options.environment)
         let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git)
         let references = try prompts.map { try PromptReference(parsing: $0) }
         let result = try repo.promote(references, to: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force)
@@ -123,6 +124,7 @@ struct RollbackCommand: ParsableCommand {
 
     func run() throws {
         let repo = try repository.open()
+        try repo.requireEnvironment(options.environment)
         let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git)
         let name = try PromptReference(parsing: prompt).name
         let result = try repo.rollback(name, in: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force)
