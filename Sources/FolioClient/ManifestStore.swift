@@ -3,45 +3,46 @@ import FolioModel
 import FolioSigning
 import FolioTemplate
 import Logging
+import Synchronization
 
 /// The fresh manifest entry and pinned prompts, readable without an actor hop: a fresh cache
 /// hit takes a lock, not a thread switch.
-final class FreshSnapshot: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entry: ManifestStore.Entry?
-    private var freshUntil: ContinuousClock.Instant?
-    /// The entry's manifest `expires`, kept apart so the hot path copies no manifest.
-    private var expires: Date?
-    private var pinnedPrompts: [String: CompiledPrompt] = [:]
+final class FreshSnapshot: Sendable {
+    private struct State {
+        var entry: ManifestStore.Entry?
+        var freshUntil: ContinuousClock.Instant?
+        /// The entry's manifest `expires`, kept apart so the hot path copies no manifest.
+        var expires: Date?
+        var pinnedPrompts: [String: CompiledPrompt] = [:]
+    }
 
-    /// The entry while it is within its TTL and not past `expires`.
-    func fresh(now: ContinuousClock.Instant) -> ManifestStore.Entry? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let entry, let freshUntil, now < freshUntil else { return nil }
-        if let expires, expires < Date() { return nil }
-        return entry
+    private let state = Mutex(State())
+
+    /// The entry while it is within its TTL and not past `expires` (by `now`, the
+    /// client's clock, and `date`, its wall clock).
+    func fresh(now: ContinuousClock.Instant, date: Date = Date()) -> ManifestStore.Entry? {
+        state.withLock { state in
+            guard let entry = state.entry, let freshUntil = state.freshUntil, now < freshUntil else { return nil }
+            if let expires = state.expires, expires < date { return nil }
+            return entry
+        }
     }
 
     func update(_ entry: ManifestStore.Entry, freshUntil: ContinuousClock.Instant) {
         let expires = entry.manifest.expires
-        lock.lock()
-        self.entry = entry
-        self.freshUntil = freshUntil
-        self.expires = expires
-        lock.unlock()
+        state.withLock { state in
+            state.entry = entry
+            state.freshUntil = freshUntil
+            state.expires = expires
+        }
     }
 
     func pinned(_ key: String) -> CompiledPrompt? {
-        lock.lock()
-        defer { lock.unlock() }
-        return pinnedPrompts[key]
+        state.withLock { $0.pinnedPrompts[key] }
     }
 
     func pin(_ key: String, _ prompt: CompiledPrompt) {
-        lock.lock()
-        pinnedPrompts[key] = prompt
-        lock.unlock()
+        state.withLock { $0.pinnedPrompts[key] = prompt }
     }
 }
 

@@ -1,18 +1,20 @@
 import Foundation
+import Synchronization
 
 /// Work started on another thread now and waited for when its value is needed: loading a
 /// cache file while the main thread lists references, for instance. The work must not
 /// touch what the caller uses meanwhile (libgit2 objects stay on the caller's thread).
-public final class Prefetch<Value>: @unchecked Sendable {
+public final class Prefetch<Value: Sendable>: Sendable {
     private let group = DispatchGroup()
-    private var result: Value?
+    private let result = Mutex<Value?>(nil)
 
     /// - Parameter concurrent: run on a concurrent queue instead of the prefetch thread
     ///   (for work that may start while the prefetch thread is still busy loading).
     public init(concurrent: Bool = false, _ work: @escaping @Sendable () -> Value) {
         group.enter()
         (concurrent ? DispatchQueue.global(qos: .userInitiated) : prefetchQueue).async {
-            self.result = work()
+            let value = work()
+            self.result.withLock { $0 = value }
             self.group.leave()
         }
     }
@@ -20,7 +22,7 @@ public final class Prefetch<Value>: @unchecked Sendable {
     /// The value, once the work has finished.
     public var value: Value {
         group.wait()
-        return result!
+        return result.withLock { $0! }
     }
 }
 
@@ -35,6 +37,8 @@ public func concurrentMap<Element>(_ count: Int, _ transform: @Sendable (Int) ->
     // Strided chunks, a few per core: items of uneven cost still spread evenly.
     let chunks = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * 4))
     return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Safe: each index is initialized by exactly one thread, and the buffer outlives
+        // concurrentPerform, which returns once every thread is done.
         nonisolated(unsafe) let output = buffer
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             for index in stride(from: chunk, to: count, by: chunks) {

@@ -6,7 +6,9 @@ import Foundation
 /// Builds evaluation sides from prompt versions: picks each side's provider and model
 /// (the prompt's own `model:`, unless overridden) and shares one provider instance, and
 /// so one concurrency cap, between sides that use the same provider.
-public final class EvalSetup: @unchecked Sendable {
+/// Used on the command's thread only: it holds the repository (libgit2 objects stay on one
+/// thread), so it is not Sendable.
+public final class EvalSetup {
     public let repository: PromptRepository
     public let factory: ProviderFactory
     public var providerOverride: String?

@@ -3,7 +3,7 @@ import Foundation
 /// A real model on loopback: llama.cpp's OpenAI-compatible server from PyPI's xllamacpp,
 /// started through `Scripts/local-llm/serve.py` on a free port (the demo and the tests use
 /// it; `Scripts/local-llm/setup.sh` installs it).
-public final class LocalModelServer: @unchecked Sendable {
+public final class LocalModelServer: Sendable {
     /// Where setup.sh puts the virtual environment and the model.
     public struct Installation: Sendable {
         public let python: URL

@@ -58,7 +58,9 @@ enum Gzip {
         return little(0) == checksum && little(4) == UInt32(truncatingIfNeeded: data.count)
     }
 
-    /// The input's bytes, shared with the threads that compress it (read only).
+    /// The input's bytes, shared with the threads that compress it. Safe to send: the
+    /// buffer is only read, and only inside `compress`'s `withUnsafeBytes`, which outlives
+    /// `concurrentMap` (it returns once every thread is done).
     private struct Input: @unchecked Sendable {
         let base: UnsafePointer<UInt8>?
         func at(_ offset: Int) -> UnsafePointer<UInt8>? { base.map { $0 + offset } }

@@ -1,6 +1,7 @@
 import Foundation
 import FolioCore
 import FolioSigning
+import Synchronization
 
 /// What `ManifestBuilder.write` left in a `dist/` folder, as git's index keeps for a work
 /// tree: per file, the sha256 of the bytes written and the file's `lstat` right after
@@ -10,7 +11,7 @@ import FolioSigning
 /// a file whose stamp falls in the tick the record was saved in (git's "racily clean"). Kept in
 /// `<git dir>/folio/written-<hash of the folder's path>`, never inside `dist/`. Loading
 /// it `lstat`s every recorded file, so it can run on the prefetch thread during a build.
-final class WrittenFiles: @unchecked Sendable {
+final class WrittenFiles: Sendable {
     struct Stamp: Equatable {
         let size: Int64
         let inode: UInt64
@@ -47,25 +48,32 @@ final class WrittenFiles: @unchecked Sendable {
         }
     }
 
+    /// What is known of the folder, behind one lock (a build hands the loaded record from
+    /// the prefetch thread to the main thread).
+    private struct State {
+        /// Path relative to the folder → (sha256 of what was written, its stamp then).
+        var records: [String: (digest: String, stamp: Stamp)] = [:]
+        /// Lines in the file (a path recorded again is appended; the last line wins).
+        var lines = 0
+        var appended: [String] = []
+        /// The recorded files whose stamp has not changed since, with their digest.
+        var intact: [String: String] = [:]
+        var changed = false
+        /// Recorded files whose stamp cannot be trusted (see `init`), with the digest
+        /// recorded: recorded again once checked.
+        var racy: [String: String] = [:]
+    }
+
     private let file: CacheFile
     /// Where the record is kept.
     var url: URL { file.url }
     private let folder: String
-    /// Path relative to the folder → (sha256 of what was written, its stamp then).
-    private var records: [String: (digest: String, stamp: Stamp)] = [:]
-    /// Lines in the file (a path recorded again is appended; the last line wins).
-    private var lines = 0
-    private var appended: [String] = []
-    /// The recorded files whose stamp has not changed since, with their digest.
-    private var intact: [String: String] = [:]
-    private var changed = false
-    /// Recorded files whose stamp cannot be trusted (see `init`), with the digest recorded:
-    /// recorded again once checked.
-    private var racy: [String: String] = [:]
+    private let state: Mutex<State>
 
     init(gitDirectory: String, folder: URL) {
-        self.folder = folder.standardizedFileURL.path
-        let name = "written-" + ContentHash.sha256Hex(Data(self.folder.utf8)).prefix(16)
+        let folder = folder.standardizedFileURL.path
+        self.folder = folder
+        let name = "written-" + ContentHash.sha256Hex(Data(folder.utf8)).prefix(16)
         file = CacheFile(gitDirectory: gitDirectory, name: name, format: 1)
         // Racily clean, as git says: a file modified in the same clock tick as the record
         // was saved may have been changed after it without its stamp showing it (file
@@ -73,21 +81,23 @@ final class WrittenFiles: @unchecked Sendable {
         var saved = stat()
         let savedAt = stat(file.url.path, &saved) == 0 ? (saved.st_mtim.tv_sec, saved.st_mtim.tv_nsec) : (Int.max, 0)
         let loaded = file.load()
-        lines = loaded.count
+        var state = State()
+        state.lines = loaded.count
         for record in loaded where record.count == 8 {
             guard let stamp = Stamp(record[2...]) else { continue }
-            records[record[0]] = (record[1], stamp)
+            state.records[record[0]] = (record[1], stamp)
             // The last line for a path decides (a path written again is appended).
             let racy = stamp.modified >= savedAt || stamp.changed >= savedAt
-            self.racy[record[0]] = racy ? record[1] : nil
-            intact[record[0]] = !racy && Stamp(path: self.folder + "/" + record[0]) == stamp ? record[1] : nil
+            state.racy[record[0]] = racy ? record[1] : nil
+            state.intact[record[0]] = !racy && Stamp(path: folder + "/" + record[0]) == stamp ? record[1] : nil
         }
+        self.state = Mutex(state)
     }
 
     /// Whether the file at `path` still holds what was written with this digest (as of
     /// loading: a build reads its files from git, never from `dist/`).
     func unchanged(_ path: String, digest: String) -> Bool {
-        intact[path] == digest
+        state.withLock { $0.intact[path] == digest }
     }
 
     /// Whether the file at `path` is known to hold other bytes than these (written with
@@ -95,47 +105,60 @@ final class WrittenFiles: @unchecked Sendable {
     func differs(_ path: String, digest: String) -> Bool {
         // A racily clean file holds what was recorded or was changed since: either way, bytes
         // other than new ones (at worst the same bytes are written again).
-        (intact[path] ?? racy[path]).map { $0 != digest } ?? false
+        state.withLock { ($0.intact[path] ?? $0.racy[path]).map { $0 != digest } ?? false }
     }
 
     /// Records what was just written (or found in place) at `path`.
     func record(_ path: String, digest: String) {
-        guard let stamp = Stamp(path: folder + "/" + path) else {
-            if records.removeValue(forKey: path) != nil { changed = true }
-            return
+        let stamp = Stamp(path: folder + "/" + path)
+        state.withLock { state in
+            guard let stamp else {
+                if state.records.removeValue(forKey: path) != nil { state.changed = true }
+                return
+            }
+            if let known = state.records[path], known.digest == digest, known.stamp == stamp, state.racy[path] == nil { return }
+            state.racy[path] = nil
+            state.records[path] = (digest, stamp)
+            state.appended.append(path)
+            state.changed = true
         }
-        if let known = records[path], known.digest == digest, known.stamp == stamp, racy[path] == nil { return }
-        racy[path] = nil
-        records[path] = (digest, stamp)
-        appended.append(path)
-        changed = true
     }
 
     /// Appends what changed (a rebuild after one promotion changes a few files), or writes
     /// the file anew when there was none or appended lines outnumber the files.
     func save() {
-        guard changed else { return }
-        // Racily clean records not checked since would pass for clean once the record is
-        // saved in a later tick: they are saved with a stamp no file has (git smudges them
-        // the same way), so the next build reads and compares those files.
-        for path in racy.keys.sorted() {
-            guard let known = records[path] else { continue }
-            records[path] = (known.digest, Stamp.smudged)
-            appended.append(path)
+        enum Write { case none, append([[String]]), replace([[String]]) }
+        let write: Write = state.withLock { state in
+            guard state.changed else { return .none }
+            // Racily clean records not checked since would pass for clean once the record is
+            // saved in a later tick: they are saved with a stamp no file has (git smudges them
+            // the same way), so the next build reads and compares those files.
+            for path in state.racy.keys.sorted() {
+                guard let known = state.records[path] else { continue }
+                state.records[path] = (known.digest, Stamp.smudged)
+                state.appended.append(path)
+            }
+            state.racy = [:]
+            let records = state.records
+            func line(_ path: String) -> [String] {
+                let record = records[path]!
+                return [path, record.digest] + record.stamp.fields
+            }
+            defer {
+                state.appended = []
+                state.changed = false
+            }
+            if state.lines > 0, state.lines + state.appended.count < 2 * records.count + 64 {
+                state.lines += state.appended.count
+                return .append(state.appended.map(line))
+            }
+            state.lines = records.count
+            return .replace(records.keys.sorted().map(line))
         }
-        racy = [:]
-        func line(_ path: String) -> [String] {
-            let record = records[path]!
-            return [path, record.digest] + record.stamp.fields
+        switch write {
+        case .none: break
+        case .append(let lines): file.append(lines)
+        case .replace(let lines): file.save(lines)
         }
-        if lines > 0, lines + appended.count < 2 * records.count + 64 {
-            file.append(appended.map(line))
-            lines += appended.count
-        } else {
-            file.save(records.keys.sorted().map(line))
-            lines = records.count
-        }
-        appended = []
-        changed = false
     }
 }

@@ -1,5 +1,6 @@
 import FolioModel
 import Foundation
+import Synchronization
 
 /// The escape hatch: runs a program with the request as JSON on stdin
 /// (`{"model","messages","temperature","max_tokens","sample"}`) and reads the answer from
@@ -98,18 +99,22 @@ public struct CommandProvider: ChatProvider {
     }
 }
 
-private final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outData = Data()
-    private var errData = Data()
-    private var timedOutFlag = false
+/// The program's output, appended by the pipes' reading handlers on their threads.
+private final class OutputCollector: Sendable {
+    private struct State {
+        var out = Data()
+        var err = Data()
+        var timedOut = false
+    }
 
-    func append(out data: Data) { lock.withLock { outData.append(data) } }
-    func append(err data: Data) { lock.withLock { errData.append(data) } }
-    var out: Data { lock.withLock { outData } }
-    var err: Data { lock.withLock { errData } }
+    private let state = Mutex(State())
+
+    func append(out data: Data) { state.withLock { $0.out.append(data) } }
+    func append(err data: Data) { state.withLock { $0.err.append(data) } }
+    var out: Data { state.withLock { $0.out } }
+    var err: Data { state.withLock { $0.err } }
     var timedOut: Bool {
-        get { lock.withLock { timedOutFlag } }
-        set { lock.withLock { timedOutFlag = newValue } }
+        get { state.withLock { $0.timedOut } }
+        set { state.withLock { $0.timedOut = newValue } }
     }
 }

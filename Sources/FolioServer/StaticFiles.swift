@@ -1,7 +1,7 @@
 import Crypto
 import FolioModel
 import Foundation
-import NIOConcurrencyHelpers
+import Synchronization
 import NIOCore
 
 /// The files of a `dist/` folder, read on demand and kept in memory with their strong
@@ -38,7 +38,7 @@ final class StaticFiles: Sendable {
 
     let root: String
     /// Read files by their relative path.
-    private let cache = NIOLockedValueBox<[String: File]>([:])
+    private let cache = Mutex<[String: File]>([:])
 
     init(root: URL) {
         let path = root.standardizedFileURL.path
@@ -49,7 +49,7 @@ final class StaticFiles: Sendable {
     func file(atRequestPath rawPath: String) -> File? {
         guard let relative = Self.safeRelativePath(rawPath) else { return nil }
         let now = Self.monotonicNanoseconds()
-        let known = cache.withLockedValue { $0[relative] }
+        let known = cache.withLock { $0[relative] }
         if let known, now &- known.checked < Self.revalidateAfterNanoseconds { return known }
         let path = root + "/" + relative
         if let known {
@@ -58,15 +58,15 @@ final class StaticFiles: Sendable {
             if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, known.isSame(as: info) {
                 var renewed = known
                 renewed.checked = now
-                cache.withLockedValue { $0[relative] = renewed }
+                cache.withLock { $0[relative] = renewed }
                 return renewed
             }
         }
         guard let file = Self.read(path, inside: root, at: now) else {
-            cache.withLockedValue { $0[relative] = nil }
+            cache.withLock { $0[relative] = nil }
             return nil
         }
-        cache.withLockedValue { files in
+        cache.withLock { files in
             if files.count >= 100_000 { files.removeAll() }
             files[relative] = file
         }

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// `folio collect`: an embedded OTLP/HTTP receiver writing files for `folio report`.
-struct CollectCommand: ParsableCommand {
+struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Receive OpenTelemetry traces and logs over OTLP/HTTP (protobuf or JSON) and store them for folio report.",
@@ -46,16 +46,14 @@ struct CollectCommand: ParsableCommand {
         guard maxBodyMB > 0, rotateMB > 0 else { throw ValidationError("--max-body-mb and --rotate-mb must be more than 0") }
     }
 
-    func run() throws {
+    func run() async throws {
         StandardErrorLogHandler.bootstrap(level: .warning)
         let folder = URL(fileURLWithPath: out)
         let collector = TraceCollector(folder: folder, host: host, port: port, maxBodyBytes: Int(maxBodyMB * 1_048_576), rotateBytes: Int(rotateMB * 1_048_576))
         let host = self.host
-        try runBlocking {
-            try await collector.run { port in
-                print("collecting OTLP/HTTP (protobuf or JSON) on http://\(host):\(port) (/v1/traces, /v1/logs) into \(folder.path) (Ctrl-C to stop)")
-                fflush(nil)
-            }
+        try await collector.run { port in
+            print("collecting OTLP/HTTP (protobuf or JSON) on http://\(host):\(port) (/v1/traces, /v1/logs) into \(folder.path) (Ctrl-C to stop)")
+            fflush(nil)
         }
         print("stopped; every accepted batch is in \(folder.path)")
     }

@@ -5,7 +5,7 @@ import Foundation
 
 /// `folio eval`: run a prompt version's golden sets on a real provider; optionally side by
 /// side with another version or with other models.
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Run a prompt's golden sets on a provider; compare two versions or several models side by side.",
@@ -43,7 +43,7 @@ struct EvalCommand: ParsableCommand {
         if compare != nil, model.count > 1 { throw ValidationError("use --compare or several --model options, not both") }
     }
 
-    func run() throws {
+    func run() async throws {
         let repo = try repository.open()
         let reference = try PromptReference(parsing: prompt)
         let head = try repo.resolve(reference)
@@ -63,7 +63,7 @@ struct EvalCommand: ParsableCommand {
             throw FolioError(.usage, "prompt '\(reference.name)' has no golden set at \(what)", hint: "create one with `folio goldenset add` or pick another with --goldenset")
         }
         let jobs = sets.map { EvalJob(goldenSetPath: $0.path, goldenSet: $0.set, sides: sides) }
-        let report = try EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
+        let report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
         try EvalSession.output(report, format: format, out: out)
         throw ExitCode(EvalSession.exitCode(report))
     }
@@ -85,7 +85,7 @@ struct EvalCommand: ParsableCommand {
 }
 
 /// `folio check`: the pre-merge gate.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Evaluate the prompts a change touches on base and head; fail on new failures.",
@@ -120,7 +120,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var runOptions: EvalRunOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
+    func run() async throws {
         let repo = try repository.open()
         let plan = try CheckPlanner.plan(repo, base: base, head: head)
         Terminal.note("Comparing \(plan.baseCommit.short) (merge base with \(base)) → \(plan.headCommit.short) (\(head))")
@@ -141,7 +141,7 @@ struct CheckCommand: ParsableCommand {
             Terminal.note("No prompt or golden set with cases changed: nothing to evaluate.")
             report = EvalReport(verdict: .pass, runs: [], durationSeconds: 0, notes: trustNote.map { [$0] })
         } else {
-            report = try EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
+            report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
             if let trustNote { report.notes = (report.notes ?? []) + [trustNote] }
         }
         try EvalSession.output(report, format: format, out: out)

@@ -4,6 +4,7 @@ import FolioEval
 import FolioProviders
 import Foundation
 import FolioModel
+import Synchronization
 
 /// Options `eval` and `check` share.
 struct EvalRunOptions: ParsableArguments {
@@ -41,14 +42,12 @@ extension ReportWriter.Format: ExpressibleByArgument {}
 /// Runs jobs with a progress bar on standard error; Ctrl-C ends the run as inconclusive
 /// with every finished result kept.
 enum EvalSession {
-    static func run(_ jobs: [EvalJob], options: EvalOptions) throws -> EvalReport {
+    static func run(_ jobs: [EvalJob], options: EvalOptions) async throws -> EvalReport {
         let total = jobs.reduce(0) { $0 + $1.goldenSet.cases.count * $1.sides.count }
         Terminal.note("Evaluating \(total) case run(s) on " + Set(jobs.flatMap { $0.sides.map { "\($0.info.provider)/\($0.info.model)" } }).sorted().joined(separator: ", ") + "…")
         let progress = ProgressBar(interactive: isatty(STDERR_FILENO) == 1)
-        final class Box: @unchecked Sendable { var report: EvalReport? }
-        let box = Box()
         let task = Task {
-            box.report = await EvalRunner(options: options).run(jobs) { progress.update($0) }
+            await EvalRunner(options: options).run(jobs) { progress.update($0) }
         }
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
@@ -57,11 +56,11 @@ enum EvalSession {
             task.cancel()
         }
         interrupt.resume()
-        try runBlocking { await task.value }
+        let report = await task.value
         interrupt.cancel()
         signal(SIGINT, SIG_DFL)
         progress.finish()
-        return box.report!
+        return report
     }
 
     /// 0 pass, 1 failures or regression, 3 inconclusive.
@@ -84,17 +83,17 @@ enum EvalSession {
 }
 
 /// A one-line progress bar on a terminal; a line at every quarter otherwise.
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     let interactive: Bool
-    private let lock = NSLock()
-    private var lastQuarter = 0
+    /// The last quarter reported (without a terminal); the lock also keeps lines whole.
+    private let lastQuarter = Mutex(0)
 
     init(interactive: Bool) {
         self.interactive = interactive
     }
 
     func update(_ progress: EvalProgress) {
-        lock.withLock {
+        lastQuarter.withLock { lastQuarter in
             let fraction = progress.total == 0 ? 1 : Double(progress.done) / Double(progress.total)
             let money = Money.text(progress.spentUSD)
             if interactive {

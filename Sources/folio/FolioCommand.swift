@@ -4,7 +4,7 @@ import FolioCore
 import FolioGit
 
 /// `folio`: prompts as files in git.
-struct FolioCommand: ParsableCommand {
+struct FolioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "folio",
         abstract: "Prompts as files in git: lint, version, render, diff and promote them.",
@@ -26,10 +26,14 @@ struct FolioCommand: ParsableCommand {
     /// Parses and runs a command; maps errors to Folio's exit codes (2 for usage and
     /// configuration problems, 1 for problems a check found). Every way out waits for
     /// libgit2's background set-up first (`Libgit2.finishPreparation`).
-    static func main(_ arguments: [String]) -> Never {
+    static func execute(_ arguments: [String]) async -> Never {
         do {
             var command = try parseAsRoot(normalizePush(arguments))
-            try command.run()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
             finish(0)
         } catch let error as FolioError {
             Terminal.error(error.description)
@@ -55,20 +59,6 @@ struct FolioCommand: ParsableCommand {
         fflush(nil)
         Foundation.exit(code)
     }
-}
-
-/// Runs async work from a synchronous command and waits for it (the CLI's few async
-/// commands, such as `serve`, use this so the root command stays synchronous).
-func runBlocking(_ work: @escaping @Sendable () async throws -> Void) throws {
-    final class Outcome: @unchecked Sendable { var error: Error? }
-    let outcome = Outcome()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { try await work() } catch { outcome.error = error }
-        done.signal()
-    }
-    done.wait()
-    if let error = outcome.error { throw error }
 }
 
 /// `--push` may stand alone (meaning `origin`) or name a remote.

@@ -6,7 +6,7 @@ import FolioManifest
 import FolioServer
 import Logging
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a dist/ folder to Folio SDKs: ETags, 304s, gzip, cache headers.",
@@ -73,7 +73,7 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let level: Logger.Level = noAccessLog ? .warning : .info
         StandardErrorLogHandler.bootstrap(level: level)
         let root = URL(fileURLWithPath: dist)
@@ -84,21 +84,19 @@ struct ServeCommand: ParsableCommand {
         let server = StaticServer(root: root, host: host, port: port, configuration: limits)
         let host = self.host
         let watcher = try watch.map { try Watcher(repository: $0, environments: environments, signingKey: signingKey, output: root, interval: watchInterval) }
-        try runBlocking {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                if let watcher {
-                    group.addTask { await watcher.run() }
-                }
-                group.addTask {
-                    try await server.run { port in
-                        print("serving \(root.path) on http://\(host):\(port) (Ctrl-C to stop)")
-                        fflush(nil)
-                    }
-                }
-                // The server returns on SIGINT/SIGTERM; then stop watching.
-                try await group.next()
-                group.cancelAll()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if let watcher {
+                group.addTask { await watcher.run() }
             }
+            group.addTask {
+                try await server.run { port in
+                    print("serving \(root.path) on http://\(host):\(port) (Ctrl-C to stop)")
+                    fflush(nil)
+                }
+            }
+            // The server returns on SIGINT/SIGTERM; then stop watching.
+            try await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -6,4 +6,4 @@ import Foundation
 // command that exits without reading its input, must end in EPIPE errors, not SIGPIPE.
 signal(SIGPIPE, SIG_IGN)
 Libgit2.prepareInBackground()
-FolioCommand.main(CommandLine.arguments.dropFirst().map { $0 })
+await FolioCommand.execute(CommandLine.arguments.dropFirst().map { $0 })

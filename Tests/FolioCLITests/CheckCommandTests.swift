@@ -80,6 +80,23 @@ struct CheckCommandTests {
         #expect(nothing.stderr.contains("nothing to evaluate"))
     }
 
+    @Test func anUnreachableProviderEndsTheRunAtOnce() async throws {
+        // A base_url where nothing listens: each case errors at once (no retries, no waiting
+        // out the 60 s timeout as before, when a refusal took about 55 s per case).
+        let repo = try TestRepository()
+        try repo.commit("triage", files: [
+            "folio.yaml": "schema: folio/config@1\nproviders:\n  dead: { kind: openai, base_url: \"http://127.0.0.1:9/v1\", concurrency: 2 }\n",
+            WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet,
+        ])
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await CLI.runAsync(["eval", WorkedExample.promptName, "--provider", "dead", "--no-cache"], in: repo.url)
+        let elapsed = clock.now - start
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("cannot reach provider 'dead' at 127.0.0.1:9: the connection was refused (nothing listens there)"))
+        #expect(elapsed < .seconds(20), "took \(elapsed)")
+    }
+
     @Test func aNewPromptRunsHeadOnlyAndEvalComparesModels() async throws {
         let server = try await FakeLLMServer.start()
         defer { Task { await server.stop() } }

@@ -1,11 +1,8 @@
 import Foundation
+import Synchronization
 
 /// Runs a helper program (ssh-keygen, gpg, git) found on PATH.
 enum ExternalProgram {
-    /// Standard error read on another thread, so a chatty program cannot block on a full pipe.
-    private final class Collected: @unchecked Sendable {
-        var data = Data()
-    }
 
     /// With `interactive`, standard input and error stay the terminal's, so the program
     /// can ask for a passphrase.
@@ -25,7 +22,7 @@ enum ExternalProgram {
         } catch {
             throw FolioError(.configuration, "cannot run \(program): \(error.localizedDescription)")
         }
-        let collected = Collected()
+        let collected = Mutex(Data()) // standard error, read on another thread so a chatty program cannot block on a full pipe
         let group = DispatchGroup()
         if !interactive {
             // A program that exits without reading its input must neither trap on EPIPE nor
@@ -35,13 +32,14 @@ enum ExternalProgram {
             try? stdin.fileHandleForWriting.close()
             group.enter()
             DispatchQueue.global().async {
-                collected.data = error.fileHandleForReading.readDataToEndOfFile()
+                let data = error.fileHandleForReading.readDataToEndOfFile()
+                collected.withLock { $0 = data }
                 group.leave()
             }
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, data, collected.data)
+        return (process.terminationStatus, data, collected.withLock { $0 })
     }
 }
