@@ -3,13 +3,14 @@ import PackageDescription
 
 let package = Package(
     name: "Folio",
-    platforms: [.macOS(.v14)],
+    // Folio builds and is tested on Linux only (Debian bookworm and later): the CLI and the
+    // server use Linux's stat fields (st_mtim) and clocks (CLOCK_REALTIME_COARSE). The macOS
+    // entry states what the code needs there (Synchronization's Mutex), not a tested platform.
+    platforms: [.macOS(.v15)],
+    // Two products: the tool, and the SDK apps link. Every other module is internal to the
+    // package (`package` access), whatever it declares.
     products: [
         .executable(name: "folio", targets: ["folio"]),
-        .library(name: "FolioCore", targets: ["FolioCore"]),
-        .library(name: "FolioTemplate", targets: ["FolioTemplate"]),
-        .library(name: "FolioModel", targets: ["FolioModel"]),
-        .library(name: "FolioSigning", targets: ["FolioSigning"]),
         .library(name: "FolioClient", targets: ["FolioClient"]),
     ],
     dependencies: [

@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes files so that a reader never sees half of one: a temporary file in the same
 /// folder, then a rename over the target.
-public enum AtomicFile {
-    public static func write(_ data: Data, to url: URL) throws {
+package enum AtomicFile {
+    package static func write(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {

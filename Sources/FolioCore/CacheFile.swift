@@ -4,11 +4,11 @@ import Foundation
 /// as tab-separated lines under a header that names the format. Every entry is keyed by
 /// object ids, so an entry never goes stale; a file with another header, or one that cannot
 /// be read, is simply empty (the cache only saves time, it never decides anything).
-public struct CacheFile: Sendable {
-    public let url: URL
+package struct CacheFile: Sendable {
+    package let url: URL
     let header: String
 
-    public init(gitDirectory: String, name: String, format: Int) {
+    package init(gitDirectory: String, name: String, format: Int) {
         url = URL(fileURLWithPath: gitDirectory).appendingPathComponent("folio/\(name)")
         header = "folio \(name) cache \(format)"
     }
@@ -16,7 +16,7 @@ public struct CacheFile: Sendable {
     /// The records of the file, each split into its fields (unescaped). A field equal to
     /// the same field of the record before shares its string (a key or a tagger's email
     /// repeats on thousands of lines).
-    public func load() -> [[String]] {
+    package func load() -> [[String]] {
         guard let data = try? Data(contentsOf: url) else { return [] }
         var records: [[String]] = []
         var previous: [(bytes: UnsafeBufferPointer<UInt8>, text: String)] = []
@@ -42,14 +42,14 @@ public struct CacheFile: Sendable {
 
     /// Writes the records (a temporary file renamed into place). A failure only costs the
     /// next run its shortcut, so it is not reported.
-    public func save(_ records: [[String]]) {
+    package func save(_ records: [[String]]) {
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? AtomicFile.write(Data((header + "\n" + Self.lines(records)).utf8), to: url)
     }
 
     /// Adds records at the end of a file that `load` read with this header, in one
     /// `write` (a line cut short by a crash fails its record's checks on the next load).
-    public func append(_ records: [[String]]) {
+    package func append(_ records: [[String]]) {
         guard !records.isEmpty else { return }
         let descriptor = open(url.path, O_WRONLY | O_APPEND)
         guard descriptor >= 0 else { return }

@@ -1,8 +1,8 @@
 /// A failure of a Folio operation that the user must act on: what went wrong, what to do.
 ///
 /// `kind` tells the command line which exit code to use (2 for usage and configuration).
-public struct FolioError: Error, CustomStringConvertible, Sendable {
-    public enum Kind: Sendable, Equatable {
+package struct FolioError: Error, CustomStringConvertible, Sendable {
+    package enum Kind: Sendable, Equatable {
         /// Bad arguments or references (unknown prompt, version, revision).
         case usage
         /// The repository or its settings are not usable (no folio.yaml, bad config).
@@ -11,17 +11,17 @@ public struct FolioError: Error, CustomStringConvertible, Sendable {
         case invalidContent
     }
 
-    public let kind: Kind
-    public let message: String
-    public let hint: String?
+    package let kind: Kind
+    package let message: String
+    package let hint: String?
 
-    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+    package init(_ kind: Kind, _ message: String, hint: String? = nil) {
         self.kind = kind
         self.message = message
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         guard let hint else { return message }
         return "\(message)\nhint: \(hint)"
     }

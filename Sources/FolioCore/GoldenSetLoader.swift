@@ -3,10 +3,10 @@ import FolioTemplate
 import Yams
 
 /// A golden-set file as read.
-public struct LoadedGoldenSet: Sendable {
-    public let path: String
-    public let goldenSet: GoldenSet?
-    public let diagnostics: [Diagnostic]
+package struct LoadedGoldenSet: Sendable {
+    package let path: String
+    package let goldenSet: GoldenSet?
+    package let diagnostics: [Diagnostic]
 }
 
 /// Decodes golden sets (`schema: folio/goldenset@1`) and checks each case against the

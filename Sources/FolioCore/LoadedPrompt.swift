@@ -3,11 +3,11 @@ import FolioTemplate
 
 /// A prompt file as read from disk or git: the prompt when it decoded, the parsed
 /// templates, and where each piece sits in the file for later diagnostics.
-public struct LoadedPrompt: Sendable {
-    public let path: String
-    public let text: String
-    public let prompt: Prompt?
-    public let diagnostics: [Diagnostic]
+package struct LoadedPrompt: Sendable {
+    package let path: String
+    package let text: String
+    package let prompt: Prompt?
+    package let diagnostics: [Diagnostic]
     /// The variables that decoded, even when the file has other errors.
     let variables: [PromptVariable]
     /// One entry per message: its parsed template (nil on a syntax error) and location.
@@ -49,7 +49,7 @@ struct TemplateLocation: Sendable {
 
 extension LoadedPrompt {
     /// Loads a prompt file's text (for callers outside FolioCore, such as the manifest builder).
-    public static func load(path: String, text: String, name: String) -> LoadedPrompt {
+    package static func load(path: String, text: String, name: String) -> LoadedPrompt {
         PromptLoader.load(path: path, text: text, expectedName: name)
     }
 }

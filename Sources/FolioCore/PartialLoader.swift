@@ -3,10 +3,10 @@ import FolioTemplate
 import Yams
 
 /// A partial file as read, with its parsed template.
-public struct LoadedPartial: Sendable {
-    public let path: String
-    public let partial: PromptPartial?
-    public let diagnostics: [Diagnostic]
+package struct LoadedPartial: Sendable {
+    package let path: String
+    package let partial: PromptPartial?
+    package let diagnostics: [Diagnostic]
     let template: Template?
 }
 

@@ -4,13 +4,13 @@ import Synchronization
 /// Work started on another thread now and waited for when its value is needed: loading a
 /// cache file while the main thread lists references, for instance. The work must not
 /// touch what the caller uses meanwhile (libgit2 objects stay on the caller's thread).
-public final class Prefetch<Value: Sendable>: Sendable {
+package final class Prefetch<Value: Sendable>: Sendable {
     private let group = DispatchGroup()
     private let result = Mutex<Value?>(nil)
 
     /// - Parameter concurrent: run on a concurrent queue instead of the prefetch thread
     ///   (for work that may start while the prefetch thread is still busy loading).
-    public init(concurrent: Bool = false, _ work: @escaping @Sendable () -> Value) {
+    package init(concurrent: Bool = false, _ work: @escaping @Sendable () -> Value) {
         group.enter()
         (concurrent ? DispatchQueue.global(qos: .userInitiated) : prefetchQueue).async {
             let value = work()
@@ -20,7 +20,7 @@ public final class Prefetch<Value: Sendable>: Sendable {
     }
 
     /// The value, once the work has finished.
-    public var value: Value {
+    package var value: Value {
         group.wait()
         return result.withLock { $0! }
     }
@@ -33,7 +33,7 @@ private let prefetchQueue = DispatchQueue(label: "folio.prefetch", qos: .userIni
 /// `transform` of each index in `0..<count`, computed on all cores, in index order (each
 /// index is written by one thread only). For work one thread would otherwise do alone:
 /// checking 10,000 signatures, compressing a manifest's blocks, making its version files.
-public func concurrentMap<Element>(_ count: Int, _ transform: @Sendable (Int) -> Element) -> [Element] {
+package func concurrentMap<Element>(_ count: Int, _ transform: @Sendable (Int) -> Element) -> [Element] {
     // Strided chunks, a few per core: items of uneven cost still spread evenly.
     let chunks = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * 4))
     return Array(unsafeUninitializedCapacity: count) { buffer, initialized in

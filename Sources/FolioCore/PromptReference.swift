@@ -4,20 +4,20 @@ import FolioModel
 import FolioTemplate
 
 /// `name`, `name@N` (version N), `name@draft` (the working tree) or `name@<commit-ish>`.
-public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
-    public enum Selector: Sendable, Equatable {
+package struct PromptReference: Sendable, Equatable, CustomStringConvertible {
+    package enum Selector: Sendable, Equatable {
         /// The working tree's file (what you are editing).
         case workingTree
         case version(Int)
         case revision(String)
     }
 
-    public let name: String
-    public let selector: Selector
+    package let name: String
+    package let selector: Selector
     /// True when written as `name@draft` rather than a bare name.
-    public let isExplicitDraft: Bool
+    package let isExplicitDraft: Bool
 
-    public init(name: String, selector: Selector) {
+    package init(name: String, selector: Selector) {
         self.name = name
         self.selector = selector
         isExplicitDraft = false
@@ -25,7 +25,7 @@ public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `name[@ref]`; a bare number (or `vN`) is a version, `draft` the working tree,
     /// anything else a git revision.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         name = parts[0]
         guard Names.isValidName(name) else {
@@ -50,7 +50,7 @@ public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch selector {
         case .workingTree: return "\(name)@draft"
         case .version(let number): return "\(name)@\(number)"
@@ -60,18 +60,18 @@ public struct PromptReference: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A prompt's content at a version, revision or the working tree, ready to render.
-public struct ResolvedPrompt: Sendable {
-    public let name: String
+package struct ResolvedPrompt: Sendable {
+    package let name: String
     /// `v2`, `draft`, or `draft@a1b2c3d` for content at a commit that is no version.
-    public let label: String
+    package let label: String
     /// The version whose blob this content is, if any.
-    public let version: PromptVersion?
-    public let blob: ObjectID?
-    public let loaded: LoadedPrompt
-    public let partials: [String: String]
+    package let version: PromptVersion?
+    package let blob: ObjectID?
+    package let loaded: LoadedPrompt
+    package let partials: [String: String]
 
     /// The prompt, parsed for rendering; throws the file's diagnostics if it has errors.
-    public func compiled() throws -> CompiledPrompt {
+    package func compiled() throws -> CompiledPrompt {
         guard let prompt = loaded.prompt else {
             let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
             throw FolioError(.invalidContent, "prompt '\(name)' \(label) has errors:\n" + errors.joined(separator: "\n"), hint: "run `folio lint` and fix them")
@@ -82,7 +82,7 @@ public struct ResolvedPrompt: Sendable {
 
 extension PromptRepository {
     /// Finds the content a reference names.
-    public func resolve(_ reference: PromptReference) throws -> ResolvedPrompt {
+    package func resolve(_ reference: PromptReference) throws -> ResolvedPrompt {
         let name = reference.name
         let path = Self.promptPath(name)
         let versions = try versionsIfMainExists(of: name)
@@ -127,21 +127,21 @@ extension PromptRepository {
     }
 
     /// The partial sources in the working tree.
-    public func workingTreePartials() throws -> [String: String] {
+    package func workingTreePartials() throws -> [String: String] {
         var files = Workspace.Files()
         files.partials = try Workspace.Files.workingTree(at: root).partials
         return Workspace(files: files).partialSources
     }
 
     /// The partial sources at a revision.
-    public func partials(at revision: String) throws -> [String: String] {
+    package func partials(at revision: String) throws -> [String: String] {
         var files = Workspace.Files()
         files.partials = try partialFiles(at: revision)
         return Workspace(files: files).partialSources
     }
 
     /// The partial files at a revision as they are, those with errors too (path → text).
-    public func partialFiles(at revision: String) throws -> [String: String] {
+    package func partialFiles(at revision: String) throws -> [String: String] {
         let entries: [TreeEntry]
         do {
             entries = try git.listFolder("prompts/partials", at: revision)
@@ -158,7 +158,7 @@ extension PromptRepository {
 
     /// The lint errors that keep a prompt's text from being promoted or published: its own,
     /// and those of the partials it includes (reported on the prompt, naming the partial).
-    public static func publishProblems(name: String, text: String, partialFiles: [String: String]) -> [Diagnostic] {
+    package static func publishProblems(name: String, text: String, partialFiles: [String: String]) -> [Diagnostic] {
         var files = Workspace.Files()
         files.prompts[promptPath(name)] = text
         files.partials = partialFiles

@@ -3,14 +3,14 @@ import FolioGit
 import FolioModel
 
 /// A Folio prompt repository: a git repository with a `folio.yaml` at its root.
-public final class PromptRepository {
-    public let git: Repository
+package final class PromptRepository {
+    package let git: Repository
     /// The working tree's root folder.
-    public let root: URL
-    public let config: FolioConfig
+    package let root: URL
+    package let config: FolioConfig
 
     /// Opens the repository that contains `path` and reads its `folio.yaml`.
-    public init(discovering path: String = ".") throws {
+    package init(discovering path: String = ".") throws {
         git = try Repository(discovering: path)
         guard let workingDirectory = git.workingDirectory else {
             throw FolioError(.configuration, "\(git.gitDirectory) is a bare repository", hint: "run folio in a clone with a working tree")
@@ -28,16 +28,16 @@ public final class PromptRepository {
     }
 
     /// Loads and checks every Folio file of the working tree.
-    public func workingTreeWorkspace() throws -> Workspace {
+    package func workingTreeWorkspace() throws -> Workspace {
         Workspace(files: try .workingTree(at: root))
     }
 
     /// The repository-relative path of a prompt's file.
-    public static func promptPath(_ name: String) -> String { "prompts/\(name).yaml" }
+    package static func promptPath(_ name: String) -> String { "prompts/\(name).yaml" }
 
     /// The revision of the main branch: the local branch, else `origin/<main>`
     /// (CI checkouts often have only the remote one).
-    public func mainRevision() throws -> String {
+    package func mainRevision() throws -> String {
         let branch = config.mainBranch
         for candidate in ["refs/heads/\(branch)", "refs/remotes/origin/\(branch)"] {
             if try git.resolveCommitIfPresent(candidate) != nil { return candidate }

@@ -3,30 +3,30 @@ import FolioGit
 
 /// Version N of a prompt: the N-th distinct content of its file along the first-parent
 /// history of the main branch. Its identity is the blob id.
-public struct PromptVersion: Sendable, Equatable {
-    public let number: Int
-    public let blob: ObjectID
+package struct PromptVersion: Sendable, Equatable {
+    package let number: Int
+    package let blob: ObjectID
     /// The first commit on main with this content.
-    public let commit: ObjectID
-    public let author: String
-    public let authorEmail: String
-    public let date: Date
-    public let subject: String
+    package let commit: ObjectID
+    package let author: String
+    package let authorEmail: String
+    package let date: Date
+    package let subject: String
 
-    public var label: String { "v\(number)" }
+    package var label: String { "v\(number)" }
 }
 
 extension PromptRepository {
     /// Every version of a prompt, oldest first. A deleted and re-added prompt keeps
     /// counting; content identical to an earlier version is that version again.
-    public func versions(of name: String) throws -> [PromptVersion] {
+    package func versions(of name: String) throws -> [PromptVersion] {
         Self.number(try git.firstParentChanges(of: Self.promptPath(name), from: try mainRevision()))
     }
 
     /// The versions of every prompt on main, from one walk of the history (remembered in
     /// `<git dir>/folio/prompt-versions` for the commit it was walked from: commits never
     /// change, so the same tip always has the same versions).
-    public func allVersions() throws -> [String: [PromptVersion]] {
+    package func allVersions() throws -> [String: [PromptVersion]] {
         try allVersions(cached: nil)
     }
 
@@ -104,7 +104,7 @@ extension PromptRepository {
 
     /// The versions of a prompt, or a usage error naming the prompt when it has none
     /// and no file in the working tree either.
-    public func requireVersions(of name: String) throws -> [PromptVersion] {
+    package func requireVersions(of name: String) throws -> [PromptVersion] {
         let versions = try versions(of: name)
         if versions.isEmpty, !FileManager.default.fileExists(atPath: root.appendingPathComponent(Self.promptPath(name)).path) {
             throw unknownPrompt(name)

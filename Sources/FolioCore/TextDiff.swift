@@ -1,5 +1,5 @@
 /// A line-based unified diff, as `diff -u` prints it.
-public enum TextDiff {
+package enum TextDiff {
     private enum Line: Equatable {
         case same(String)
         case removed(String)
@@ -7,7 +7,7 @@ public enum TextDiff {
     }
 
     /// The unified diff of `old` and `new`, or "" when they are equal.
-    public static func unified(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3) -> String {
+    package static func unified(_ old: String, _ new: String, oldName: String, newName: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
         let script = editScript(a, b)
         guard script.contains(where: { if case .same = $0 { return false } else { return true } }) else { return "" }

@@ -3,9 +3,9 @@ import FolioModel
 
 /// Folio's files are UTF-8 text. Bytes that are not UTF-8 are an error with the position of
 /// the first bad byte, never silently replaced with U+FFFD (which would change a prompt).
-public enum UTF8Text {
+package enum UTF8Text {
     /// The text, or a diagnostic at the first byte that is not UTF-8.
-    public static func decode(_ data: Data, path: String) -> Result<String, Diagnostic> {
+    package static func decode(_ data: Data, path: String) -> Result<String, Diagnostic> {
         if let text = String(validating: data, as: UTF8.self) { return .success(text) }
         let bytes = [UInt8](data)
         let offset = firstInvalidByte(bytes) ?? 0
@@ -25,7 +25,7 @@ public enum UTF8Text {
     }
 
     /// The text, or a `FolioError` naming the file and position.
-    public static func decodeOrThrow(_ data: Data, path: String) throws -> String {
+    package static func decodeOrThrow(_ data: Data, path: String) throws -> String {
         switch decode(data, path: path) {
         case .success(let text): return text
         case .failure(let diagnostic): throw FolioError(.invalidContent, diagnostic.description)

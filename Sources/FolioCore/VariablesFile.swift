@@ -2,8 +2,8 @@ import Foundation
 import FolioModel
 
 /// Variable values from a YAML or JSON file (`--vars-file`): a mapping of names to values.
-public enum VariablesFile {
-    public static func load(_ path: String) throws -> [String: JSONValue] {
+package enum VariablesFile {
+    package static func load(_ path: String) throws -> [String: JSONValue] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FolioError(.usage, "cannot read the variables file '\(path)'", hint: "check the path")
         }
@@ -17,7 +17,7 @@ public enum VariablesFile {
     /// Parses `name=value` pairs from the command line. Values stay text (the render
     /// converts text to a declared number or boolean), except for a variable declared
     /// `list` or `object`: its value is read as JSON, as a `--vars-file` value would be.
-    public static func parsePairs(_ pairs: [String], declared: [PromptVariable] = []) throws -> [String: JSONValue] {
+    package static func parsePairs(_ pairs: [String], declared: [PromptVariable] = []) throws -> [String: JSONValue] {
         var values: [String: JSONValue] = [:]
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {

@@ -4,24 +4,24 @@ import FolioModel
 
 /// Every Folio file of a folder tree (the working tree, or a tree read from git),
 /// loaded and checked together: cross-file checks need all of them.
-public struct Workspace: Sendable {
-    public let config: FolioConfig?
-    public let prompts: [String: LoadedPrompt]
-    public let partials: [String: LoadedPartial]
-    public let goldenSets: [LoadedGoldenSet]
+package struct Workspace: Sendable {
+    package let config: FolioConfig?
+    package let prompts: [String: LoadedPrompt]
+    package let partials: [String: LoadedPartial]
+    package let goldenSets: [LoadedGoldenSet]
     /// Every diagnostic, sorted by path, line and column.
-    public let diagnostics: [Diagnostic]
+    package let diagnostics: [Diagnostic]
 
     /// The files of a workspace, by repository-relative path.
-    public struct Files: Sendable {
-        public var config: String?
-        public var prompts: [String: String] = [:]
-        public var partials: [String: String] = [:]
-        public var goldenSets: [String: String] = [:]
+    package struct Files: Sendable {
+        package var config: String?
+        package var prompts: [String: String] = [:]
+        package var partials: [String: String] = [:]
+        package var goldenSets: [String: String] = [:]
         /// Files that were found but not read: symbolic links, text that is not UTF-8.
-        public var problems: [Diagnostic] = []
+        package var problems: [Diagnostic] = []
 
-        public init() {}
+        package init() {}
 
         /// Decodes a file's bytes; bytes that are not UTF-8 become a problem and nil.
         mutating func decode(_ data: Data, path: String) -> String? {
@@ -41,7 +41,7 @@ public struct Workspace: Sendable {
         }
     }
 
-    public init(files: Files) {
+    package init(files: Files) {
         var diagnostics: [Diagnostic] = files.problems
         var config: FolioConfig?
         if let text = files.config {
@@ -93,12 +93,12 @@ public struct Workspace: Sendable {
     }
 
     /// The partial sources by name, for rendering.
-    public var partialSources: [String: String] {
+    package var partialSources: [String: String] {
         partials.compactMapValues { $0.partial?.content }
     }
 
     /// `prompts/x.yaml` → `x`.
-    public static func stem(_ path: String) -> String {
+    package static func stem(_ path: String) -> String {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         return file.hasSuffix(".yaml") ? String(file.dropLast(5)) : file
     }
@@ -109,7 +109,7 @@ public struct Workspace: Sendable {
 extension Workspace.Files {
     /// The Folio files under `root`: `folio.yaml`, `prompts/*.yaml`,
     /// `prompts/partials/*.yaml` and `goldensets/**/*.yaml`.
-    public static func workingTree(at root: URL) throws -> Workspace.Files {
+    package static func workingTree(at root: URL) throws -> Workspace.Files {
         var files = Workspace.Files()
         let manager = FileManager.default
         func read(_ relative: String) throws -> String? {
@@ -174,7 +174,7 @@ extension Workspace.Files {
 
 extension Workspace.Files {
     /// The Folio files as they are in the commit `revision` names.
-    public static func at(_ revision: String, in git: Repository) throws -> Workspace.Files {
+    package static func at(_ revision: String, in git: Repository) throws -> Workspace.Files {
         var files = Workspace.Files()
         func read(_ path: String) throws -> String? { files.decode(try git.readFile(path, at: revision), path: path) }
         func list(_ folder: String) throws -> [TreeEntry] {

@@ -6,32 +6,32 @@ import Foundation
 /// What `folio check` evaluates: the prompts a change touches (directly, through a
 /// partial, or through one of their golden sets), each with its head golden sets, on
 /// the base version (when the prompt existed there) and the head version.
-public struct CheckPlan: Sendable {
-    public struct Item: Sendable {
-        public let prompt: String
+package struct CheckPlan: Sendable {
+    package struct Item: Sendable {
+        package let prompt: String
         /// Nil for a prompt the change adds: only the head runs.
-        public let base: ResolvedPrompt?
-        public let head: ResolvedPrompt
-        public let goldenSets: [(path: String, set: GoldenSet)]
+        package let base: ResolvedPrompt?
+        package let head: ResolvedPrompt
+        package let goldenSets: [(path: String, set: GoldenSet)]
         /// Why the prompt is in the plan (`prompts/x.yaml modified`, …).
-        public let reasons: [String]
+        package let reasons: [String]
     }
 
-    public let baseCommit: ObjectID
-    public let headCommit: ObjectID
-    public var items: [Item]
+    package let baseCommit: ObjectID
+    package let headCommit: ObjectID
+    package var items: [Item]
     /// Changed prompts that are not evaluated, and why (deleted, no golden set).
-    public var notes: [String]
+    package var notes: [String]
     /// The providers of `folio.yaml` at the base and at the head commit.
-    public var baseProviders: [String: ProviderConfig]
-    public var headProviders: [String: ProviderConfig]
+    package var baseProviders: [String: ProviderConfig]
+    package var headProviders: [String: ProviderConfig]
 
     /// The providers a check may call. They come from the base revision: the head is the
     /// change under review, and a branch that could point `base_url` at its own server, or
     /// `api_key_env` at another secret, would be handed CI's keys. With `trustingHead`, the
     /// head's are used. Throws when the head changes how a provider is reached and the head
     /// is not trusted.
-    public func providers(trustingHead: Bool) throws -> (providers: [String: ProviderConfig], note: String?) {
+    package func providers(trustingHead: Bool) throws -> (providers: [String: ProviderConfig], note: String?) {
         let changed = ProviderTrust.changes(base: baseProviders, head: headProviders)
         guard !changed.isEmpty else { return (baseProviders, nil) }
         let names = changed.map { "'\($0)'" }.joined(separator: ", ")
@@ -44,11 +44,11 @@ public struct CheckPlan: Sendable {
 }
 
 /// Which providers a change adds or reaches differently.
-public enum ProviderTrust {
+package enum ProviderTrust {
     /// The providers of `head` that `base` lacks or reaches differently: another kind,
     /// endpoint, key variable, headers, command or recordings folder. (Model, concurrency
     /// and timeouts send nothing anywhere new.)
-    public static func changes(base: [String: ProviderConfig], head: [String: ProviderConfig]) -> [String] {
+    package static func changes(base: [String: ProviderConfig], head: [String: ProviderConfig]) -> [String] {
         head.keys.sorted().filter { name in
             guard let before = base[name], let after = head[name] else { return true }
             return before.kind != after.kind || before.baseURL != after.baseURL || before.apiKeyEnv != after.apiKeyEnv
@@ -57,8 +57,8 @@ public enum ProviderTrust {
     }
 }
 
-public enum CheckPlanner {
-    public static func plan(_ repository: PromptRepository, base: String, head: String) throws -> CheckPlan {
+package enum CheckPlanner {
+    package static func plan(_ repository: PromptRepository, base: String, head: String) throws -> CheckPlan {
         let git = repository.git
         let headCommit = try git.resolveCommit(head)
         // Like a pull request: compare with where the branch left base, not base's tip.

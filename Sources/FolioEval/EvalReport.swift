@@ -3,19 +3,19 @@ import FolioModel
 /// The canonical record of an evaluation (`schema: folio/eval-report@1`): every sample
 /// of every case on every side, with totals and the verdict. The other formats are
 /// views of it.
-public struct EvalReport: Sendable, Codable, Equatable {
-    public static let schema = "folio/eval-report@1"
-    public var schema = EvalReport.schema
-    public var verdict: Verdict
+package struct EvalReport: Sendable, Codable, Equatable {
+    package static let schema = "folio/eval-report@1"
+    package var schema = EvalReport.schema
+    package var verdict: Verdict
     /// Why a run is inconclusive (budget, interruption, provider errors).
-    public var reason: String?
-    public var runs: [EvalRun]
+    package var reason: String?
+    package var runs: [EvalRun]
     /// Wall time of the whole run.
-    public var durationSeconds: Double
+    package var durationSeconds: Double
     /// What a reader must know about how the run was made (e.g. trusted head providers).
-    public var notes: [String]?
+    package var notes: [String]?
 
-    public init(verdict: Verdict, reason: String? = nil, runs: [EvalRun], durationSeconds: Double, notes: [String]? = nil) {
+    package init(verdict: Verdict, reason: String? = nil, runs: [EvalRun], durationSeconds: Double, notes: [String]? = nil) {
         self.verdict = verdict
         self.reason = reason
         self.runs = runs
@@ -29,7 +29,7 @@ public struct EvalReport: Sendable, Codable, Equatable {
     }
 }
 
-public enum Verdict: String, Sendable, Codable, Equatable {
+package enum Verdict: String, Sendable, Codable, Equatable {
     /// Every case passed (or, comparing, nothing that passed before fails now).
     case pass
     /// One version alone has failing cases.
@@ -41,16 +41,16 @@ public enum Verdict: String, Sendable, Codable, Equatable {
 }
 
 /// One golden set run against one or more sides.
-public struct EvalRun: Sendable, Codable, Equatable {
-    public var prompt: String
-    public var goldenSet: String
+package struct EvalRun: Sendable, Codable, Equatable {
+    package var prompt: String
+    package var goldenSet: String
     /// The first side is the reference (base, or the first model); the others are compared with it.
-    public var sides: [EvalSideInfo]
-    public var cases: [CaseResult]
-    public var summaries: [SideSummary]
+    package var sides: [EvalSideInfo]
+    package var cases: [CaseResult]
+    package var summaries: [SideSummary]
     /// Per candidate side (sides[1...]): cases that passed on the reference and fail here.
-    public var comparisons: [Comparison]
-    public var verdict: Verdict
+    package var comparisons: [Comparison]
+    package var verdict: Verdict
 
     enum CodingKeys: String, CodingKey {
         case prompt, sides, cases, summaries, comparisons, verdict
@@ -59,15 +59,15 @@ public struct EvalRun: Sendable, Codable, Equatable {
 }
 
 /// What one side runs: a prompt version on a provider and model.
-public struct EvalSideInfo: Sendable, Codable, Equatable {
+package struct EvalSideInfo: Sendable, Codable, Equatable {
     /// `base`, `head`, or the model name when models run side by side.
-    public var label: String
+    package var label: String
     /// `v1`, `draft`, `draft@a1b2c3d`.
-    public var version: String
-    public var provider: String
-    public var model: String
+    package var version: String
+    package var provider: String
+    package var model: String
 
-    public init(label: String, version: String, provider: String, model: String) {
+    package init(label: String, version: String, provider: String, model: String) {
         self.label = label
         self.version = version
         self.provider = provider
@@ -75,24 +75,24 @@ public struct EvalSideInfo: Sendable, Codable, Equatable {
     }
 }
 
-public struct CaseResult: Sendable, Codable, Equatable {
-    public var id: String
-    public var vars: [String: JSONValue]
+package struct CaseResult: Sendable, Codable, Equatable {
+    package var id: String
+    package var vars: [String: JSONValue]
     /// The last user message as rendered on the last side (what the model was asked).
-    public var input: String
-    public var expected: String?
+    package var input: String
+    package var expected: String?
     /// One per side, in the order of `EvalRun.sides`.
-    public var sides: [SideCaseResult]
+    package var sides: [SideCaseResult]
 }
 
-public struct SideCaseResult: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case pass, fail, error, skipped }
-    public var status: Status
-    public var passes: Int
-    public var minPasses: Int
+package struct SideCaseResult: Sendable, Codable, Equatable {
+    package enum Status: String, Sendable, Codable { case pass, fail, error, skipped }
+    package var status: Status
+    package var passes: Int
+    package var minPasses: Int
     /// Some samples passed and some failed.
-    public var flaky: Bool
-    public var samples: [Sample]
+    package var flaky: Bool
+    package var samples: [Sample]
 
     enum CodingKeys: String, CodingKey {
         case status, passes, flaky, samples
@@ -101,21 +101,21 @@ public struct SideCaseResult: Sendable, Codable, Equatable {
 }
 
 /// One call (one repeat) and how its answer scored.
-public struct Sample: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable { case pass, fail, error, skipped }
-    public var status: Status
-    public var output: String?
-    public var score: Double?
-    public var assertions: [AssertionOutcome]
-    public var latencyMs: Double?
-    public var inputTokens: Int?
-    public var outputTokens: Int?
+package struct Sample: Sendable, Codable, Equatable {
+    package enum Status: String, Sendable, Codable { case pass, fail, error, skipped }
+    package var status: Status
+    package var output: String?
+    package var score: Double?
+    package var assertions: [AssertionOutcome]
+    package var latencyMs: Double?
+    package var inputTokens: Int?
+    package var outputTokens: Int?
     /// Nil when the model's price or the token counts are unknown ("n/a", never 0).
-    public var costUSD: Double?
-    public var cached: Bool
-    public var attempts: Int
-    public var model: String?
-    public var error: String?
+    package var costUSD: Double?
+    package var cached: Bool
+    package var attempts: Int
+    package var model: String?
+    package var error: String?
 
     enum CodingKeys: String, CodingKey {
         case status, output, score, assertions, cached, attempts, model, error
@@ -126,35 +126,35 @@ public struct Sample: Sendable, Codable, Equatable {
     }
 }
 
-public struct AssertionOutcome: Sendable, Codable, Equatable {
-    public var type: String
-    public var passed: Bool
-    public var score: Double?
+package struct AssertionOutcome: Sendable, Codable, Equatable {
+    package var type: String
+    package var passed: Bool
+    package var score: Double?
     /// Why it failed (or what it measured), in words a reviewer can act on.
-    public var reason: String?
+    package var reason: String?
 }
 
 /// Totals for one side of a run.
-public struct SideSummary: Sendable, Codable, Equatable {
-    public var label: String
-    public var cases: Int
-    public var passed: Int
-    public var failed: Int
-    public var errors: Int
-    public var skipped: Int
-    public var flaky: Int
-    public var passRate: Double?
+package struct SideSummary: Sendable, Codable, Equatable {
+    package var label: String
+    package var cases: Int
+    package var passed: Int
+    package var failed: Int
+    package var errors: Int
+    package var skipped: Int
+    package var flaky: Int
+    package var passRate: Double?
     /// Nil ("n/a") when any answered sample's cost is unknown.
-    public var costUSD: Double?
-    public var latencyP50Ms: Double?
-    public var latencyP95Ms: Double?
-    public var inputTokens: Int
-    public var outputTokens: Int
-    public var samples: Int
-    public var cacheHits: Int
+    package var costUSD: Double?
+    package var latencyP50Ms: Double?
+    package var latencyP95Ms: Double?
+    package var inputTokens: Int
+    package var outputTokens: Int
+    package var samples: Int
+    package var cacheHits: Int
     /// The models that answered, as the provider named them (a local server may serve
     /// another model than the one requested).
-    public var answeredBy: [String]
+    package var answeredBy: [String]
 
     enum CodingKeys: String, CodingKey {
         case label, cases, passed, failed, errors, skipped, flaky, samples
@@ -170,15 +170,15 @@ public struct SideSummary: Sendable, Codable, Equatable {
 }
 
 /// A candidate side against the reference side.
-public struct Comparison: Sendable, Codable, Equatable {
-    public var reference: String
-    public var candidate: String
+package struct Comparison: Sendable, Codable, Equatable {
+    package var reference: String
+    package var candidate: String
     /// Passed on the reference, fail on the candidate: what gates a merge.
-    public var newFailures: [String]
+    package var newFailures: [String]
     /// Failed on the reference, pass on the candidate.
-    public var fixed: [String]
+    package var fixed: [String]
     /// Fail on both.
-    public var stillFailing: [String]
+    package var stillFailing: [String]
 
     enum CodingKeys: String, CodingKey {
         case reference, candidate, fixed

@@ -4,14 +4,14 @@ import FolioTemplate
 import Foundation
 
 /// One side of a run: a prompt version on a provider and model.
-public struct EvalSide: Sendable {
-    public var info: EvalSideInfo
-    public var prompt: CompiledPrompt
-    public var provider: ResilientProvider
-    public var temperature: Double?
-    public var maxTokens: Int?
+package struct EvalSide: Sendable {
+    package var info: EvalSideInfo
+    package var prompt: CompiledPrompt
+    package var provider: ResilientProvider
+    package var temperature: Double?
+    package var maxTokens: Int?
 
-    public init(info: EvalSideInfo, prompt: CompiledPrompt, provider: ResilientProvider) {
+    package init(info: EvalSideInfo, prompt: CompiledPrompt, provider: ResilientProvider) {
         self.info = info
         self.prompt = prompt
         self.provider = provider
@@ -21,33 +21,33 @@ public struct EvalSide: Sendable {
 }
 
 /// One golden set against its sides.
-public struct EvalJob: Sendable {
-    public var goldenSetPath: String
-    public var goldenSet: GoldenSet
-    public var sides: [EvalSide]
+package struct EvalJob: Sendable {
+    package var goldenSetPath: String
+    package var goldenSet: GoldenSet
+    package var sides: [EvalSide]
 
-    public init(goldenSetPath: String, goldenSet: GoldenSet, sides: [EvalSide]) {
+    package init(goldenSetPath: String, goldenSet: GoldenSet, sides: [EvalSide]) {
         self.goldenSetPath = goldenSetPath
         self.goldenSet = goldenSet
         self.sides = sides
     }
 }
 
-public struct EvalOptions: Sendable {
+package struct EvalOptions: Sendable {
     /// `--repeat`: overrides every case's `repeat`.
-    public var repeatCount: Int?
+    package var repeatCount: Int?
     /// The response cache; nil with `--no-cache`.
-    public var cache: ResponseStore?
+    package var cache: ResponseStore?
     /// Where `--record` writes answers for the replay provider.
-    public var recorder: ResponseStore?
-    public var budgetUSD: Double?
-    public var prices: [String: ModelPrice]
-    public var judge: (provider: ResilientProvider, model: String)?
+    package var recorder: ResponseStore?
+    package var budgetUSD: Double?
+    package var prices: [String: ModelPrice]
+    package var judge: (provider: ResilientProvider, model: String)?
     /// Why the configured judge could not be used (its key is not set, say), for llm-rubric's reason.
-    public var judgeProblem: String?
-    public var embedder: (provider: ResilientProvider, model: String)?
+    package var judgeProblem: String?
+    package var embedder: (provider: ResilientProvider, model: String)?
 
-    public init(repeatCount: Int? = nil, cache: ResponseStore? = nil, recorder: ResponseStore? = nil, budgetUSD: Double? = nil, prices: [String: ModelPrice] = [:], judge: (provider: ResilientProvider, model: String)? = nil, embedder: (provider: ResilientProvider, model: String)? = nil) {
+    package init(repeatCount: Int? = nil, cache: ResponseStore? = nil, recorder: ResponseStore? = nil, budgetUSD: Double? = nil, prices: [String: ModelPrice] = [:], judge: (provider: ResilientProvider, model: String)? = nil, embedder: (provider: ResilientProvider, model: String)? = nil) {
         self.repeatCount = repeatCount
         self.cache = cache
         self.recorder = recorder
@@ -58,20 +58,20 @@ public struct EvalOptions: Sendable {
     }
 }
 
-public struct EvalProgress: Sendable {
-    public var done: Int
-    public var total: Int
-    public var cacheHits: Int
-    public var spentUSD: Double
+package struct EvalProgress: Sendable {
+    package var done: Int
+    package var total: Int
+    package var cacheHits: Int
+    package var spentUSD: Double
 }
 
 /// Runs golden sets: renders each case on each side, calls the provider (through the
 /// cache, the budget and the provider's concurrency cap), scores the answer.
-public struct EvalRunner: Sendable {
-    public let options: EvalOptions
+package struct EvalRunner: Sendable {
+    package let options: EvalOptions
     let state: RunState
 
-    public init(options: EvalOptions) {
+    package init(options: EvalOptions) {
         self.options = options
         state = RunState(budget: options.budgetUSD)
     }
@@ -82,7 +82,7 @@ public struct EvalRunner: Sendable {
 
     /// Runs every job. Cancelling the calling task (Ctrl-C) ends the run as inconclusive;
     /// every finished sample is kept.
-    public func run(_ jobs: [EvalJob], progress: @escaping @Sendable (EvalProgress) -> Void = { _ in }) async -> EvalReport {
+    package func run(_ jobs: [EvalJob], progress: @escaping @Sendable (EvalProgress) -> Void = { _ in }) async -> EvalReport {
         let clock = ContinuousClock()
         let start = clock.now
         var tasks: [WorkItem] = []

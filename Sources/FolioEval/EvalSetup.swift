@@ -8,20 +8,20 @@ import Foundation
 /// so one concurrency cap, between sides that use the same provider.
 /// Used on the command's thread only: it holds the repository (libgit2 objects stay on one
 /// thread), so it is not Sendable.
-public final class EvalSetup {
-    public let repository: PromptRepository
-    public let factory: ProviderFactory
-    public var providerOverride: String?
+package final class EvalSetup {
+    package let repository: PromptRepository
+    package let factory: ProviderFactory
+    package var providerOverride: String?
     private var made: [String: ResilientProvider] = [:]
 
-    public init(repository: PromptRepository, factory: ProviderFactory, providerOverride: String? = nil) {
+    package init(repository: PromptRepository, factory: ProviderFactory, providerOverride: String? = nil) {
         self.repository = repository
         self.factory = factory
         self.providerOverride = providerOverride
     }
 
     /// The provider named `name`, made once.
-    public func provider(_ name: String) throws -> ResilientProvider {
+    package func provider(_ name: String) throws -> ResilientProvider {
         if let existing = made[name] { return existing }
         do {
             let provider = try factory.make(name)
@@ -33,7 +33,7 @@ public final class EvalSetup {
     }
 
     /// A side for a prompt version. `model` overrides the prompt's model name.
-    public func side(label: String, _ resolved: ResolvedPrompt, model: String? = nil) throws -> EvalSide {
+    package func side(label: String, _ resolved: ResolvedPrompt, model: String? = nil) throws -> EvalSide {
         let compiled = try resolved.compiled()
         let settings = compiled.prompt.model
         guard let providerName = providerOverride ?? settings?.provider ?? (repository.config.providers.count == 1 ? repository.config.providers.keys.first : nil) else {
@@ -47,7 +47,7 @@ public final class EvalSetup {
     }
 
     /// Run options from folio.yaml: prices, budget, judge and embeddings.
-    public func options(cache: Bool, record: Bool, repeatCount: Int?, budgetUSD: Double?) throws -> EvalOptions {
+    package func options(cache: Bool, record: Bool, repeatCount: Int?, budgetUSD: Double?) throws -> EvalOptions {
         let config = repository.config
         var options = EvalOptions(repeatCount: repeatCount, budgetUSD: budgetUSD ?? config.budgetUSD, prices: config.prices)
         let folio = repository.root.appendingPathComponent(".folio")
@@ -70,7 +70,7 @@ public final class EvalSetup {
     }
 
     /// The golden sets of a prompt in a workspace; one with errors stops the run, naming it.
-    public static func goldenSets(of prompt: String, in workspace: Workspace, named name: String? = nil) throws -> [(path: String, set: GoldenSet)] {
+    package static func goldenSets(of prompt: String, in workspace: Workspace, named name: String? = nil) throws -> [(path: String, set: GoldenSet)] {
         let matching = workspace.goldenSets.filter { loaded in
             (loaded.goldenSet?.prompt ?? "") == prompt || loaded.path.hasPrefix("goldensets/\(prompt)/")
         }.filter { name == nil || ($0.path as NSString).lastPathComponent == "\(name!).yaml" }

@@ -3,35 +3,35 @@ import Foundation
 /// A real model on loopback: llama.cpp's OpenAI-compatible server from PyPI's xllamacpp,
 /// started through `Scripts/local-llm/serve.py` on a free port (the demo and the tests use
 /// it; `Scripts/local-llm/setup.sh` installs it).
-public final class LocalModelServer: Sendable {
+package final class LocalModelServer: Sendable {
     /// Where setup.sh puts the virtual environment and the model.
-    public struct Installation: Sendable {
-        public let python: URL
-        public let launcher: URL
-        public let model: URL
+    package struct Installation: Sendable {
+        package let python: URL
+        package let launcher: URL
+        package let model: URL
 
         /// `folder` is setup.sh's folder (.build/llm); `launcher` is serve.py.
-        public init(folder: URL, launcher: URL) {
+        package init(folder: URL, launcher: URL) {
             python = folder.appendingPathComponent("venv/bin/python")
             self.launcher = launcher
             model = folder.appendingPathComponent("qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
         }
 
-        public var isInstalled: Bool {
+        package var isInstalled: Bool {
             FileManager.default.isExecutableFile(atPath: python.path) && FileManager.default.fileExists(atPath: model.path)
                 && FileManager.default.fileExists(atPath: launcher.path)
         }
 
         /// The model's name as the server reports it.
-        public static let modelName = "qwen2.5-coder-0.5b-instruct"
+        package static let modelName = "qwen2.5-coder-0.5b-instruct"
     }
 
     private let process: Process
     /// `http://127.0.0.1:PORT`.
-    public let baseURL: String
+    package let baseURL: String
 
     /// Starts the server and waits until it answers.
-    public init(_ installation: Installation, timeout: TimeInterval = 180) throws {
+    package init(_ installation: Installation, timeout: TimeInterval = 180) throws {
         let temporary = FileManager.default.temporaryDirectory
         let ready = temporary.appendingPathComponent("folio-llm-\(UUID().uuidString).addr")
         let log = temporary.appendingPathComponent("folio-llm-\(UUID().uuidString).log")
@@ -60,13 +60,13 @@ public final class LocalModelServer: Sendable {
 
     /// SIGKILL: a test runner may block SIGTERM, and children inherit that mask; the
     /// server holds nothing that needs a clean exit.
-    public func stop() {
+    package func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
 
-public struct LocalModelError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+package struct LocalModelError: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
 }

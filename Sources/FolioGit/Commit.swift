@@ -1,14 +1,14 @@
 import Foundation
 
 /// A person and time from a commit or tag header.
-public struct Signature: Sendable, Equatable, Codable {
-    public let name: String
-    public let email: String
-    public let date: Date
+package struct Signature: Sendable, Equatable, Codable {
+    package let name: String
+    package let email: String
+    package let date: Date
     /// The offset from UTC in minutes, as recorded.
-    public let timeZoneOffsetMinutes: Int
+    package let timeZoneOffsetMinutes: Int
 
-    public init(name: String, email: String, date: Date, timeZoneOffsetMinutes: Int) {
+    package init(name: String, email: String, date: Date, timeZoneOffsetMinutes: Int) {
         self.name = name
         self.email = email
         self.date = date
@@ -17,23 +17,23 @@ public struct Signature: Sendable, Equatable, Codable {
 }
 
 /// A commit, as a value.
-public struct Commit: Sendable, Equatable {
-    public let id: ObjectID
-    public let tree: ObjectID
-    public let parents: [ObjectID]
-    public let author: Signature
-    public let committer: Signature
-    public let message: String
+package struct Commit: Sendable, Equatable {
+    package let id: ObjectID
+    package let tree: ObjectID
+    package let parents: [ObjectID]
+    package let author: Signature
+    package let committer: Signature
+    package let message: String
 
     /// The first line of the message.
-    public var subject: String {
+    package var subject: String {
         message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
     }
 }
 
 /// One entry of a tree folder.
-public struct TreeEntry: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct TreeEntry: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case file
         case executable
         case symlink
@@ -41,26 +41,26 @@ public struct TreeEntry: Sendable, Equatable {
         case submodule
     }
 
-    public let name: String
-    public let kind: Kind
-    public let id: ObjectID
+    package let name: String
+    package let kind: Kind
+    package let id: ObjectID
 }
 
 /// A path whose blob changed between two trees.
-public struct ChangedPath: Sendable, Equatable {
-    public enum Status: String, Sendable, Equatable {
+package struct ChangedPath: Sendable, Equatable {
+    package enum Status: String, Sendable, Equatable {
         case added, deleted, modified, renamed, copied, typeChanged
     }
 
-    public let status: Status
+    package let status: Status
     /// The path in the old tree (equal to `newPath` unless renamed or copied).
-    public let oldPath: String
-    public let newPath: String
+    package let oldPath: String
+    package let newPath: String
 }
 
 /// A commit of first-parent history at which a path's blob differs from the parent's.
-public struct PathChange: Sendable, Equatable {
-    public let commit: Commit
+package struct PathChange: Sendable, Equatable {
+    package let commit: Commit
     /// The path's blob at this commit, or nil when the commit deleted it.
-    public let blob: ObjectID?
+    package let blob: ObjectID?
 }

@@ -2,9 +2,9 @@
 ///
 /// The `description` never contains C pointers or raw libgit2 codes alone: it says
 /// which repository, revision or path was involved and how to fix the problem.
-public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The kind of failure, stable for callers that branch on it.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case notARepository
         case unsafeOwnership
         case revisionNotFound
@@ -15,17 +15,17 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         case other
     }
 
-    public let kind: Kind
-    public let message: String
-    public let hint: String?
+    package let kind: Kind
+    package let message: String
+    package let hint: String?
 
-    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+    package init(_ kind: Kind, _ message: String, hint: String? = nil) {
         self.kind = kind
         self.message = message
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         guard let hint else { return message }
         return "\(message)\nhint: \(hint)"
     }

@@ -2,7 +2,7 @@ import CLibGit2
 import Dispatch
 
 /// Process-wide libgit2 set-up: `git_libgit2_init` runs exactly once, on first use.
-public enum Libgit2 {
+package enum Libgit2 {
     private static let initialized: Bool = {
         git_libgit2_init()
         // Objects are not re-hashed on every read, as in git; see shim.h.
@@ -23,7 +23,7 @@ public enum Libgit2 {
     /// meanwhile: most of `git_libgit2_init` is its TLS library loading the system's CA
     /// certificates, some milliseconds that every command would otherwise wait for.
     /// A program that calls this must call `finishPreparation()` before it exits.
-    public static func prepareInBackground() {
+    package static func prepareInBackground() {
         preparation.enter()
         DispatchQueue.global(qos: .userInitiated).async {
             ensureInitialized()
@@ -35,7 +35,7 @@ public enum Libgit2 {
     /// and the C++ runtime's exit handlers, which tear down locks that a set-up still
     /// running on its thread then takes: a crash in `pthread_rwlock_wrlock` at exit on
     /// paths that never touch git (`--help`, usage errors), about 2% of runs.
-    public static func finishPreparation() {
+    package static func finishPreparation() {
         preparation.wait()
     }
 

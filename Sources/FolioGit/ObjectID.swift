@@ -1,10 +1,10 @@
 import CLibGit2
 
 /// A git object id (SHA-1), as 40 lowercase hex digits.
-public struct ObjectID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
-    public let hex: String
+package struct ObjectID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    package let hex: String
 
-    public init?(hex: String) {
+    package init?(hex: String) {
         let utf8 = hex.utf8
         guard utf8.count == 40 else { return nil }
         var lowercase = true
@@ -42,9 +42,9 @@ public struct ObjectID: Hashable, Sendable, Codable, CustomStringConvertible, Co
     }
 
     /// The first seven hex digits, as `git log --oneline` shows.
-    public var short: String { String(hex.prefix(7)) }
+    package var short: String { String(hex.prefix(7)) }
 
-    public var description: String { hex }
+    package var description: String { hex }
 
-    public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { lhs.hex < rhs.hex }
+    package static func < (lhs: ObjectID, rhs: ObjectID) -> Bool { lhs.hex < rhs.hex }
 }

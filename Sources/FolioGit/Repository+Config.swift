@@ -3,7 +3,7 @@ import Foundation
 
 extension Repository {
     /// A git config value (repository, global and system, as git reads them), or nil.
-    public func configValue(_ key: String) -> String? {
+    package func configValue(_ key: String) -> String? {
         var config: OpaquePointer?
         guard git_repository_config_snapshot(&config, pointer) >= 0, let config else { return nil }
         defer { git_config_free(config) }
@@ -14,7 +14,7 @@ extension Repository {
 
     /// Who is acting, as git would record it: `GIT_COMMITTER_NAME`/`EMAIL`, else
     /// `user.name`/`user.email`; the time is now.
-    public func currentIdentity(now: Date = Date()) throws -> Signature {
+    package func currentIdentity(now: Date = Date()) throws -> Signature {
         let environment = ProcessInfo.processInfo.environment
         let name = environment["GIT_COMMITTER_NAME"] ?? configValue("user.name")
         let email = environment["GIT_COMMITTER_EMAIL"] ?? configValue("user.email")

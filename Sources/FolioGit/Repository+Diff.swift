@@ -3,7 +3,7 @@ import CLibGit2
 extension Repository {
     /// The paths whose blobs differ between the commits `old` and `new` name
     /// (a tree-to-tree diff, with rename detection), sorted by new path.
-    public func changedPaths(from old: String, to new: String) throws -> [ChangedPath] {
+    package func changedPaths(from old: String, to new: String) throws -> [ChangedPath] {
         let oldCommit = try resolveCommit(old)
         let newCommit = try resolveCommit(new)
         let oldTree = try commit(oldCommit).tree
@@ -49,7 +49,7 @@ extension Repository {
 extension Repository {
     /// The best common ancestor of two commits (what a pull request is compared with, as
     /// in `git diff base...head`); nil when they share no history.
-    public func mergeBase(_ one: String, _ two: String) throws -> ObjectID? {
+    package func mergeBase(_ one: String, _ two: String) throws -> ObjectID? {
         var first = try resolveCommit(one).oid
         var second = try resolveCommit(two).oid
         var result = git_oid()

@@ -4,7 +4,7 @@ extension Repository {
     /// Walks the first-parent history from `revision` and reports, oldest first, each
     /// commit where the blob at `path` differs from its first parent's (added, changed
     /// or deleted).
-    public func firstParentChanges(of path: String, from revision: String) throws -> [PathChange] {
+    package func firstParentChanges(of path: String, from revision: String) throws -> [PathChange] {
         let tip = try resolveCommit(revision)
         var odb: OpaquePointer?
         try Libgit2.check(git_repository_odb(&odb, pointer), "opening the object database")
@@ -50,14 +50,14 @@ extension Repository {
     /// walk: per commit, the folder's tree is compared with the parent's entry by entry
     /// (both are sorted), so the cost does not grow with the number of files asked about.
     /// Returns each file's changes, oldest first, keyed by file name.
-    public func firstParentChanges(inFolder folder: String, from revision: String) throws -> [String: [PathChange]] {
+    package func firstParentChanges(inFolder folder: String, from revision: String) throws -> [String: [PathChange]] {
         try firstParentChanges(inFolder: folder, from: revision, since: nil).changes
     }
 
     /// `firstParentChanges(inFolder:from:)` of the commits after `since` only, when it is on
     /// the first-parent chain (`reached`): what a walk from `since` found is then still
     /// true, and this is the rest. Otherwise (`reached` false) the changes of the whole chain.
-    public func firstParentChanges(inFolder folder: String, from revision: String, since: ObjectID?) throws
+    package func firstParentChanges(inFolder folder: String, from revision: String, since: ObjectID?) throws
         -> (changes: [String: [PathChange]], reached: Bool) {
         let tip = try resolveCommit(revision)
         let stop = since?.oid
@@ -118,7 +118,7 @@ extension Repository {
     }
 
     /// Whether `ancestor` is `tip` or on its first-parent chain (commit headers only).
-    public func isFirstParentAncestor(_ ancestor: ObjectID, of tip: ObjectID) throws -> Bool {
+    package func isFirstParentAncestor(_ ancestor: ObjectID, of tip: ObjectID) throws -> Bool {
         var odb: OpaquePointer?
         try Libgit2.check(git_repository_odb(&odb, pointer), "opening the object database")
         defer { git_odb_free(odb) }

@@ -3,7 +3,7 @@ import CLibGit2
 extension Repository {
     /// Creates an empty repository (like `git init -b <initialBranch>`) and opens it.
     @discardableResult
-    public static func initialize(at path: String, initialBranch: String = "main") throws -> Repository {
+    package static func initialize(at path: String, initialBranch: String = "main") throws -> Repository {
         Libgit2.ensureInitialized()
         var options = git_repository_init_options()
         git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION))

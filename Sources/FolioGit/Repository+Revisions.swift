@@ -4,7 +4,7 @@ import Foundation
 extension Repository {
     /// Resolves a revision (`HEAD`, a branch, a tag, `origin/main`, an abbreviated id,
     /// `HEAD~2`, …) to the commit it names.
-    public func resolveCommit(_ revision: String) throws -> ObjectID {
+    package func resolveCommit(_ revision: String) throws -> ObjectID {
         var object: OpaquePointer?
         let code = git_revparse_single(&object, pointer, revision)
         guard code >= 0, let object else {
@@ -25,7 +25,7 @@ extension Repository {
 
     /// Resolves `revision` to a commit, or returns nil if it does not exist
     /// (other errors, such as an ambiguous id, still throw).
-    public func resolveCommitIfPresent(_ revision: String) throws -> ObjectID? {
+    package func resolveCommitIfPresent(_ revision: String) throws -> ObjectID? {
         do {
             return try resolveCommit(revision)
         } catch let error as GitError where error.kind == .revisionNotFound {
@@ -61,7 +61,7 @@ extension Repository {
     }
 
     /// Reads a commit as a value.
-    public func commit(_ id: ObjectID) throws -> Commit {
+    package func commit(_ id: ObjectID) throws -> Commit {
         try withCommit(id) { Repository.makeCommit($0) }
     }
 
@@ -92,7 +92,7 @@ extension Repository {
     }
 
     /// The full name of the branch HEAD points at (`refs/heads/main`), or nil when detached.
-    public func currentBranch() -> String? {
+    package func currentBranch() -> String? {
         var ref: OpaquePointer?
         guard git_repository_head(&ref, pointer) >= 0, let ref else { return nil }
         defer { git_reference_free(ref) }

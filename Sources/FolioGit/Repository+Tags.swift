@@ -2,29 +2,29 @@ import CLibGit2
 import Foundation
 
 /// A reference and the object it points at directly (a tag object for an annotated tag).
-public struct ReferenceEntry: Sendable, Equatable {
-    public let name: String
-    public let target: ObjectID
+package struct ReferenceEntry: Sendable, Equatable {
+    package let name: String
+    package let target: ObjectID
 }
 
 /// An annotated tag object, parsed from its raw bytes.
-public struct RawTag: Sendable, Equatable {
-    public let id: ObjectID
+package struct RawTag: Sendable, Equatable {
+    package let id: ObjectID
     /// The exact bytes of the tag object (what a signature covers, plus the signature).
-    public let raw: Data
-    public let object: ObjectID
-    public let objectType: String
+    package let raw: Data
+    package let object: ObjectID
+    package let objectType: String
     /// The `tag` header: the name the tag was created with.
-    public let name: String
-    public let tagger: Signature?
+    package let name: String
+    package let tagger: Signature?
     /// Everything after the header, signature included.
-    public let message: String
+    package let message: String
 }
 
 extension Repository {
     /// The references whose full names start with `prefix` (`refs/tags/folio/`), sorted by name.
     /// (libgit2's globs let `*` cross `/`, so the prefix is matched here.)
-    public func references(withPrefix prefix: String) throws -> [ReferenceEntry] {
+    package func references(withPrefix prefix: String) throws -> [ReferenceEntry] {
         var iterator: OpaquePointer?
         try Libgit2.check(git_reference_iterator_new(&iterator, pointer), "listing references")
         defer { git_reference_iterator_free(iterator) }
@@ -49,7 +49,7 @@ extension Repository {
     }
 
     /// The object a reference points at, without peeling, or nil if there is no such reference.
-    public func referenceTarget(_ name: String) -> ObjectID? {
+    package func referenceTarget(_ name: String) -> ObjectID? {
         var oid = git_oid()
         guard git_reference_name_to_id(&oid, pointer, name) == 0 else { return nil }
         return ObjectID(oid)
@@ -57,7 +57,7 @@ extension Repository {
 
     /// Reads the object as an annotated tag, or nil when it is another kind of object
     /// (a lightweight tag points straight at a commit). One read of the object.
-    public func annotatedTag(_ id: ObjectID) throws -> RawTag? {
+    package func annotatedTag(_ id: ObjectID) throws -> RawTag? {
         try withRawObject(id) { type, data in
             type == "tag" ? try RawTag.parse(id: id, raw: data) : nil
         }
@@ -82,7 +82,7 @@ extension Repository {
     /// refusing to overwrite: if the reference exists (or another process holds its lock),
     /// throws `.referenceExists` and changes nothing visible (the unreferenced object is harmless).
     @discardableResult
-    public func createTag(named name: String, raw: Data) throws -> ObjectID {
+    package func createTag(named name: String, raw: Data) throws -> ObjectID {
         var odb: OpaquePointer?
         try Libgit2.check(git_repository_odb(&odb, pointer), "opening the object database")
         defer { git_odb_free(odb) }
@@ -103,12 +103,12 @@ extension Repository {
     }
 
     /// Deletes a tag reference (used only to undo a tag this process created and could not push).
-    public func deleteTagReference(_ name: String) throws {
+    package func deleteTagReference(_ name: String) throws {
         try Libgit2.check(git_tag_delete(pointer, name), "deleting tag \(name)")
     }
 
     /// True when `commit` is `tip` or one of its ancestors.
-    public func isAncestor(_ commit: ObjectID, of tip: ObjectID) -> Bool {
+    package func isAncestor(_ commit: ObjectID, of tip: ObjectID) -> Bool {
         if commit == tip { return true }
         var descendant = tip.oid
         var ancestor = commit.oid
@@ -149,7 +149,7 @@ extension RawTag {
 
 extension Signature {
     /// The `Name <email> <seconds> <±hhmm>` form of git headers.
-    public var gitHeader: String {
+    package var gitHeader: String {
         let sign = timeZoneOffsetMinutes < 0 ? "-" : "+"
         let offset = abs(timeZoneOffsetMinutes)
         return "\(name) <\(email)> \(Int64(date.timeIntervalSince1970)) \(sign)\(String(format: "%02d%02d", offset / 60, offset % 60))"

@@ -3,7 +3,7 @@ import Foundation
 
 extension Repository {
     /// The contents of the file at `path` in the commit that `revision` names.
-    public func readFile(_ path: String, at revision: String) throws -> Data {
+    package func readFile(_ path: String, at revision: String) throws -> Data {
         let commit = try resolveCommit(revision)
         guard let blob = try blobID(of: path, inCommit: commit) else {
             throw GitError(
@@ -16,7 +16,7 @@ extension Repository {
     }
 
     /// The contents of a blob.
-    public func readBlob(_ id: ObjectID) throws -> Data {
+    package func readBlob(_ id: ObjectID) throws -> Data {
         var oid = id.oid
         return try withObject(
             { git_blob_lookup(&$0, pointer, &oid) },
@@ -30,7 +30,7 @@ extension Repository {
     }
 
     /// The blob id of the file at `path` in a commit, or nil if there is no file there.
-    public func blobID(of path: String, inCommit commit: ObjectID) throws -> ObjectID? {
+    package func blobID(of path: String, inCommit commit: ObjectID) throws -> ObjectID? {
         try withCommit(commit) { commitPointer in
             var tree: OpaquePointer?
             try Libgit2.check(git_commit_tree(&tree, commitPointer), "reading the tree of \(commit.short)")
@@ -50,7 +50,7 @@ extension Repository {
 
     /// The entries of the folder at `path` ("" for the root) in the commit `revision` names,
     /// sorted by name.
-    public func listFolder(_ path: String, at revision: String) throws -> [TreeEntry] {
+    package func listFolder(_ path: String, at revision: String) throws -> [TreeEntry] {
         let commit = try resolveCommit(revision)
         let folder = path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         return try withCommit(commit) { commitPointer in
@@ -92,7 +92,7 @@ extension Repository {
     }
 
     /// Reads a file from the working tree (a draft), by its path relative to the repository root.
-    public func readWorkingFile(_ path: String) throws -> Data {
+    package func readWorkingFile(_ path: String) throws -> Data {
         guard let workingDirectory else {
             throw GitError(.pathNotFound, "\(displayPath) is a bare repository: it has no working tree to read '\(path)' from")
         }
@@ -108,7 +108,7 @@ extension Repository {
     }
 
     /// The blob id git would give the working-tree file at `path`, or nil if it does not exist.
-    public func workingFileBlobID(_ path: String) throws -> ObjectID? {
+    package func workingFileBlobID(_ path: String) throws -> ObjectID? {
         guard let workingDirectory else { return nil }
         var info = stat()
         guard lstat(URL(fileURLWithPath: workingDirectory).appendingPathComponent(path).path, &info) == 0 else { return nil }

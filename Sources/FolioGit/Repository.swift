@@ -5,15 +5,15 @@ import Foundation
 ///
 /// Every method returns Swift values; libgit2 objects are freed before it returns.
 /// A `Repository` is not meant to be shared between tasks that run at once.
-public final class Repository {
+package final class Repository {
     let pointer: OpaquePointer
     /// The `.git` folder (or the bare repository's folder), with a trailing slash.
-    public let gitDirectory: String
+    package let gitDirectory: String
     /// The working tree, with a trailing slash; nil for a bare repository.
-    public let workingDirectory: String?
+    package let workingDirectory: String?
 
     /// Opens the repository at `path` or at the nearest folder above it that is one.
-    public init(discovering path: String) throws {
+    package init(discovering path: String) throws {
         Libgit2.ensureInitialized()
         var repo: OpaquePointer?
         let code = git_repository_open_ext(&repo, path, 0, nil)
@@ -58,7 +58,7 @@ public final class Repository {
     }
 
     /// The repository's display name for messages: its working tree or git folder.
-    public var displayPath: String {
+    package var displayPath: String {
         workingDirectory ?? gitDirectory
     }
 }

@@ -9,11 +9,11 @@ import FolioTemplate
 /// What a build wrote: each environment's manifest (path relative to the folder), how many
 /// version files its manifests name, and how many promotion tags it checked: every one, or
 /// (`patched`) only those added since the last build.
-public struct BuildOutput: Sendable {
-    public let manifests: [String]
-    public let versionFiles: Int
-    public let checkedTags: Int
-    public let patched: Bool
+package struct BuildOutput: Sendable {
+    package let manifests: [String]
+    package let versionFiles: Int
+    package let checkedTags: Int
+    package let patched: Bool
 
     init(_ manifests: [String], versionFiles: Int, checkedTags: Int, patched: Bool) {
         self.manifests = manifests
@@ -63,7 +63,7 @@ struct StagedFiles {
 
 /// Turns the verified promotions of a repository into the files of `dist/`:
 /// `<env>/manifest.json` (+ `.sig`), `prompts/<name>/<version>.json`, and `.gz` copies.
-public struct ManifestBuilder {
+package struct ManifestBuilder {
     let repository: PromptRepository
     let signer: TagSigner
     /// How long a manifest may be served; nil writes no `expires` (and no wall-clock time).
@@ -76,7 +76,7 @@ public struct ManifestBuilder {
     let oneShot: Bool
     private static let parked = Mutex<[PromotionLog]>([])
 
-    public init(repository: PromptRepository, signer: TagSigner, lifetime: TimeInterval? = nil, now: Date = Date(), oneShot: Bool = false) {
+    package init(repository: PromptRepository, signer: TagSigner, lifetime: TimeInterval? = nil, now: Date = Date(), oneShot: Bool = false) {
         self.repository = repository
         self.signer = signer
         self.lifetime = lifetime
@@ -90,7 +90,7 @@ public struct ManifestBuilder {
     ///
     /// A rebuild whose last build's checkpoint still holds (`BuildSnapshot`) checks only the
     /// promotion tags added since and patches the manifest; anything else makes every file.
-    public func build(_ environments: [String], into folder: URL) throws -> BuildOutput {
+    package func build(_ environments: [String], into folder: URL) throws -> BuildOutput {
         var written: Prefetch<WrittenFiles>?
         switch try patch(environments, folder: folder) {
         case .built(let output): return output

@@ -1,7 +1,7 @@
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
 /// civil-from-days), for writing UTC dates without a formatter per value.
-public enum CivilDate {
-    public static func from(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+package enum CivilDate {
+    package static func from(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

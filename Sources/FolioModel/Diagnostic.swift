@@ -2,25 +2,25 @@
 ///
 /// Content problems are collected as diagnostics rather than thrown one at a time,
 /// so a single run reports everything wrong with a repository.
-public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible, Codable, Error {
-    public enum Severity: String, Sendable, Codable, Comparable {
+package struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible, Codable, Error {
+    package enum Severity: String, Sendable, Codable, Comparable {
         case warning
         case error
 
-        public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        package static func < (lhs: Severity, rhs: Severity) -> Bool {
             lhs == .warning && rhs == .error
         }
     }
 
-    public let path: String
+    package let path: String
     /// 1-based; 0 when the whole file is meant.
-    public let line: Int
+    package let line: Int
     /// 1-based; 0 when the whole line is meant.
-    public let column: Int
-    public let severity: Severity
-    public let message: String
+    package let column: Int
+    package let severity: Severity
+    package let message: String
 
-    public init(path: String, line: Int, column: Int, severity: Severity = .error, message: String) {
+    package init(path: String, line: Int, column: Int, severity: Severity = .error, message: String) {
         self.path = path
         self.line = line
         self.column = column
@@ -28,7 +28,7 @@ public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible
         self.message = message
     }
 
-    public var description: String {
+    package var description: String {
         var location = path
         if line > 0 {
             location += ":\(line)"
@@ -40,5 +40,5 @@ public struct Diagnostic: Sendable, Equatable, Hashable, CustomStringConvertible
 
 extension Array where Element == Diagnostic {
     /// True when at least one diagnostic is an error (warnings alone do not fail a check).
-    public var hasErrors: Bool { contains { $0.severity == .error } }
+    package var hasErrors: Bool { contains { $0.severity == .error } }
 }

@@ -1,18 +1,18 @@
 /// Repository settings (`folio.yaml`, `schema: folio/config@1`).
-public struct FolioConfig: Sendable, Equatable, Codable {
-    public static let schema = "folio/config@1"
-    public static let fileName = "folio.yaml"
+package struct FolioConfig: Sendable, Equatable, Codable {
+    package static let schema = "folio/config@1"
+    package static let fileName = "folio.yaml"
 
-    public var mainBranch: String
-    public var environments: [String]
-    public var allowedSigners: String
-    public var providers: [String: ProviderConfig]
-    public var judge: JudgeConfig?
-    public var prices: [String: ModelPrice]
+    package var mainBranch: String
+    package var environments: [String]
+    package var allowedSigners: String
+    package var providers: [String: ProviderConfig]
+    package var judge: JudgeConfig?
+    package var prices: [String: ModelPrice]
     /// Evaluation runs stop sending requests (and end inconclusive) once they have spent this much.
-    public var budgetUSD: Double?
+    package var budgetUSD: Double?
 
-    public init(
+    package init(
         mainBranch: String = "main",
         environments: [String] = ["staging", "production"],
         allowedSigners: String = ".folio/allowed_signers",
@@ -39,23 +39,23 @@ public struct FolioConfig: Sendable, Equatable, Codable {
 }
 
 /// A named LLM endpoint.
-public struct ProviderConfig: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+package struct ProviderConfig: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
         case openai, anthropic, replay, command
     }
 
-    public var kind: Kind
-    public var baseURL: String?
-    public var apiKeyEnv: String?
-    public var model: String?
-    public var concurrency: Int?
-    public var timeoutSeconds: Double?
-    public var headers: [String: String]?
-    public var command: [String]?
+    package var kind: Kind
+    package var baseURL: String?
+    package var apiKeyEnv: String?
+    package var model: String?
+    package var concurrency: Int?
+    package var timeoutSeconds: Double?
+    package var headers: [String: String]?
+    package var command: [String]?
     /// The `replay` kind's folder of recorded responses (default `.folio/recordings`).
-    public var path: String?
+    package var path: String?
 
-    public init(kind: Kind, baseURL: String? = nil, apiKeyEnv: String? = nil, model: String? = nil, concurrency: Int? = nil, timeoutSeconds: Double? = nil, headers: [String: String]? = nil, command: [String]? = nil, path: String? = nil) {
+    package init(kind: Kind, baseURL: String? = nil, apiKeyEnv: String? = nil, model: String? = nil, concurrency: Int? = nil, timeoutSeconds: Double? = nil, headers: [String: String]? = nil, command: [String]? = nil, path: String? = nil) {
         self.kind = kind
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv
@@ -76,22 +76,22 @@ public struct ProviderConfig: Sendable, Equatable, Codable {
 }
 
 /// The provider and model that grade `llm-rubric` assertions.
-public struct JudgeConfig: Sendable, Equatable, Codable {
-    public var provider: String
-    public var model: String?
+package struct JudgeConfig: Sendable, Equatable, Codable {
+    package var provider: String
+    package var model: String?
 
-    public init(provider: String, model: String? = nil) {
+    package init(provider: String, model: String? = nil) {
         self.provider = provider
         self.model = model
     }
 }
 
 /// USD per million tokens.
-public struct ModelPrice: Sendable, Equatable, Codable {
-    public var input: Double
-    public var output: Double
+package struct ModelPrice: Sendable, Equatable, Codable {
+    package var input: Double
+    package var output: Double
 
-    public init(input: Double, output: Double) {
+    package init(input: Double, output: Double) {
         self.input = input
         self.output = output
     }

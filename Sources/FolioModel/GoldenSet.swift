@@ -1,13 +1,13 @@
 /// A golden set (`schema: folio/goldenset@1`): regression cases for one prompt.
-public struct GoldenSet: Sendable, Equatable, Codable {
-    public static let schema = "folio/goldenset@1"
+package struct GoldenSet: Sendable, Equatable, Codable {
+    package static let schema = "folio/goldenset@1"
 
-    public var prompt: String
-    public var description: String?
-    public var defaults: GoldenDefaults?
-    public var cases: [GoldenCase]
+    package var prompt: String
+    package var description: String?
+    package var defaults: GoldenDefaults?
+    package var cases: [GoldenCase]
 
-    public init(prompt: String, description: String? = nil, defaults: GoldenDefaults? = nil, cases: [GoldenCase]) {
+    package init(prompt: String, description: String? = nil, defaults: GoldenDefaults? = nil, cases: [GoldenCase]) {
         self.prompt = prompt
         self.description = description
         self.defaults = defaults
@@ -16,12 +16,12 @@ public struct GoldenSet: Sendable, Equatable, Codable {
 }
 
 /// Settings every case of a golden set inherits.
-public struct GoldenDefaults: Sendable, Equatable, Codable {
-    public var assertions: [Assertion]?
-    public var threshold: Double?
-    public var repeatCount: Int?
+package struct GoldenDefaults: Sendable, Equatable, Codable {
+    package var assertions: [Assertion]?
+    package var threshold: Double?
+    package var repeatCount: Int?
 
-    public init(assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil) {
+    package init(assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil) {
         self.assertions = assertions
         self.threshold = threshold
         self.repeatCount = repeatCount
@@ -35,18 +35,18 @@ public struct GoldenDefaults: Sendable, Equatable, Codable {
 }
 
 /// One case of a golden set.
-public struct GoldenCase: Sendable, Equatable, Codable {
-    public var id: String
-    public var description: String?
-    public var vars: [String: JSONValue]
-    public var expected: String?
-    public var assertions: [Assertion]?
-    public var threshold: Double?
-    public var repeatCount: Int?
-    public var passRule: PassRule?
-    public var source: CaseSource?
+package struct GoldenCase: Sendable, Equatable, Codable {
+    package var id: String
+    package var description: String?
+    package var vars: [String: JSONValue]
+    package var expected: String?
+    package var assertions: [Assertion]?
+    package var threshold: Double?
+    package var repeatCount: Int?
+    package var passRule: PassRule?
+    package var source: CaseSource?
 
-    public init(id: String, description: String? = nil, vars: [String: JSONValue] = [:], expected: String? = nil, assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil, passRule: PassRule? = nil, source: CaseSource? = nil) {
+    package init(id: String, description: String? = nil, vars: [String: JSONValue] = [:], expected: String? = nil, assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil, passRule: PassRule? = nil, source: CaseSource? = nil) {
         self.id = id
         self.description = description
         self.vars = vars
@@ -67,10 +67,10 @@ public struct GoldenCase: Sendable, Equatable, Codable {
 }
 
 /// `pass_rule: {min_passes: k}`: how many of a case's `repeat` samples must pass.
-public struct PassRule: Sendable, Equatable, Codable {
-    public var minPasses: Int
+package struct PassRule: Sendable, Equatable, Codable {
+    package var minPasses: Int
 
-    public init(minPasses: Int) {
+    package init(minPasses: Int) {
         self.minPasses = minPasses
     }
 
@@ -80,11 +80,11 @@ public struct PassRule: Sendable, Equatable, Codable {
 }
 
 /// Where a case came from: the production span it was captured from.
-public struct CaseSource: Sendable, Equatable, Codable {
-    public var traceID: String?
-    public var spanID: String?
+package struct CaseSource: Sendable, Equatable, Codable {
+    package var traceID: String?
+    package var spanID: String?
 
-    public init(traceID: String? = nil, spanID: String? = nil) {
+    package init(traceID: String? = nil, spanID: String? = nil) {
         self.traceID = traceID
         self.spanID = spanID
     }
@@ -96,22 +96,22 @@ public struct CaseSource: Sendable, Equatable, Codable {
 }
 
 /// One check on a model's answer. `type` may carry a `not-` prefix.
-public struct Assertion: Sendable, Equatable, Codable {
+package struct Assertion: Sendable, Equatable, Codable {
     /// The assertion types Folio knows, without the `not-` prefix.
-    public static let knownTypes: [String] = [
+    package static let knownTypes: [String] = [
         "equals", "contains", "icontains", "regex", "starts-with", "one-of", "is-json",
         "json-path", "similar", "llm-rubric", "latency", "cost", "tokens",
     ]
 
-    public var type: String
-    public var value: JSONValue?
-    public var normalize: [String]?
-    public var threshold: Double?
-    public var weight: Double?
-    public var path: String?
-    public var schema: JSONValue?
+    package var type: String
+    package var value: JSONValue?
+    package var normalize: [String]?
+    package var threshold: Double?
+    package var weight: Double?
+    package var path: String?
+    package var schema: JSONValue?
 
-    public init(type: String, value: JSONValue? = nil, normalize: [String]? = nil, threshold: Double? = nil, weight: Double? = nil, path: String? = nil, schema: JSONValue? = nil) {
+    package init(type: String, value: JSONValue? = nil, normalize: [String]? = nil, threshold: Double? = nil, weight: Double? = nil, path: String? = nil, schema: JSONValue? = nil) {
         self.type = type
         self.value = value
         self.normalize = normalize
@@ -122,14 +122,14 @@ public struct Assertion: Sendable, Equatable, Codable {
     }
 
     /// True for a `not-` type.
-    public var isNegated: Bool { type.hasPrefix("not-") }
+    package var isNegated: Bool { type.hasPrefix("not-") }
 
     /// The type without its `not-` prefix.
-    public var baseType: String { isNegated ? String(type.dropFirst(4)) : type }
+    package var baseType: String { isNegated ? String(type.dropFirst(4)) : type }
 
     /// The types that compare with the case's `expected:` when they have no `value:`.
-    public static let expectedReaders: Set<String> = ["equals", "contains", "icontains", "regex", "starts-with", "one-of", "json-path", "similar", "llm-rubric"]
+    package static let expectedReaders: Set<String> = ["equals", "contains", "icontains", "regex", "starts-with", "one-of", "json-path", "similar", "llm-rubric"]
 
     /// True when this assertion checks the case's `expected:`.
-    public var readsExpected: Bool { value == nil && Self.expectedReaders.contains(baseType) }
+    package var readsExpected: Bool { value == nil && Self.expectedReaders.contains(baseType) }
 }

@@ -9,11 +9,11 @@ import Foundation
 /// | sections nested in a template | 100 | `FOLIO_MAX_TEMPLATE_NESTING` |
 /// | bytes of one rendered message | 8 MiB | `FOLIO_MAX_RENDER_BYTES` |
 /// | partials included while rendering one message | 10,000 | `FOLIO_MAX_PARTIAL_EXPANSIONS` |
-public enum Limits {
-    public static let yamlNodes = value("FOLIO_MAX_YAML_NODES", default: 1_000_000)
-    public static let templateNesting = value("FOLIO_MAX_TEMPLATE_NESTING", default: 100)
-    public static let renderedBytes = value("FOLIO_MAX_RENDER_BYTES", default: 8 << 20)
-    public static let partialExpansions = value("FOLIO_MAX_PARTIAL_EXPANSIONS", default: 10_000)
+package enum Limits {
+    package static let yamlNodes = value("FOLIO_MAX_YAML_NODES", default: 1_000_000)
+    package static let templateNesting = value("FOLIO_MAX_TEMPLATE_NESTING", default: 100)
+    package static let renderedBytes = value("FOLIO_MAX_RENDER_BYTES", default: 8 << 20)
+    package static let partialExpansions = value("FOLIO_MAX_PARTIAL_EXPANSIONS", default: 10_000)
 
     /// A positive whole number from the environment, else the default.
     static func value(_ variable: String, default fallback: Int) -> Int {

@@ -3,8 +3,8 @@ import Foundation
 /// Dollar amounts as every report prints them: two decimals from a dollar up, three
 /// significant digits below (`$0.0000069`, `$0.00104`, `$0.31`, `$12.40`), so that a
 /// small model's cost never reads as `$0.0000`.
-public enum Money {
-    public static func text(_ value: Double) -> String {
+package enum Money {
+    package static func text(_ value: Double) -> String {
         guard value.isFinite else { return "n/a" }
         if value == 0 { return "$0.00" }
         if abs(value) >= 1 { return String(format: "$%.2f", value) }

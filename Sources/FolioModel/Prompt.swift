@@ -1,16 +1,16 @@
 /// A prompt file (`schema: folio/prompt@1`), one per file under `prompts/`.
-public struct Prompt: Sendable, Equatable, Codable {
-    public static let schema = "folio/prompt@1"
+package struct Prompt: Sendable, Equatable, Codable {
+    package static let schema = "folio/prompt@1"
 
-    public var name: String
-    public var description: String?
-    public var model: ModelSettings?
+    package var name: String
+    package var description: String?
+    package var model: ModelSettings?
     /// Declared variables, in file order.
-    public var variables: [PromptVariable]
-    public var messages: [PromptMessage]
-    public var output: OutputSpec?
+    package var variables: [PromptVariable]
+    package var messages: [PromptMessage]
+    package var output: OutputSpec?
 
-    public init(
+    package init(
         name: String,
         description: String? = nil,
         model: ModelSettings? = nil,
@@ -26,7 +26,7 @@ public struct Prompt: Sendable, Equatable, Codable {
         self.output = output
     }
 
-    public func variable(named name: String) -> PromptVariable? {
+    package func variable(named name: String) -> PromptVariable? {
         variables.first { $0.name == name }
     }
 }
@@ -57,20 +57,20 @@ public struct ModelSettings: Sendable, Equatable, Codable {
 }
 
 /// The type a variable's value must have.
-public enum VariableType: String, Sendable, Equatable, Codable, CaseIterable {
+package enum VariableType: String, Sendable, Equatable, Codable, CaseIterable {
     case string, integer, number, boolean, list, object
 }
 
 /// A declared template variable.
-public struct PromptVariable: Sendable, Equatable, Codable {
-    public var name: String
-    public var type: VariableType
-    public var required: Bool
-    public var enumValues: [String]?
-    public var defaultValue: JSONValue?
-    public var description: String?
+package struct PromptVariable: Sendable, Equatable, Codable {
+    package var name: String
+    package var type: VariableType
+    package var required: Bool
+    package var enumValues: [String]?
+    package var defaultValue: JSONValue?
+    package var description: String?
 
-    public init(name: String, type: VariableType = .string, required: Bool = false, enumValues: [String]? = nil, defaultValue: JSONValue? = nil, description: String? = nil) {
+    package init(name: String, type: VariableType = .string, required: Bool = false, enumValues: [String]? = nil, defaultValue: JSONValue? = nil, description: String? = nil) {
         self.name = name
         self.type = type
         self.required = required
@@ -87,27 +87,27 @@ public struct PromptVariable: Sendable, Equatable, Codable {
 }
 
 /// One chat message of a prompt; `content` is a Mustache template.
-public struct PromptMessage: Sendable, Equatable, Codable {
-    public var role: String
-    public var content: String
+package struct PromptMessage: Sendable, Equatable, Codable {
+    package var role: String
+    package var content: String
 
-    public init(role: String, content: String) {
+    package init(role: String, content: String) {
         self.role = role
         self.content = content
     }
 }
 
 /// What the prompt's answer looks like.
-public struct OutputSpec: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+package struct OutputSpec: Sendable, Equatable, Codable {
+    package enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
         case text, label, json
     }
 
-    public var type: Kind
-    public var labels: [String]?
-    public var schema: JSONValue?
+    package var type: Kind
+    package var labels: [String]?
+    package var schema: JSONValue?
 
-    public init(type: Kind, labels: [String]? = nil, schema: JSONValue? = nil) {
+    package init(type: Kind, labels: [String]? = nil, schema: JSONValue? = nil) {
         self.type = type
         self.labels = labels
         self.schema = schema

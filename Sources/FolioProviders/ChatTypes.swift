@@ -1,11 +1,11 @@
 import FolioModel
 
 /// One chat message sent to a model.
-public struct LLMMessage: Sendable, Equatable, Codable {
-    public var role: String
-    public var content: String
+package struct LLMMessage: Sendable, Equatable, Codable {
+    package var role: String
+    package var content: String
 
-    public init(role: String, content: String) {
+    package init(role: String, content: String) {
         self.role = role
         self.content = content
     }
@@ -14,13 +14,13 @@ public struct LLMMessage: Sendable, Equatable, Codable {
 /// What an evaluation asks a model: everything that decides the answer, and nothing
 /// secret (API keys travel in the provider, never in the request), so its hash is a
 /// safe cache key.
-public struct ChatRequest: Sendable, Equatable, Codable {
-    public var model: String
-    public var messages: [LLMMessage]
-    public var temperature: Double?
-    public var maxTokens: Int?
+package struct ChatRequest: Sendable, Equatable, Codable {
+    package var model: String
+    package var messages: [LLMMessage]
+    package var temperature: Double?
+    package var maxTokens: Int?
 
-    public init(model: String, messages: [LLMMessage], temperature: Double? = nil, maxTokens: Int? = nil) {
+    package init(model: String, messages: [LLMMessage], temperature: Double? = nil, maxTokens: Int? = nil) {
         self.model = model
         self.messages = messages
         self.temperature = temperature
@@ -34,17 +34,17 @@ public struct ChatRequest: Sendable, Equatable, Codable {
 }
 
 /// A model's answer with what it cost.
-public struct ChatResponse: Sendable, Equatable, Codable {
-    public var text: String
+package struct ChatResponse: Sendable, Equatable, Codable {
+    package var text: String
     /// The model that answered, when the provider says.
-    public var model: String?
+    package var model: String?
     /// Nil when the provider sent no usage: shown as n/a, and the cost is unknown.
-    public var inputTokens: Int?
-    public var outputTokens: Int?
+    package var inputTokens: Int?
+    package var outputTokens: Int?
     /// Seconds from sending to the whole answer (the original call's, for a cache hit).
-    public var latency: Double
+    package var latency: Double
 
-    public init(text: String, model: String? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, latency: Double) {
+    package init(text: String, model: String? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, latency: Double) {
         self.text = text
         self.model = model
         self.inputTokens = inputTokens
@@ -61,7 +61,7 @@ public struct ChatResponse: Sendable, Equatable, Codable {
 
 /// An LLM endpoint. `sample` numbers the repeats of one request (0, 1, …) so a replay can
 /// answer each repeat with what was recorded for it.
-public protocol ChatProvider: Sendable {
+package protocol ChatProvider: Sendable {
     /// The name in folio.yaml (`openai`, `local`, …).
     var name: String { get }
     var kind: ProviderConfig.Kind { get }
@@ -73,7 +73,7 @@ public protocol ChatProvider: Sendable {
 }
 
 extension ChatProvider {
-    public func embed(_ texts: [String], model: String) async throws -> [[Double]] {
+    package func embed(_ texts: [String], model: String) async throws -> [[Double]] {
         throw ProviderError(.unsupported, provider: name, "provider '\(name)' (\(kind.rawValue)) has no embeddings endpoint", hint: "point `similar` assertions at an openai-kind provider")
     }
 }

@@ -6,20 +6,20 @@ import Synchronization
 /// (`{"model","messages","temperature","max_tokens","sample"}`) and reads the answer from
 /// stdout: `{"output": "…", "usage": {"input_tokens": n, "output_tokens": n}}` (or
 /// `text`/`content` for the output), or plain text.
-public struct CommandProvider: ChatProvider {
-    public let name: String
-    public var kind: ProviderConfig.Kind { .command }
-    public var endpoint: String { arguments.joined(separator: " ") }
+package struct CommandProvider: ChatProvider {
+    package let name: String
+    package var kind: ProviderConfig.Kind { .command }
+    package var endpoint: String { arguments.joined(separator: " ") }
     let arguments: [String]
     let timeout: Double
 
-    public init(name: String, arguments: [String], timeout: Double = 60) {
+    package init(name: String, arguments: [String], timeout: Double = 60) {
         self.name = name
         self.arguments = arguments
         self.timeout = timeout
     }
 
-    public func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
+    package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
         var object: [String: Any] = [
             "model": request.model, "sample": sample,
             "messages": request.messages.map { ["role": $0.role, "content": $0.content] },

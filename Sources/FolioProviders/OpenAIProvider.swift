@@ -3,15 +3,15 @@ import Foundation
 
 /// Any OpenAI-compatible `/chat/completions` endpoint (OpenAI, Azure, vLLM, Ollama,
 /// llama.cpp, LM Studio, …), plus `/embeddings` for `similar` assertions.
-public struct OpenAIProvider: ChatProvider {
-    public let name: String
-    public var kind: ProviderConfig.Kind { .openai }
-    public let endpoint: String
+package struct OpenAIProvider: ChatProvider {
+    package let name: String
+    package var kind: ProviderConfig.Kind { .openai }
+    package let endpoint: String
     let apiKey: String?
     let headers: [String: String]
     let transport: HTTPTransport
 
-    public init(name: String, baseURL: String, apiKey: String?, headers: [String: String] = [:], timeout: Double = 60) {
+    package init(name: String, baseURL: String, apiKey: String?, headers: [String: String] = [:], timeout: Double = 60) {
         self.name = name
         endpoint = HTTPTransport.withoutTrailingSlash(baseURL)
         self.apiKey = apiKey
@@ -25,7 +25,7 @@ public struct OpenAIProvider: ChatProvider {
         return result
     }
 
-    public func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
+    package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
         var body: [String: Any] = [
             "model": request.model,
             "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
@@ -49,7 +49,7 @@ public struct OpenAIProvider: ChatProvider {
         )
     }
 
-    public func embed(_ texts: [String], model: String) async throws -> [[Double]] {
+    package func embed(_ texts: [String], model: String) async throws -> [[Double]] {
         let url = endpoint + "/embeddings"
         let (data, _) = try await transport.post(url, json: JSONBody.encode(["model": model, "input": texts]), headers: requestHeaders)
         guard let items = JSONBody.object(data)?["data"] as? [[String: Any]], items.count == texts.count else {
@@ -65,17 +65,17 @@ public struct OpenAIProvider: ChatProvider {
 
 /// Anthropic's Messages API: `x-api-key`, `anthropic-version`, the system prompt as its
 /// own field, `usage.input_tokens` / `output_tokens`.
-public struct AnthropicProvider: ChatProvider {
-    public static let defaultBaseURL = "https://api.anthropic.com/v1"
-    public static let version = "2023-06-01"
-    public let name: String
-    public var kind: ProviderConfig.Kind { .anthropic }
-    public let endpoint: String
+package struct AnthropicProvider: ChatProvider {
+    package static let defaultBaseURL = "https://api.anthropic.com/v1"
+    package static let version = "2023-06-01"
+    package let name: String
+    package var kind: ProviderConfig.Kind { .anthropic }
+    package let endpoint: String
     let apiKey: String?
     let headers: [String: String]
     let transport: HTTPTransport
 
-    public init(name: String, baseURL: String?, apiKey: String?, headers: [String: String] = [:], timeout: Double = 60) {
+    package init(name: String, baseURL: String?, apiKey: String?, headers: [String: String] = [:], timeout: Double = 60) {
         self.name = name
         endpoint = HTTPTransport.withoutTrailingSlash(baseURL ?? Self.defaultBaseURL)
         self.apiKey = apiKey
@@ -83,7 +83,7 @@ public struct AnthropicProvider: ChatProvider {
         transport = HTTPTransport(provider: name, timeout: timeout, secrets: apiKey.map { [$0] } ?? [])
     }
 
-    public func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
+    package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
         let system = request.messages.filter { $0.role == "system" }.map(\.content).joined(separator: "\n\n")
         var body: [String: Any] = [
             "model": request.model,

@@ -2,8 +2,8 @@ import Foundation
 
 /// Why a provider call failed. Descriptions never contain an API key: every message
 /// built from a server's answer goes through `Redaction`.
-public struct ProviderError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+package struct ProviderError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable {
         /// 429.
         case rateLimited
         /// Anthropic's 529 and 503.
@@ -25,15 +25,15 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         case configuration
     }
 
-    public let kind: Kind
-    public let provider: String
-    public let status: Int?
+    package let kind: Kind
+    package let provider: String
+    package let status: Int?
     /// Seconds the server asked to wait (`Retry-After`).
-    public let retryAfter: Double?
-    public let message: String
-    public let hint: String?
+    package let retryAfter: Double?
+    package let message: String
+    package let hint: String?
 
-    public init(_ kind: Kind, provider: String, status: Int? = nil, retryAfter: Double? = nil, _ message: String, hint: String? = nil) {
+    package init(_ kind: Kind, provider: String, status: Int? = nil, retryAfter: Double? = nil, _ message: String, hint: String? = nil) {
         self.kind = kind
         self.provider = provider
         self.status = status
@@ -44,24 +44,24 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
 
     /// Worth another attempt after a pause: rate limits, overload, server errors, timeouts
     /// and broken connections. A 4xx or a malformed answer will not get better.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         [.rateLimited, .overloaded, .server, .timeout, .transport].contains(kind)
     }
 
-    public var description: String {
+    package var description: String {
         message + (hint.map { "\n  hint: \($0)" } ?? "")
     }
 }
 
 /// Removes secrets from text that may reach output, logs, reports or cache files.
-public enum Redaction {
+package enum Redaction {
     /// A prefix of a secret at least this long is redacted too: a key cut short (by a
     /// server's message, or by truncation) still gives most of itself away.
-    public static let minimumPrefix = 9
+    package static let minimumPrefix = 9
 
     /// `text` with every secret, and every run of 9 or more characters that begins a
     /// secret, replaced by `[redacted]`. Redact before cutting text short.
-    public static func redact(_ text: String, secrets: [String]) -> String {
+    package static func redact(_ text: String, secrets: [String]) -> String {
         var result = text
         for secret in secrets where secret.count >= 4 {
             result = result.replacingOccurrences(of: secret, with: "[redacted]")
@@ -96,7 +96,7 @@ public enum Redaction {
     }
 
     /// At most `limit` bytes of the text (cut at a character boundary), marked when cut.
-    public static func truncated(_ text: String, limit: Int) -> String {
+    package static func truncated(_ text: String, limit: Int) -> String {
         guard text.utf8.count > limit else { return text }
         var bytes = Array(text.utf8.prefix(limit))
         while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() } // a character's continuation bytes

@@ -3,24 +3,24 @@ import Foundation
 
 /// Builds providers from folio.yaml entries, reading API keys from the environment
 /// variables the entries name (the key itself is never in folio.yaml).
-public struct ProviderFactory: Sendable {
-    public let providers: [String: ProviderConfig]
+package struct ProviderFactory: Sendable {
+    package let providers: [String: ProviderConfig]
     let environment: [String: String]
     /// The repository root, for relative `path:` and `command:` entries.
     let root: URL
-    public let policy: RetryPolicy
+    package let policy: RetryPolicy
 
-    public init(providers: [String: ProviderConfig], environment: [String: String] = ProcessInfo.processInfo.environment, root: URL, policy: RetryPolicy = RetryPolicy()) {
+    package init(providers: [String: ProviderConfig], environment: [String: String] = ProcessInfo.processInfo.environment, root: URL, policy: RetryPolicy = RetryPolicy()) {
         self.providers = providers
         self.environment = environment
         self.root = root
         self.policy = policy
     }
 
-    public static let defaultConcurrency = 4
+    package static let defaultConcurrency = 4
 
     /// The provider named `name`, behind its concurrency cap and retries.
-    public func make(_ name: String) throws -> ResilientProvider {
+    package func make(_ name: String) throws -> ResilientProvider {
         guard let config = providers[name] else {
             let known = providers.keys.sorted()
             throw ProviderError(

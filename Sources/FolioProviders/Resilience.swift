@@ -2,19 +2,19 @@ import FolioModel
 import Foundation
 
 /// Exponential backoff with full jitter, honouring `Retry-After`.
-public struct RetryPolicy: Sendable {
-    public var maxAttempts: Int
-    public var baseDelay: Double
-    public var maxDelay: Double
+package struct RetryPolicy: Sendable {
+    package var maxAttempts: Int
+    package var baseDelay: Double
+    package var maxDelay: Double
 
-    public init(maxAttempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+    package init(maxAttempts: Int = 5, baseDelay: Double = 0.5, maxDelay: Double = 30) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
     }
 
     /// Seconds to wait before attempt `attempt + 1` (attempt counts from 1).
-    public func delay(after attempt: Int, retryAfter: Double?) -> Double {
+    package func delay(after attempt: Int, retryAfter: Double?) -> Double {
         if let retryAfter { return min(retryAfter, maxDelay) }
         let ceiling = min(maxDelay, baseDelay * pow(2, Double(attempt - 1)))
         return ceiling / 2 + Double.random(in: 0...(ceiling / 2))
@@ -23,23 +23,23 @@ public struct RetryPolicy: Sendable {
 
 /// How many requests a provider may have in flight: `maximum` at first, halved after a
 /// 429 (never below 1) and restored by one after every `maximum` successes in a row.
-public actor ConcurrencyLimiter {
-    public let maximum: Int
-    public private(set) var limit: Int
-    public private(set) var inFlight = 0
+package actor ConcurrencyLimiter {
+    package let maximum: Int
+    package private(set) var limit: Int
+    package private(set) var inFlight = 0
     /// The most requests ever in flight at once (tests assert the cap with it).
-    public private(set) var peak = 0
+    package private(set) var peak = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var successes = 0
 
-    public enum Outcome: Sendable { case success, rateLimited, failure }
+    package enum Outcome: Sendable { case success, rateLimited, failure }
 
-    public init(maximum: Int) {
+    package init(maximum: Int) {
         self.maximum = max(1, maximum)
         limit = self.maximum
     }
 
-    public func acquire() async {
+    package func acquire() async {
         if inFlight < limit, waiters.isEmpty {
             take()
             return
@@ -47,7 +47,7 @@ public actor ConcurrencyLimiter {
         await withCheckedContinuation { waiters.append($0) }
     }
 
-    public func release(_ outcome: Outcome) {
+    package func release(_ outcome: Outcome) {
         inFlight -= 1
         switch outcome {
         case .rateLimited:
@@ -76,22 +76,22 @@ public actor ConcurrencyLimiter {
 
 /// A provider behind a concurrency cap with retries: what the evaluation runner calls.
 /// `attempts` in the answer tells how many tries it took.
-public struct ResilientProvider: Sendable {
-    public let base: any ChatProvider
-    public let limiter: ConcurrencyLimiter
-    public let policy: RetryPolicy
+package struct ResilientProvider: Sendable {
+    package let base: any ChatProvider
+    package let limiter: ConcurrencyLimiter
+    package let policy: RetryPolicy
 
-    public init(_ base: any ChatProvider, concurrency: Int, policy: RetryPolicy = RetryPolicy()) {
+    package init(_ base: any ChatProvider, concurrency: Int, policy: RetryPolicy = RetryPolicy()) {
         self.base = base
         limiter = ConcurrencyLimiter(maximum: concurrency)
         self.policy = policy
     }
 
-    public var name: String { base.name }
+    package var name: String { base.name }
 
     /// `beforeSend` runs inside the concurrency slot before every attempt; throwing from it
     /// (a spent budget) stops without sending.
-    public func complete(_ request: ChatRequest, sample: Int, beforeSend: () async throws -> Void = {}) async throws -> (response: ChatResponse, attempts: Int) {
+    package func complete(_ request: ChatRequest, sample: Int, beforeSend: () async throws -> Void = {}) async throws -> (response: ChatResponse, attempts: Int) {
         let (response, attempts) = try await withRetries {
             try await beforeSend()
             return try await base.complete(request, sample: sample)
@@ -99,7 +99,7 @@ public struct ResilientProvider: Sendable {
         return (response, attempts)
     }
 
-    public func embed(_ texts: [String], model: String) async throws -> [[Double]] {
+    package func embed(_ texts: [String], model: String) async throws -> [[Double]] {
         try await withRetries { try await base.embed(texts, model: model) }.result
     }
 

@@ -4,14 +4,14 @@ import Foundation
 
 /// The key of a stored answer: sha256 of the whole request (model, messages, parameters),
 /// the sample index and, for the cache, the provider kind and base URL.
-public enum RequestKey {
+package enum RequestKey {
     /// Cache key: the same request to another endpoint is another answer.
-    public static func cache(_ request: ChatRequest, sample: Int, provider: any ChatProvider) -> String {
+    package static func cache(_ request: ChatRequest, sample: Int, provider: any ChatProvider) -> String {
         digest(request, sample: sample, endpoint: "\(provider.kind.rawValue) \(provider.endpoint)")
     }
 
     /// Recording key: what a replay answers, whichever provider recorded it.
-    public static func recording(_ request: ChatRequest, sample: Int) -> String {
+    package static func recording(_ request: ChatRequest, sample: Int) -> String {
         digest(request, sample: sample, endpoint: nil)
     }
 
@@ -32,10 +32,10 @@ public enum RequestKey {
 /// file and renamed so a crash never leaves half an answer. Used for the response cache
 /// and for replay recordings; it stores the request beside the answer so a recording
 /// can be reviewed in a pull request. Only successful answers are ever stored.
-public struct ResponseStore: Sendable {
-    public let folder: URL
+package struct ResponseStore: Sendable {
+    package let folder: URL
 
-    public init(folder: URL) {
+    package init(folder: URL) {
         self.folder = folder
     }
 
@@ -49,12 +49,12 @@ public struct ResponseStore: Sendable {
         folder.appendingPathComponent(String(key.prefix(2))).appendingPathComponent("\(key).json")
     }
 
-    public func load(_ key: String) -> ChatResponse? {
+    package func load(_ key: String) -> ChatResponse? {
         guard let data = FileManager.default.contents(atPath: url(key).path) else { return nil }
         return (try? JSONDecoder().decode(Entry.self, from: data))?.response
     }
 
-    public func save(_ key: String, request: ChatRequest, sample: Int, response: ChatResponse) throws {
+    package func save(_ key: String, request: ChatRequest, sample: Int, response: ChatResponse) throws {
         let target = url(key)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         let encoder = JSONEncoder()
@@ -71,18 +71,18 @@ public struct ResponseStore: Sendable {
 
 /// Answers from recorded responses (`folio eval --record` writes them), so CI can run
 /// without keys. A request nobody recorded is an error that says how to record it.
-public struct ReplayProvider: ChatProvider {
-    public let name: String
-    public var kind: ProviderConfig.Kind { .replay }
-    public var endpoint: String { store.folder.path }
+package struct ReplayProvider: ChatProvider {
+    package let name: String
+    package var kind: ProviderConfig.Kind { .replay }
+    package var endpoint: String { store.folder.path }
     let store: ResponseStore
 
-    public init(name: String, folder: URL) {
+    package init(name: String, folder: URL) {
         self.name = name
         store = ResponseStore(folder: folder)
     }
 
-    public func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
+    package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
         let key = RequestKey.recording(request, sample: sample)
         guard let response = store.load(key) else {
             throw ProviderError(

@@ -14,23 +14,23 @@ import NIOPosix
 /// `StaticFileMiddleware` answers everything else from `StaticFiles`, and each connection
 /// is Hummingbird's HTTP/1 channel with an idle timeout, a deadline for a request's head
 /// (`RequestHeadDeadline`) and a cap on open connections.
-public struct StaticServer: Sendable {
+package struct StaticServer: Sendable {
     /// Limits on connections. Every value has a default that no SDK polling a manifest
     /// comes near.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Event loop threads; nil shares NIO's group (one per core).
-        public var threads: Int?
+        package var threads: Int?
         /// A keep-alive connection with no request in progress is closed after this long
         /// (nginx's `keepalive_timeout` is 75 s).
-        public var idleTimeout: Duration
+        package var idleTimeout: Duration
         /// A request's head (request line and headers) must arrive whole within this long
         /// of its first byte (nginx's `client_header_timeout` is 60 s).
-        public var headerTimeout: Duration
+        package var headerTimeout: Duration
         /// Connections open at once; past it, new ones wait in the listen backlog. Capped
         /// below the process's file descriptor limit, so that accepting never fails.
-        public var maxConnections: Int
+        package var maxConnections: Int
 
-        public init(threads: Int? = nil, idleTimeout: Duration = .seconds(60), headerTimeout: Duration = .seconds(10), maxConnections: Int = 4096) {
+        package init(threads: Int? = nil, idleTimeout: Duration = .seconds(60), headerTimeout: Duration = .seconds(10), maxConnections: Int = 4096) {
             self.threads = threads
             self.idleTimeout = idleTimeout
             self.headerTimeout = headerTimeout
@@ -38,15 +38,15 @@ public struct StaticServer: Sendable {
         }
     }
 
-    public let root: URL
-    public let host: String
-    public let port: Int
-    public var configuration: Configuration
+    package let root: URL
+    package let host: String
+    package let port: Int
+    package var configuration: Configuration
     let logger: Logger
     let onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)?
 
     /// - Parameter onRequest: called for each request as it is answered (method, path, status), e.g. for metrics.
-    public init(root: URL, host: String = "127.0.0.1", port: Int = 8080, configuration: Configuration = .init(),
+    package init(root: URL, host: String = "127.0.0.1", port: Int = 8080, configuration: Configuration = .init(),
                 logger: Logger = Logger(label: "folio.serve"),
                 onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)? = nil) {
         self.root = root
@@ -59,7 +59,7 @@ public struct StaticServer: Sendable {
 
     /// Serves until cancelled or, with `signals`, until SIGINT/SIGTERM; in-flight requests
     /// finish first. `onStarted` gets the bound port (useful with port 0).
-    public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    package func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let logger = self.logger
         let onRequest = self.onRequest
         let router = Router()

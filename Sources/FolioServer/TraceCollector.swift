@@ -15,17 +15,17 @@ import SwiftProtobuf
 /// accepted. Each batch is appended to a file, as received: JSON as one JSON Lines line,
 /// protobuf as one length-delimited record (the file exporter's formats). A batch is
 /// answered only once written and synced (`BatchFile`, with group commit).
-public struct TraceCollector: Sendable {
-    public let folder: URL
-    public let host: String
-    public let port: Int
+package struct TraceCollector: Sendable {
+    package let folder: URL
+    package let host: String
+    package let port: Int
     /// Largest request body, compressed or not (413 beyond).
-    public let maxBodyBytes: Int
+    package let maxBodyBytes: Int
     /// A file is closed and a new one started once it holds this many bytes.
-    public let rotateBytes: Int
+    package let rotateBytes: Int
     let logger: Logger
 
-    public init(folder: URL, host: String = "127.0.0.1", port: Int = 4318, maxBodyBytes: Int = 16 << 20, rotateBytes: Int = 64 << 20, logger: Logger = Logger(label: "folio.collect")) {
+    package init(folder: URL, host: String = "127.0.0.1", port: Int = 4318, maxBodyBytes: Int = 16 << 20, rotateBytes: Int = 64 << 20, logger: Logger = Logger(label: "folio.collect")) {
         self.folder = folder
         self.host = host
         self.port = port
@@ -43,7 +43,7 @@ public struct TraceCollector: Sendable {
         case protobuf, json
     }
 
-    public func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    package func run(handleSignals: Bool = true, onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let files = BatchFiles(folder: folder, rotateBytes: rotateBytes)
         let collector = self

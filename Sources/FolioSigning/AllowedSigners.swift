@@ -2,25 +2,25 @@ import Foundation
 
 /// An OpenSSH `allowed_signers` file: who may sign, with which key, for which
 /// namespaces and when (the format `ssh-keygen -Y verify` and git read).
-public struct AllowedSigners: Sendable {
-    public struct Entry: Sendable, Equatable {
+package struct AllowedSigners: Sendable {
+    package struct Entry: Sendable, Equatable {
         /// Principal patterns (`alice@example.com`, `*@example.com`, `!bob@example.com`).
-        public let principals: [String]
-        public let namespaces: [String]?
-        public let validAfter: Date?
-        public let validBefore: Date?
-        public let key: SSHPublicKey
-        public let line: Int
+        package let principals: [String]
+        package let namespaces: [String]?
+        package let validAfter: Date?
+        package let validBefore: Date?
+        package let key: SSHPublicKey
+        package let line: Int
 
         /// The principals as written, for messages.
-        public var principalText: String { principals.joined(separator: ",") }
+        package var principalText: String { principals.joined(separator: ",") }
 
-        public func allows(namespace: String) -> Bool {
+        package func allows(namespace: String) -> Bool {
             namespaces.map { patterns in patterns.contains { Pattern.matches($0, namespace) } } ?? true
         }
 
         /// Why the key is not valid at `date`, or nil when it is.
-        public func validityProblem(at date: Date) -> String? {
+        package func validityProblem(at date: Date) -> String? {
             if let validAfter, date < validAfter {
                 return "the key of \(principalText) is not valid before \(AllowedSigners.format(validAfter)) (allowed_signers line \(line))"
             }
@@ -32,19 +32,19 @@ public struct AllowedSigners: Sendable {
     }
 
     /// A problem on one line: `path:line: error: message`.
-    public struct Problem: Sendable, Equatable, CustomStringConvertible {
-        public let path: String
-        public let line: Int
-        public let message: String
+    package struct Problem: Sendable, Equatable, CustomStringConvertible {
+        package let path: String
+        package let line: Int
+        package let message: String
 
-        public var description: String { "\(path):\(line): error: \(message)" }
+        package var description: String { "\(path):\(line): error: \(message)" }
     }
 
-    public let entries: [Entry]
-    public let problems: [Problem]
+    package let entries: [Entry]
+    package let problems: [Problem]
 
     /// Parses the file's text; bad lines become problems and are skipped.
-    public init(text: String, path: String = ".folio/allowed_signers") {
+    package init(text: String, path: String = ".folio/allowed_signers") {
         var entries: [Entry] = []
         var problems: [Problem] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -63,12 +63,12 @@ public struct AllowedSigners: Sendable {
     }
 
     /// The entries whose key is `key` and that allow `namespace`.
-    public func entries(for key: SSHPublicKey, namespace: String) -> [Entry] {
+    package func entries(for key: SSHPublicKey, namespace: String) -> [Entry] {
         entries.filter { $0.key == key && $0.allows(namespace: namespace) }
     }
 
     /// True when `principal` matches the entry's patterns (and no negated one).
-    public static func principal(_ principal: String, matches entry: Entry) -> Bool {
+    package static func principal(_ principal: String, matches entry: Entry) -> Bool {
         var matched = false
         for pattern in entry.principals {
             if pattern.hasPrefix("!") {

@@ -3,9 +3,9 @@ import Crypto
 import Foundation
 
 /// The content hash manifests record for version files, and clients check.
-public enum ContentHash {
+package enum ContentHash {
     /// SHA-256 as 64 lowercase hex digits.
-    public static func sha256Hex(_ data: Data) -> String {
+    package static func sha256Hex(_ data: Data) -> String {
         SHA256.hash(data: data).withUnsafeBytes { Hex.encode($0) }
     }
 }

@@ -3,23 +3,23 @@ import Foundation
 
 /// An unencrypted OpenSSH Ed25519 private key (`-----BEGIN OPENSSH PRIVATE KEY-----`,
 /// the `openssh-key-v1` format `ssh-keygen -t ed25519` writes).
-public struct SSHPrivateKey: Sendable {
+package struct SSHPrivateKey: Sendable {
     let key: Curve25519.Signing.PrivateKey
-    public let publicKey: SSHPublicKey
+    package let publicKey: SSHPublicKey
 
     private static let begin = "-----BEGIN OPENSSH PRIVATE KEY-----"
     private static let end = "-----END OPENSSH PRIVATE KEY-----"
     private static let magic = Array("openssh-key-v1\u{0}".utf8)
 
     /// A new random key (for tests and the demo).
-    public init(comment: String? = nil) {
+    package init(comment: String? = nil) {
         key = Curve25519.Signing.PrivateKey()
         publicKey = SSHPublicKey(ed25519: Array(key.publicKey.rawRepresentation), comment: comment)
     }
 
     /// Parses the PEM text of a key file. An encrypted key throws `.encryptedKey`, so the
     /// caller can hand it to `ssh-keygen`, which can ask for the passphrase.
-    public init(pem: String) throws {
+    package init(pem: String) throws {
         let lines = pem.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let start = lines.firstIndex(of: Self.begin), let stop = lines.firstIndex(of: Self.end), start < stop else {
             throw SigningError(.unsupported, "not an OpenSSH private key (expected \(Self.begin)); PEM and PuTTY keys are not supported")
@@ -63,7 +63,7 @@ public struct SSHPrivateKey: Sendable {
     }
 
     /// The key as an unencrypted OpenSSH key file.
-    public var pem: String {
+    package var pem: String {
         var secret = SSHWriter()
         let check = UInt32.random(in: 0...UInt32.max)
         secret.writeUInt32(check)

@@ -3,23 +3,23 @@ import Foundation
 
 /// An OpenSSH public key. Ed25519 keys can verify signatures; other types are parsed
 /// so they can be named in messages, then reported as not supported.
-public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
-    public static let ed25519Type = "ssh-ed25519"
+package struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
+    package static let ed25519Type = "ssh-ed25519"
 
     /// The key type, e.g. `ssh-ed25519`.
-    public let type: String
+    package let type: String
     /// The wire-format key blob (`string type ‖ string key`).
-    public let blob: [UInt8]
-    public let comment: String?
+    package let blob: [UInt8]
+    package let comment: String?
 
     /// The key type names OpenSSH uses, to tell a key from an option in key files.
-    public static let knownTypes: Set<String> = [
+    package static let knownTypes: Set<String> = [
         "ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
         "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
         "ssh-ed25519-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
     ]
 
-    public init(blob: [UInt8], comment: String? = nil) throws {
+    package init(blob: [UInt8], comment: String? = nil) throws {
         var reader = SSHReader(blob)
         type = try reader.readText("the public key type")
         if type == Self.ed25519Type {
@@ -42,7 +42,7 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses a line such as `ssh-ed25519 AAAAC3Nza… alice@example.com`.
-    public init(line: String) throws {
+    package init(line: String) throws {
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count >= 2 else {
             throw SigningError(.malformed, "a public key line needs a key type and a base64 key, like `ssh-ed25519 AAAA… comment`")
@@ -67,19 +67,19 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `SHA256:<base64>`, as `ssh-keygen -l` prints it.
-    public var fingerprint: String {
+    package var fingerprint: String {
         let digest = Data(SHA256.hash(data: blob)).base64EncodedString()
         return "SHA256:" + digest.replacingOccurrences(of: "=", with: "")
     }
 
     /// `<type> <base64>` (and the comment, if any): the authorized_keys form.
-    public var line: String {
+    package var line: String {
         let base = "\(type) \(Data(blob).base64EncodedString())"
         return comment.map { "\(base) \($0)" } ?? base
     }
 
-    public var description: String { "\(type) \(fingerprint)" }
+    package var description: String { "\(type) \(fingerprint)" }
 
-    public static func == (lhs: SSHPublicKey, rhs: SSHPublicKey) -> Bool { lhs.blob == rhs.blob }
-    public func hash(into hasher: inout Hasher) { hasher.combine(blob) }
+    package static func == (lhs: SSHPublicKey, rhs: SSHPublicKey) -> Bool { lhs.blob == rhs.blob }
+    package func hash(into hasher: inout Hasher) { hasher.combine(blob) }
 }

@@ -4,20 +4,20 @@ import Foundation
 /// An OpenSSH signature (PROTOCOL.sshsig), as `ssh-keygen -Y sign` and `git tag -s` with
 /// `gpg.format=ssh` write it: an armored `SSH SIGNATURE` block over a blob that names the
 /// public key, the namespace and the hash.
-public struct SSHSignature: Sendable, Equatable {
-    public static let begin = "-----BEGIN SSH SIGNATURE-----"
-    public static let end = "-----END SSH SIGNATURE-----"
+package struct SSHSignature: Sendable, Equatable {
+    package static let begin = "-----BEGIN SSH SIGNATURE-----"
+    package static let end = "-----END SSH SIGNATURE-----"
     static let magic = Array("SSHSIG".utf8)
 
-    public let publicKey: SSHPublicKey
-    public let namespace: String
-    public let hashAlgorithm: String
+    package let publicKey: SSHPublicKey
+    package let namespace: String
+    package let hashAlgorithm: String
     /// The signature's own type (`ssh-ed25519`) and bytes.
     let signatureType: String
     let signature: [UInt8]
 
     /// Signs `payload` with an Ed25519 key in `namespace` (`git` for tags).
-    public static func sign(_ payload: Data, namespace: String, with key: SSHPrivateKey) throws -> SSHSignature {
+    package static func sign(_ payload: Data, namespace: String, with key: SSHPrivateKey) throws -> SSHSignature {
         let data = signedData(payload, namespace: namespace, hashAlgorithm: "sha512")
         let signature = try key.key.signature(for: data)
         return SSHSignature(publicKey: key.publicKey, namespace: namespace, hashAlgorithm: "sha512",
@@ -25,7 +25,7 @@ public struct SSHSignature: Sendable, Equatable {
     }
 
     /// Parses an armored signature. Nothing in it is trusted until `verify` succeeds.
-    public init(armored text: String) throws {
+    package init(armored text: String) throws {
         guard let body = Self.armoredBody(text) else {
             throw SigningError(.malformed, "no \(Self.begin) block")
         }
@@ -92,7 +92,7 @@ public struct SSHSignature: Sendable, Equatable {
 
     /// Checks the signature over `payload` in `namespace`; throws `.badSignature`,
     /// `.wrongNamespace` or `.unsupported`.
-    public func verify(_ payload: Data, namespace expected: String) throws {
+    package func verify(_ payload: Data, namespace expected: String) throws {
         guard namespace == expected else {
             throw SigningError(.wrongNamespace, "the signature is for namespace '\(namespace)', not '\(expected)'")
         }
@@ -122,7 +122,7 @@ public struct SSHSignature: Sendable, Equatable {
     }
 
     /// The armored form, base64 wrapped at 70 columns as ssh-keygen writes it, ending in a newline.
-    public var armored: String {
+    package var armored: String {
         var inner = SSHWriter()
         inner.writeString(signatureType)
         inner.writeString(signature)

@@ -1,7 +1,7 @@
 /// A failure to read a key, or to make or check a signature. Messages never contain
 /// key material.
-public struct SigningError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct SigningError: Error, CustomStringConvertible, Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case malformed
         case unsupported
         case encryptedKey
@@ -11,13 +11,13 @@ public struct SigningError: Error, CustomStringConvertible, Sendable, Equatable 
         case unknownKey
     }
 
-    public let kind: Kind
-    public let message: String
+    package let kind: Kind
+    package let message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

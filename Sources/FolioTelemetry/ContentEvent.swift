@@ -4,18 +4,18 @@ import Foundation
 /// openai-v2 instrumentation's `gen_ai.*.message` and `gen_ai.choice` events, or
 /// `gen_ai.client.inference.operation.details`) or span events of the same names, tied to
 /// a span by its trace and span id.
-public struct ContentEvent: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct ContentEvent: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case system, input, output
     }
 
-    public let name: String
+    package let name: String
     /// Unix nanoseconds (the record's time, or when it was observed).
-    public let time: UInt64?
-    public let body: AttributeValue?
-    public let attributes: [String: AttributeValue]
+    package let time: UInt64?
+    package let body: AttributeValue?
+    package let attributes: [String: AttributeValue]
 
-    public init(name: String, time: UInt64?, body: AttributeValue?, attributes: [String: AttributeValue]) {
+    package init(name: String, time: UInt64?, body: AttributeValue?, attributes: [String: AttributeValue]) {
         self.name = name
         self.time = time
         self.body = body
@@ -33,7 +33,7 @@ public struct ContentEvent: Sendable, Equatable {
         "gen_ai.client.inference.operation.details": (.input, nil),
     ]
 
-    public static func carriesContent(_ name: String) -> Bool { table[name] != nil }
+    package static func carriesContent(_ name: String) -> Bool { table[name] != nil }
 
     /// The messages of one kind, in event order.
     static func messages(_ events: [ContentEvent], _ kind: Kind) -> [SpanMessage] {

@@ -1,5 +1,5 @@
 /// A field of an LLM call that instrumentations record under names of their own.
-public enum CallField: String, CaseIterable, Sendable {
+package enum CallField: String, CaseIterable, Sendable {
     case promptName, promptVersion, provider, operation, requestModel, responseModel
     case inputTokens, outputTokens, timeToFirstChunk
     case temperature, maxTokens, topP
@@ -14,7 +14,7 @@ public enum CallField: String, CaseIterable, Sendable {
 }
 
 /// Where an instrumentation records a call's messages.
-public enum MessageSource: Sendable, Equatable {
+package enum MessageSource: Sendable, Equatable {
     /// One attribute holding the messages: JSON text, structured values, a Python repr, or
     /// bare text (taken as one message of the default role).
     case messages(String)
@@ -28,17 +28,17 @@ public enum MessageSource: Sendable, Equatable {
 
 /// How one instrumentation names what Folio reads. The table of dialects (`Dialect.all`)
 /// is the only place attribute names are spelled: a new instrumentation is one entry.
-public struct Dialect: Sendable {
-    public let name: String
+package struct Dialect: Sendable {
+    package let name: String
     /// Attribute names per field, most specific first.
-    public let fields: [CallField: [String]]
-    public let input: [MessageSource]
-    public let output: [MessageSource]
-    public let system: [MessageSource]
+    package let fields: [CallField: [String]]
+    package let input: [MessageSource]
+    package let output: [MessageSource]
+    package let system: [MessageSource]
     /// Prefixes of attributes that each hold one variable (`gen_ai.prompt.variable.<name>`).
-    public let variablePrefixes: [String]
+    package let variablePrefixes: [String]
     /// An attribute value that marks a span as an LLM call even without the usual fields.
-    public let callMarkers: [(attribute: String, value: String)]
+    package let callMarkers: [(attribute: String, value: String)]
 
     init(name: String, fields: [CallField: [String]], input: [MessageSource] = [], output: [MessageSource] = [],
          system: [MessageSource] = [], variablePrefixes: [String] = [], callMarkers: [(attribute: String, value: String)] = []) {
@@ -52,12 +52,12 @@ public struct Dialect: Sendable {
     }
 
     /// In order of preference: where two dialects name the same field, the first wins.
-    public static let all: [Dialect] = [semanticConventions, openLLMetry, openInference, langfuse]
+    package static let all: [Dialect] = [semanticConventions, openLLMetry, openInference, langfuse]
 
     /// OpenTelemetry's GenAI semantic conventions, current and earlier (`gen_ai.system`,
     /// `gen_ai.usage.prompt_tokens`, the flattened `gen_ai.prompt.N.*`), and Folio's own
     /// prompt attributes.
-    public static let semanticConventions = Dialect(
+    package static let semanticConventions = Dialect(
         name: "OpenTelemetry GenAI",
         fields: [
             .promptName: ["gen_ai.prompt.name"],
@@ -80,7 +80,7 @@ public struct Dialect: Sendable {
     )
 
     /// OpenLLMetry (Traceloop): `llm.*` usage and request type, `traceloop.*` prompts.
-    public static let openLLMetry = Dialect(
+    package static let openLLMetry = Dialect(
         name: "OpenLLMetry",
         fields: [
             .promptName: ["traceloop.prompt.key"],
@@ -98,7 +98,7 @@ public struct Dialect: Sendable {
 
     /// OpenInference (Arize Phoenix): `llm.*` names, flattened messages, and the raw request
     /// and response in `input.value` / `output.value`.
-    public static let openInference = Dialect(
+    package static let openInference = Dialect(
         name: "OpenInference",
         fields: [
             .promptVersion: ["llm.prompt_template.version"],
@@ -117,7 +117,7 @@ public struct Dialect: Sendable {
     )
 
     /// Langfuse's OpenTelemetry attributes.
-    public static let langfuse = Dialect(
+    package static let langfuse = Dialect(
         name: "Langfuse",
         fields: [
             .promptName: ["langfuse.observation.prompt.name"],
@@ -132,7 +132,7 @@ public struct Dialect: Sendable {
     )
 
     /// The first attribute that names `field`, in dialect order.
-    public static func value(of field: CallField, in attributes: [String: AttributeValue]) -> AttributeValue? {
+    package static func value(of field: CallField, in attributes: [String: AttributeValue]) -> AttributeValue? {
         for dialect in all {
             for name in dialect.fields[field] ?? [] {
                 if let value = attributes[name] { return value }
@@ -142,7 +142,7 @@ public struct Dialect: Sendable {
     }
 
     /// Every attribute name the table reads for `field`.
-    public static func names(of field: CallField) -> [String] {
+    package static func names(of field: CallField) -> [String] {
         all.flatMap { $0.fields[field] ?? [] }
     }
 }

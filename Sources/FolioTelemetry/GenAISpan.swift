@@ -1,11 +1,11 @@
 import Foundation
 
 /// A message of an LLM call, as the GenAI conventions record it.
-public struct SpanMessage: Sendable, Equatable, Codable {
-    public var role: String
-    public var content: String
+package struct SpanMessage: Sendable, Equatable, Codable {
+    package var role: String
+    package var content: String
 
-    public init(role: String, content: String) {
+    package init(role: String, content: String) {
         self.role = role
         self.content = content
     }
@@ -14,13 +14,13 @@ public struct SpanMessage: Sendable, Equatable, Codable {
 /// One span read through the dialect table (`Dialect`): the fields of an LLM call,
 /// whichever instrumentation wrote them. Content that arrived as log records joined to the
 /// span (`contentEvents`) counts as the span's own.
-public struct GenAISpan: Sendable {
-    public let record: SpanRecord
+package struct GenAISpan: Sendable {
+    package let record: SpanRecord
     /// Log records (or span events) with message content for this span, in time order.
-    public var contentEvents: [ContentEvent]
+    package var contentEvents: [ContentEvent]
 
     /// Nil for a span that touches no dialect at all.
-    public init?(_ record: SpanRecord, contentEvents: [ContentEvent] = []) {
+    package init?(_ record: SpanRecord, contentEvents: [ContentEvent] = []) {
         let keys = record.attributes.keys
         guard !contentEvents.isEmpty || keys.contains(where: Self.isGenAIAttribute) else { return nil }
         self.record = record
@@ -35,7 +35,7 @@ public struct GenAISpan: Sendable {
 
     /// An LLM call: a span with a GenAI operation, a model, token counts or messages. A
     /// span that only names a prompt (an app's wrapper around an instrumented call) is not one.
-    public var isCall: Bool {
+    package var isCall: Bool {
         for field in [CallField.operation, .requestModel, .responseModel, .inputTokens, .outputTokens, .usageObject] where value(field) != nil { return true }
         for dialect in Dialect.all {
             for marker in dialect.callMarkers where record.attributes[marker.attribute]?.text.lowercased() == marker.value { return true }
@@ -43,19 +43,19 @@ public struct GenAISpan: Sendable {
         return !contentEvents.isEmpty || !inputMessages.isEmpty || !outputMessages.isEmpty
     }
 
-    public var promptName: String? { value(.promptName)?.text }
-    public var promptVersion: String? { value(.promptVersion)?.text }
-    public var provider: String? { value(.provider)?.text }
-    public var operation: String? { value(.operation)?.text }
-    public var requestModel: String? { value(.requestModel)?.text }
-    public var model: String? { (value(.responseModel) ?? value(.requestModel))?.text }
-    public var inputTokens: Int64? { value(.inputTokens)?.int ?? usage(["input", "prompt_tokens", "input_tokens"]) }
-    public var outputTokens: Int64? { value(.outputTokens)?.int ?? usage(["output", "completion_tokens", "output_tokens"]) }
+    package var promptName: String? { value(.promptName)?.text }
+    package var promptVersion: String? { value(.promptVersion)?.text }
+    package var provider: String? { value(.provider)?.text }
+    package var operation: String? { value(.operation)?.text }
+    package var requestModel: String? { value(.requestModel)?.text }
+    package var model: String? { (value(.responseModel) ?? value(.requestModel))?.text }
+    package var inputTokens: Int64? { value(.inputTokens)?.int ?? usage(["input", "prompt_tokens", "input_tokens"]) }
+    package var outputTokens: Int64? { value(.outputTokens)?.int ?? usage(["output", "completion_tokens", "output_tokens"]) }
     /// Seconds to the first streamed chunk.
-    public var timeToFirstChunk: Double? { value(.timeToFirstChunk)?.double }
+    package var timeToFirstChunk: Double? { value(.timeToFirstChunk)?.double }
     /// Milliseconds from start to end; nil when the span's times cannot say.
-    public var latencyMs: Double? { record.duration.map { $0 * 1000 } }
-    public var isError: Bool { record.status == .error || record.attributes["error.type"] != nil }
+    package var latencyMs: Double? { record.duration.map { $0 * 1000 } }
+    package var isError: Bool { record.status == .error || record.attributes["error.type"] != nil }
 
     private func usage(_ keys: [String]) -> Int64? {
         guard let text = value(.usageObject)?.text, let object = try? JSONNode.parse(text) else { return nil }
@@ -65,14 +65,14 @@ public struct GenAISpan: Sendable {
 
     /// A request setting (`temperature`, `max_tokens`, `top_p`) from its own attribute, or
     /// from the parameters object an instrumentation records instead.
-    public func requestSetting(_ field: CallField, key: String) -> String? {
+    package func requestSetting(_ field: CallField, key: String) -> String? {
         if let value = value(field) { return value.text }
         guard let text = value(.parametersObject)?.text, let parameters = try? JSONNode.parse(text), let found = parameters[key] else { return nil }
         return Self.jsonText(found)
     }
 
     /// The variables the prompt was rendered with: one attribute each, or one JSON object.
-    public var promptVariables: [String: String] {
+    package var promptVariables: [String: String] {
         var result: [String: String] = [:]
         if let text = value(.variablesObject)?.text, case .object(let members)? = try? JSONNode.parse(text) {
             for (key, value) in members { result[key] = value.string ?? Self.jsonText(value) }
@@ -85,25 +85,25 @@ public struct GenAISpan: Sendable {
         return result
     }
 
-    public var systemInstructions: [SpanMessage] {
+    package var systemInstructions: [SpanMessage] {
         let own = Self.messages(from: Dialect.all.flatMap(\.system), in: record.attributes, defaultRole: "system")
         return own.isEmpty ? ContentEvent.messages(contentEvents, .system) : own
     }
 
     /// Input messages from the first source that has any (dialect order), else from the
     /// joined content events.
-    public var inputMessages: [SpanMessage] {
+    package var inputMessages: [SpanMessage] {
         let own = Self.messages(from: Dialect.all.flatMap(\.input), in: record.attributes, defaultRole: "user")
         return own.isEmpty ? ContentEvent.messages(contentEvents, .input) : own
     }
 
-    public var outputMessages: [SpanMessage] {
+    package var outputMessages: [SpanMessage] {
         let own = Self.messages(from: Dialect.all.flatMap(\.output), in: record.attributes, defaultRole: "assistant")
         return own.isEmpty ? ContentEvent.messages(contentEvents, .output) : own
     }
 
     /// The output as one text (for tables and label comparisons).
-    public var outputText: String? {
+    package var outputText: String? {
         let texts = outputMessages.map(\.content).filter { !$0.isEmpty }
         return texts.isEmpty ? nil : texts.joined(separator: "\n")
     }

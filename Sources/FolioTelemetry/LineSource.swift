@@ -225,7 +225,7 @@ final class LineSource {
     }
 }
 
-public struct TraceReadError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public var description: String { message }
+package struct TraceReadError: Error, CustomStringConvertible, Sendable {
+    package let message: String
+    package var description: String { message }
 }

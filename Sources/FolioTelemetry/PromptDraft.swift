@@ -2,18 +2,18 @@ import Foundation
 
 /// A prompt file written from a production span: its system instructions and input
 /// messages, with each given value turned into a declared `{{variable}}`.
-public struct PromptDraft: Sendable {
-    public let name: String
-    public let messages: [SpanMessage]
-    public let variables: [String]
-    public let model: [(key: String, value: String)]
-    public let source: String
+package struct PromptDraft: Sendable {
+    package let name: String
+    package let messages: [SpanMessage]
+    package let variables: [String]
+    package let model: [(key: String, value: String)]
+    package let source: String
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public init(span: GenAISpan, name: String, values: [String: String]) throws {
+    package init(span: GenAISpan, name: String, values: [String: String]) throws {
         let values = values.isEmpty ? span.promptVariables : values
         var messages = span.systemInstructions + span.inputMessages
         guard !messages.isEmpty else {
@@ -43,7 +43,7 @@ public struct PromptDraft: Sendable {
     }
 
     /// The file's YAML (`schema: folio/prompt@1`).
-    public var yaml: String {
+    package var yaml: String {
         var lines = ["schema: folio/prompt@1", "name: \(name)", "description: \(Self.quoted("Created from \(source)."))"]
         if !model.isEmpty {
             lines.append("model:")
@@ -62,7 +62,7 @@ public struct PromptDraft: Sendable {
     }
 
     /// A YAML double-quoted scalar (JSON escaping is valid YAML).
-    public static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""

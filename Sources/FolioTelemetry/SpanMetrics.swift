@@ -4,9 +4,9 @@ import FolioModel
 /// Aggregates of one group of LLM calls. Means, totals and percentiles are taken over the
 /// calls that have the value, and the count that had it is kept, so a report can say
 /// `$0.0031 (28/30 priced)`; a metric is unknown only when no call has it.
-public struct SpanMetrics: Sendable, Equatable {
-    public private(set) var spans = 0
-    public private(set) var errors = 0
+package struct SpanMetrics: Sendable, Equatable {
+    package private(set) var spans = 0
+    package private(set) var errors = 0
     private var inputTokens: [Double] = []
     private var outputTokens: [Double] = []
     private var costs: [Double] = []
@@ -15,18 +15,18 @@ public struct SpanMetrics: Sendable, Equatable {
     private var labelled = 0
     private var correct = 0
 
-    public init() {}
+    package init() {}
 
     /// Adds a span read alone (no trace join). `expectedLabel` comes from `--label-attr`;
     /// an evaluation event counts too.
-    public mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: ModelPrice]) {
+    package mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: ModelPrice]) {
         let price = span.model.flatMap { PriceTable.price(of: $0, overrides: prices) }
         add(SpanSample(CallSummary(span), events: span.contentEvents, expectedLabel: expectedLabel, price: price))
     }
 
     /// Adds a call already reduced to what the metrics need (computed once per call even
     /// when it counts in several groups).
-    public mutating func add(_ sample: SpanSample) {
+    package mutating func add(_ sample: SpanSample) {
         spans += 1
         if sample.isError { errors += 1 }
         if let tokens = sample.inputTokens { inputTokens.append(tokens) }
@@ -50,7 +50,7 @@ public struct SpanMetrics: Sendable, Equatable {
         return nil
     }
 
-    public static func normalized(_ text: String) -> String {
+    package static func normalized(_ text: String) -> String {
         // Whitespace and punctuation around a label ("Billing." → "billing"), without
         // Foundation's CharacterSet (bridged and slow per span on Linux).
         let scalars = text.unicodeScalars
@@ -62,25 +62,25 @@ public struct SpanMetrics: Sendable, Equatable {
         return String(scalars[first...last]).lowercased()
     }
 
-    public var errorRate: Double? { spans == 0 ? nil : Double(errors) / Double(spans) }
-    public var meanInputTokens: Double? { mean(inputTokens) }
-    public var meanOutputTokens: Double? { mean(outputTokens) }
+    package var errorRate: Double? { spans == 0 ? nil : Double(errors) / Double(spans) }
+    package var meanInputTokens: Double? { mean(inputTokens) }
+    package var meanOutputTokens: Double? { mean(outputTokens) }
     /// Over the priced calls; nil ("n/a") only when none is priced.
-    public var totalCost: Double? { costs.isEmpty ? nil : costs.reduce(0, +) }
-    public var meanCost: Double? { mean(costs) }
-    public var latencyP50: Double? { percentile(latencies, 0.50) }
-    public var latencyP95: Double? { percentile(latencies, 0.95) }
-    public var latencyP99: Double? { percentile(latencies, 0.99) }
-    public var timeToFirstChunkP95: Double? { percentile(firstChunk, 0.95) }
+    package var totalCost: Double? { costs.isEmpty ? nil : costs.reduce(0, +) }
+    package var meanCost: Double? { mean(costs) }
+    package var latencyP50: Double? { percentile(latencies, 0.50) }
+    package var latencyP95: Double? { percentile(latencies, 0.95) }
+    package var latencyP99: Double? { percentile(latencies, 0.99) }
+    package var timeToFirstChunkP95: Double? { percentile(firstChunk, 0.95) }
     /// Share of labelled calls whose output matched; nil when none is labelled.
-    public var accuracy: Double? { labelled == 0 ? nil : Double(correct) / Double(labelled) }
-    public var misclassificationRate: Double? { accuracy.map { 1 - $0 } }
-    public var labelledSpans: Int { labelled }
-    public var pricedSpans: Int { costs.count }
-    public var spansWithInputTokens: Int { inputTokens.count }
-    public var spansWithOutputTokens: Int { outputTokens.count }
-    public var spansWithLatency: Int { latencies.count }
-    public var spansWithTimeToFirstChunk: Int { firstChunk.count }
+    package var accuracy: Double? { labelled == 0 ? nil : Double(correct) / Double(labelled) }
+    package var misclassificationRate: Double? { accuracy.map { 1 - $0 } }
+    package var labelledSpans: Int { labelled }
+    package var pricedSpans: Int { costs.count }
+    package var spansWithInputTokens: Int { inputTokens.count }
+    package var spansWithOutputTokens: Int { outputTokens.count }
+    package var spansWithLatency: Int { latencies.count }
+    package var spansWithTimeToFirstChunk: Int { firstChunk.count }
 
     private func mean(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
@@ -96,22 +96,22 @@ public struct SpanMetrics: Sendable, Equatable {
 }
 
 /// One call reduced to the numbers `SpanMetrics` aggregates.
-public struct SpanSample: Sendable {
-    public var isError: Bool
-    public var inputTokens: Double?
-    public var outputTokens: Double?
+package struct SpanSample: Sendable {
+    package var isError: Bool
+    package var inputTokens: Double?
+    package var outputTokens: Double?
     /// Nil when the model's price or a token count is unknown.
-    public var cost: Double?
+    package var cost: Double?
     /// Nil when the span's times cannot give one.
-    public var latencyMs: Double?
-    public var timeToFirstChunkMs: Double?
+    package var latencyMs: Double?
+    package var timeToFirstChunkMs: Double?
     /// Whether the output matched the label; nil when unlabelled.
-    public var verdict: Bool?
+    package var verdict: Bool?
 
     /// - Parameters:
     ///   - events: the call's joined content events (its output may be there).
     ///   - expectedLabel: the label the call or an ancestor carries.
-    public init(_ call: CallSummary, events: [ContentEvent], expectedLabel: String?, price: ModelPrice?) {
+    package init(_ call: CallSummary, events: [ContentEvent], expectedLabel: String?, price: ModelPrice?) {
         isError = call.isError
         inputTokens = call.inputTokens.map(Double.init)
         outputTokens = call.outputTokens.map(Double.init)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An OTLP `AnyValue`: every kind producers emit.
-public enum AttributeValue: Sendable, Equatable {
+package enum AttributeValue: Sendable, Equatable {
     case string(String)
     case bool(Bool)
     case int(Int64)
@@ -11,7 +11,7 @@ public enum AttributeValue: Sendable, Equatable {
     case bytes(Data)
 
     /// The value as text (numbers as written, lists and maps as JSON-ish text).
-    public var text: String {
+    package var text: String {
         switch self {
         case .string(let value): return value
         case .bool(let value): return value ? "true" : "false"
@@ -23,7 +23,7 @@ public enum AttributeValue: Sendable, Equatable {
         }
     }
 
-    public var int: Int64? {
+    package var int: Int64? {
         switch self {
         case .int(let value): return value
         case .double(let value): return Int64(exactly: value.rounded()) ?? nil
@@ -32,7 +32,7 @@ public enum AttributeValue: Sendable, Equatable {
         }
     }
 
-    public var double: Double? {
+    package var double: Double? {
         switch self {
         case .int(let value): return Double(value)
         case .double(let value): return value
@@ -61,41 +61,41 @@ extension AttributeValue {
 }
 
 /// One span as read from OTLP JSON, with where it was read from.
-public struct SpanRecord: Sendable, Equatable {
-    public enum Status: String, Sendable, Equatable {
+package struct SpanRecord: Sendable, Equatable {
+    package enum Status: String, Sendable, Equatable {
         case unset, ok, error
     }
 
     /// Lowercase hex, whatever the producer wrote (hex or base64).
-    public var traceID: String
-    public var spanID: String
-    public var parentSpanID: String?
-    public var name: String
+    package var traceID: String
+    package var spanID: String
+    package var parentSpanID: String?
+    package var name: String
     /// Unix nanoseconds as the producer wrote them; nil when missing or not a 64-bit
     /// unsigned number (OTLP's `fixed64`).
-    public var startNanoseconds: UInt64?
-    public var endNanoseconds: UInt64?
-    public var status: Status
-    public var statusMessage: String?
-    public var attributes: [String: AttributeValue]
-    public var resource: [String: AttributeValue]
-    public var events: [SpanEvent]
-    public var file: String
-    public var line: Int
+    package var startNanoseconds: UInt64?
+    package var endNanoseconds: UInt64?
+    package var status: Status
+    package var statusMessage: String?
+    package var attributes: [String: AttributeValue]
+    package var resource: [String: AttributeValue]
+    package var events: [SpanEvent]
+    package var file: String
+    package var line: Int
 
     /// The start (the Unix epoch when unknown).
-    public var start: Date { Date(timeIntervalSince1970: Double(startNanoseconds ?? 0) / 1e9) }
-    public var end: Date { Date(timeIntervalSince1970: Double(endNanoseconds ?? 0) / 1e9) }
+    package var start: Date { Date(timeIntervalSince1970: Double(startNanoseconds ?? 0) / 1e9) }
+    package var end: Date { Date(timeIntervalSince1970: Double(endNanoseconds ?? 0) / 1e9) }
 
     /// Seconds from start to end; nil when either is unknown or the end is before the start.
-    public var duration: TimeInterval? {
+    package var duration: TimeInterval? {
         guard let startNanoseconds, let endNanoseconds, endNanoseconds >= startNanoseconds else { return nil }
         return Double(endNanoseconds - startNanoseconds) / 1e9
     }
 
     /// Span events that carry message content (older instrumentations record the
     /// `gen_ai.*.message` events on the span rather than as log records).
-    public var contentEvents: [ContentEvent] {
+    package var contentEvents: [ContentEvent] {
         events.compactMap { event in
             guard ContentEvent.carriesContent(event.name) else { return nil }
             // A span event has no body: its content is in its attributes.
@@ -107,7 +107,7 @@ public struct SpanRecord: Sendable, Equatable {
     }
 
     /// Why the span's times cannot give a latency, or nil when they can.
-    public var timeProblem: String? {
+    package var timeProblem: String? {
         guard duration == nil else { return nil }
         if startNanoseconds == nil || endNanoseconds == nil {
             return "span \(spanID) has a start or end time that is missing or not a 64-bit count of nanoseconds: its latency is n/a"
@@ -116,13 +116,13 @@ public struct SpanRecord: Sendable, Equatable {
     }
 }
 
-public struct SpanEvent: Sendable, Equatable {
-    public var name: String
-    public var time: Date
-    public var timeNanoseconds: UInt64?
-    public var attributes: [String: AttributeValue]
+package struct SpanEvent: Sendable, Equatable {
+    package var name: String
+    package var time: Date
+    package var timeNanoseconds: UInt64?
+    package var attributes: [String: AttributeValue]
 
-    public init(name: String, time: Date, timeNanoseconds: UInt64? = nil, attributes: [String: AttributeValue]) {
+    package init(name: String, time: Date, timeNanoseconds: UInt64? = nil, attributes: [String: AttributeValue]) {
         self.name = name
         self.time = time
         self.timeNanoseconds = timeNanoseconds
@@ -132,25 +132,25 @@ public struct SpanEvent: Sendable, Equatable {
 
 /// One OTLP log record, as read: an event (`eventName`, or the older `event.name`
 /// attribute) with a body, tied to a span by trace and span id when it has them.
-public struct LogEntry: Sendable, Equatable {
-    public var traceID: String?
-    public var spanID: String?
-    public var eventName: String?
-    public var time: UInt64?
-    public var body: AttributeValue?
-    public var attributes: [String: AttributeValue]
-    public var file: String
-    public var line: Int
+package struct LogEntry: Sendable, Equatable {
+    package var traceID: String?
+    package var spanID: String?
+    package var eventName: String?
+    package var time: UInt64?
+    package var body: AttributeValue?
+    package var attributes: [String: AttributeValue]
+    package var file: String
+    package var line: Int
 
     /// The record as content for its span, if its event carries content.
-    public var contentEvent: ContentEvent? {
+    package var contentEvent: ContentEvent? {
         guard let eventName, ContentEvent.carriesContent(eventName) else { return nil }
         return ContentEvent(name: eventName, time: time, body: body, attributes: attributes)
     }
 }
 
 /// What a trace file holds: spans and log records.
-public enum TelemetryItem: Sendable {
+package enum TelemetryItem: Sendable {
     case span(SpanRecord)
     case log(LogEntry)
 }

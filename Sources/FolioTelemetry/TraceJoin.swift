@@ -36,16 +36,16 @@ struct SpanKey: Hashable, Sendable {
 /// it has them, its identity and inherited attributes (about 100 bytes); for every call the
 /// `Payload` its command keeps; for every call's content, the events `keepEvent` keeps. No
 /// span's other attributes are kept.
-public struct TraceJoin<Payload> {
+package struct TraceJoin<Payload> {
     /// A joined call.
-    public struct Call {
-        public let payload: Payload
+    package struct Call {
+        package let payload: Payload
         /// Content log records (and content span events) of the call, in arrival order.
-        public let events: [ContentEvent]
-        public let promptName: String?
-        public let promptVersion: String?
+        package let events: [ContentEvent]
+        package let promptName: String?
+        package let promptVersion: String?
         /// The `inherited` attributes, from the call or its nearest ancestor that has each.
-        public let attributes: [String: AttributeValue]
+        package let attributes: [String: AttributeValue]
     }
 
     private struct Node {
@@ -65,7 +65,7 @@ public struct TraceJoin<Payload> {
     /// How far up a parent chain to look (also what stops a cycle).
     static var maximumDepth: Int { 128 }
 
-    public let inherited: [String]
+    package let inherited: [String]
     private let makePayload: (GenAISpan) -> Payload?
     private let keepEvent: (ContentEvent) -> Bool
     private var nodes: [SpanKey: Node] = [:]
@@ -85,13 +85,13 @@ public struct TraceJoin<Payload> {
     ///   - keepEvent: which content events to keep (a report needs only the output).
     ///   - payload: what a command keeps of a call span; nil leaves the span out (a filter
     ///     that needs no inherited value, such as one span id). It is asked only for calls.
-    public init(inherited: [String] = [], keepEvent: @escaping (ContentEvent) -> Bool = { _ in true }, payload: @escaping (GenAISpan) -> Payload?) {
+    package init(inherited: [String] = [], keepEvent: @escaping (ContentEvent) -> Bool = { _ in true }, payload: @escaping (GenAISpan) -> Payload?) {
         self.inherited = inherited
         self.keepEvent = keepEvent
         self.makePayload = payload
     }
 
-    public mutating func add(_ item: TelemetryItem) {
+    package mutating func add(_ item: TelemetryItem) {
         switch item {
         case .span(let record): add(record)
         case .log(let entry):
@@ -100,7 +100,7 @@ public struct TraceJoin<Payload> {
         }
     }
 
-    public mutating func add(_ record: SpanRecord) {
+    package mutating func add(_ record: SpanRecord) {
         let key = SpanKey(trace: record.traceID, span: record.spanID)
         let span = GenAISpan(record)
         if let key {
@@ -139,7 +139,7 @@ public struct TraceJoin<Payload> {
     /// Every call, in the order the spans were read, joined. A call span with another call
     /// span beneath it (an SDK's `chat` span around an instrumentation's span for the same
     /// request) is a wrapper of that call: only the innermost is counted.
-    public func finish() -> [Call] {
+    package func finish() -> [Call] {
         let callKeys = Set(calls.map(\.key))
         var wrapping = Set<SpanKey>()
         for (key, _) in calls {

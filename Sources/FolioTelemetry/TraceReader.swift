@@ -5,35 +5,35 @@ import SwiftProtobuf
 /// single OTLP/HTTP bodies, pretty-printed files, and protobuf in the file exporter's
 /// format, any of them gzip-compressed; several files or folders at once. A malformed line
 /// or record is reported with its file and line (or record) number and skipped.
-public struct TraceReader {
+package struct TraceReader {
     /// A line or file that could not be read.
-    public struct Problem: Sendable, Equatable, CustomStringConvertible {
-        public let file: String
-        public let line: Int
-        public let reason: String
+    package struct Problem: Sendable, Equatable, CustomStringConvertible {
+        package let file: String
+        package let line: Int
+        package let reason: String
 
-        public var description: String { "\(file):\(line): \(reason)" }
+        package var description: String { "\(file):\(line): \(reason)" }
     }
 
-    public struct Summary: Sendable {
-        public var files = 0
-        public var spans = 0
-        public var logs = 0
-        public var problems: [Problem] = []
+    package struct Summary: Sendable {
+        package var files = 0
+        package var spans = 0
+        package var logs = 0
+        package var problems: [Problem] = []
     }
 
     /// Lines longer than this are skipped with a warning naming the file and line.
-    public var maxLineBytes: Int
+    package var maxLineBytes: Int
     /// 64 MiB: a line is a batch of spans, and collectors write batches of a few megabytes.
-    public static let defaultMaxLineBytes = 64 << 20
+    package static let defaultMaxLineBytes = 64 << 20
 
-    public init(maxLineBytes: Int = TraceReader.defaultMaxLineBytes) {
+    package init(maxLineBytes: Int = TraceReader.defaultMaxLineBytes) {
         self.maxLineBytes = maxLineBytes
     }
 
     /// The trace files under the given paths (folders are searched for .json, .jsonl,
     /// .ndjson, .pb, .binpb and .gz).
-    public static func files(_ paths: [String]) throws -> [String] {
+    package static func files(_ paths: [String]) throws -> [String] {
         var result: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
@@ -59,7 +59,7 @@ public struct TraceReader {
 
     /// Calls `body` with every span, file by file, in order; returns what was read and skipped.
     @discardableResult
-    public func read(_ paths: [String], _ body: (SpanRecord) throws -> Void) throws -> Summary {
+    package func read(_ paths: [String], _ body: (SpanRecord) throws -> Void) throws -> Summary {
         try read(paths, items: { item in
             if case .span(let span) = item { try body(span) }
         })
@@ -70,7 +70,7 @@ public struct TraceReader {
     /// OTLP protobuf in the file exporter's format (varint-delimited `TracesData` or
     /// `LogsData`; a file whose name holds `logs` is read as logs), any of them gzip-compressed.
     @discardableResult
-    public func read(_ paths: [String], items body: (TelemetryItem) throws -> Void) throws -> Summary {
+    package func read(_ paths: [String], items body: (TelemetryItem) throws -> Void) throws -> Summary {
         var summary = Summary()
         for file in try Self.files(paths) {
             summary.files += 1

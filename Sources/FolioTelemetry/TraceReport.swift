@@ -3,23 +3,23 @@ import Foundation
 
 /// One metric a trace report shows: its JSON key, its column title, how to read it from
 /// `SpanMetrics`, how to print it, and (for metrics some calls lack) how many calls had it.
-public struct ReportMetric: Sendable {
-    public enum Kind: Sendable {
+package struct ReportMetric: Sendable {
+    package enum Kind: Sendable {
         /// A share of calls: a change is shown in percentage points.
         case rate
         /// A count, a mean, a total or a percentile: a change is shown in percent.
         case amount
     }
 
-    public let key: String
-    public let title: String
-    public let kind: Kind
-    public let value: @Sendable (SpanMetrics) -> Double?
-    public let format: @Sendable (Double) -> String
+    package let key: String
+    package let title: String
+    package let kind: Kind
+    package let value: @Sendable (SpanMetrics) -> Double?
+    package let format: @Sendable (Double) -> String
     /// The calls that had the value, when some may lack it, with a word for the table
     /// (`28/30 priced`).
-    public let coverage: (@Sendable (SpanMetrics) -> Int)?
-    public let coverageWord: String
+    package let coverage: (@Sendable (SpanMetrics) -> Int)?
+    package let coverageWord: String
 
     init(key: String, title: String, kind: Kind = .amount, value: @escaping @Sendable (SpanMetrics) -> Double?, format: @escaping @Sendable (Double) -> String,
          coverage: (@Sendable (SpanMetrics) -> Int)? = nil, coverageWord: String = "") {
@@ -34,7 +34,7 @@ public struct ReportMetric: Sendable {
 
     /// The value as the table shows it: `n/a` when no call has it, the count when only
     /// some do.
-    public func text(_ metrics: SpanMetrics) -> String {
+    package func text(_ metrics: SpanMetrics) -> String {
         guard let value = value(metrics) else { return "n/a" }
         guard let coverage, metrics.spans > 0 else { return format(value) }
         let have = coverage(metrics)
@@ -42,9 +42,9 @@ public struct ReportMetric: Sendable {
     }
 
     /// Money with three significant digits below a dollar (`Money.text`).
-    public static func money(_ value: Double) -> String { Money.text(value) }
+    package static func money(_ value: Double) -> String { Money.text(value) }
 
-    public static let all: [ReportMetric] = [
+    package static let all: [ReportMetric] = [
         ReportMetric(key: "spans", title: "calls", value: { Double($0.spans) }, format: { String(Int($0)) }),
         ReportMetric(key: "error_rate", title: "error rate", kind: .rate, value: { $0.errorRate }, format: { String(format: "%.1f%%", $0 * 100) }),
         ReportMetric(key: "input_tokens_mean", title: "input tokens (mean)", value: { $0.meanInputTokens }, format: { String(format: "%.1f", $0) },
@@ -65,16 +65,16 @@ public struct ReportMetric: Sendable {
                      format: { String(format: "%.1f%%", $0 * 100) }, coverage: { $0.labelledSpans }, coverageWord: "labelled"),
     ]
 
-    public static func named(_ key: String) -> ReportMetric? { all.first { $0.key == key } }
+    package static func named(_ key: String) -> ReportMetric? { all.first { $0.key == key } }
 
     /// The metrics that show drift day by day.
-    public static let trends = ["misclassification_rate", "error_rate", "latency_p95_ms", "cost_mean_usd", "input_tokens_mean"].compactMap(named)
+    package static let trends = ["misclassification_rate", "error_rate", "latency_p95_ms", "cost_mean_usd", "input_tokens_mean"].compactMap(named)
 }
 
 /// Spans grouped (by prompt and version, say), overall and per UTC day.
-public struct TraceReport: Sendable {
-    public private(set) var groups: [String: SpanMetrics] = [:]
-    public private(set) var daily: [String: [String: SpanMetrics]] = [:]
+package struct TraceReport: Sendable {
+    package private(set) var groups: [String: SpanMetrics] = [:]
+    package private(set) var daily: [String: [String: SpanMetrics]] = [:]
     /// Every day any span fell on (kept as spans are added, so `days` does not look at each group).
     private var seenDays = Set<String>()
     /// Prices by model name, looked up once per model rather than once per span.
@@ -82,7 +82,7 @@ public struct TraceReport: Sendable {
     /// The last span's day, named once (spans come mostly in time order).
     private var lastDay = (number: Int.min, name: "")
 
-    public init() {}
+    package init() {}
 
     static let dayFormatter: DateFormatter = {
         let formatter = DateFormatter()
@@ -93,11 +93,11 @@ public struct TraceReport: Sendable {
     }()
 
     /// Adds a span read alone (no trace join).
-    public mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
+    package mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
         add(CallSummary(span), events: span.contentEvents, to: group, expectedLabel: expectedLabel, prices: overrides)
     }
 
-    public mutating func add(_ call: CallSummary, events: [ContentEvent], to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
+    package mutating func add(_ call: CallSummary, events: [ContentEvent], to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
         var price: ModelPrice?
         if let model = call.model {
             if let known = prices[model] {
@@ -124,7 +124,7 @@ public struct TraceReport: Sendable {
     }
 
     /// Every day from the first to the last span of any group, so gaps show.
-    public var days: [String] {
+    package var days: [String] {
         let all = seenDays.sorted()
         guard let first = all.first, let last = all.last,
               let start = Self.dayFormatter.date(from: first), let end = Self.dayFormatter.date(from: last) else { return all }
@@ -139,13 +139,13 @@ public struct TraceReport: Sendable {
 
     /// One metric per day for a group (nil for a day without spans or without the metric);
     /// `days` is the report's `days`, computed once by the caller.
-    public func series(_ group: String, _ metric: ReportMetric, days: [String]) -> [Double?] {
+    package func series(_ group: String, _ metric: ReportMetric, days: [String]) -> [Double?] {
         days.map { day in daily[group]?[day].flatMap(metric.value) }
     }
 
     /// The canonical JSON: numbers (null when unknown), with the daily buckets. Linear in
     /// the groups: the days are listed once.
-    public func json(labels: [String: String] = [:]) -> [[String: Any]] {
+    package func json(labels: [String: String] = [:]) -> [[String: Any]] {
         let days = self.days
         return groups.keys.sorted().map { name in
             var row: [String: Any] = ["group": labels[name] ?? name]
@@ -166,10 +166,10 @@ public struct TraceReport: Sendable {
 }
 
 /// `▁▂▃▄▅▆▇█` from values; a day without data is a space.
-public enum Sparkline {
+package enum Sparkline {
     static let blocks = Array("▁▂▃▄▅▆▇█")
 
-    public static func render(_ values: [Double?]) -> String {
+    package static func render(_ values: [Double?]) -> String {
         let known = values.compactMap { $0 }.filter(\.isFinite)
         guard let low = known.min(), let high = known.max() else { return String(repeating: " ", count: values.count) }
         return String(values.map { value -> Character in
@@ -183,7 +183,7 @@ public enum Sparkline {
 
 extension TraceReport {
     /// The same report with groups renamed (for comparisons, whose groups are "0" and "1").
-    public func renamed(_ names: [String: String]) -> TraceReport {
+    package func renamed(_ names: [String: String]) -> TraceReport {
         var copy = TraceReport()
         copy.groups = Dictionary(uniqueKeysWithValues: groups.map { (names[$0.key] ?? $0.key, $0.value) })
         copy.daily = Dictionary(uniqueKeysWithValues: daily.map { (names[$0.key] ?? $0.key, $0.value) })

@@ -2,10 +2,10 @@ import Foundation
 
 /// `folio report --format html`: one self-contained file (no network) with the summary
 /// table and a line chart per drift metric, one line per group, one point per day.
-public enum TraceReportHTML {
+package enum TraceReportHTML {
     static let colors = ["#0969da", "#cf222e", "#1a7f37", "#9a6700", "#8250df", "#bc4c00", "#1b7c83", "#6e7781"]
 
-    public static func render(_ report: TraceReport, groupTitle: String) -> String {
+    package static func render(_ report: TraceReport, groupTitle: String) -> String {
         let names = report.groups.keys.sorted()
         var body = ["<h1>Folio trace report</h1>", "<table><tr><th>\(escape(groupTitle))</th>" + ReportMetric.all.map { "<th>\(escape($0.title))</th>" }.joined() + "</tr>"]
         for name in names {

@@ -2,10 +2,10 @@ import Foundation
 
 /// Recovers the values a span's messages were rendered from, by matching each message
 /// template (simple `{{name}}` tags only) against the recorded message text.
-public enum VariableRecovery {
+package enum VariableRecovery {
     /// Values by variable name; a template with sections, partials or a message that does
     /// not match recovers nothing from that message.
-    public static func recover(templates: [(role: String, content: String)], messages: [SpanMessage]) -> [String: String] {
+    package static func recover(templates: [(role: String, content: String)], messages: [SpanMessage]) -> [String: String] {
         var values: [String: String] = [:]
         let candidates = messages
         for (index, template) in templates.enumerated() {

@@ -100,22 +100,22 @@ struct FlatPrompt: Sendable {
 
 extension CompiledPrompt {
     /// The prompt's name, read without copying the whole prompt.
-    public var name: String { storage.prompt.name }
+    package var name: String { storage.prompt.name }
     /// The prompt's model settings.
-    public var model: ModelSettings? { storage.prompt.model }
+    package var model: ModelSettings? { storage.prompt.model }
     /// The role of each message, in order.
-    public var roles: [String] { storage.roles }
+    package var roles: [String] { storage.roles }
 
     /// Renders with string values and returns each message's text (roles are `roles`):
     /// the fast path when the prompt is flat, else `render(_:)`.
-    public func renderTexts(strings values: [String: String]) throws(PromptRenderError) -> [String] {
+    package func renderTexts(strings values: [String: String]) throws(PromptRenderError) -> [String] {
         var texts: [String] = []
         try renderTexts(strings: values) { _, text in texts.append(text) }
         return texts
     }
 
     /// The same, handing each message's index and text to `emit` (no intermediate array).
-    public func renderTexts(strings values: [String: String], _ emit: (Int, String) -> Void) throws(PromptRenderError) {
+    package func renderTexts(strings values: [String: String], _ emit: (Int, String) -> Void) throws(PromptRenderError) {
         if let flat = storage.flat, flat.render(values, emit) { return }
         for (index, message) in try render(values.mapValues(JSONValue.string)).enumerated() { emit(index, message.content) }
     }

@@ -1,36 +1,36 @@
 import FolioModel
 
 /// A rendered chat message.
-public struct RenderedMessage: Sendable, Equatable, Codable {
-    public let role: String
-    public let content: String
+package struct RenderedMessage: Sendable, Equatable, Codable {
+    package let role: String
+    package let content: String
 
-    public init(role: String, content: String) {
+    package init(role: String, content: String) {
         self.role = role
         self.content = content
     }
 }
 
 /// Why a prompt could not be rendered; the message names the prompt, version and variable.
-public struct PromptRenderError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct PromptRenderError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         case missingVariable
         case unknownVariable
         case invalidValue
         case template
     }
 
-    public let kind: Kind
-    public let prompt: String
-    public let version: String
-    public let variable: String?
-    public let message: String
+    package let kind: Kind
+    package let prompt: String
+    package let version: String
+    package let variable: String?
+    package let message: String
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// A prompt with its templates parsed once, ready to render many times.
-public struct CompiledPrompt: Sendable {
+package struct CompiledPrompt: Sendable {
     /// Everything in one reference, so passing a compiled prompt around (the SDK does on
     /// every render) costs one retain, not one per field.
     final class Storage: Sendable {
@@ -54,9 +54,9 @@ public struct CompiledPrompt: Sendable {
     }
 
     let storage: Storage
-    public var prompt: Prompt { storage.prompt }
+    package var prompt: Prompt { storage.prompt }
     /// How the version is named in errors: `v2`, `draft`, `a1b2c3d`.
-    public var version: String { storage.version }
+    package var version: String { storage.version }
     var templates: [Template] { storage.templates }
     var partials: [String: String] { storage.partials }
     /// The declared variables by name, for checks on every render.
@@ -64,7 +64,7 @@ public struct CompiledPrompt: Sendable {
     /// The slot-filling form, when the prompt is simple enough (most are).
     var flat: FlatPrompt? { storage.flat }
 
-    public init(_ prompt: Prompt, version: String, partials: [String: String] = [:]) throws(PromptRenderError) {
+    package init(_ prompt: Prompt, version: String, partials: [String: String] = [:]) throws(PromptRenderError) {
         let declared = Dictionary(prompt.variables.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var templates: [Template] = []
         for (index, message) in prompt.messages.enumerated() {
@@ -82,7 +82,7 @@ public struct CompiledPrompt: Sendable {
 
     /// Validates `variables` against the declarations (required, unknown, type, enum),
     /// applies defaults and renders every message without HTML escaping.
-    public func render(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [RenderedMessage] {
+    package func render(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [RenderedMessage] {
         let context = try resolve(variables, allowUnknown: allowUnknown)
         var messages: [RenderedMessage] = []
         for (message, template) in zip(prompt.messages, templates) {
@@ -96,7 +96,7 @@ public struct CompiledPrompt: Sendable {
     }
 
     /// The values a render uses: given values checked and coerced, defaults filled in.
-    public func resolve(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [String: JSONValue] {
+    package func resolve(_ variables: [String: JSONValue], allowUnknown: Bool = false) throws(PromptRenderError) -> [String: JSONValue] {
         // One pass over the given values (one hash each), then defaults only if something is missing.
         var context: [String: JSONValue] = allowUnknown ? variables : Dictionary(minimumCapacity: declared.count)
         var given = 0

@@ -1,7 +1,7 @@
 import FolioModel
 
 /// How interpolated values are escaped.
-public enum EscapeMode: Sendable {
+package enum EscapeMode: Sendable {
     /// HTML escaping of `& " < >`, as the Mustache specification requires by default.
     case html
     /// No escaping: prompts are text, and `&` stays `&`.
@@ -12,12 +12,12 @@ public enum EscapeMode: Sendable {
 /// and delimiter changes, conformant to the Mustache specification.
 ///
 /// Values are substituted in one pass: a value that contains `{{x}}` is output as is.
-public struct Template: Sendable {
-    public let source: String
+package struct Template: Sendable {
+    package let source: String
     let nodes: [TemplateNode]
 
     /// Parses `source`; a syntax error carries its line and column.
-    public init(_ source: String) throws(TemplateSyntaxError) {
+    package init(_ source: String) throws(TemplateSyntaxError) {
         self.source = source
         var parser = TemplateParser(Array(source.utf8))
         self.nodes = try parser.parse()
@@ -28,7 +28,7 @@ public struct Template: Sendable {
     }
 
     /// Every variable the template reads, in source order, with the sections around it.
-    public var references: [VariableReference] {
+    package var references: [VariableReference] {
         var result: [VariableReference] = []
         func walk(_ nodes: [TemplateNode], _ sections: [TemplateName]) {
             for node in nodes {
@@ -48,7 +48,7 @@ public struct Template: Sendable {
     }
 
     /// The names of the partials the template includes, in source order, without repeats.
-    public var partialNames: [String] {
+    package var partialNames: [String] {
         var names: [String] = []
         func walk(_ nodes: [TemplateNode]) {
             for node in nodes {
@@ -64,7 +64,7 @@ public struct Template: Sendable {
     }
 
     /// Every partial tag in source order, repeats included (a partial included twice counts twice).
-    public var partialUses: [String] {
+    package var partialUses: [String] {
         var names: [String] = []
         func walk(_ nodes: [TemplateNode]) {
             for node in nodes {
@@ -90,7 +90,7 @@ public struct Template: Sendable {
     /// The output is capped at `Limits.renderedBytes` and the partials included at
     /// `Limits.partialExpansions`, so partials that include each other several times
     /// cannot grow a render exponentially.
-    public func render(
+    package func render(
         _ context: JSONValue,
         escape: EscapeMode = .none,
         partials: [String: String] = [:],
@@ -116,8 +116,8 @@ public struct Template: Sendable {
 }
 
 /// A failure while rendering: a partial that does not parse, or partials that recurse forever.
-public struct TemplateRenderError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
+package struct TemplateRenderError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let message: String
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -10,15 +10,15 @@ indirect enum TemplateNode: Sendable {
 }
 
 /// A variable name as written in a tag, with its position in the template.
-public struct TemplateName: Sendable, Equatable, Hashable {
+package struct TemplateName: Sendable, Equatable, Hashable {
     /// The name as written: `.`, `name` or a dotted path `a.b.c`.
-    public let raw: String
+    package let raw: String
     /// 1-based line of the tag in the template.
-    public let line: Int
+    package let line: Int
     /// 1-based column of the tag in the template.
-    public let column: Int
+    package let column: Int
     /// The dotted path's parts (`["."]` for the implicit iterator), split once at parse time.
-    public let parts: [String]
+    package let parts: [String]
 
     init(raw: String, line: Int, column: Int) {
         self.raw = raw
@@ -28,22 +28,22 @@ public struct TemplateName: Sendable, Equatable, Hashable {
     }
 
     /// The first part of the name: the variable a template reads from its context.
-    public var head: String { parts[0] }
+    package var head: String { parts[0] }
 }
 
 /// A variable a template reads, and the sections it is inside (outermost first).
-public struct VariableReference: Sendable, Equatable {
-    public let name: TemplateName
-    public let enclosingSections: [TemplateName]
+package struct VariableReference: Sendable, Equatable {
+    package let name: TemplateName
+    package let enclosingSections: [TemplateName]
     /// True for a name used to open a section rather than to interpolate.
-    public let isSection: Bool
+    package let isSection: Bool
 }
 
 /// A syntax error in a template, with its 1-based position.
-public struct TemplateSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public let line: Int
-    public let column: Int
+package struct TemplateSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let message: String
+    package let line: Int
+    package let column: Int
 
-    public var description: String { "\(line):\(column): \(message)" }
+    package var description: String { "\(line):\(column): \(message)" }
 }

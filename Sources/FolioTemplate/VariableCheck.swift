@@ -1,10 +1,10 @@
 import FolioModel
 
 /// Checks and converts variable values against their declarations.
-public enum VariableCheck {
+package enum VariableCheck {
     /// Converts a value to the declared type where the intent is clear (the text "3" for
     /// an integer, "true" for a boolean), so values from the command line work.
-    public static func coerce(_ value: JSONValue, to variable: PromptVariable) -> JSONValue {
+    package static func coerce(_ value: JSONValue, to variable: PromptVariable) -> JSONValue {
         guard case .string(let text) = value else { return value }
         switch variable.type {
         case .integer, .number:
@@ -21,7 +21,7 @@ public enum VariableCheck {
     }
 
     /// A description of what is wrong with `value` for `variable`, or nil if it fits.
-    public static func problem(with value: JSONValue, for variable: PromptVariable) -> String? {
+    package static func problem(with value: JSONValue, for variable: PromptVariable) -> String? {
         let value = coerce(value, to: variable)
         switch (variable.type, value) {
         case (.string, .string), (.boolean, .bool), (.number, .number), (.list, .array), (.object, .object):

@@ -10,13 +10,13 @@ import FolioSigning
 /// only grows along its first parents (a version's number and blob never change then, and
 /// an ancestor stays one): so a tag checked valid then is valid now, and only tags added
 /// since need a check.
-public struct LogCheckpoint: Sendable, Equatable {
-    public let mainTip: ObjectID
-    public let signersBlob: ObjectID?
-    public let lastSequence: Int
-    public let digest: String
+package struct LogCheckpoint: Sendable, Equatable {
+    package let mainTip: ObjectID
+    package let signersBlob: ObjectID?
+    package let lastSequence: Int
+    package let digest: String
 
-    public init(mainTip: ObjectID, signersBlob: ObjectID?, lastSequence: Int, digest: String) {
+    package init(mainTip: ObjectID, signersBlob: ObjectID?, lastSequence: Int, digest: String) {
         self.mainTip = mainTip
         self.signersBlob = signersBlob
         self.lastSequence = lastSequence
@@ -44,7 +44,7 @@ public struct LogCheckpoint: Sendable, Equatable {
 
 extension PromotionLog {
     /// The checkpoint of `environment`'s promotions as this log checked them.
-    public func checkpoint(of environment: String) -> LogCheckpoint {
+    package func checkpoint(of environment: String) -> LogCheckpoint {
         let promotions = promotions(in: environment).map(\.promotion)
         return LogCheckpoint(
             mainTip: mainTip, signersBlob: signersBlob, lastSequence: promotions.last?.sequence ?? 0,
@@ -60,7 +60,7 @@ extension PromotionLog {
     /// removed or re-pointed, or one was added below its last sequence. Then only the whole
     /// log can say which promotions count. `versions` are main's, as the check read them
     /// (empty when nothing was added).
-    public static func appended(to checkpoint: LogCheckpoint, in environment: String, repository: PromptRepository)
+    package static func appended(to checkpoint: LogCheckpoint, in environment: String, repository: PromptRepository)
         throws -> (promotions: [CheckedPromotion], checkpoint: LogCheckpoint, versions: [String: [PromptVersion]])? {
         let git = repository.git
         // Main's versions, needed only when a tag was added, load meanwhile.

@@ -3,20 +3,20 @@ import FolioGit
 import FolioSigning
 
 /// What `folio promote` did.
-public struct PromotionResult: Sendable {
-    public let tagName: String
-    public let sequence: Int
-    public let trailers: [PromotionTrailer]
-    public let target: ObjectID
+package struct PromotionResult: Sendable {
+    package let tagName: String
+    package let sequence: Int
+    package let trailers: [PromotionTrailer]
+    package let target: ObjectID
     /// The remote the tag was pushed to, if any.
-    public let pushedTo: String?
+    package let pushedTo: String?
     /// How many sequence numbers were taken by someone else first.
-    public let retries: Int
+    package let retries: Int
 }
 
 extension PromptRepository {
     /// How many times a taken sequence number is re-read and retried.
-    public static let promotionAttempts = 24
+    package static let promotionAttempts = 24
 
     /// Promotes versions of one or more prompts to an environment as one signed tag
     /// `folio/<environment>/<next sequence>` on the tip of main.
@@ -25,7 +25,7 @@ extension PromptRepository {
     /// no-overwrite semantics; a taken sequence is re-read and retried. A signature that
     /// main's allowed_signers would not accept is refused before any tag exists, unless
     /// `force` (such a tag never verifies, so it never counts).
-    public func promote(
+    package func promote(
         _ references: [PromptReference], to environment: String, note: String,
         signer: TagSigner, push remote: String? = nil, subject: String? = nil, now: Date = Date(), force: Bool = false
     ) throws -> PromotionResult {
@@ -91,7 +91,7 @@ extension PromptRepository {
     }
 
     /// Promotes the version the current one replaced: the log only grows.
-    public func rollback(_ prompt: String, in environment: String, note: String, signer: TagSigner, push remote: String? = nil, now: Date = Date(), force: Bool = false) throws -> PromotionResult {
+    package func rollback(_ prompt: String, in environment: String, note: String, signer: TagSigner, push remote: String? = nil, now: Date = Date(), force: Bool = false) throws -> PromotionResult {
         try requireEnvironment(environment)
         if let remote { try syncWithRemote(remote, environment: environment) }
         let log = try PromotionLog(repository: self)
@@ -108,7 +108,7 @@ extension PromptRepository {
 
     // MARK: - Steps
 
-    public func requireEnvironment(_ environment: String) throws {
+    package func requireEnvironment(_ environment: String) throws {
         guard config.environments.contains(environment) else {
             throw FolioError(.usage, "unknown environment '\(environment)': folio.yaml lists \(config.environments.joined(separator: ", "))\(Suggestion.didYouMean(environment, among: config.environments))",
                              hint: "add it to `environments:` in folio.yaml")

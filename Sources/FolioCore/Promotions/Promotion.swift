@@ -4,39 +4,39 @@ import FolioSigning
 
 /// A promotion: one `folio/<environment>/<sequence>` tag, parsed. (A class: a log holds
 /// thousands, sorted and indexed, and copies of a reference cost nothing.)
-public final class Promotion: Sendable {
-    public static let tagPrefix = "folio/"
+package final class Promotion: Sendable {
+    package static let tagPrefix = "folio/"
     /// Sequence numbers run from 1 to 999,999,999 (nine digits, no leading zero): a
     /// billion promotions per environment, and a name that always parses back.
-    public static let maximumSequence = 999_999_999
+    package static let maximumSequence = 999_999_999
     static let maximumSequenceDigits = 9
 
     /// Why a tag under `folio/<env>/` is not a promotion tag name, or nil when it is one
     /// (or is not under `folio/` at all).
-    public static func invalidNameReason(_ name: String) -> String? {
+    package static func invalidNameReason(_ name: String) -> String? {
         guard name.hasPrefix(tagPrefix), parseName(name) == nil else { return nil }
         let parts = name.dropFirst(tagPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty else { return "not a promotion tag name: promotion tags are folio/<environment>/<sequence>" }
         return "'\(parts[1])' is not a sequence number: promotions are numbered 1 to \(maximumSequence), without leading zeros"
     }
 
-    public let environment: String
-    public let sequence: Int
-    public let tagName: String
+    package let environment: String
+    package let sequence: Int
+    package let tagName: String
     /// The tag object's id; nil for a lightweight tag (which is never a valid promotion).
-    public let tagObject: ObjectID?
+    package let tagObject: ObjectID?
     /// The tag's `tagger` header.
-    public let tagger: Signature?
+    package let tagger: Signature?
     /// The `tag` header and the type of object it points at (kept for the cache).
     let headerName: String
     let objectType: String
     /// The commit the tag points at.
-    public let target: ObjectID
-    public let subject: String
-    public let note: String
-    public let trailers: [PromotionTrailer]
+    package let target: ObjectID
+    package let subject: String
+    package let note: String
+    package let trailers: [PromotionTrailer]
     /// Problems found while parsing (malformed trailers, a header that names another tag).
-    public let parseProblems: [String]
+    package let parseProblems: [String]
     /// The bytes the signature covers, and the armored signature, when signed.
     let payload: Data?
     let signature: String?
@@ -47,7 +47,7 @@ public final class Promotion: Sendable {
 
 
     /// Splits a tag's name `folio/<env>/<seq>`; nil if it is not one.
-    public static func parseName(_ name: String) -> (environment: String, sequence: Int)? {
+    package static func parseName(_ name: String) -> (environment: String, sequence: Int)? {
         let utf8 = name.utf8
         guard utf8.starts(with: "folio/".utf8) else { return nil }
         let rest = utf8.dropFirst(6)

@@ -3,13 +3,13 @@ import FolioGit
 import FolioSigning
 
 /// What a promotion's signature says about who made it.
-public enum SignatureStatus: Sendable, Equatable, CustomStringConvertible {
+package enum SignatureStatus: Sendable, Equatable, CustomStringConvertible {
     case good(principal: String)
     case bad(String)
     case unknownKey(fingerprint: String)
     case unsigned
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .good(let principal): return "good by \(principal)"
         case .bad(let reason): return "bad: \(reason)"
@@ -19,7 +19,7 @@ public enum SignatureStatus: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `good`, `bad`, `unknown-key` or `unsigned`, for JSON.
-    public var kind: String {
+    package var kind: String {
         switch self {
         case .good: return "good"
         case .bad: return "bad"
@@ -30,29 +30,29 @@ public enum SignatureStatus: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A promotion and the result of checking it.
-public struct CheckedPromotion: Sendable {
-    public let promotion: Promotion
-    public let signature: SignatureStatus
+package struct CheckedPromotion: Sendable {
+    package let promotion: Promotion
+    package let signature: SignatureStatus
     /// Every reason the promotion does not count; empty when it is valid.
-    public let problems: [String]
+    package let problems: [String]
 
-    public var isValid: Bool { problems.isEmpty }
+    package var isValid: Bool { problems.isEmpty }
 }
 
 /// Every promotion tag of the repository, each checked: signature against the allowed
 /// signers on the tip of main, trailers against the versions on main, target in main's history.
-public struct PromotionLog: Sendable {
-    public let promotions: [CheckedPromotion]
+package struct PromotionLog: Sendable {
+    package let promotions: [CheckedPromotion]
     /// Problems of the allowed_signers file itself.
-    public let signerProblems: [String]
+    package let signerProblems: [String]
     /// Tags under `folio/` whose names are not promotion tag names (a sequence out of range,
     /// leading zeros, extra slashes), with why: each one is a bad tag, never ignored.
-    public let invalidNames: [(tag: String, reason: String)]
+    package let invalidNames: [(tag: String, reason: String)]
     /// The versions on main of every prompt a promotion names.
-    public let versions: [String: [PromptVersion]]
+    package let versions: [String: [PromptVersion]]
     /// The tip of main the promotions were checked against, and the allowed_signers blob there.
-    public let mainTip: ObjectID
-    public let signersBlob: ObjectID?
+    package let mainTip: ObjectID
+    package let signersBlob: ObjectID?
     /// Indexes built once, so queries do not rescan every tag.
     private let byEnvironment: [String: [CheckedPromotion]]
     private let validHistory: [String: [String: [(trailer: PromotionTrailer, promotion: Int)]]]
@@ -62,12 +62,12 @@ public struct PromotionLog: Sendable {
     private let cache: PromotionCache?
 
     /// The promotion cache of a repository, loading on the prefetch thread.
-    public struct CachePrefetch: Sendable {
+    package struct CachePrefetch: Sendable {
         let cache: Prefetch<PromotionCache>
         /// The records of `PromptRepository.versionsCache`.
         let versions: Prefetch<[[String]]>
 
-        public init(_ repository: PromptRepository) {
+        package init(_ repository: PromptRepository) {
             let gitDirectory = repository.git.gitDirectory
             cache = Prefetch { PromotionCache(gitDirectory: gitDirectory) }
             versions = Self.versions(repository)
@@ -86,7 +86,7 @@ public struct PromotionLog: Sendable {
     ///     verified before (`PromotionCache`) and walking main's history again for the same
     ///     tip; `folio verify` passes false to check every signature and walk the history.
     ///   - prefetched: the cache, already loading (with `cachedVerification`).
-    public init(repository: PromptRepository, cachedVerification: Bool = true, prefetched: CachePrefetch? = nil) throws {
+    package init(repository: PromptRepository, cachedVerification: Bool = true, prefetched: CachePrefetch? = nil) throws {
         let git = repository.git
         let prefetched = cachedVerification ? (prefetched ?? CachePrefetch(repository)) : nil
         var checker = try PromotionChecker(repository: repository, useCache: cachedVerification, cachedVersions: prefetched?.versions)
@@ -202,38 +202,38 @@ public struct PromotionLog: Sendable {
     // MARK: - Queries
 
     /// The promotions of an environment, oldest first.
-    public func promotions(in environment: String) -> [CheckedPromotion] {
+    package func promotions(in environment: String) -> [CheckedPromotion] {
         byEnvironment[environment] ?? []
     }
 
     /// The tags under `folio/<environment>/` that are not promotion tag names.
-    public func invalidNames(in environment: String) -> [(tag: String, reason: String)] {
+    package func invalidNames(in environment: String) -> [(tag: String, reason: String)] {
         invalidNames.filter { $0.tag.hasPrefix("\(Promotion.tagPrefix)\(environment)/") }
     }
 
     /// The highest sequence number taken in an environment (valid or not).
-    public func lastSequence(in environment: String) -> Int {
+    package func lastSequence(in environment: String) -> Int {
         promotions(in: environment).map(\.promotion.sequence).max() ?? 0
     }
 
     /// The valid promotion trailers of a prompt in an environment, oldest first.
-    public func history(of prompt: String, in environment: String) -> [PromotionTrailer] {
+    package func history(of prompt: String, in environment: String) -> [PromotionTrailer] {
         validHistory[environment]?[prompt]?.map(\.trailer) ?? []
     }
 
     /// The valid promotion that made the current version of `prompt` current in `environment`.
-    public func currentPromotion(of prompt: String, in environment: String) -> CheckedPromotion? {
+    package func currentPromotion(of prompt: String, in environment: String) -> CheckedPromotion? {
         guard let last = validHistory[environment]?[prompt]?.last else { return nil }
         return byEnvironment[environment]?[last.promotion]
     }
 
     /// The version of `prompt` published in `environment`, if any.
-    public func published(_ prompt: String, in environment: String) -> PromotionTrailer? {
+    package func published(_ prompt: String, in environment: String) -> PromotionTrailer? {
         validHistory[environment]?[prompt]?.last?.trailer
     }
 
     /// `published`, `archived` or `draft` for a version in an environment.
-    public func status(of prompt: String, version: Int, in environment: String) -> VersionStatus {
+    package func status(of prompt: String, version: Int, in environment: String) -> VersionStatus {
         let history = history(of: prompt, in: environment)
         if history.last?.version == version { return .published }
         if history.contains(where: { $0.version == version }) { return .archived }
@@ -242,7 +242,7 @@ public struct PromotionLog: Sendable {
 }
 
 /// The status of a version in an environment.
-public enum VersionStatus: String, Sendable, Codable {
+package enum VersionStatus: String, Sendable, Codable {
     /// The current one.
     case published
     /// Was published, since replaced.

@@ -3,33 +3,33 @@ import FolioGit
 
 /// One `Folio-Prompt:` trailer of a promotion tag:
 /// `Folio-Prompt: <name>@<version> blob=<blob id> replaces=<version>`.
-public struct PromotionTrailer: Sendable, Equatable, Codable {
-    public static let key = "Folio-Prompt"
+package struct PromotionTrailer: Sendable, Equatable, Codable {
+    package static let key = "Folio-Prompt"
 
-    public let prompt: String
-    public let version: Int
-    public let blob: ObjectID
+    package let prompt: String
+    package let version: Int
+    package let blob: ObjectID
     /// The version this one replaced in the environment; nil on a first promotion.
-    public let replaces: Int?
+    package let replaces: Int?
 
-    public init(prompt: String, version: Int, blob: ObjectID, replaces: Int?) {
+    package init(prompt: String, version: Int, blob: ObjectID, replaces: Int?) {
         self.prompt = prompt
         self.version = version
         self.blob = blob
         self.replaces = replaces
     }
 
-    public var line: String { "\(Self.key): \(value)" }
+    package var line: String { "\(Self.key): \(value)" }
 
     /// What follows `Folio-Prompt: `.
-    public var value: String {
+    package var value: String {
         var text = "\(prompt)@\(version) blob=\(blob.hex)"
         if let replaces { text += " replaces=\(replaces)" }
         return text
     }
 
     /// Parses the value after `Folio-Prompt:`; the error says what is wrong with it.
-    public init(value: String) throws {
+    package init(value: String) throws {
         func malformed(_ detail: String) -> FolioError {
             FolioError(.invalidContent, "malformed trailer '\(Self.key): \(value)': \(detail)")
         }

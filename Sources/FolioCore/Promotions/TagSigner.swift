@@ -4,7 +4,7 @@ import FolioSigning
 
 /// Signs tag payloads as `git tag -s` would: natively for an unencrypted ed25519 key,
 /// otherwise with the program git itself would run (`ssh-keygen -Y sign`, `gpg`).
-public struct TagSigner: Sendable {
+package struct TagSigner: Sendable {
     enum Method: Sendable {
         case native(SSHPrivateKey)
         /// `ssh-keygen -Y sign -n git -f <key> [-U]`: an encrypted key, another key type,
@@ -16,7 +16,7 @@ public struct TagSigner: Sendable {
     let method: Method
 
     /// A human description that never includes key material.
-    public var description: String {
+    package var description: String {
         switch method {
         case .native(let key): return "ed25519 key \(key.publicKey.fingerprint)"
         case .sshKeygen(let program, let path, let agent): return "\(program) with \(agent ? "the ssh-agent key for " : "")\(path)"
@@ -26,7 +26,7 @@ public struct TagSigner: Sendable {
 
     /// The key from `--signing-key`, `FOLIO_SIGNING_KEY`, or git config (`user.signingkey`,
     /// `gpg.format`, `gpg.ssh.program`, `gpg.program`), in that order.
-    public static func resolve(explicitKey: String?, git: Repository, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TagSigner {
+    package static func resolve(explicitKey: String?, git: Repository, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TagSigner {
         let override = explicitKey ?? environment["FOLIO_SIGNING_KEY"]
         let configured = git.configValue("user.signingkey")
         let format = override != nil ? "ssh" : (git.configValue("gpg.format") ?? "openpgp")
@@ -71,7 +71,7 @@ public struct TagSigner: Sendable {
     }
 
     /// A signer for a key already in memory.
-    public init(key: SSHPrivateKey) {
+    package init(key: SSHPrivateKey) {
         method = .native(key)
     }
 
@@ -80,7 +80,7 @@ public struct TagSigner: Sendable {
     }
 
     /// The armored signature of `payload` in `namespace` (`git` for tags).
-    public func sign(_ payload: Data, namespace: String = "git") throws -> String {
+    package func sign(_ payload: Data, namespace: String = "git") throws -> String {
         switch method {
         case .native(let key):
             return try SSHSignature.sign(payload, namespace: namespace, with: key).armored

@@ -2,8 +2,8 @@ import Foundation
 import FolioGit
 
 /// The files `folio init` writes into a new prompt repository.
-public enum Scaffold {
-    public static let config = """
+package enum Scaffold {
+    package static let config = """
     schema: folio/config@1
     main_branch: main                    # versions are counted on its first-parent history
     environments: [staging, production]  # promotion targets, in order
@@ -18,7 +18,7 @@ public enum Scaffold {
 
     """
 
-    public static let allowedSigners = """
+    package static let allowedSigners = """
     # Who may promote prompt versions (OpenSSH allowed_signers format, as `git tag -v`
     # reads it through gpg.ssh.allowedSignersFile). One line per key:
     #
@@ -39,7 +39,7 @@ public enum Scaffold {
 
     """
 
-    public static let examplePrompt = """
+    package static let examplePrompt = """
     schema: folio/prompt@1
     name: example
     description: A starting point; rename the file and the name together.
@@ -58,7 +58,7 @@ public enum Scaffold {
 
     """
 
-    public static let exampleGoldenSet = """
+    package static let exampleGoldenSet = """
     schema: folio/goldenset@1
     prompt: example
     description: Cases the example prompt must keep passing.
@@ -72,13 +72,13 @@ public enum Scaffold {
     """
 
     /// Keeps the response cache out of commits (recordings under .folio/recordings are meant to be committed).
-    public static let gitignore = """
+    package static let gitignore = """
     .folio/cache/
 
     """
 
     /// The files, by repository-relative path.
-    public static let files: [(path: String, text: String)] = [
+    package static let files: [(path: String, text: String)] = [
         ("folio.yaml", config),
         (".folio/allowed_signers", allowedSigners),
         ("prompts/example.yaml", examplePrompt),
@@ -91,7 +91,7 @@ public enum Scaffold {
 
     /// Writes the scaffold into `folder` (creating a git repository there if it is in
     /// none); existing files are kept. Returns what was created and what was kept.
-    public static func write(into folder: URL) throws -> (created: [String], kept: [String]) {
+    package static func write(into folder: URL) throws -> (created: [String], kept: [String]) {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         if (try? Repository(discovering: folder.path)) == nil {

@@ -1,14 +1,14 @@
 /// The support-ticket triage story: the prompt before and after the fix, and the golden
 /// set built from the production failures. `folio demo` commits these; the files under
 /// `prompts/` and `goldensets/` of the Folio repository are the same text.
-public enum WorkedExample {
-    public static let promptName = "support_ticket_triage"
-    public static let promptPath = "prompts/support_ticket_triage.yaml"
-    public static let goldenSetPath = "goldensets/support_ticket_triage/production_failures.yaml"
+package enum WorkedExample {
+    package static let promptName = "support_ticket_triage"
+    package static let promptPath = "prompts/support_ticket_triage.yaml"
+    package static let goldenSetPath = "goldensets/support_ticket_triage/production_failures.yaml"
 
     /// Version 1: routes anything that mentions billing to the billing team, so tickets
     /// about the billing API's errors land there too.
-    public static let promptV1 = """
+    package static let promptV1 = """
     schema: folio/prompt@1
     name: support_ticket_triage
     description: Classify support tickets and route them to a team.
@@ -38,7 +38,7 @@ public enum WorkedExample {
 
     /// Version 2: the four categories spelled out, and the billing-API rule that sends
     /// API faults to the technical team.
-    public static let promptV2 = """
+    package static let promptV2 = """
     schema: folio/prompt@1
     name: support_ticket_triage
     description: Classify support tickets and route them to a team.
@@ -76,7 +76,7 @@ public enum WorkedExample {
     """
 
     /// The five production failures, as a golden set.
-    public static let goldenSet = """
+    package static let goldenSet = """
     schema: folio/goldenset@1
     prompt: support_ticket_triage
     description: Misrouted tickets captured from production traces.

@@ -1,7 +1,7 @@
 extension Scaffold {
     /// Where Folio comes from in CI, shared by both workflows: a release archive (`make
     /// dist`) or a build from source, named by repository variables, and cached.
-    public static let setupAction = #"""
+    package static let setupAction = #"""
     # Puts folio on the PATH, from where the repository's variables say
     # (Settings → Secrets and variables → Actions → Variables):
     #   FOLIO_ARCHIVE_URL     a release archive made by Folio's `make dist`
@@ -69,7 +69,7 @@ extension Scaffold {
     /// The pull-request workflow: `folio check` on every change to prompts or golden sets,
     /// one comment kept up to date, the reports as artifacts; pull requests from forks (no
     /// secrets) use recorded answers or end with a notice.
-    public static let checkWorkflow = #"""
+    package static let checkWorkflow = #"""
     # folio check: evaluates the prompts a pull request changes, on the base and the head
     # version, and fails on new failures (cases that passed before and fail now).
     # Folio itself comes from where .github/actions/setup-folio/action.yml says.
@@ -166,7 +166,7 @@ extension Scaffold {
 
     /// Static manifest hosting: on every promotion tag, verify the log, build the signed
     /// manifests with the manifest key from a secret, and publish `dist/` to GitHub Pages.
-    public static let publishWorkflow = #"""
+    package static let publishWorkflow = #"""
     # folio publish: on every promotion (a pushed folio/* tag), verify every promotion,
     # build the signed manifests with the manifest key, and publish dist/ to GitHub Pages.
     # Apps fetch https://<owner>.github.io/<repository>/<environment>/manifest.json.

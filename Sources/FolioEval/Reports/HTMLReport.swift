@@ -2,8 +2,8 @@ import Foundation
 
 /// One self-contained HTML file (no network): totals, then the side-by-side table with a
 /// "failures only" filter.
-public enum HTMLReport {
-    public static func render(_ report: EvalReport) -> String {
+package enum HTMLReport {
+    package static func render(_ report: EvalReport) -> String {
         var body: [String] = []
         body.append("<h1 class=\"verdict \(report.verdict.rawValue)\">\(escape(ReportText.verdictLine(report)))</h1>")
         body.append("<label><input type=\"checkbox\" id=\"failures-only\"> Failures only</label>")

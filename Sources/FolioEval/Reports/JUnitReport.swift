@@ -5,7 +5,7 @@ import Foundation
 /// failure (passed on the reference side, fails now) is a `<failure>`; a case that fails
 /// on the reference side too, and the reference side's own failures, stay visible as
 /// `<skipped type="folio.known-failure">`, as pytest reports an expected failure.
-public enum JUnitReport {
+package enum JUnitReport {
     enum Outcome {
         case pass
         case failure(String)
@@ -34,7 +34,7 @@ public enum JUnitReport {
         }
     }
 
-    public static func render(_ report: EvalReport) -> String {
+    package static func render(_ report: EvalReport) -> String {
         var suites: [String] = []
         var totals = (tests: 0, failures: 0, errors: 0, skipped: 0)
         for run in report.runs {

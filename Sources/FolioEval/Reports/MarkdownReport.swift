@@ -3,11 +3,11 @@ import Foundation
 /// A pull-request comment: verdict first, a summary table, the regressions with both
 /// outputs and the failed assertion, everything else folded. The hidden marker lets a
 /// bot find and update its one comment; the text stays under GitHub's 65,536 characters.
-public enum MarkdownReport {
-    public static let marker = "<!-- folio-check -->"
-    public static let limit = 65_536
+package enum MarkdownReport {
+    package static let marker = "<!-- folio-check -->"
+    package static let limit = 65_536
 
-    public static func render(_ report: EvalReport) -> String {
+    package static func render(_ report: EvalReport) -> String {
         var head = [marker, "## \(icon(report.verdict)) Folio check: \(ReportText.verdictLine(report))", ""]
         head.append("| prompt | golden set | " + "side | version | provider/model | passed | new failures | fixed | flaky | cost | p95 latency |")
         head.append("|---|---|---|---|---|---|---|---|---|---|---|")

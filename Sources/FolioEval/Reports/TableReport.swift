@@ -2,11 +2,11 @@ import Foundation
 
 /// The terminal view: per case, both sides' answers and verdicts, fitted to the terminal's
 /// width; below it, every failure's and error's reason in full; then totals.
-public enum TableReport {
+package enum TableReport {
     /// The width used when the caller knows none (not a terminal, no COLUMNS).
-    public static let defaultWidth = 120
+    package static let defaultWidth = 120
 
-    public static func render(_ report: EvalReport, width: Int = defaultWidth) -> String {
+    package static func render(_ report: EvalReport, width: Int = defaultWidth) -> String {
         var lines: [String] = []
         for run in report.runs {
             lines.append("\(run.prompt) · \(run.goldenSet)")
