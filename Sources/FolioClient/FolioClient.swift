@@ -14,39 +14,83 @@ import NIOCore
 /// prompt.version    // 2
 /// ```
 public final class FolioClient: Sendable {
-    let store: ManifestStore
+    /// The clocks the cache runs on: a monotonic one for the TTL and retry pauses, and
+    /// wall-clock time for a manifest's `expires`. Tests pass clocks they move by hand.
+    public struct Clock: Sendable {
+        /// Time since any fixed point; never goes back.
+        public var monotonic: @Sendable () -> Duration
+        public var wallClock: @Sendable () -> Date
 
-    /// - Parameters:
-    ///   - manifestURL: `…/<env>/manifest.json` on `folio serve` or any static host.
-    ///   - publicKeys: OpenSSH public key lines (`ssh-ed25519 AAAA… comment`) whose
-    ///     signatures are trusted.
-    ///   - cacheTTL: how long a manifest is used before a background refresh.
-    ///   - cacheDirectory: where the last-known-good manifest is kept for cold starts.
-    ///   - fallbackManifest: a bundled `manifest.json` snapshot, used when neither the server
-    ///     nor the disk copy is available.
-    public convenience init(manifestURL: URL, publicKeys: [String], cacheTTL: Duration = .seconds(300), cacheDirectory: URL? = nil, fallbackManifest: Data? = nil) throws {
-        try self.init(manifestURL: manifestURL, publicKeys: publicKeys, cacheTTL: cacheTTL, cacheDirectory: cacheDirectory,
-                      fallbackManifest: fallbackManifest, requestTimeout: .seconds(5), attempts: 3, logger: Logger(label: "folio.client"))
+        public init(monotonic: @escaping @Sendable () -> Duration, wallClock: @escaping @Sendable () -> Date) {
+            self.monotonic = monotonic
+            self.wallClock = wallClock
+        }
+
+        /// `ContinuousClock` and the system's date.
+        public static let system: Clock = {
+            let origin = ContinuousClock.now
+            return Clock(monotonic: { ContinuousClock.now - origin }, wallClock: { Date() })
+        }()
     }
 
-    /// The full initializer: request timeout, attempts per fetch and the logger.
-    public init(manifestURL: URL, publicKeys: [String], cacheTTL: Duration, cacheDirectory: URL?, fallbackManifest: Data?,
-                requestTimeout: Duration, attempts: Int, logger: Logger) throws {
-        let verifier = try ManifestVerifier(publicKeys: publicKeys)
-        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
+    /// Everything a client is made from. Only the manifest's URL and the pinned keys are
+    /// required.
+    public struct Configuration: Sendable {
+        /// `…/<env>/manifest.json` on `folio serve` or any static host.
+        public var manifestURL: URL
+        /// OpenSSH public key lines (`ssh-ed25519 AAAA… comment`) whose manifest signatures
+        /// are trusted.
+        public var publicKeys: [String]
+        /// How long a manifest is used before a background refresh.
+        public var cacheTTL: Duration = .seconds(300)
+        /// Where the last-known-good manifest is kept for cold starts during an outage.
+        public var cacheDirectory: URL?
+        /// A bundled `manifest.json`, used when neither the server nor the disk copy is
+        /// available (trusted without a signature: it ships inside the app).
+        public var fallbackManifest: Data?
+        /// The deadline of each request.
+        public var requestTimeout: Duration = .seconds(5)
+        /// Tries per fetch, with backoff, before falling back.
+        public var attempts = 3
+        /// Where the client logs (at info and below: one message when an outage starts,
+        /// one when it ends).
+        public var logger = Logger(label: "folio.client")
+        public var clock: Clock = .system
+
+        public init(manifestURL: URL, publicKeys: [String]) {
+            self.manifestURL = manifestURL
+            self.publicKeys = publicKeys
+        }
+    }
+
+    let store: ManifestStore
+    private let clock: Clock
+
+    public init(_ configuration: Configuration) throws {
+        let verifier = try ManifestVerifier(publicKeys: configuration.publicKeys)
+        clock = configuration.clock
         store = ManifestStore(
-            manifestURL: manifestURL, ttl: cacheTTL, verifier: verifier,
-            fetcher: ManifestFetcher(timeout: timeout, attempts: max(1, attempts)),
-            disk: cacheDirectory.map { DiskCache(root: $0, manifestURL: manifestURL) },
-            fallback: fallbackManifest, logger: logger
+            manifestURL: configuration.manifestURL, ttl: configuration.cacheTTL, verifier: verifier,
+            fetcher: ManifestFetcher(timeout: TimeAmount(configuration.requestTimeout), attempts: max(1, configuration.attempts)),
+            disk: configuration.cacheDirectory.map { DiskCache(root: $0, manifestURL: configuration.manifestURL) },
+            fallback: configuration.fallbackManifest, logger: configuration.logger, clock: configuration.clock
         )
+    }
+
+    /// The common case: the manifest's URL, the pinned keys, and optionally the cache.
+    public convenience init(manifestURL: URL, publicKeys: [String], cacheTTL: Duration = .seconds(300), cacheDirectory: URL? = nil, fallbackManifest: Data? = nil) throws {
+        var configuration = Configuration(manifestURL: manifestURL, publicKeys: publicKeys)
+        configuration.cacheTTL = cacheTTL
+        configuration.cacheDirectory = cacheDirectory
+        configuration.fallbackManifest = fallbackManifest
+        try self.init(configuration)
     }
 
     /// Renders a prompt by name (`"name"` for the published version, `"name@2"` to pin version 2).
     nonisolated(nonsending) public func render(_ name: String, variables: [String: String]) async throws -> RenderedPrompt {
         // A fresh hit needs no async frame for the lookup.
         let compiled: (prompt: CompiledPrompt, version: Int, pinned: Bool)
-        if let fresh = freshCompiled(name) { compiled = fresh } else { compiled = try await self.compiled(name) }
+        if let fresh = freshCompiled(name) { compiled = fresh } else { compiled = try await self.wrapped { try await self.compiled(name) } }
         do {
             let roles = compiled.prompt.roles
             var messages: [ChatMessage] = []
@@ -60,7 +104,7 @@ public final class FolioClient: Sendable {
 
     /// Renders with richer values (lists and objects for sections).
     nonisolated(nonsending) public func render(_ name: String, values: [String: JSONValue]) async throws -> RenderedPrompt {
-        let compiled = try await compiled(name)
+        let compiled = try await wrapped { try await self.compiled(name) }
         do {
             let messages = try compiled.prompt.render(values)
             return RenderedPrompt(
@@ -75,19 +119,28 @@ public final class FolioClient: Sendable {
 
     /// Which version of `name` is served.
     nonisolated(nonsending) public func version(of name: String) async throws -> PromptVersionInfo {
-        let compiled = try await compiled(name)
+        let compiled = try await wrapped { try await self.compiled(name) }
         return PromptVersionInfo(name: compiled.prompt.prompt.name, version: compiled.version, status: compiled.pinned ? .pinned : .published)
+    }
+
+    /// Every error the public API throws is a `FolioClientError`.
+    nonisolated(nonsending) private func wrapped<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch {
+            throw FolioClientError.wrapping(error)
+        }
     }
 
     /// A published prompt from a fresh manifest, without suspending; nil otherwise.
     private func freshCompiled(_ reference: String) -> (prompt: CompiledPrompt, version: Int, pinned: Bool)? {
-        guard let published = store.snapshot.fresh(now: ContinuousClock.now)?.prompts[reference] else { return nil }
+        guard let published = store.snapshot.fresh(now: clock.monotonic(), date: clock.wallClock())?.prompts[reference] else { return nil }
         return (published.prompt, published.version, false)
     }
 
     nonisolated(nonsending) private func compiled(_ reference: String) async throws -> (prompt: CompiledPrompt, version: Int, pinned: Bool) {
         // The hot path: a published prompt in a fresh manifest, found before anything else.
-        let fresh = store.snapshot.fresh(now: ContinuousClock.now)
+        let fresh = store.snapshot.fresh(now: clock.monotonic(), date: clock.wallClock())
         if let published = fresh?.prompts[reference] { return (published.prompt, published.version, false) }
         if reference.utf8.contains(UInt8(ascii: "@")) {
             let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)

@@ -10,7 +10,8 @@ import Synchronization
 final class FreshSnapshot: Sendable {
     private struct State {
         var entry: ManifestStore.Entry?
-        var freshUntil: ContinuousClock.Instant?
+        /// On the client's monotonic clock.
+        var freshUntil: Duration?
         /// The entry's manifest `expires`, kept apart so the hot path copies no manifest.
         var expires: Date?
         var pinnedPrompts: [String: CompiledPrompt] = [:]
@@ -20,7 +21,7 @@ final class FreshSnapshot: Sendable {
 
     /// The entry while it is within its TTL and not past `expires` (by `now`, the
     /// client's clock, and `date`, its wall clock).
-    func fresh(now: ContinuousClock.Instant, date: Date = Date()) -> ManifestStore.Entry? {
+    func fresh(now: Duration, date: Date) -> ManifestStore.Entry? {
         state.withLock { state in
             guard let entry = state.entry, let freshUntil = state.freshUntil, now < freshUntil else { return nil }
             if let expires = state.expires, expires < date { return nil }
@@ -28,7 +29,7 @@ final class FreshSnapshot: Sendable {
         }
     }
 
-    func update(_ entry: ManifestStore.Entry, freshUntil: ContinuousClock.Instant) {
+    func update(_ entry: ManifestStore.Entry, freshUntil: Duration) {
         let expires = entry.manifest.expires
         state.withLock { state in
             state.entry = entry
@@ -74,17 +75,21 @@ actor ManifestStore {
     let disk: DiskCache?
     let fallback: Data?
     let logger: Logger
-    let clock = ContinuousClock()
+    let clock: FolioClient.Clock
     nonisolated let snapshot = FreshSnapshot()
 
     private var entry: Entry?
-    private var fetchedAt: ContinuousClock.Instant?
-    private var nextRefresh: ContinuousClock.Instant?
+    private var fetchedAt: Duration?
+    private var nextRefresh: Duration?
     private var highestVersion = 0
+    /// Fetches that failed in a row: the first is logged, the rest only at debug level,
+    /// and the first success after them says the outage is over.
+    private var failures = 0
     private var refreshTask: Task<Void, Never>?
     private var loadTask: Task<Entry, Error>?
 
-    init(manifestURL: URL, ttl: Duration, verifier: ManifestVerifier, fetcher: ManifestFetcher, disk: DiskCache?, fallback: Data?, logger: Logger) {
+    init(manifestURL: URL, ttl: Duration, verifier: ManifestVerifier, fetcher: ManifestFetcher, disk: DiskCache?, fallback: Data?, logger: Logger,
+         clock: FolioClient.Clock = .system) {
         self.manifestURL = manifestURL
         self.ttl = ttl
         self.verifier = verifier
@@ -92,13 +97,14 @@ actor ManifestStore {
         self.disk = disk
         self.fallback = fallback
         self.logger = logger
+        self.clock = clock
     }
 
     /// The manifest to serve now: a fresh entry without I/O; a stale one at once while a
     /// single background refresh runs; on a cold start (or past `expires`), a fetch.
     func current() async throws -> Entry {
-        if let entry, !Self.isExpired(entry.manifest) {
-            let now = clock.now
+        if let entry, !isExpired(entry.manifest) {
+            let now = clock.monotonic()
             if let fetchedAt, now - fetchedAt >= ttl, refreshTask == nil, nextRefresh.map({ now >= $0 }) ?? true {
                 refreshTask = Task { await self.refresh() }
             }
@@ -149,17 +155,17 @@ actor ManifestStore {
         do {
             return try await fetchAndInstall()
         } catch {
-            logger.warning("manifest fetch failed", metadata: ["url": "\(manifestURL)", "error": "\(error)"])
-            if let entry, !Self.isExpired(entry.manifest) { return entry }
+            failed("manifest fetch failed", error)
+            if let entry, !isExpired(entry.manifest) { return entry }
             if let stored = disk?.load(), let entry = try? install(bytes: stored.bytes, signature: stored.signature, etag: stored.etag, source: "disk") {
-                logger.notice("serving the last-known-good manifest from disk", metadata: ["version": "\(entry.manifest.version)"])
+                logger.info("serving the last-known-good manifest from disk", metadata: ["version": "\(entry.manifest.version)"])
                 return entry
             }
             if let fallback, let entry = try? installFallback(fallback) {
-                logger.notice("serving the bundled fallback manifest", metadata: ["version": "\(entry.manifest.version)"])
+                logger.info("serving the bundled fallback manifest", metadata: ["version": "\(entry.manifest.version)"])
                 return entry
             }
-            throw FolioClientError(kind: .unavailable, message: "no manifest is available: \(manifestURL) failed (\(error)), and there is no usable disk copy or fallback snapshot")
+            throw FolioClientError(kind: .unavailable, message: "no manifest is available: \(manifestURL) failed (\(error)), and there is no usable disk copy or fallback snapshot", underlying: error)
         }
     }
 
@@ -168,12 +174,30 @@ actor ManifestStore {
         do {
             _ = try await fetchAndInstall()
         } catch {
-            nextRefresh = clock.now + min(ttl, .seconds(10))
-            logger.warning("manifest refresh failed; keeping the cached copy", metadata: ["url": "\(manifestURL)", "error": "\(error)"])
+            nextRefresh = clock.monotonic() + min(ttl, .seconds(10))
+            failed("manifest refresh failed; serving the cached copy", error)
         }
     }
 
+    /// Logs a failed fetch: at info for the first of an outage, at debug for the others.
+    private func failed(_ message: Logger.Message, _ error: any Error) {
+        failures += 1
+        logger.log(level: failures == 1 ? .info : .debug, message, metadata: ["url": "\(manifestURL)", "error": "\(error)", "failures": "\(failures)"])
+    }
+
+    /// Logs the end of an outage.
+    private func succeeded() {
+        if failures > 0 { logger.info("manifest fetch works again", metadata: ["url": "\(manifestURL)", "failures": "\(failures)"]) }
+        failures = 0
+    }
+
     private func fetchAndInstall() async throws -> Entry {
+        let entry = try await fetchOnce()
+        succeeded()
+        return entry
+    }
+
+    private func fetchOnce() async throws -> Entry {
         switch try await fetcher.get(manifestURL, etag: entry?.etag) {
         case .notModified:
             guard let entry else { throw FolioClientError(kind: .unavailable, message: "\(manifestURL) answered 304 without a cached copy") }
@@ -184,8 +208,7 @@ actor ManifestStore {
             do {
                 return try install(bytes: bytes, signature: signature, etag: etag, source: "server")
             } catch {
-                logger.error("refused a manifest", metadata: ["url": "\(manifestURL)", "reason": "\(error)"])
-                throw error
+                throw FolioClientError(kind: .unavailable, message: "refused the manifest from \(manifestURL): \(error)", underlying: error)
             }
         }
     }
@@ -210,7 +233,7 @@ actor ManifestStore {
     /// Verifies and installs a manifest: signature, schema, expiry and rollback protection.
     private func install(bytes: Data, signature: Data, etag: String?, source: String) throws -> Entry {
         let highest = max(highestVersion, disk?.highestVersion() ?? 0)
-        let manifest = try verifier.check(bytes, signature: signature, highestSeen: highest, source: source)
+        let manifest = try verifier.check(bytes, signature: signature, highestSeen: highest, now: clock.wallClock(), source: source)
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: etag, bytes: bytes, signature: signature)
         self.entry = entry
         markFresh(entry)
@@ -223,7 +246,7 @@ actor ManifestStore {
     /// The bundled snapshot ships inside the app, so it is trusted without a signature.
     private func installFallback(_ bytes: Data) throws -> Entry {
         let manifest = try JSONDecoder.folio.decode(Manifest.self, from: bytes)
-        guard !Self.isExpired(manifest) else {
+        guard !isExpired(manifest) else {
             throw FolioClientError(kind: .unavailable, message: "the bundled fallback manifest expired at \(manifest.expires!)")
         }
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: nil, bytes: bytes, signature: Data())
@@ -235,7 +258,7 @@ actor ManifestStore {
     /// The same manifest again: fresh for another TTL, unless it is past its `expires` (the
     /// server still having it does not make it valid again).
     private func renewed(_ entry: Entry) throws -> Entry {
-        guard !Self.isExpired(entry.manifest) else {
+        guard !isExpired(entry.manifest) else {
             throw FolioClientError(kind: .unavailable, message: "the manifest from the server expired at \(entry.manifest.expires!)")
         }
         markFresh(entry)
@@ -243,13 +266,13 @@ actor ManifestStore {
     }
 
     private func markFresh(_ entry: Entry) {
-        let now = clock.now
+        let now = clock.monotonic()
         fetchedAt = now
         snapshot.update(entry, freshUntil: now + ttl)
     }
 
-    static func isExpired(_ manifest: Manifest) -> Bool {
-        manifest.expires.map { $0 < Date() } ?? false
+    func isExpired(_ manifest: Manifest) -> Bool {
+        manifest.expires.map { $0 < clock.wallClock() } ?? false
     }
 
     static func compileAll(_ manifest: Manifest) throws -> [String: (prompt: CompiledPrompt, version: Int)] {

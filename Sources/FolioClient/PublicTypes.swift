@@ -68,17 +68,52 @@ public struct PromptVersionInfo: Sendable, Equatable, CustomStringConvertible {
 
 /// Why the client could not serve a prompt. Messages name the prompt, version and variable.
 public struct FolioClientError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        /// No manifest could be had: server, disk copy and bundled snapshot all failed.
-        case unavailable
-        case unknownPrompt
-        case unknownVersion
-        case render
-        case invalidConfiguration
+    /// What kind of failure: compare with the static members (`error.kind == .render`). A
+    /// struct, not an enum, so that kinds can be added without breaking a `switch`.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private enum Code: String {
+            case unavailable, unknownPrompt = "unknown_prompt", unknownVersion = "unknown_version"
+            case render, invalidConfiguration = "invalid_configuration"
+        }
+
+        private let code: Code
+
+        /// No manifest could be had (server, disk copy and bundled snapshot all failed, or
+        /// what came was refused), or a pinned version's file could not be fetched.
+        public static let unavailable = Kind(code: .unavailable)
+        /// The prompt is not in the manifest.
+        public static let unknownPrompt = Kind(code: .unknownPrompt)
+        /// The pinned version was never published, or the reference pins none.
+        public static let unknownVersion = Kind(code: .unknownVersion)
+        /// The variables do not fit the prompt (missing, unknown, wrong type, outside the enum).
+        public static let render = Kind(code: .render)
+        /// The client was set up wrong (a public key that does not parse, none at all).
+        public static let invalidConfiguration = Kind(code: .invalidConfiguration)
+
+        public var description: String { code.rawValue }
     }
 
     public let kind: Kind
     public let message: String
+    /// The failure underneath (a fetch, a refused signature, a file that does not
+    /// decode), when there was one; `message` already says what it was.
+    public let underlying: (any Error)?
+
+    init(kind: Kind, message: String, underlying: (any Error)? = nil) {
+        self.kind = kind
+        self.message = message
+        self.underlying = underlying
+    }
+
+    /// Any error as the SDK reports it: its own errors as they are, others wrapped.
+    static func wrapping(_ error: any Error) -> FolioClientError {
+        if let error = error as? FolioClientError { return error }
+        return FolioClientError(kind: .unavailable, message: "\(error)", underlying: error)
+    }
 
     public var description: String { message }
+
+    public static func == (lhs: FolioClientError, rhs: FolioClientError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message
+    }
 }

@@ -28,8 +28,12 @@ struct DeployLoopTests {
     func client(_ url: URL, key: String, ttl: Duration) throws -> FolioClient {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return try FolioClient(manifestURL: url, publicKeys: [key], cacheTTL: ttl, cacheDirectory: nil, fallbackManifest: nil,
-                               requestTimeout: .seconds(2), attempts: 2, logger: logger)
+        var configuration = FolioClient.Configuration(manifestURL: url, publicKeys: [key])
+        configuration.cacheTTL = ttl
+        configuration.requestTimeout = .seconds(2)
+        configuration.attempts = 2
+        configuration.logger = logger
+        return try FolioClient(configuration)
     }
 
     func run(_ fixture: PromotionFixture, _ arguments: String...) throws {

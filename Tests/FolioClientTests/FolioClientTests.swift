@@ -2,19 +2,47 @@ import Foundation
 import FolioModel
 import InMemoryTracing
 import Logging
+import Synchronization
 import Testing
 import Tracing
 @testable import FolioClient
 
+/// A clock the test moves: no test sleeps through a TTL or an `expires`.
+final class ManualClock: Sendable {
+    private let state = Mutex<(monotonic: Duration, date: Date)>((.seconds(1000), Date()))
+
+    var clock: FolioClient.Clock {
+        FolioClient.Clock(monotonic: { self.state.withLock { $0.monotonic } }, wallClock: { self.state.withLock { $0.date } })
+    }
+
+    func advance(_ duration: Duration) {
+        state.withLock { state in
+            state.monotonic += duration
+            state.date += Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+    }
+}
+
 @Suite(.serialized)
 struct FolioClientTests {
     let manifestPath = "/production/manifest.json"
+    let time = ManualClock()
 
-    func client(_ server: RunningServer, _ dist: TestDist, ttl: Duration = .seconds(300), cache: URL? = nil, fallback: Data? = nil) throws -> FolioClient {
-        var logger = Logger(label: "test.client")
-        logger.logLevel = .critical
-        return try FolioClient(manifestURL: server.url("production/manifest.json"), publicKeys: [dist.publicKey], cacheTTL: ttl,
-                               cacheDirectory: cache, fallbackManifest: fallback, requestTimeout: .seconds(2), attempts: 2, logger: logger)
+    func client(_ server: RunningServer, _ dist: TestDist, ttl: Duration = .seconds(300), cache: URL? = nil, fallback: Data? = nil,
+                logger: Logger? = nil) throws -> FolioClient {
+        var configuration = FolioClient.Configuration(manifestURL: server.url("production/manifest.json"), publicKeys: [dist.publicKey])
+        configuration.cacheTTL = ttl
+        configuration.cacheDirectory = cache
+        configuration.fallbackManifest = fallback
+        configuration.requestTimeout = .seconds(2)
+        configuration.attempts = 2
+        configuration.logger = logger ?? {
+            var logger = Logger(label: "test.client")
+            logger.logLevel = .critical
+            return logger
+        }()
+        configuration.clock = time.clock
+        return try FolioClient(configuration)
     }
 
     func temporaryFolder() -> URL {
@@ -72,7 +100,8 @@ struct FolioClientTests {
         var tampered = bytes
         tampered[tampered.count / 2] ^= 0x01
         try dist.write(tampered, "production/manifest.json")
-        try await Task.sleep(for: .milliseconds(80)) // let the TTL pass
+        try await RunningServer.letItSeeTheChange()
+        time.advance(.milliseconds(80)) // the TTL passes
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
         await folio.store.waitForRefresh()
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
@@ -88,7 +117,8 @@ struct FolioClientTests {
         let folio = try client(server, dist, ttl: .milliseconds(50), cache: cache)
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
         try dist.publish(version: 4, current: 1) // validly signed, but older
-        try await Task.sleep(for: .milliseconds(80))
+        try await RunningServer.letItSeeTheChange()
+        time.advance(.milliseconds(80))
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
         await folio.store.waitForRefresh()
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
@@ -119,7 +149,7 @@ struct FolioClientTests {
         defer { Task { await server.stop() } }
         let folio = try client(server, dist, ttl: .milliseconds(100))
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
-        try await Task.sleep(for: .seconds(2)) // `expires` is wall-clock time in the signed manifest
+        time.advance(.seconds(2)) // `expires` is wall-clock time in the signed manifest
         let error = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x"]) }
         #expect(error?.message.contains("expired") == true)
     }
@@ -133,7 +163,8 @@ struct FolioClientTests {
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
         #expect(server.count(manifestPath) == 1)
         try dist.publish(version: 2, current: 2)
-        try await Task.sleep(for: .milliseconds(150)) // the TTL passes
+        try await RunningServer.letItSeeTheChange()
+        time.advance(.milliseconds(150)) // the TTL passes
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<1000 {
                 group.addTask { try await folio.render("triage", variables: ["ticket_text": "x"]).version }
@@ -152,7 +183,7 @@ struct FolioClientTests {
         defer { Task { await server.stop() } }
         let folio = try client(server, dist, ttl: .milliseconds(200))
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
-        try await Task.sleep(for: .milliseconds(250))
+        time.advance(.milliseconds(250))
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
         await folio.store.waitForRefresh()
         #expect(server.count(manifestPath, status: 304) == 1)
@@ -251,4 +282,75 @@ import FolioSigning
 
 enum SSHPrivateKeyFactory {
     static let other = SSHPrivateKey(comment: "someone-else")
+}
+
+/// What the client logs and throws during an outage.
+@Suite(.serialized)
+struct FolioClientOutageTests {
+    /// Every message a logger receives, with its level.
+    final class Captured: Sendable {
+        let entries = Mutex<[(Logger.Level, String)]>([])
+        var logger: Logger {
+            var logger = Logger(label: "test.outage") { _ in Handler(captured: self) }
+            logger.logLevel = .trace
+            return logger
+        }
+
+        struct Handler: LogHandler {
+            let captured: Captured
+            var logLevel: Logger.Level = .trace
+            var metadata: Logger.Metadata = [:]
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(event: LogEvent) {
+                captured.entries.withLock { $0.append((event.level, "\(event.message)")) }
+            }
+        }
+    }
+
+    @Test func anOutageIsLoggedOnceAtInfoAndItsEndOnce() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 1, current: 1)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let captured = Captured()
+        let tests = FolioClientTests()
+        let folio = try tests.client(server, dist, ttl: .seconds(1), logger: captured.logger)
+        #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+        // The manifest goes missing: five refresh attempts fail, the cached copy serves.
+        let manifest = try Data(contentsOf: dist.manifestURL)
+        try FileManager.default.removeItem(at: dist.manifestURL)
+        for _ in 0..<5 {
+            tests.time.advance(.seconds(11)) // past the TTL and the pause after a failure
+            #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
+            await folio.store.waitForRefresh()
+        }
+        try dist.write(manifest, "production/manifest.json")
+        try await RunningServer.letItSeeTheChange()
+        tests.time.advance(.seconds(11))
+        _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+        await folio.store.waitForRefresh()
+        let entries = captured.entries.withLock { $0 }
+        #expect(entries.allSatisfy { $0.0 <= .info }, "a library logs at info or below: \(entries)")
+        let info = entries.filter { $0.0 == .info }.map(\.1)
+        #expect(info == ["manifest refresh failed; serving the cached copy", "manifest fetch works again"], "\(entries)")
+        #expect(entries.filter { $0.0 == .debug }.count == 4)
+    }
+
+    @Test func everyErrorThePublicAPIThrowsIsAFolioClientError() async throws {
+        let dist = try TestDist()
+        try dist.publish(version: 2, current: 2)
+        let server = try await RunningServer.start(dist.root)
+        defer { Task { await server.stop() } }
+        let folio = try FolioClientTests().client(server, dist)
+        // A pinned version whose file is gone: the fetch failure comes wrapped, underneath.
+        try FileManager.default.removeItem(at: dist.root.appendingPathComponent("prompts/triage/1.json"))
+        let error = await #expect(throws: FolioClientError.self) { try await folio.render("triage@1", variables: ["ticket_text": "x"]) }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.underlying != nil)
+        #expect(error?.message.contains("404") == true, "\(String(describing: error))")
+        #expect("\(FolioClientError.Kind.render)" == "render")
+    }
 }

@@ -107,6 +107,13 @@ final class RunningServer: @unchecked Sendable {
         return log.filter { $0.path == path && (status == nil || $0.status == status) }.count
     }
 
+    /// `folio serve` trusts a file it read for 20 ms before it looks at the disk again:
+    /// after changing `dist/`, a test waits that long in real time (the client's own
+    /// clock is the test's to move).
+    static func letItSeeTheChange() async throws {
+        try await Task.sleep(for: .milliseconds(30)) // StaticFiles.revalidateAfterNanoseconds is 20 ms
+    }
+
     func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)/\(path)")! }
 
     func stop() async {
