@@ -30,7 +30,7 @@ struct DeployLoopTests {
         logger.logLevel = .critical
         var configuration = FolioClient.Configuration(manifestURL: url, publicKeys: [key])
         configuration.cacheTTL = ttl
-        configuration.requestTimeout = .seconds(2)
+        configuration.requestTimeout = .seconds(30) // generous: the whole suite runs in parallel on few cores
         configuration.attempts = 2
         configuration.logger = logger
         return try FolioClient(configuration)

@@ -34,7 +34,7 @@ struct FolioClientTests {
         configuration.cacheTTL = ttl
         configuration.cacheDirectory = cache
         configuration.fallbackManifest = fallback
-        configuration.requestTimeout = .seconds(2)
+        configuration.requestTimeout = .seconds(30) // generous: the whole suite runs in parallel on few cores
         configuration.attempts = 2
         configuration.logger = logger ?? {
             var logger = Logger(label: "test.client")
