@@ -38,7 +38,7 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
-        .target(name: "FolioGit", dependencies: ["CLibGit2"]),
+        .target(name: "FolioGit", dependencies: ["CLibGit2", "FolioModel"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FolioModel"),
         .target(name: "FolioTemplate", dependencies: ["FolioModel"]),

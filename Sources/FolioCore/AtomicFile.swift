@@ -9,11 +9,14 @@ package enum AtomicFile {
         do {
             try data.write(to: temporary)
             if rename(temporary.path, url.path) != 0 {
-                throw FolioError(.configuration, "cannot write \(url.path): \(String(cString: strerror(errno)))")
+                throw FolioError(.io, "cannot write \(url.path): \(String(cString: strerror(errno)))")
             }
-        } catch {
+        } catch let error as FolioError {
             try? FileManager.default.removeItem(at: temporary)
             throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw FolioError(.io, "cannot write \(url.path): \(error.localizedDescription)", hint: "check that the folder exists, is writable and the disk has room")
         }
     }
 }

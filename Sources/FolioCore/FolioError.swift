@@ -1,7 +1,10 @@
+import FolioModel
+
 /// A failure of a Folio operation that the user must act on: what went wrong, what to do.
 ///
-/// `kind` tells the command line which exit code to use (2 for usage and configuration).
-package struct FolioError: Error, CustomStringConvertible, Sendable {
+/// `kind` decides the exit code: 1 for content that does not pass lint, 2 for usage and
+/// configuration, 4 for a file that could not be written.
+package struct FolioError: UserFacingError {
     package enum Kind: Sendable, Equatable {
         /// Bad arguments or references (unknown prompt, version, revision).
         case usage
@@ -9,6 +12,8 @@ package struct FolioError: Error, CustomStringConvertible, Sendable {
         case configuration
         /// Files that do not pass lint, listed as diagnostics.
         case invalidContent
+        /// A file or folder could not be written (disk full, permissions, a file in the way).
+        case io
     }
 
     package let kind: Kind
@@ -21,8 +26,11 @@ package struct FolioError: Error, CustomStringConvertible, Sendable {
         self.hint = hint
     }
 
-    package var description: String {
-        guard let hint else { return message }
-        return "\(message)\nhint: \(hint)"
+    package var exitCode: Int32 {
+        switch kind {
+        case .invalidContent: return 1
+        case .usage, .configuration: return 2
+        case .io: return 4
+        }
     }
 }

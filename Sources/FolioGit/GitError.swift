@@ -1,8 +1,9 @@
+import FolioModel
 /// An error from the git layer: what happened, and what to do about it.
 ///
 /// The `description` never contains C pointers or raw libgit2 codes alone: it says
 /// which repository, revision or path was involved and how to fix the problem.
-package struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct GitError: UserFacingError, Equatable {
     /// The kind of failure, stable for callers that branch on it.
     package enum Kind: Sendable, Equatable {
         case notARepository
@@ -25,8 +26,6 @@ package struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
         self.hint = hint
     }
 
-    package var description: String {
-        guard let hint else { return message }
-        return "\(message)\nhint: \(hint)"
-    }
+    /// Every libgit2 failure a command meets is about its arguments or the repository.
+    package var exitCode: Int32 { 2 }
 }

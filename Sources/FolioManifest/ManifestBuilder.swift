@@ -249,13 +249,13 @@ package struct ManifestBuilder {
     /// fsync per file is needed here).
     private static func writeFile(_ bytes: Data, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw FolioError(.configuration, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw FolioError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                guard written > 0 else { throw FolioError(.configuration, "cannot write \(path): \(String(cString: strerror(errno)))") }
+                guard written > 0 else { throw FolioError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
                 offset += written
             }
         }
@@ -311,7 +311,7 @@ package struct ManifestBuilder {
         }
         func move(_ relative: String) throws {
             guard rename(staging.appendingPathComponent(relative).path, folder.appendingPathComponent(relative).path) == 0 else {
-                throw FolioError(.configuration, "cannot move \(relative) into \(folder.path): \(String(cString: strerror(errno)))")
+                throw FolioError(.io, "cannot move \(relative) into \(folder.path): \(String(cString: strerror(errno)))")
             }
         }
         var ready = Set<String>()

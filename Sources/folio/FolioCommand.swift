@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 import FolioGit
+import FolioModel
 
 /// `folio`: prompts as files in git.
 struct FolioCommand: AsyncParsableCommand {
@@ -10,7 +11,7 @@ struct FolioCommand: AsyncParsableCommand {
         abstract: "Prompts as files in git: lint, version, render, diff and promote them.",
         discussion: """
         Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error,
-        3 an evaluation was inconclusive (eval, check).
+        3 an evaluation was inconclusive (eval, check), 4 a file could not be written.
 
         Shell completions: folio --generate-completion-script bash|zsh|fish
         """,
@@ -35,12 +36,13 @@ struct FolioCommand: AsyncParsableCommand {
                 try command.run()
             }
             finish(0)
-        } catch let error as FolioError {
+        } catch let error as any UserFacingError {
             Terminal.error(error.description)
-            finish(error.kind == .invalidContent ? 1 : 2)
-        } catch let error as GitError {
+            finish(error.exitCode)
+        } catch let error as CocoaError {
+            let error = fileError(error)
             Terminal.error(error.description)
-            finish(2)
+            finish(error.exitCode)
         } catch let error as ExitCode {
             finish(error.rawValue)
         } catch {
@@ -52,6 +54,17 @@ struct FolioCommand: AsyncParsableCommand {
             Terminal.writeError(fullMessage(for: error) + "\n")
             finish(code == .validationFailure ? 2 : code.rawValue)
         }
+    }
+
+    /// Foundation's file errors, said plainly: a failed write exits 4, a failed read 2.
+    static func fileError(_ error: CocoaError) -> FolioError {
+        let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.url?.path ?? "a file"
+        let reason = (error.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+            ?? (error.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+        if (CocoaError.Code.fileWriteUnknown.rawValue...CocoaError.Code.fileWriteVolumeReadOnly.rawValue).contains(error.code.rawValue) {
+            return FolioError(.io, "cannot write \(path): \(reason)", hint: "check that the folder can be created there, is writable and the disk has room")
+        }
+        return FolioError(.usage, "cannot read \(path): \(reason)", hint: "check the path")
     }
 
     private static func finish(_ code: Int32) -> Never {
