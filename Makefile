@@ -48,6 +48,7 @@ test: deps llm python
 	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_REQUIRE_SHELLCHECK=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
 	cd clients/python && FOLIO_BIN="$(CURDIR)/.build/debug/folio" "$(CURDIR)/.build/python/bin/python" -m pytest -q -p no:cacheprovider tests
 	.build/debug/folio lint
+	$(SWIFT) format lint --strict $$(git ls-files '*.swift' | grep -v '^Sources/FolioOTLP/')
 	Scripts/test-dist.sh
 
 # A release archive that runs without the Swift toolchain: .build/dist/folio-<version>-linux-<arch>.tar.gz and .sha256.

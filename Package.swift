@@ -53,7 +53,10 @@ let package = Package(
         ),
         .target(
             name: "FolioProviders",
-            dependencies: ["FolioModel", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "FolioModel", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .target(name: "FolioEval", dependencies: ["FolioCore", "FolioProviders", "FolioTemplate", "FolioModel"]),
         // Generated from Protos/opentelemetry-proto by Scripts/generate-otlp.sh; never edited.

@@ -47,8 +47,9 @@ func complete(_ prompt: RenderedPrompt, baseURL: String?) async throws -> Answer
     let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     let message = ((object["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String ?? ""
     let usage = object["usage"] as? [String: Any]
-    return Answer(text: message.trimmingCharacters(in: .whitespacesAndNewlines), model: object["model"] as? String,
-                  inputTokens: usage?["prompt_tokens"] as? Int, outputTokens: usage?["completion_tokens"] as? Int)
+    return Answer(
+        text: message.trimmingCharacters(in: .whitespacesAndNewlines), model: object["model"] as? String,
+        inputTokens: usage?["prompt_tokens"] as? Int, outputTokens: usage?["completion_tokens"] as? Int)
 }
 
 let arguments = CommandLine.arguments

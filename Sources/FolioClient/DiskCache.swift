@@ -23,7 +23,8 @@ struct DiskCache: Sendable {
 
     func load() -> Stored? {
         guard let bytes = try? Data(contentsOf: folder.appendingPathComponent("manifest.json")),
-              let signature = try? Data(contentsOf: folder.appendingPathComponent("manifest.json.sig")) else { return nil }
+            let signature = try? Data(contentsOf: folder.appendingPathComponent("manifest.json.sig"))
+        else { return nil }
         return Stored(bytes: bytes, signature: signature, etag: state()?.etag)
     }
 

@@ -88,8 +88,10 @@ actor ManifestStore {
     private var refreshTask: Task<Void, Never>?
     private var loadTask: Task<Entry, Error>?
 
-    init(manifestURL: URL, ttl: Duration, verifier: ManifestVerifier, fetcher: ManifestFetcher, disk: DiskCache?, fallback: Data?, logger: Logger,
-         clock: FolioClient.Clock = .system) {
+    init(
+        manifestURL: URL, ttl: Duration, verifier: ManifestVerifier, fetcher: ManifestFetcher, disk: DiskCache?, fallback: Data?, logger: Logger,
+        clock: FolioClient.Clock = .system
+    ) {
         self.manifestURL = manifestURL
         self.ttl = ttl
         self.verifier = verifier

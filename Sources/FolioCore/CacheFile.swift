@@ -25,7 +25,8 @@ package struct CacheFile: Sendable {
             let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0
             while start < bytes.count {
-                let end = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
+                let end =
+                    memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start)
                     .map { UnsafeRawPointer($0) - UnsafeRawPointer(bytes.baseAddress!) } ?? bytes.count
                 let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
                 start = end + 1
@@ -92,7 +93,8 @@ package struct CacheFile: Sendable {
             let slice = UnsafeBufferPointer(rebasing: line[start..<index])
             let column = fields.count
             if column < previous.count, previous[column].bytes.count == slice.count, slice.count > 15,
-               memcmp(previous[column].bytes.baseAddress!, slice.baseAddress!, slice.count) == 0 {
+                memcmp(previous[column].bytes.baseAddress!, slice.baseAddress!, slice.count) == 0
+            {
                 fields.append(previous[column].text)
             } else {
                 let escaped = slice.count > 0 && memchr(slice.baseAddress!, 0x5C, slice.count) != nil
@@ -116,7 +118,7 @@ package struct CacheFile: Sendable {
                 UnsafeMutableRawPointer(output.baseAddress! + written).copyMemory(from: base + index, byteCount: next - index)
                 written += next - index
                 guard next < bytes.count else { break }
-                guard next + 1 < bytes.count else { // a backslash at the very end stays
+                guard next + 1 < bytes.count else {  // a backslash at the very end stays
                     output[written] = 0x5C
                     written += 1
                     break

@@ -10,7 +10,8 @@ enum ConfigLoader {
         let reader = YAMLReader(path: path, text: text)
         var config = FolioConfig()
         if let root = reader.compose(), reader.checkSchema(root, expected: FolioConfig.schema),
-           let fields = reader.fields(root, "folio.yaml", allowed: keys) {
+            let fields = reader.fields(root, "folio.yaml", allowed: keys)
+        {
             if let branch = reader.string(fields["main_branch"], "main_branch") { config.mainBranch = branch }
             if let node = fields["environments"], let environments = reader.stringList(node, "environments") {
                 config.environments = environments
@@ -45,7 +46,8 @@ enum ConfigLoader {
                 reader.error("\(what) must not hold a secret: remove '\(secret.key.scalar?.string ?? "")' and name the environment variable that holds it with `api_key_env:`", at: secret.key)
             }
             guard let fields = reader.fields(value, what, allowed: providerKeys + ["api_key", "apikey", "key", "token"], required: ["kind"]),
-                  let kindName = reader.string(fields["kind"], "\(what) kind") else { continue }
+                let kindName = reader.string(fields["kind"], "\(what) kind")
+            else { continue }
             guard let kind = ProviderConfig.Kind(rawValue: kindName) else {
                 let known = ProviderConfig.Kind.allCases.map(\.rawValue)
                 reader.error("unknown kind '\(kindName)' for \(what): use one of \(known.joined(separator: ", "))\(Suggestion.didYouMean(kindName, among: known))", at: fields["kind"])
@@ -60,9 +62,10 @@ enum ConfigLoader {
             provider.command = reader.stringList(fields["command"], "\(what) command")
             provider.path = reader.string(fields["path"], "\(what) path")
             if let headers = fields["headers"] {
-                provider.headers = Dictionary(uniqueKeysWithValues: (reader.entries(headers, "\(what) headers") ?? []).compactMap { key, _, value in
-                    reader.text(value, "header '\(key)'").map { (key, $0) }
-                })
+                provider.headers = Dictionary(
+                    uniqueKeysWithValues: (reader.entries(headers, "\(what) headers") ?? []).compactMap { key, _, value in
+                        reader.text(value, "header '\(key)'").map { (key, $0) }
+                    })
             }
             if kind == .command, provider.command?.isEmpty ?? true {
                 reader.error("\(what) of kind 'command' needs `command: [program, args…]`", at: value)
@@ -74,7 +77,8 @@ enum ConfigLoader {
 
     static func readJudge(_ node: Node, providers: [String: ProviderConfig], reader: YAMLReader) -> JudgeConfig? {
         guard let fields = reader.fields(node, "judge", allowed: ["provider", "model"], required: ["provider"]),
-              let provider = reader.string(fields["provider"], "judge.provider") else { return nil }
+            let provider = reader.string(fields["provider"], "judge.provider")
+        else { return nil }
         if providers[provider] == nil {
             reader.error("judge.provider '\(provider)' is not one of the providers in folio.yaml\(Suggestion.didYouMean(provider, among: Array(providers.keys)))", at: fields["provider"])
         }
@@ -86,8 +90,9 @@ enum ConfigLoader {
         for (model, _, value) in reader.entries(node, "prices") ?? [] {
             let what = "the price of '\(model)'"
             guard let fields = reader.fields(value, what, allowed: ["input", "output"], required: ["input", "output"]),
-                  let input = reader.double(fields["input"], "\(what) input"),
-                  let output = reader.double(fields["output"], "\(what) output") else { continue }
+                let input = reader.double(fields["input"], "\(what) input"),
+                let output = reader.double(fields["output"], "\(what) output")
+            else { continue }
             prices[model] = ModelPrice(input: input, output: output)
         }
         return prices

@@ -17,8 +17,10 @@ enum GoldenSetLoader {
     static let caseKeys = ["id", "description", "vars", "expected", "assert", "threshold", "repeat", "pass_rule", "source"]
     static let assertionKeys = ["type", "value", "normalize", "threshold", "weight", "path", "schema"]
     /// Words other tools (promptfoo, DeepEval) use for an assertion's fields.
-    static let assertionSynonyms = ["max": "value", "min": "value", "limit": "value", "ms": "value", "expected": "value",
-                                    "pattern": "value", "rubric": "value", "equals": "value", "score": "threshold", "jsonpath": "path"]
+    static let assertionSynonyms = [
+        "max": "value", "min": "value", "limit": "value", "ms": "value", "expected": "value",
+        "pattern": "value", "rubric": "value", "equals": "value", "score": "threshold", "jsonpath": "path",
+    ]
     static let normalizers = ["trim", "lowercase", "collapse-whitespace"]
 
     /// - Parameter prompts: every prompt name in the repository, with its decoded prompt
@@ -27,8 +29,9 @@ enum GoldenSetLoader {
         let reader = YAMLReader(path: path, text: text)
         var goldenSet: GoldenSet?
         if let root = reader.compose(), reader.checkSchema(root, expected: GoldenSet.schema),
-           let fields = reader.fields(root, "the golden set", allowed: keys, required: ["prompt", "cases"]),
-           let promptName = reader.string(fields["prompt"], "prompt") {
+            let fields = reader.fields(root, "the golden set", allowed: keys, required: ["prompt", "cases"]),
+            let promptName = reader.string(fields["prompt"], "prompt")
+        {
             var prompt: Prompt?
             if let entry = prompts[promptName] {
                 prompt = entry
@@ -58,7 +61,10 @@ enum GoldenSetLoader {
         var cases: [GoldenCase] = []
         for (index, item) in items.enumerated() {
             let what = "case \(index + 1)"
-            guard let fields = reader.fields(item, what, allowed: caseKeys, synonyms: ["variables": "vars", "inputs": "vars", "asserts": "assert", "assertions": "assert", "expect": "expected", "name": "id"]) else { continue }
+            guard
+                let fields = reader.fields(
+                    item, what, allowed: caseKeys, synonyms: ["variables": "vars", "inputs": "vars", "asserts": "assert", "assertions": "assert", "expect": "expected", "name": "id"])
+            else { continue }
             guard let idNode = fields["id"] else {
                 reader.error("\(what) has no id: add `id:` with a short unique name", at: item)
                 continue
@@ -81,11 +87,15 @@ enum GoldenSetLoader {
             goldenCase.vars = readVars(fields["vars"], label, caseNode: item, prompt: prompt, reader: reader)
             // A case's `assert:` replaces the defaults' (it does not add to them).
             if let expected = goldenCase.expected, let effective = goldenCase.assertions ?? defaults?.assertions,
-               !effective.isEmpty, !effective.contains(where: \.readsExpected) {
-                let whose = goldenCase.assertions != nil
+                !effective.isEmpty, !effective.contains(where: \.readsExpected)
+            {
+                let whose =
+                    goldenCase.assertions != nil
                     ? "its `assert:` (which replaces the defaults' assertions)"
                     : "the defaults' assertions"
-                reader.warning("\(label) has `expected: \(expected.prefix(40))`, but no assertion of \(whose) reads it, so any answer can pass it: add `{ type: equals }` (no `value:` compares with `expected:`) to the case's `assert:`, or drop `expected:`", at: fields["expected"])
+                reader.warning(
+                    "\(label) has `expected: \(expected.prefix(40))`, but no assertion of \(whose) reads it, so any answer can pass it: add `{ type: equals }` (no `value:` compares with `expected:`) to the case's `assert:`, or drop `expected:`",
+                    at: fields["expected"])
             }
             if goldenCase.assertions == nil, defaults?.assertions == nil {
                 if goldenCase.expected == nil {
@@ -108,7 +118,9 @@ enum GoldenSetLoader {
                 guard let prompt else { continue }
                 guard let variable = prompt.variable(named: name) else {
                     let declared = prompt.variables.map(\.name)
-                    reader.error("\(label) sets unknown variable '\(name)': prompt '\(prompt.name)' declares \(declared.isEmpty ? "no variables" : declared.joined(separator: ", "))\(Suggestion.didYouMean(name, among: declared))", at: keyNode)
+                    reader.error(
+                        "\(label) sets unknown variable '\(name)': prompt '\(prompt.name)' declares \(declared.isEmpty ? "no variables" : declared.joined(separator: ", "))\(Suggestion.didYouMean(name, among: declared))",
+                        at: keyNode)
                     continue
                 }
                 if let problem = VariableCheck.problem(with: json, for: variable) {
@@ -127,10 +139,13 @@ enum GoldenSetLoader {
         return items.enumerated().compactMap { index, item in
             let label = "\(what) item \(index + 1)"
             guard let fields = reader.fields(item, label, allowed: assertionKeys, required: ["type"], synonyms: assertionSynonyms),
-                  let type = reader.string(fields["type"], "\(label) type") else { return nil }
+                let type = reader.string(fields["type"], "\(label) type")
+            else { return nil }
             let base = type.hasPrefix("not-") ? String(type.dropFirst(4)) : type
             guard Assertion.knownTypes.contains(base) else {
-                reader.error("unknown assertion type '\(type)': use one of \(Assertion.knownTypes.joined(separator: ", ")) (or not-<type>)\(Suggestion.didYouMean(base, among: Assertion.knownTypes))", at: fields["type"])
+                reader.error(
+                    "unknown assertion type '\(type)': use one of \(Assertion.knownTypes.joined(separator: ", ")) (or not-<type>)\(Suggestion.didYouMean(base, among: Assertion.knownTypes))",
+                    at: fields["type"])
                 return nil
             }
             let normalize = reader.stringList(fields["normalize"], "\(label) normalize")
@@ -157,7 +172,8 @@ enum GoldenSetLoader {
 
     static func readPassRule(_ node: Node, _ label: String, repeatCount: Int, reader: YAMLReader) -> PassRule? {
         guard let fields = reader.fields(node, "\(label) pass_rule", allowed: ["min_passes"], required: ["min_passes"]),
-              let minPasses = reader.int(fields["min_passes"], "\(label) pass_rule.min_passes", minimum: 1) else { return nil }
+            let minPasses = reader.int(fields["min_passes"], "\(label) pass_rule.min_passes", minimum: 1)
+        else { return nil }
         if minPasses > repeatCount {
             reader.error("\(label) pass_rule.min_passes is \(minPasses) but the case runs only \(repeatCount) time(s): set `repeat:` to at least \(minPasses)", at: fields["min_passes"])
         }

@@ -17,7 +17,8 @@ enum PartialLoader {
         var partial: PromptPartial?
         var template: Template?
         if let root = reader.compose(), reader.checkSchema(root, expected: PromptPartial.schema),
-           let fields = reader.fields(root, "the partial", allowed: ["schema", "name", "description", "content"], required: ["name", "content"]) {
+            let fields = reader.fields(root, "the partial", allowed: ["schema", "name", "description", "content"], required: ["name", "content"])
+        {
             let name = PromptLoader.readName(fields["name"], expected: expectedName, reader: reader)
             if let contentNode = fields["content"], let content = reader.text(contentNode, "content") {
                 let location = PromptLoader.location(of: contentNode, in: text)

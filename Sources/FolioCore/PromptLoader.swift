@@ -18,7 +18,8 @@ enum PromptLoader {
         var declared: [PromptVariable] = []
         var providerPosition: FilePosition?
         if let root = reader.compose(), reader.checkSchema(root, expected: Prompt.schema),
-           let fields = reader.fields(root, "the prompt", allowed: keys, required: ["name", "messages"]) {
+            let fields = reader.fields(root, "the prompt", allowed: keys, required: ["name", "messages"])
+        {
             let name = readName(fields["name"], expected: expectedName, reader: reader)
             let variables = readVariables(fields["variables"], reader: reader, positions: &positions)
             declared = variables ?? []
@@ -143,7 +144,8 @@ enum PromptLoader {
 
     static func readOutput(_ node: Node, reader: YAMLReader) -> OutputSpec? {
         guard let fields = reader.fields(node, "output", allowed: ["type", "labels", "schema"], required: ["type"]),
-              let typeName = reader.string(fields["type"], "output.type") else { return nil }
+            let typeName = reader.string(fields["type"], "output.type")
+        else { return nil }
         guard let type = OutputSpec.Kind(rawValue: typeName) else {
             let known = OutputSpec.Kind.allCases.map(\.rawValue)
             reader.error("unknown output type '\(typeName)': use \(known.joined(separator: ", "))\(Suggestion.didYouMean(typeName, among: known))", at: fields["type"])

@@ -51,12 +51,15 @@ extension PromptRepository {
             result[name] = Self.number(changes, after: result[name] ?? [])
         }
         guard useCache else { return result }
-        cache.save(result.keys.sorted().flatMap { name in
-            result[name]!.map { version in
-                [tip.hex, name, String(version.number), version.blob.hex, version.commit.hex, version.author, version.authorEmail,
-                 String(Int64(version.date.timeIntervalSince1970)), version.subject]
-            }
-        })
+        cache.save(
+            result.keys.sorted().flatMap { name in
+                result[name]!.map { version in
+                    [
+                        tip.hex, name, String(version.number), version.blob.hex, version.commit.hex, version.author, version.authorEmail,
+                        String(Int64(version.date.timeIntervalSince1970)), version.subject,
+                    ]
+                }
+            })
         return result
     }
 
@@ -66,11 +69,13 @@ extension PromptRepository {
         var result: [String: [PromptVersion]] = [:]
         for record in records {
             guard let number = Int(record[2]), let blob = ObjectID(hex: record[3]), let commit = ObjectID(hex: record[4]),
-                  let seconds = Int64(record[7]) else { return nil }
-            result[record[1], default: []].append(PromptVersion(
-                number: number, blob: blob, commit: commit, author: record[5], authorEmail: record[6],
-                date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: record[8]
-            ))
+                let seconds = Int64(record[7])
+            else { return nil }
+            result[record[1], default: []].append(
+                PromptVersion(
+                    number: number, blob: blob, commit: commit, author: record[5], authorEmail: record[6],
+                    date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: record[8]
+                ))
         }
         return result
     }
@@ -84,11 +89,12 @@ extension PromptRepository {
         for change in changes {
             guard let blob = change.blob, numbers[blob] == nil else { continue }
             numbers[blob] = versions.count + 1
-            versions.append(PromptVersion(
-                number: versions.count + 1, blob: blob, commit: change.commit.id,
-                author: change.commit.author.name, authorEmail: change.commit.author.email,
-                date: change.commit.author.date, subject: change.commit.subject
-            ))
+            versions.append(
+                PromptVersion(
+                    number: versions.count + 1, blob: blob, commit: change.commit.id,
+                    author: change.commit.author.name, authorEmail: change.commit.author.email,
+                    date: change.commit.author.date, subject: change.commit.subject
+                ))
         }
         return versions
     }

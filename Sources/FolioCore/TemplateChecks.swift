@@ -16,31 +16,37 @@ enum TemplateChecks {
                 used.insert(reference.name.head)
                 guard !isResolvable(reference, declared: declared) else { continue }
                 let position = message.location.position(line: reference.name.line, column: reference.name.column)
-                diagnostics.append(Diagnostic(
-                    path: loaded.path, line: position.line, column: position.column,
-                    message: "message \(index + 1) uses undeclared variable '\(reference.name.head)': declare it under `variables:`\(Suggestion.didYouMean(reference.name.head, among: Array(declared.keys)))"
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        path: loaded.path, line: position.line, column: position.column,
+                        message:
+                            "message \(index + 1) uses undeclared variable '\(reference.name.head)': declare it under `variables:`\(Suggestion.didYouMean(reference.name.head, among: Array(declared.keys)))"
+                    ))
             }
             var visited = Set<String>()
             for partialName in template.partialNames {
-                checkPartial(partialName, prompt: name, declared: declared, partials: partials, at: message.location.start,
-                             path: loaded.path, used: &used, visited: &visited, diagnostics: &diagnostics)
+                checkPartial(
+                    partialName, prompt: name, declared: declared, partials: partials, at: message.location.start,
+                    path: loaded.path, used: &used, visited: &visited, diagnostics: &diagnostics)
             }
             var counted: [String: Int] = [:]
             let expansions = expansionCount(template.partialUses, partials: partials, counted: &counted, chain: [])
             if expansions > Limits.partialExpansions {
-                diagnostics.append(Diagnostic(
-                    path: loaded.path, line: message.location.start.line, column: message.location.start.column,
-                    message: "message \(index + 1) would include partials \(expansions > 1_000_000_000 ? "over a billion" : String(expansions)) times, more than the \(Limits.partialExpansions) a render allows: partials that include another more than once multiply; include each once"
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        path: loaded.path, line: message.location.start.line, column: message.location.start.column,
+                        message:
+                            "message \(index + 1) would include partials \(expansions > 1_000_000_000 ? "over a billion" : String(expansions)) times, more than the \(Limits.partialExpansions) a render allows: partials that include another more than once multiply; include each once"
+                    ))
             }
         }
         for variable in loaded.variables where !used.contains(variable.name) {
             let position = loaded.variablePositions[variable.name] ?? FilePosition(line: 0, column: 0)
-            diagnostics.append(Diagnostic(
-                path: loaded.path, line: position.line, column: position.column, severity: .warning,
-                message: "variable '\(variable.name)' is declared but never used in a message"
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    path: loaded.path, line: position.line, column: position.column, severity: .warning,
+                    message: "variable '\(variable.name)' is declared but never used in a message"
+                ))
         }
         return diagnostics
     }
@@ -51,32 +57,36 @@ enum TemplateChecks {
     ) {
         guard visited.insert(partialName).inserted else { return }
         guard let partial = partials[partialName] else {
-            diagnostics.append(Diagnostic(
-                path: path, line: position.line, column: position.column,
-                message: "unknown partial '\(partialName)': there is no prompts/partials/\(partialName).yaml\(Suggestion.didYouMean(partialName, among: Array(partials.keys)))"
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    path: path, line: position.line, column: position.column,
+                    message: "unknown partial '\(partialName)': there is no prompts/partials/\(partialName).yaml\(Suggestion.didYouMean(partialName, among: Array(partials.keys)))"
+                ))
             return
         }
         guard partial.partial != nil, let template = partial.template else {
             let first = partial.diagnostics.first { $0.severity == .error }
-            diagnostics.append(Diagnostic(
-                path: path, line: position.line, column: position.column,
-                message: "partial '\(partialName)' has errors, so prompt '\(prompt)' cannot render: \(first?.description ?? partial.path)"
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    path: path, line: position.line, column: position.column,
+                    message: "partial '\(partialName)' has errors, so prompt '\(prompt)' cannot render: \(first?.description ?? partial.path)"
+                ))
             return
         }
         for reference in template.references {
             used.insert(reference.name.head)
             if !isResolvable(reference, declared: declared) {
-                diagnostics.append(Diagnostic(
-                    path: path, line: position.line, column: position.column,
-                    message: "partial '\(partialName)' uses '\(reference.name.head)', which prompt '\(prompt)' does not declare: declare it under `variables:`"
-                ))
+                diagnostics.append(
+                    Diagnostic(
+                        path: path, line: position.line, column: position.column,
+                        message: "partial '\(partialName)' uses '\(reference.name.head)', which prompt '\(prompt)' does not declare: declare it under `variables:`"
+                    ))
             }
         }
         for nested in template.partialNames {
-            checkPartial(nested, prompt: prompt, declared: declared, partials: partials, at: position, path: path,
-                         used: &used, visited: &visited, diagnostics: &diagnostics)
+            checkPartial(
+                nested, prompt: prompt, declared: declared, partials: partials, at: position, path: path,
+                used: &used, visited: &visited, diagnostics: &diagnostics)
         }
     }
 
@@ -105,7 +115,7 @@ enum TemplateChecks {
     private static func isResolvable(_ reference: VariableReference, declared: [String: PromptVariable]) -> Bool {
         if reference.name.raw == "." || declared[reference.name.head] != nil { return true }
         return reference.enclosingSections.contains { section in
-            guard let variable = declared[section.head] else { return true } // reported on its own
+            guard let variable = declared[section.head] else { return true }  // reported on its own
             return variable.type == .list || variable.type == .object
         }
     }

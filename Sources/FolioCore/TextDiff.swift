@@ -19,7 +19,9 @@ package enum TextDiff {
         for line in script {
             positions.append((oldLine, newLine))
             switch line {
-            case .same: oldLine += 1; newLine += 1
+            case .same:
+                oldLine += 1
+                newLine += 1
             case .removed: oldLine += 1
             case .added: newLine += 1
             }
@@ -78,15 +80,25 @@ package enum TextDiff {
         var i = 0, j = 0
         while i < n && j < m {
             if a[i] == b[j] {
-                script.append(.same(a[i])); i += 1; j += 1
+                script.append(.same(a[i]))
+                i += 1
+                j += 1
             } else if lengths[i + 1][j] >= lengths[i][j + 1] {
-                script.append(.removed(a[i])); i += 1
+                script.append(.removed(a[i]))
+                i += 1
             } else {
-                script.append(.added(b[j])); j += 1
+                script.append(.added(b[j]))
+                j += 1
             }
         }
-        while i < n { script.append(.removed(a[i])); i += 1 }
-        while j < m { script.append(.added(b[j])); j += 1 }
+        while i < n {
+            script.append(.removed(a[i]))
+            i += 1
+        }
+        while j < m {
+            script.append(.added(b[j]))
+            j += 1
+        }
         return script
     }
 }

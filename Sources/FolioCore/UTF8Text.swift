@@ -20,8 +20,10 @@ package enum UTF8Text {
             }
         }
         let shown = String(format: "0x%02X", bytes.indices.contains(offset) ? bytes[offset] : 0)
-        return .failure(Diagnostic(path: path, line: line, column: column,
-                                   message: "byte \(shown) is not UTF-8 text: save the file as UTF-8"))
+        return .failure(
+            Diagnostic(
+                path: path, line: line, column: column,
+                message: "byte \(shown) is not UTF-8 text: save the file as UTF-8"))
     }
 
     /// The text, or a `FolioError` naming the file and position.
@@ -45,9 +47,18 @@ package enum UTF8Text {
             let smallest: UInt32
             var scalar: UInt32
             switch lead {
-            case 0xC2...0xDF: length = 2; smallest = 0x80; scalar = UInt32(lead & 0x1F)
-            case 0xE0...0xEF: length = 3; smallest = 0x800; scalar = UInt32(lead & 0x0F)
-            case 0xF0...0xF4: length = 4; smallest = 0x10000; scalar = UInt32(lead & 0x07)
+            case 0xC2...0xDF:
+                length = 2
+                smallest = 0x80
+                scalar = UInt32(lead & 0x1F)
+            case 0xE0...0xEF:
+                length = 3
+                smallest = 0x800
+                scalar = UInt32(lead & 0x0F)
+            case 0xF0...0xF4:
+                length = 4
+                smallest = 0x10000
+                scalar = UInt32(lead & 0x07)
             default: return index
             }
             guard index + length <= bytes.count else { return index }

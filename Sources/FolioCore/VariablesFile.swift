@@ -31,14 +31,16 @@ package enum VariablesFile {
             let kind = variable.type == .list ? "a list" : "an object"
             let example = variable.type == .list ? #"'["a", "b"]'"# : #"'{"name": "Ada"}'"#
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-                throw FolioError(.usage, "--var \(name): variable '\(name)' is \(kind), and '\(text.prefix(60))' is not JSON",
-                                 hint: "write it as JSON, e.g. --var \(name)=\(example), or put it in a --vars-file")
+                throw FolioError(
+                    .usage, "--var \(name): variable '\(name)' is \(kind), and '\(text.prefix(60))' is not JSON",
+                    hint: "write it as JSON, e.g. --var \(name)=\(example), or put it in a --vars-file")
             }
             switch (variable.type, value) {
             case (.list, .array), (.object, .object): values[name] = value
             default:
-                throw FolioError(.usage, "--var \(name): variable '\(name)' is \(kind), and '\(text.prefix(60))' is JSON of another kind",
-                                 hint: "write it as a JSON \(variable.type == .list ? "array" : "object"), e.g. --var \(name)=\(example)")
+                throw FolioError(
+                    .usage, "--var \(name): variable '\(name)' is \(kind), and '\(text.prefix(60))' is JSON of another kind",
+                    hint: "write it as a JSON \(variable.type == .list ? "array" : "object"), e.g. --var \(name)=\(example)")
             }
         }
         return values

@@ -36,8 +36,10 @@ package struct Workspace: Sendable {
         /// A committed or checked-out symbolic link where Folio reads files: never followed
         /// (it could point anywhere, and lint would echo what it found there).
         mutating func refuseLink(_ path: String) {
-            problems.append(Diagnostic(path: path, line: 1, column: 1,
-                                       message: "\(path) is a symbolic link: Folio never follows links in a prompt repository (one could point anywhere); commit the file itself"))
+            problems.append(
+                Diagnostic(
+                    path: path, line: 1, column: 1,
+                    message: "\(path) is a symbolic link: Folio never follows links in a prompt repository (one could point anywhere); commit the file itself"))
         }
     }
 
@@ -86,9 +88,10 @@ package struct Workspace: Sendable {
             guard let provider = loaded.prompt?.model?.provider, !configured.contains(provider), !kinds.contains(provider) else { return nil }
             let position = loaded.providerPosition ?? FilePosition(line: 1, column: 1)
             let listed = configured.isEmpty ? "folio.yaml has no providers" : "folio.yaml has \(configured.joined(separator: ", "))"
-            return Diagnostic(path: loaded.path, line: position.line, column: position.column, severity: .error,
-                              message: "model.provider '\(provider)' is not a provider: \(listed), and the built-in kinds are \(kinds.joined(separator: ", "))"
-                                  + Suggestion.didYouMean(provider, among: configured + kinds))
+            return Diagnostic(
+                path: loaded.path, line: position.line, column: position.column, severity: .error,
+                message: "model.provider '\(provider)' is not a provider: \(listed), and the built-in kinds are \(kinds.joined(separator: ", "))"
+                    + Suggestion.didYouMean(provider, among: configured + kinds))
         }
     }
 

@@ -45,7 +45,9 @@ final class YAMLReader {
             // anything walks the tree.
             var budget = Limits.yamlNodes
             guard Self.fits(node, within: &budget) else {
-                report(.error, "the file expands to more than \(Limits.yamlNodes) YAML nodes once its aliases (*name) are expanded: write the values out, or raise FOLIO_MAX_YAML_NODES", line: 1, column: 1)
+                report(
+                    .error, "the file expands to more than \(Limits.yamlNodes) YAML nodes once its aliases (*name) are expanded: write the values out, or raise FOLIO_MAX_YAML_NODES", line: 1,
+                    column: 1)
                 return nil
             }
             return node
@@ -93,7 +95,12 @@ final class YAMLReader {
         var line = 1
         var column = 1
         for byte in text.utf8.prefix(offset) {
-            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
         }
         return (line, column)
     }

@@ -36,8 +36,10 @@ package struct CheckPlan: Sendable {
         guard !changed.isEmpty else { return (baseProviders, nil) }
         let names = changed.map { "'\($0)'" }.joined(separator: ", ")
         guard trustingHead else {
-            throw FolioError(.configuration, "this change adds or alters provider \(names) in folio.yaml (kind, base_url, api_key_env, headers, command or path); folio check takes providers from the base revision, so that a branch cannot send CI's API keys to a server it chooses",
-                             hint: "review the change to folio.yaml; if you trust it, run again with --trust-head-providers")
+            throw FolioError(
+                .configuration,
+                "this change adds or alters provider \(names) in folio.yaml (kind, base_url, api_key_env, headers, command or path); folio check takes providers from the base revision, so that a branch cannot send CI's API keys to a server it chooses",
+                hint: "review the change to folio.yaml; if you trust it, run again with --trust-head-providers")
         }
         return (headProviders, "evaluated with the head revision's provider configuration (--trust-head-providers): it changes \(names)")
     }
@@ -103,7 +105,8 @@ package enum CheckPlanner {
             let base = baseFiles.prompts[name] == nil ? nil : try repository.resolve(PromptReference(name: name, selector: .revision(baseCommit.hex)))
             items.append(CheckPlan.Item(prompt: name, base: base, head: head, goldenSets: sets, reasons: reasons[name]!))
         }
-        return CheckPlan(baseCommit: baseCommit, headCommit: headCommit, items: items, notes: notes,
-                         baseProviders: baseFiles.config?.providers ?? [:], headProviders: headFiles.config?.providers ?? [:])
+        return CheckPlan(
+            baseCommit: baseCommit, headCommit: headCommit, items: items, notes: notes,
+            baseProviders: baseFiles.config?.providers ?? [:], headProviders: headFiles.config?.providers ?? [:])
     }
 }

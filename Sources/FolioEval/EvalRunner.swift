@@ -47,7 +47,10 @@ package struct EvalOptions: Sendable {
     package var judgeProblem: String?
     package var embedder: (provider: ResilientProvider, model: String)?
 
-    package init(repeatCount: Int? = nil, cache: ResponseStore? = nil, recorder: ResponseStore? = nil, budgetUSD: Double? = nil, prices: [String: ModelPrice] = [:], judge: (provider: ResilientProvider, model: String)? = nil, embedder: (provider: ResilientProvider, model: String)? = nil) {
+    package init(
+        repeatCount: Int? = nil, cache: ResponseStore? = nil, recorder: ResponseStore? = nil, budgetUSD: Double? = nil, prices: [String: ModelPrice] = [:],
+        judge: (provider: ResilientProvider, model: String)? = nil, embedder: (provider: ResilientProvider, model: String)? = nil
+    ) {
         self.repeatCount = repeatCount
         self.cache = cache
         self.recorder = recorder
@@ -108,12 +111,14 @@ package struct EvalRunner: Sendable {
             for await (task, sample, input) in group { samples[task] = (sample, input) }
         }
         let runs = jobs.enumerated().map { jobIndex, job in
-            Scoring.run(job, cases: job.goldenSet.cases.enumerated().map { caseIndex, goldenCase in
-                let perSide = job.sides.indices.map { sideIndex in
-                    (0..<repeats(goldenCase, job.goldenSet)).compactMap { samples[WorkItem(job: jobIndex, testCase: caseIndex, side: sideIndex, sample: $0)] }
-                }
-                return (goldenCase, perSide)
-            })
+            Scoring.run(
+                job,
+                cases: job.goldenSet.cases.enumerated().map { caseIndex, goldenCase in
+                    let perSide = job.sides.indices.map { sideIndex in
+                        (0..<repeats(goldenCase, job.goldenSet)).compactMap { samples[WorkItem(job: jobIndex, testCase: caseIndex, side: sideIndex, sample: $0)] }
+                    }
+                    return (goldenCase, perSide)
+                })
         }
         return Scoring.report(runs, budgetReached: await state.budgetReached, interrupted: Task.isCancelled, seconds: (clock.now - start).inSeconds)
     }
@@ -140,7 +145,7 @@ package struct EvalRunner: Sendable {
             call = try await send(request, sample: task.sample, via: side.provider)
         } catch let stop as Stop {
             return (Sample.failed(.skipped, stop.reason), input)
-        } catch where Task.isCancelled {
+        } catch  where Task.isCancelled {
             return (Sample.failed(.skipped, "interrupted while waiting for the answer"), input)
         } catch {
             return (Sample.failed(.error, "\(error)"), input)
@@ -157,11 +162,13 @@ package struct EvalRunner: Sendable {
         for assertion in assertions { outcomes.append(await AssertionChecker.check(assertion, assertionInput)) }
         let score = Scoring.weightedScore(outcomes, assertions)
         let threshold = goldenCase.threshold ?? job.goldenSet.defaults?.threshold ?? 1
-        return (Sample(
-            status: score + 1e-9 >= threshold ? .pass : .fail, output: response.text, score: score, assertions: outcomes,
-            latencyMs: response.latency * 1000, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
-            costUSD: cost, cached: call.cached, attempts: call.attempts, model: response.model, error: nil
-        ), input)
+        return (
+            Sample(
+                status: score + 1e-9 >= threshold ? .pass : .fail, output: response.text, score: score, assertions: outcomes,
+                latencyMs: response.latency * 1000, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
+                costUSD: cost, cached: call.cached, attempts: call.attempts, model: response.model, error: nil
+            ), input
+        )
     }
 
     struct Call {
@@ -212,16 +219,21 @@ package struct EvalRunner: Sendable {
         guard let judge = options.judge else { return nil }
         let runner = self
         return { rubric, output in
-            let request = ChatRequest(model: judge.model, messages: [
-                LLMMessage(role: "system", content: """
-                You grade an AI assistant's answer against a rubric. Reply with JSON only: \
-                {"pass": true or false, "reason": "one sentence"}.
-                """),
-                LLMMessage(role: "user", content: "Rubric:\n\(rubric)\n\nAnswer:\n\(output)"),
-            ], temperature: 0)
+            let request = ChatRequest(
+                model: judge.model,
+                messages: [
+                    LLMMessage(
+                        role: "system",
+                        content: """
+                            You grade an AI assistant's answer against a rubric. Reply with JSON only: \
+                            {"pass": true or false, "reason": "one sentence"}.
+                            """),
+                    LLMMessage(role: "user", content: "Rubric:\n\(rubric)\n\nAnswer:\n\(output)"),
+                ], temperature: 0)
             let call = try await runner.send(request, sample: 0, via: judge.provider)
             guard case .object(let verdict)? = JSONChecks.parse(call.response.text) ?? JSONChecks.parse(Scoring.firstJSONObject(call.response.text)),
-                  case .bool(let pass)? = verdict["pass"] else {
+                case .bool(let pass)? = verdict["pass"]
+            else {
                 return (false, "the judge's answer is not {\"pass\": …}: \(AssertionChecker.quote(call.response.text))")
             }
             return (pass, verdict["reason"]?.scalarText ?? "")

@@ -37,11 +37,15 @@ package final class EvalSetup {
         let compiled = try resolved.compiled()
         let settings = compiled.prompt.model
         guard let providerName = providerOverride ?? settings?.provider ?? (repository.config.providers.count == 1 ? repository.config.providers.keys.first : nil) else {
-            throw FolioError(.configuration, "prompt '\(resolved.name)' \(resolved.label) names no model.provider, and folio.yaml has \(repository.config.providers.count) providers", hint: "add `model: {provider: …}` to the prompt or pass --provider")
+            throw FolioError(
+                .configuration, "prompt '\(resolved.name)' \(resolved.label) names no model.provider, and folio.yaml has \(repository.config.providers.count) providers",
+                hint: "add `model: {provider: …}` to the prompt or pass --provider")
         }
         let provider = try self.provider(providerName)
         guard let modelName = model ?? settings?.name ?? repository.config.providers[providerName]?.model else {
-            throw FolioError(.configuration, "prompt '\(resolved.name)' \(resolved.label) names no model, and provider '\(providerName)' has no default `model:`", hint: "add `model: {name: …}` to the prompt or pass --model")
+            throw FolioError(
+                .configuration, "prompt '\(resolved.name)' \(resolved.label) names no model, and provider '\(providerName)' has no default `model:`",
+                hint: "add `model: {name: …}` to the prompt or pass --model")
         }
         return EvalSide(info: EvalSideInfo(label: label, version: resolved.label, provider: providerName, model: modelName), prompt: compiled, provider: provider)
     }

@@ -78,7 +78,8 @@ enum JSONChecks {
             if let minimum = rules["minLength"]?.number, Double(text.count) < minimum { return "\(location) is shorter than \(Int(minimum)) characters" }
             if let maximum = rules["maxLength"]?.number, Double(text.count) > maximum { return "\(location) is longer than \(Int(maximum)) characters" }
             if let pattern = rules["pattern"]?.scalarText, let regex = try? NSRegularExpression(pattern: pattern),
-               regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil {
+                regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
+            {
                 return "\(location) does not match /\(pattern)/"
             }
         case .number(let number):

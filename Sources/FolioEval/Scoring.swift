@@ -53,11 +53,12 @@ enum Scoring {
             func ids(_ predicate: (SideCaseResult.Status, SideCaseResult.Status) -> Bool) -> [String] {
                 results.filter { predicate($0.sides[0].status, $0.sides[candidate].status) }.map(\.id)
             }
-            comparisons.append(Comparison(
-                reference: infos[0].label, candidate: infos[candidate].label,
-                newFailures: ids { $0 == .pass && $1 == .fail }, fixed: ids { $0 == .fail && $1 == .pass },
-                stillFailing: ids { $0 == .fail && $1 == .fail }
-            ))
+            comparisons.append(
+                Comparison(
+                    reference: infos[0].label, candidate: infos[candidate].label,
+                    newFailures: ids { $0 == .pass && $1 == .fail }, fixed: ids { $0 == .fail && $1 == .pass },
+                    stillFailing: ids { $0 == .fail && $1 == .fail }
+                ))
         }
         let incomplete = results.contains { $0.sides.contains { [.error, .skipped].contains($0.status) } }
         let verdict: Verdict

@@ -57,8 +57,11 @@ extension Repository {
     /// `firstParentChanges(inFolder:from:)` of the commits after `since` only, when it is on
     /// the first-parent chain (`reached`): what a walk from `since` found is then still
     /// true, and this is the rest. Otherwise (`reached` false) the changes of the whole chain.
-    package func firstParentChanges(inFolder folder: String, from revision: String, since: ObjectID?) throws
-        -> (changes: [String: [PathChange]], reached: Bool) {
+    package func firstParentChanges(
+        inFolder folder: String, from revision: String, since: ObjectID?
+    ) throws
+        -> (changes: [String: [PathChange]], reached: Bool)
+    {
         let tip = try resolveCommit(revision)
         let stop = since?.oid
         var reached = false

@@ -130,8 +130,9 @@ extension RawTag {
         guard let object = headers["object"].flatMap(ObjectID.init(hex:)), let type = headers["type"], let name = headers["tag"] else {
             throw GitError(.other, "tag \(id.short) is malformed: it lacks object, type or tag")
         }
-        return RawTag(id: id, raw: raw, object: object, objectType: type, name: name,
-                      tagger: headers["tagger"].flatMap(Self.parseSignature), message: String(text[split.upperBound...]))
+        return RawTag(
+            id: id, raw: raw, object: object, objectType: type, name: name,
+            tagger: headers["tagger"].flatMap(Self.parseSignature), message: String(text[split.upperBound...]))
     }
 
     /// Parses `Name <email> 1700000000 +0100`.

@@ -90,7 +90,10 @@ struct TreePathLookup {
             }
             // After a difference: if what is left of both is the same, nothing else differs.
             if let a = x, let b = y, new.count - a.start == old.count - b.start,
-               memcmp(new.baseAddress! + a.start, old.baseAddress! + b.start, new.count - a.start) == 0 { break }
+                memcmp(new.baseAddress! + a.start, old.baseAddress! + b.start, new.count - a.start) == 0
+            {
+                break
+            }
         }
         return result
     }

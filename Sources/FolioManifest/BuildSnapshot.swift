@@ -44,8 +44,9 @@ struct BuildSnapshot {
     /// The snapshot the records hold, or nil when they are not a whole one.
     init?(_ records: [[String]]) {
         guard records.count >= 2, records[0].count == 5, records[0][0] == "log", records[1].count == 6, records[1][0] == "manifest",
-              let tip = ObjectID(hex: records[0][1]), let last = Int(records[0][3]),
-              let version = Int(records[1][2]), let seconds = Int64(records[1][3]) else { return nil }
+            let tip = ObjectID(hex: records[0][1]), let last = Int(records[0][3]),
+            let version = Int(records[1][2]), let seconds = Int64(records[1][3])
+        else { return nil }
         let signers = records[0][2].isEmpty ? nil : ObjectID(hex: records[0][2])
         guard records[0][2].isEmpty || signers != nil else { return nil }
         checkpoint = LogCheckpoint(mainTip: tip, signersBlob: signers, lastSequence: last, digest: records[0][4])

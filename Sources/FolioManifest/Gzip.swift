@@ -22,8 +22,9 @@ enum Gzip {
                 let dictionary = max(0, start - window)
                 var output = [UInt8](repeating: 0, count: Int(compressBound(uLong(length))) + 64)
                 var produced = output.count
-                let status = folio_deflate_block(input.at(dictionary), start - dictionary, input.at(start), length,
-                                                 index == blocks - 1 ? 1 : 0, &output, &produced)
+                let status = folio_deflate_block(
+                    input.at(dictionary), start - dictionary, input.at(start), length,
+                    index == blocks - 1 ? 1 : 0, &output, &produced)
                 output.removeSubrange(produced...)
                 return (output, crc32(0, input.at(start), uInt(length)), status == Z_OK)
             }

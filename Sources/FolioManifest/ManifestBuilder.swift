@@ -102,14 +102,18 @@ package struct ManifestBuilder {
         for (environment, snapshot) in built.snapshots {
             BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder).save(snapshot.records)
         }
-        return BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: built.staged.files.keys.filter { $0.hasPrefix("prompts/") }.count,
-                           checkedTags: built.checkedTags, patched: false)
+        return BuildOutput(
+            environments.map { "\($0)/manifest.json" }, versionFiles: built.staged.files.keys.filter { $0.hasPrefix("prompts/") }.count,
+            checkedTags: built.checkedTags, patched: false)
     }
 
     /// The files, what was written to `folder` before (loading on the prefetch thread), and
     /// each environment's snapshot for the next build.
-    private func assemble(_ environments: [String], folder: URL, written started: Prefetch<WrittenFiles>?) throws
-        -> (staged: StagedFiles, written: Prefetch<WrittenFiles>, snapshots: [(String, BuildSnapshot)], checkedTags: Int) {
+    private func assemble(
+        _ environments: [String], folder: URL, written started: Prefetch<WrittenFiles>?
+    ) throws
+        -> (staged: StagedFiles, written: Prefetch<WrittenFiles>, snapshots: [(String, BuildSnapshot)], checkedTags: Int)
+    {
         // The caches load on the prefetch thread, the promotions' first, while this one
         // opens the repository and lists the tags.
         let promotions = PromotionLog.CachePrefetch(repository)
@@ -130,11 +134,14 @@ package struct ManifestBuilder {
         for environment in environments {
             try repository.requireEnvironment(environment)
             let promotions = log.promotions(in: environment)
-            let bad = promotions.filter { !$0.isValid }.map { "\($0.promotion.tagName): \($0.problems.joined(separator: "; "))" }
+            let bad =
+                promotions.filter { !$0.isValid }.map { "\($0.promotion.tagName): \($0.problems.joined(separator: "; "))" }
                 + log.invalidNames(in: environment).map { "\($0.tag): \($0.reason)" }
             guard bad.isEmpty else {
-                throw FolioError(.invalidContent, "the build stops: \(environment) has promotions that do not verify:\n"
-                    + bad.joined(separator: "\n"),
+                throw FolioError(
+                    .invalidContent,
+                    "the build stops: \(environment) has promotions that do not verify:\n"
+                        + bad.joined(separator: "\n"),
                     hint: "see `folio verify --env \(environment)`; a tampered log must not publish")
             }
             guard let latest = promotions.last else {
@@ -142,7 +149,7 @@ package struct ManifestBuilder {
             }
             var names: [(name: String, paths: [String])] = []
             for name in Set(promotions.flatMap { $0.promotion.trailers.map(\.prompt) }).sorted() {
-                var seen = Set<Int>() // a version promoted again has one file
+                var seen = Set<Int>()  // a version promoted again has one file
                 var paths: [String] = []
                 for trailer in log.history(of: name, in: environment) where seen.insert(trailer.version).inserted {
                     let path = ManifestPrompt.path(name: name, version: trailer.version)
@@ -160,8 +167,9 @@ package struct ManifestBuilder {
             for (name, paths) in names {
                 for path in paths { hashes[path] = versionFiles[path]!.sha256 }
                 guard let current = log.published(name, in: environment),
-                      let source = log.currentPromotion(of: name, in: environment)?.promotion,
-                      let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)] else { continue }
+                    let source = log.currentPromotion(of: name, in: environment)?.promotion,
+                    let file = versionFiles[ManifestPrompt.path(name: name, version: current.version)]
+                else { continue }
                 entries[name] = ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256, promotion: Self.promotion(source, replaces: current.replaces))
             }
             let manifest = manifest(environment, latest: latest.promotion, versionFiles: hashes)
@@ -169,8 +177,13 @@ package struct ManifestBuilder {
             let bytes = try encoded?.bytes ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
             let sha256 = try staged.addManifest(bytes, at: "\(environment)/manifest.json", written: written.value, signer: signer)
             if let encoded {
-                snapshots.append((environment, BuildSnapshot(checkpoint: log.checkpoint(of: environment), manifestDigest: sha256,
-                                                             manifest: manifest, entries: encoded.entries)))
+                snapshots.append(
+                    (
+                        environment,
+                        BuildSnapshot(
+                            checkpoint: log.checkpoint(of: environment), manifestDigest: sha256,
+                            manifest: manifest, entries: encoded.entries)
+                    ))
             }
         }
         for (path, file) in versionFiles { staged.add(path, bytes: file.bytes, sha256: file.sha256) }
@@ -180,20 +193,23 @@ package struct ManifestBuilder {
     /// A manifest's header and `version_files` (its prompts are spliced in by `ManifestJSON`),
     /// as the environment's latest promotion makes them.
     func manifest(_ environment: String, latest: Promotion, versionFiles: [String: String]) -> Manifest {
-        manifest(environment, version: latest.sequence, generatedAt: latest.tagger?.date ?? Date(timeIntervalSince1970: 0),
-                 source: ManifestSource(commit: latest.target.hex, tag: latest.tagName), versionFiles: versionFiles)
+        manifest(
+            environment, version: latest.sequence, generatedAt: latest.tagger?.date ?? Date(timeIntervalSince1970: 0),
+            source: ManifestSource(commit: latest.target.hex, tag: latest.tagName), versionFiles: versionFiles)
     }
 
     /// A manifest's header and `version_files`; `expires` comes from the build's lifetime.
     func manifest(_ environment: String, version: Int, generatedAt: Date, source: ManifestSource, versionFiles: [String: String]) -> Manifest {
-        Manifest(environment: environment, version: version, generatedAt: generatedAt, expires: lifetime.map { now.addingTimeInterval($0) },
-                 source: source, prompts: [:], versionFiles: versionFiles)
+        Manifest(
+            environment: environment, version: version, generatedAt: generatedAt, expires: lifetime.map { now.addingTimeInterval($0) },
+            source: source, prompts: [:], versionFiles: versionFiles)
     }
 
     /// What a manifest entry says of the promotion that made its version current.
     static func promotion(_ source: Promotion, replaces: Int?) -> ManifestPromotion {
-        ManifestPromotion(tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
-                          at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: replaces)
+        ManifestPromotion(
+            tag: source.tagName, sequence: source.sequence, by: source.tagger?.name ?? "", email: source.tagger?.email ?? "",
+            at: source.tagger?.date ?? Date(timeIntervalSince1970: 0), note: source.note, replaces: replaces)
     }
 
     /// The manifest through JSONEncoder, for a version file `ManifestJSON` cannot splice.
@@ -271,8 +287,10 @@ package struct ManifestBuilder {
     /// Files `written` says are in place with the same bytes are skipped without being
     /// read, and what is written is recorded there. `digests` holds the sha256 of files
     /// already hashed; `compressedCopies`, gzip copies already under way.
-    static func write(_ files: [String: Data], to folder: URL, digests known: [String: String], written: WrittenFiles,
-                      compressed compressedCopies: [String: Prefetch<Data?>] = [:]) throws {
+    static func write(
+        _ files: [String: Data], to folder: URL, digests known: [String: String], written: WrittenFiles,
+        compressed compressedCopies: [String: Prefetch<Data?>] = [:]
+    ) throws {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")

@@ -26,19 +26,27 @@ enum ManifestJSON {
     }
 
     /// `encode`, with where each prompt's entry lies in the bytes, by name (sorted).
-    static func encodeLocating(_ manifest: Manifest, entries: [String: Entry], finalNewline: Bool)
-        -> (bytes: Data, entries: [(name: String, range: Range<Int>)])? {
+    static func encodeLocating(
+        _ manifest: Manifest, entries: [String: Entry], finalNewline: Bool
+    )
+        -> (bytes: Data, entries: [(name: String, range: Range<Int>)])?
+    {
         let names = entries.keys.sorted()
-        guard let encoded = encode(manifest, names: names, size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
-                                   finalNewline: finalNewline, value: { name, out in splice(entries[name]!, indent: 4, &out) }) else { return nil }
+        guard
+            let encoded = encode(
+                manifest, names: names, size: entries.values.reduce(4096) { $0 + $1.versionFile.count * 5 / 4 + 512 },
+                finalNewline: finalNewline, value: { name, out in splice(entries[name]!, indent: 4, &out) })
+        else { return nil }
         return (encoded.bytes, Array(zip(names, encoded.ranges)))
     }
 
     /// The manifest with `manifest.prompts` replaced by `names` (sorted), each entry written
     /// by `value` (false: it cannot be), and where each entry's value lies in the bytes, so a
     /// later build can copy the entries that did not change (`copy`).
-    static func encode(_ manifest: Manifest, names: [String], size: Int, finalNewline: Bool,
-                       value: (String, inout [UInt8]) -> Bool) -> (bytes: Data, ranges: [Range<Int>])? {
+    static func encode(
+        _ manifest: Manifest, names: [String], size: Int, finalNewline: Bool,
+        value: (String, inout [UInt8]) -> Bool
+    ) -> (bytes: Data, ranges: [Range<Int>])? {
         var out: [UInt8] = []
         out.reserveCapacity(size)
         out.append(contentsOf: "{\n  \"environment\" : ".utf8)
@@ -125,14 +133,16 @@ enum ManifestJSON {
             while count > 0, raw[count - 1] == 0x0A { count -= 1 }
             let file = UnsafeRawBufferPointer(rebasing: raw[..<count])
             // The anchor is near the end (only `variables` and `version` follow it).
-            guard let split = schemaLine.withUnsafeBytes({ needle -> Int? in
-                guard count >= needle.count else { return nil }
-                for start in stride(from: count - needle.count, through: 0, by: -1)
-                where file[start] == 0x2C && memcmp(file.baseAddress! + start, needle.baseAddress!, needle.count) == 0 {
-                    return start
-                }
-                return nil
-            }) else { return false }
+            guard
+                let split = schemaLine.withUnsafeBytes({ needle -> Int? in
+                    guard count >= needle.count else { return nil }
+                    for start in stride(from: count - needle.count, through: 0, by: -1)
+                    where file[start] == 0x2C && memcmp(file.baseAddress! + start, needle.baseAddress!, needle.count) == 0 {
+                        return start
+                    }
+                    return nil
+                })
+            else { return false }
             var atLineStart = false
             indented(UnsafeRawBufferPointer(rebasing: file[..<split]), indent: indent, atLineStart: &atLineStart, &out)
             inserted.withUnsafeBytes { indented($0, indent: indent, atLineStart: &atLineStart, &out) }

@@ -30,14 +30,18 @@ extension ManifestBuilder {
         }
         // Every file this folder was given is `lstat`ed on the prefetch thread meanwhile.
         let written = Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) }
-        var plans: [(environment: String, file: CacheFile, snapshot: BuildSnapshot, checkpoint: LogCheckpoint,
-                     latest: Promotion?, promoted: [PromotionTrailer], current: [String: (trailer: PromotionTrailer, promotion: Promotion)])] = []
+        var plans:
+            [(
+                environment: String, file: CacheFile, snapshot: BuildSnapshot, checkpoint: LogCheckpoint,
+                latest: Promotion?, promoted: [PromotionTrailer], current: [String: (trailer: PromotionTrailer, promotion: Promotion)]
+            )] = []
         var needed: [String: PromotionTrailer] = [:]
         var versions: [String: [PromptVersion]] = [:]
         var checkedTags = 0
         for (environment, file, snapshot) in snapshots {
             guard let appended = try PromotionLog.appended(to: snapshot.checkpoint, in: environment, repository: repository),
-                  appended.promotions.allSatisfy(\.isValid) else { return .notPatched(written) }
+                appended.promotions.allSatisfy(\.isValid)
+            else { return .notPatched(written) }
             checkedTags += appended.promotions.count
             var current: [String: (trailer: PromotionTrailer, promotion: Promotion)] = [:]
             for checked in appended.promotions {
@@ -55,8 +59,11 @@ extension ManifestBuilder {
         let cache = VersionFileCache(gitDirectory: gitDirectory, loading: false)
         let new = needed.filter { path, _ in !plans.contains { $0.snapshot.versionFiles[path] != nil } }
         var made = try versionFiles(new, versions: versions, cache: cache)
-        made.merge(try versionFiles(needed.filter { new[$0.key] == nil }, versions: versions,
-                                    cache: VersionFileCache(gitDirectory: gitDirectory, loading: false))) { first, _ in first }
+        made.merge(
+            try versionFiles(
+                needed.filter { new[$0.key] == nil }, versions: versions,
+                cache: VersionFileCache(gitDirectory: gitDirectory, loading: false))
+        ) { first, _ in first }
         var staged = StagedFiles()
         var next: [(file: CacheFile, snapshot: BuildSnapshot)] = []
         var named = Set<String>()
@@ -76,36 +83,51 @@ extension ManifestBuilder {
                 let record = written.value
                 if record.unchanged(path, digest: sha256), record.unchanged(path + ".gz", digest: "gzip-" + sha256) { continue }
                 guard !record.differs(path, digest: sha256), !record.differs(path + ".gz", digest: "gzip-" + sha256),
-                      let bytes = Self.readIfPresent(folder.appendingPathComponent(path).path), ContentHash.sha256Hex(bytes) == sha256,
-                      Gzip.holds(Self.readIfPresent(folder.appendingPathComponent(path + ".gz").path), bytes) else { return .notPatched(written) }
+                    let bytes = Self.readIfPresent(folder.appendingPathComponent(path).path), ContentHash.sha256Hex(bytes) == sha256,
+                    Gzip.holds(Self.readIfPresent(folder.appendingPathComponent(path + ".gz").path), bytes)
+                else { return .notPatched(written) }
                 record.record(path, digest: sha256)
                 record.record(path + ".gz", digest: "gzip-" + sha256)
             }
             let path = "\(environment)/manifest.json"
             // Untouched since it was written (or, if touched, still the same bytes).
             guard let previous = Self.readIfPresent(folder.appendingPathComponent(path).path),
-                  written.value.unchanged(path, digest: snapshot.manifestDigest) || ContentHash.sha256Hex(previous) == snapshot.manifestDigest
+                written.value.unchanged(path, digest: snapshot.manifestDigest) || ContentHash.sha256Hex(previous) == snapshot.manifestDigest
             else { return .notPatched(written) }
-            let manifest = latest.map { self.manifest(environment, latest: $0, versionFiles: versionFiles) }
+            let manifest =
+                latest.map { self.manifest(environment, latest: $0, versionFiles: versionFiles) }
                 ?? self.manifest(environment, version: snapshot.version, generatedAt: snapshot.generatedAt, source: snapshot.source, versionFiles: versionFiles)
             let ranges = Dictionary(snapshot.entries.map { ($0.name, $0.range) }, uniquingKeysWith: { first, _ in first })
             let names = Set(ranges.keys).union(current.keys).sorted()
-            guard let encoded = ManifestJSON.encode(manifest, names: names, size: previous.count + 4096 * (current.count + 1), finalNewline: true, value: { name, out in
-                if let (trailer, promotion) = current[name], let file = made[ManifestPrompt.path(name: name, version: trailer.version)] {
-                    return ManifestJSON.splice(ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256,
-                                                                  promotion: Self.promotion(promotion, replaces: trailer.replaces)), indent: 4, &out)
-                }
-                return ranges[name].map { ManifestJSON.copy($0, of: previous, &out) } ?? false
-            }) else { return .notPatched(written) }
+            guard
+                let encoded = ManifestJSON.encode(
+                    manifest, names: names, size: previous.count + 4096 * (current.count + 1), finalNewline: true,
+                    value: { name, out in
+                        if let (trailer, promotion) = current[name], let file = made[ManifestPrompt.path(name: name, version: trailer.version)] {
+                            return ManifestJSON.splice(
+                                ManifestJSON.Entry(
+                                    versionFile: file.bytes, sha256: file.sha256,
+                                    promotion: Self.promotion(promotion, replaces: trailer.replaces)), indent: 4, &out)
+                        }
+                        return ranges[name].map { ManifestJSON.copy($0, of: previous, &out) } ?? false
+                    })
+            else { return .notPatched(written) }
             let sha256 = try staged.addManifest(encoded.bytes, at: path, written: written.value, signer: signer)
-            next.append((file, BuildSnapshot(checkpoint: checkpoint, manifestDigest: sha256, manifest: manifest,
-                                             entries: Array(zip(names, encoded.ranges)))))
+            next.append(
+                (
+                    file,
+                    BuildSnapshot(
+                        checkpoint: checkpoint, manifestDigest: sha256, manifest: manifest,
+                        entries: Array(zip(names, encoded.ranges)))
+                ))
             named.formUnion(versionFiles.keys)
         }
         try staged.write(to: folder, written: written.value)
         cache.save()
         for (file, snapshot) in next { file.save(snapshot.records) }
-        return .built(BuildOutput(environments.map { "\($0)/manifest.json" }, versionFiles: named.count,
-                                  checkedTags: checkedTags, patched: true))
+        return .built(
+            BuildOutput(
+                environments.map { "\($0)/manifest.json" }, versionFiles: named.count,
+                checkedTags: checkedTags, patched: true))
     }
 }

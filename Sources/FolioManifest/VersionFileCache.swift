@@ -22,7 +22,7 @@ final class VersionFileCache: Sendable {
     /// - Parameter loading: false for a cache that only adds what is built (a patched
     ///   rebuild makes a few version files and does not read the others).
     init(gitDirectory: String, loading: Bool = true) {
-        file = CacheFile(gitDirectory: gitDirectory, name: "version-files", format: 2) // 2: only versions that pass lint
+        file = CacheFile(gitDirectory: gitDirectory, name: "version-files", format: 2)  // 2: only versions that pass lint
         guard loading else {
             appendable = FileManager.default.fileExists(atPath: file.url.path)
             state = Mutex(State())

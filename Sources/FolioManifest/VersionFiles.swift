@@ -12,11 +12,14 @@ extension ManifestBuilder {
     /// that commit, so the bytes are cached under them. Reading from git happens on this
     /// thread (libgit2); loading the YAML and encoding the JSON, a first build's biggest
     /// cost after the signatures, on all cores.
-    func versionFiles(_ needed: [String: PromotionTrailer], versions: [String: [PromptVersion]], cache: VersionFileCache) throws
-        -> [String: (bytes: Data, sha256: String)] {
+    func versionFiles(
+        _ needed: [String: PromotionTrailer], versions: [String: [PromptVersion]], cache: VersionFileCache
+    ) throws
+        -> [String: (bytes: Data, sha256: String)]
+    {
         var files: [String: (bytes: Data, sha256: String)] = [:]
         var work: [Source] = []
-        var partials: [String: [String: String]] = [:] // partial files by revision
+        var partials: [String: [String: String]] = [:]  // partial files by revision
         for (path, trailer) in needed.sorted(by: { $0.key < $1.key }) {
             let firstCommit = versions[trailer.prompt]?.first { $0.number == trailer.version }?.commit
             if let firstCommit, let cached = cache.file(blob: trailer.blob, commit: firstCommit, name: trailer.prompt, version: trailer.version) {
@@ -25,9 +28,11 @@ extension ManifestBuilder {
             }
             let revision = firstCommit?.hex ?? repository.config.mainBranch
             if partials[revision] == nil { partials[revision] = try repository.partialFiles(at: revision) }
-            work.append(Source(path: path, trailer: trailer, firstCommit: firstCommit,
-                               text: try UTF8Text.decodeOrThrow(try repository.git.readBlob(trailer.blob), path: PromptRepository.promptPath(trailer.prompt)),
-                               partialFiles: partials[revision]!))
+            work.append(
+                Source(
+                    path: path, trailer: trailer, firstCommit: firstCommit,
+                    text: try UTF8Text.decodeOrThrow(try repository.git.readBlob(trailer.blob), path: PromptRepository.promptPath(trailer.prompt)),
+                    partialFiles: partials[revision]!))
         }
         let sources = work
         let made = concurrentMap(sources.count) { index in Result { try Self.versionFile(sources[index]) } }
@@ -60,14 +65,17 @@ extension ManifestBuilder {
         let problems = PromptRepository.publishProblems(name: trailer.prompt, text: source.text, partialFiles: source.partialFiles)
         let loaded = LoadedPrompt.load(path: PromptRepository.promptPath(trailer.prompt), text: source.text, name: trailer.prompt)
         guard problems.isEmpty, let prompt = loaded.prompt else {
-            throw FolioError(.invalidContent, "the build stops: \(trailer.prompt) v\(trailer.version) does not pass lint:\n"
-                             + (problems.isEmpty ? loaded.diagnostics : problems).map(\.description).joined(separator: "\n"),
-                             hint: "promote a version that passes `folio lint`, then build again")
+            throw FolioError(
+                .invalidContent,
+                "the build stops: \(trailer.prompt) v\(trailer.version) does not pass lint:\n"
+                    + (problems.isEmpty ? loaded.diagnostics : problems).map(\.description).joined(separator: "\n"),
+                hint: "promote a version that passes `folio lint`, then build again")
         }
         var files = Workspace.Files()
         files.partials = source.partialFiles
-        let entry = ManifestPrompt(name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
-                                   partials: partialsUsed(by: prompt, from: Workspace(files: files).partialSources))
+        let entry = ManifestPrompt(
+            name: trailer.prompt, version: trailer.version, blob: trailer.blob.hex, prompt: prompt,
+            partials: partialsUsed(by: prompt, from: Workspace(files: files).partialSources))
         let bytes = try JSONEncoder.folio.encode(entry) + Data("\n".utf8)
         return (bytes, ContentHash.sha256Hex(bytes))
     }

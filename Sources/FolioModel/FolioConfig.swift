@@ -55,7 +55,10 @@ package struct ProviderConfig: Sendable, Equatable, Codable {
     /// The `replay` kind's folder of recorded responses (default `.folio/recordings`).
     package var path: String?
 
-    package init(kind: Kind, baseURL: String? = nil, apiKeyEnv: String? = nil, model: String? = nil, concurrency: Int? = nil, timeoutSeconds: Double? = nil, headers: [String: String]? = nil, command: [String]? = nil, path: String? = nil) {
+    package init(
+        kind: Kind, baseURL: String? = nil, apiKeyEnv: String? = nil, model: String? = nil, concurrency: Int? = nil, timeoutSeconds: Double? = nil, headers: [String: String]? = nil,
+        command: [String]? = nil, path: String? = nil
+    ) {
         self.kind = kind
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv

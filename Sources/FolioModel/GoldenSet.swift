@@ -46,7 +46,10 @@ package struct GoldenCase: Sendable, Equatable, Codable {
     package var passRule: PassRule?
     package var source: CaseSource?
 
-    package init(id: String, description: String? = nil, vars: [String: JSONValue] = [:], expected: String? = nil, assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil, passRule: PassRule? = nil, source: CaseSource? = nil) {
+    package init(
+        id: String, description: String? = nil, vars: [String: JSONValue] = [:], expected: String? = nil, assertions: [Assertion]? = nil, threshold: Double? = nil, repeatCount: Int? = nil,
+        passRule: PassRule? = nil, source: CaseSource? = nil
+    ) {
         self.id = id
         self.description = description
         self.vars = vars

@@ -67,12 +67,16 @@ package struct CommandProvider: ChatProvider {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
-                continuation.resume(throwing: ProviderError(.configuration, provider: name, "provider '\(name)': cannot run `\(endpoint)`: \(error.localizedDescription)", hint: "check `command:` in folio.yaml"))
+                continuation.resume(
+                    throwing: ProviderError(.configuration, provider: name, "provider '\(name)': cannot run `\(endpoint)`: \(error.localizedDescription)", hint: "check `command:` in folio.yaml"))
                 return
             }
             let deadline = timeout
             DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { [weak process] in
-                if let process, process.isRunning { outputs.timedOut = true; process.terminate() }
+                if let process, process.isRunning {
+                    outputs.timedOut = true
+                    process.terminate()
+                }
             }
             // Written from another thread, so a large input to a slow reader blocks no
             // task. A command may exit without reading it (EPIPE): its status and output

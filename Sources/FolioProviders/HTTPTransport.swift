@@ -40,15 +40,19 @@ struct HTTPTransport: Sendable {
             response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             data = Data(try await response.body.collect(upTo: Self.maximumBytes).readableBytesView)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
-            throw ProviderError(.timeout, provider: provider, "provider '\(provider)' did not answer within \(Self.seconds(timeout)) (\(url))", hint: "raise `timeout:` for this provider in folio.yaml")
+            throw ProviderError(
+                .timeout, provider: provider, "provider '\(provider)' did not answer within \(Self.seconds(timeout)) (\(url))", hint: "raise `timeout:` for this provider in folio.yaml")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             if let reason = Self.unreachable(error) {
-                throw ProviderError(.unreachable, provider: provider, "cannot reach provider '\(provider)' at \(Self.address(url)): \(reason) (\(url))",
-                                    hint: "check `base_url` in folio.yaml and that the server is up")
+                throw ProviderError(
+                    .unreachable, provider: provider, "cannot reach provider '\(provider)' at \(Self.address(url)): \(reason) (\(url))",
+                    hint: "check `base_url` in folio.yaml and that the server is up")
             }
-            throw ProviderError(.transport, provider: provider, "cannot reach provider '\(provider)' at \(url): \(redacted(String(describing: error)))", hint: "check `base_url` in folio.yaml and that the server is up")
+            throw ProviderError(
+                .transport, provider: provider, "cannot reach provider '\(provider)' at \(url): \(redacted(String(describing: error)))",
+                hint: "check `base_url` in folio.yaml and that the server is up")
         }
         let latency = (clock.now - start).inSeconds
         let status = Int(response.status.code)

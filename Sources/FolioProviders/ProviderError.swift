@@ -99,8 +99,8 @@ package enum Redaction {
     package static func truncated(_ text: String, limit: Int) -> String {
         guard text.utf8.count > limit else { return text }
         var bytes = Array(text.utf8.prefix(limit))
-        while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() } // a character's continuation bytes
-        if let last = bytes.last, last >= 0xC0 { bytes.removeLast() } // and its first byte
+        while let last = bytes.last, last & 0xC0 == 0x80 { bytes.removeLast() }  // a character's continuation bytes
+        if let last = bytes.last, last >= 0xC0 { bytes.removeLast() }  // and its first byte
         return String(decoding: bytes, as: UTF8.self) + "…"
     }
 }

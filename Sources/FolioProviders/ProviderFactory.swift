@@ -55,7 +55,9 @@ package struct ProviderFactory: Sendable {
     func apiKey(_ name: String, _ config: ProviderConfig) throws -> String? {
         guard let variable = config.apiKeyEnv else { return nil }
         guard let value = environment[variable], !value.isEmpty else {
-            throw ProviderError(.configuration, provider: name, "provider '\(name)' needs an API key in the environment variable \(variable), which is not set", hint: "export \(variable)=…, or use another provider with --provider")
+            throw ProviderError(
+                .configuration, provider: name, "provider '\(name)' needs an API key in the environment variable \(variable), which is not set",
+                hint: "export \(variable)=…, or use another provider with --provider")
         }
         return value
     }

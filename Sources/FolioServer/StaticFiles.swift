@@ -42,7 +42,11 @@ final class StaticFiles: Sendable {
 
     init(root: URL) {
         let path = root.standardizedFileURL.path
-        self.root = (realpath(path, nil).map { pointer in defer { free(pointer) }; return String(cString: pointer) }) ?? path
+        self.root =
+            (realpath(path, nil).map { pointer in
+                defer { free(pointer) }
+                return String(cString: pointer)
+            }) ?? path
     }
 
     /// The file for a request path, or nil (missing, a folder, too large, or outside the root).
@@ -80,19 +84,21 @@ final class StaticFiles: Sendable {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= maximumFileBytes,
-              let opened = openedPath(descriptor), opened.hasPrefix(root + "/") else { return nil }
+            let opened = openedPath(descriptor), opened.hasPrefix(root + "/")
+        else { return nil }
         let size = Int(info.st_size)
         var bytes = [UInt8](repeating: 0, count: size)
         var filled = 0
         while filled < size {
             let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + filled, size - filled, off_t(filled)) }
             if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return nil } // shrank while read: the next request reads it again
+            guard count > 0 else { return nil }  // shrank while read: the next request reads it again
             filled += count
         }
         let digest = Hex.encode(SHA256.hash(data: bytes).prefix(16))
-        return File(body: ByteBuffer(bytes: bytes), etag: "\"\(digest)\"", device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
-                    modified: info.st_mtim, size: size, checked: now)
+        return File(
+            body: ByteBuffer(bytes: bytes), etag: "\"\(digest)\"", device: UInt64(info.st_dev), inode: UInt64(info.st_ino),
+            modified: info.st_mtim, size: size, checked: now)
     }
 
     /// The path the kernel has for an open file (symlinks resolved).
@@ -125,7 +131,8 @@ final class StaticFiles: Sendable {
             }
             let bytes = text.utf8
             guard let first = bytes.first, first != UInt8(ascii: "."),
-                  !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 == 0 }) else { return nil }
+                !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") || $0 == 0 })
+            else { return nil }
             segments.append(text)
         }
         return segments.isEmpty ? nil : segments.joined(separator: "/")

@@ -46,9 +46,11 @@ package struct StaticServer: Sendable {
     let onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)?
 
     /// - Parameter onRequest: called for each request as it is answered (method, path, status), e.g. for metrics.
-    package init(root: URL, host: String = "127.0.0.1", port: Int = 8080, configuration: Configuration = .init(),
-                logger: Logger = Logger(label: "folio.serve"),
-                onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)? = nil) {
+    package init(
+        root: URL, host: String = "127.0.0.1", port: Int = 8080, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "folio.serve"),
+        onRequest: (@Sendable (_ method: String, _ path: String, _ status: Int) -> Void)? = nil
+    ) {
         self.root = root
         self.host = host
         self.port = port
@@ -63,10 +65,11 @@ package struct StaticServer: Sendable {
         let logger = self.logger
         let onRequest = self.onRequest
         let router = Router()
-        router.add(middleware: AccessLogMiddleware { method, path, status in
-            logger.info("request", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(status)"])
-            onRequest?(method, path, status)
-        })
+        router.add(
+            middleware: AccessLogMiddleware { method, path, status in
+                logger.info("request", metadata: ["method": "\(method)", "path": "\(path)", "status": "\(status)"])
+                onRequest?(method, path, status)
+            })
         router.add(middleware: StaticFileMiddleware(files: StaticFiles(root: root)))
         router.get("/healthz") { _, _ in Self.healthy }
         router.head("/healthz") { _, _ in Self.healthy }
@@ -140,10 +143,13 @@ package struct StaticServer: Sendable {
         }
         headers[.eTag] = chosen.etag
         headers[.contentType] = contentType
-        if let match = ifNoneMatch, match == chosen.etag || match.split(separator: ",").contains(where: {
-            let tag = $0.trimmingCharacters(in: .whitespaces)
-            return tag == chosen.etag || tag == "*"
-        }) {
+        if let match = ifNoneMatch,
+            match == chosen.etag
+                || match.split(separator: ",").contains(where: {
+                    let tag = $0.trimmingCharacters(in: .whitespaces)
+                    return tag == chosen.etag || tag == "*"
+                })
+        {
             return Answer(status: .notModified, headers: headers, body: nil)
         }
         headers[.contentLength] = String(chosen.body.readableBytes)

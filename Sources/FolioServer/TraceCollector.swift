@@ -55,8 +55,9 @@ package struct TraceCollector: Sendable {
         let app = Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
-            configuration: .init(address: .hostname(host, port: port), serverName: "folio-collect",
-                                 availableConnectionsDelegate: MaximumAvailableConnections(StaticServer.connectionCap(1024), logger: logger)),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "folio-collect",
+                availableConnectionsDelegate: MaximumAvailableConnections(StaticServer.connectionCap(1024), logger: logger)),
             onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? 0) },
             logger: logger
         )
@@ -77,7 +78,8 @@ package struct TraceCollector: Sendable {
         } else if contentType.hasPrefix("application/json") {
             encoding = .json
         } else {
-            return Self.text(.unsupportedMediaType, "Content-Type '\(contentType)' is not accepted: send application/x-protobuf or application/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf or http/json)\n")
+            return Self.text(
+                .unsupportedMediaType, "Content-Type '\(contentType)' is not accepted: send application/x-protobuf or application/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf or http/json)\n")
         }
         var body: Data
         do {
@@ -159,14 +161,15 @@ package struct TraceCollector: Sendable {
             let response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
             bytes = (encoding == .protobuf ? try? response.serializedBytes() : try? response.jsonUTF8Data()) ?? Data()
         }
-        return Response(status: .ok, headers: [.contentType: encoding == .protobuf ? "application/x-protobuf" : "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: encoding == .protobuf ? "application/x-protobuf" : "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// A failure as the specification asks: a `google.rpc.Status` (code and message) in the
     /// request's encoding.
     func status(_ status: HTTPResponse.Status, _ message: String, encoding: Encoding) -> Response {
-        let code: Int32 = status == .badRequest ? 3 : status == .contentTooLarge ? 8 : 14 // INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE
+        let code: Int32 = status == .badRequest ? 3 : status == .contentTooLarge ? 8 : 14  // INVALID_ARGUMENT, RESOURCE_EXHAUSTED, UNAVAILABLE
         let bytes: Data
         switch encoding {
         case .json:
@@ -182,8 +185,9 @@ package struct TraceCollector: Sendable {
             data.append(text)
             bytes = data
         }
-        return Response(status: status, headers: [.contentType: encoding == .protobuf ? "application/x-protobuf" : "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: status, headers: [.contentType: encoding == .protobuf ? "application/x-protobuf" : "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func varint(_ value: UInt64) -> [UInt8] {

@@ -134,7 +134,10 @@ package struct AllowedSigners: Sendable {
         for character in line {
             if character == "\"" { quoted.toggle() }
             if (character == " " || character == "\t") && !quoted {
-                if !current.isEmpty { tokens.append(current); current = "" }
+                if !current.isEmpty {
+                    tokens.append(current)
+                    current = ""
+                }
             } else {
                 current.append(character)
             }
@@ -151,7 +154,8 @@ package struct AllowedSigners: Sendable {
         for character in text {
             if character == "\"" { quoted.toggle() }
             if character == "," && !quoted {
-                options.append(current); current = ""
+                options.append(current)
+                current = ""
             } else {
                 current.append(character)
             }
@@ -200,11 +204,16 @@ enum Pattern {
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-                pi += 1; ti += 1
+                pi += 1
+                ti += 1
             } else if pi < p.count && p[pi] == "*" {
-                star = pi; mark = ti; pi += 1
+                star = pi
+                mark = ti
+                pi += 1
             } else if star >= 0 {
-                pi = star + 1; mark += 1; ti = mark
+                pi = star + 1
+                mark += 1
+                ti = mark
             } else {
                 return false
             }

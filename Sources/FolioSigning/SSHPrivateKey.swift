@@ -74,7 +74,10 @@ package struct SSHPrivateKey: Sendable {
         secret.writeString(Array(key.rawRepresentation) + publicRaw)
         secret.writeString(publicKey.comment ?? "")
         var pad: UInt8 = 1
-        while secret.bytes.count % 8 != 0 { secret.write([pad]); pad += 1 }
+        while secret.bytes.count % 8 != 0 {
+            secret.write([pad])
+            pad += 1
+        }
         var writer = SSHWriter()
         writer.write(Self.magic)
         writer.writeString("none")

@@ -20,8 +20,9 @@ package struct SSHSignature: Sendable, Equatable {
     package static func sign(_ payload: Data, namespace: String, with key: SSHPrivateKey) throws -> SSHSignature {
         let data = signedData(payload, namespace: namespace, hashAlgorithm: "sha512")
         let signature = try key.key.signature(for: data)
-        return SSHSignature(publicKey: key.publicKey, namespace: namespace, hashAlgorithm: "sha512",
-                            signatureType: SSHPublicKey.ed25519Type, signature: Array(signature))
+        return SSHSignature(
+            publicKey: key.publicKey, namespace: namespace, hashAlgorithm: "sha512",
+            signatureType: SSHPublicKey.ed25519Type, signature: Array(signature))
     }
 
     /// Parses an armored signature. Nothing in it is trusted until `verify` succeeds.

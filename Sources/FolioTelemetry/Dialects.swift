@@ -40,8 +40,10 @@ package struct Dialect: Sendable {
     /// An attribute value that marks a span as an LLM call even without the usual fields.
     package let callMarkers: [(attribute: String, value: String)]
 
-    init(name: String, fields: [CallField: [String]], input: [MessageSource] = [], output: [MessageSource] = [],
-         system: [MessageSource] = [], variablePrefixes: [String] = [], callMarkers: [(attribute: String, value: String)] = []) {
+    init(
+        name: String, fields: [CallField: [String]], input: [MessageSource] = [], output: [MessageSource] = [],
+        system: [MessageSource] = [], variablePrefixes: [String] = [], callMarkers: [(attribute: String, value: String)] = []
+    ) {
         self.name = name
         self.fields = fields
         self.input = input

@@ -54,7 +54,8 @@ final class LineSource {
             let from = offset + searched
             let found: Int? = buffer.withUnsafeBytes { raw in
                 guard from < raw.count, let base = raw.baseAddress,
-                      let hit = memchr(base + from, 0x0A, raw.count - from) else { return nil }
+                    let hit = memchr(base + from, 0x0A, raw.count - from)
+                else { return nil }
                 return base.distance(to: UnsafeRawPointer(hit))
             }
             if let newline = found {
@@ -186,7 +187,10 @@ final class LineSource {
         guard !finished else { return nil }
         if !compressed {
             let raw = (try handle.read(upToCount: Self.chunkSize)) ?? Data()
-            if raw.isEmpty { finished = true; return nil }
+            if raw.isEmpty {
+                finished = true
+                return nil
+            }
             return raw
         }
         var output = [UInt8](repeating: 0, count: Self.chunkSize)
@@ -194,7 +198,10 @@ final class LineSource {
         while produced < output.count {
             if pendingOffset == pending.count {
                 let raw = (try handle.read(upToCount: Self.chunkSize)) ?? Data()
-                if raw.isEmpty { finished = true; break }
+                if raw.isEmpty {
+                    finished = true
+                    break
+                }
                 pending = [UInt8](raw)
                 pendingOffset = 0
             }

@@ -70,8 +70,9 @@ package enum OTLPDecoder {
         }
         let events = (span["events"]?.array ?? []).map { event in
             let time = nanoseconds(event["timeUnixNano"] ?? event["time_unix_nano"])
-            return SpanEvent(name: event["name"]?.string ?? "", time: Date(timeIntervalSince1970: Double(time ?? 0) / 1e9), timeNanoseconds: time,
-                             attributes: attributes(event["attributes"]))
+            return SpanEvent(
+                name: event["name"]?.string ?? "", time: Date(timeIntervalSince1970: Double(time ?? 0) / 1e9), timeNanoseconds: time,
+                attributes: attributes(event["attributes"]))
         }
         return SpanRecord(
             traceID: traceID, spanID: spanID,
@@ -95,12 +96,13 @@ package enum OTLPDecoder {
                 for record in (scope["logRecords"] ?? scope["log_records"])?.array ?? [] {
                     let attributes = attributes(record["attributes"])
                     let time = nanoseconds(record["timeUnixNano"] ?? record["time_unix_nano"])
-                    entries.append(LogEntry(
-                        traceID: id(record["traceId"] ?? record["trace_id"], bytes: 16), spanID: id(record["spanId"] ?? record["span_id"], bytes: 8),
-                        eventName: (record["eventName"] ?? record["event_name"])?.string ?? attributes["event.name"]?.text,
-                        time: time.flatMap { $0 == 0 ? nil : $0 } ?? nanoseconds(record["observedTimeUnixNano"] ?? record["observed_time_unix_nano"]),
-                        body: anyValue(record["body"]), attributes: attributes, file: file, line: line
-                    ))
+                    entries.append(
+                        LogEntry(
+                            traceID: id(record["traceId"] ?? record["trace_id"], bytes: 16), spanID: id(record["spanId"] ?? record["span_id"], bytes: 8),
+                            eventName: (record["eventName"] ?? record["event_name"])?.string ?? attributes["event.name"]?.text,
+                            time: time.flatMap { $0 == 0 ? nil : $0 } ?? nanoseconds(record["observedTimeUnixNano"] ?? record["observed_time_unix_nano"]),
+                            body: anyValue(record["body"]), attributes: attributes, file: file, line: line
+                        ))
                 }
             }
         }

@@ -60,22 +60,26 @@ package enum OTLPProtobuf {
                         rejected += 1
                         continue
                     }
-                    let status: SpanRecord.Status = switch span.status.code {
-                    case .error: .error
-                    case .ok: .ok
-                    default: .unset
-                    }
-                    records.append(SpanRecord(
-                        traceID: Hex.encode(span.traceID), spanID: Hex.encode(span.spanID),
-                        parentSpanID: span.parentSpanID.count == 8 ? Hex.encode(span.parentSpanID) : nil,
-                        name: span.name,
-                        startNanoseconds: span.startTimeUnixNano == 0 ? nil : span.startTimeUnixNano,
-                        endNanoseconds: span.endTimeUnixNano == 0 ? nil : span.endTimeUnixNano,
-                        status: status, statusMessage: span.status.message.isEmpty ? nil : span.status.message,
-                        attributes: attributes(span.attributes), resource: resource,
-                        events: span.events.map { SpanEvent(name: $0.name, time: Date(timeIntervalSince1970: Double($0.timeUnixNano) / 1e9), timeNanoseconds: $0.timeUnixNano, attributes: attributes($0.attributes)) },
-                        file: file, line: line
-                    ))
+                    let status: SpanRecord.Status =
+                        switch span.status.code {
+                        case .error: .error
+                        case .ok: .ok
+                        default: .unset
+                        }
+                    records.append(
+                        SpanRecord(
+                            traceID: Hex.encode(span.traceID), spanID: Hex.encode(span.spanID),
+                            parentSpanID: span.parentSpanID.count == 8 ? Hex.encode(span.parentSpanID) : nil,
+                            name: span.name,
+                            startNanoseconds: span.startTimeUnixNano == 0 ? nil : span.startTimeUnixNano,
+                            endNanoseconds: span.endTimeUnixNano == 0 ? nil : span.endTimeUnixNano,
+                            status: status, statusMessage: span.status.message.isEmpty ? nil : span.status.message,
+                            attributes: attributes(span.attributes), resource: resource,
+                            events: span.events.map {
+                                SpanEvent(name: $0.name, time: Date(timeIntervalSince1970: Double($0.timeUnixNano) / 1e9), timeNanoseconds: $0.timeUnixNano, attributes: attributes($0.attributes))
+                            },
+                            file: file, line: line
+                        ))
                 }
             }
         }
@@ -89,14 +93,15 @@ package enum OTLPProtobuf {
                 for record in scope.logRecords {
                     let attributes = attributes(record.attributes)
                     let time = record.timeUnixNano != 0 ? record.timeUnixNano : record.observedTimeUnixNano
-                    entries.append(LogEntry(
-                        traceID: record.traceID.count == 16 ? Hex.encode(record.traceID) : nil,
-                        spanID: record.spanID.count == 8 ? Hex.encode(record.spanID) : nil,
-                        eventName: record.eventName.isEmpty ? attributes["event.name"]?.text : record.eventName,
-                        time: time == 0 ? nil : time,
-                        body: record.hasBody ? anyValue(record.body) : nil,
-                        attributes: attributes, file: file, line: line
-                    ))
+                    entries.append(
+                        LogEntry(
+                            traceID: record.traceID.count == 16 ? Hex.encode(record.traceID) : nil,
+                            spanID: record.spanID.count == 8 ? Hex.encode(record.spanID) : nil,
+                            eventName: record.eventName.isEmpty ? attributes["event.name"]?.text : record.eventName,
+                            time: time == 0 ? nil : time,
+                            body: record.hasBody ? anyValue(record.body) : nil,
+                            attributes: attributes, file: file, line: line
+                        ))
                 }
             }
         }

@@ -17,7 +17,9 @@ package struct PromptDraft: Sendable {
         let values = values.isEmpty ? span.promptVariables : values
         var messages = span.systemInstructions + span.inputMessages
         guard !messages.isEmpty else {
-            throw Failure(description: "span \(span.record.spanID) records no input messages (no messages attribute in any dialect, and no content log records tied to it): there is nothing to make a prompt from")
+            throw Failure(
+                description:
+                    "span \(span.record.spanID) records no input messages (no messages attribute in any dialect, and no content log records tied to it): there is nothing to make a prompt from")
         }
         if let braces = messages.first(where: { $0.content.contains("{{") }) {
             throw Failure(description: "a \(braces.role) message of span \(span.record.spanID) contains '{{', which a template would read as a tag: write this prompt by hand")

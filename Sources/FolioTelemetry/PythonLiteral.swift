@@ -54,10 +54,16 @@ enum PythonLiteral {
             var items: [JSONNode] = []
             while true {
                 skipSpace()
-                if peek() == close { index += 1; return items }
+                if peek() == close {
+                    index += 1
+                    return items
+                }
                 items.append(try value(depth: depth + 1))
                 skipSpace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard peek() == close else { throw SyntaxError(offset: index) }
                 index += 1
                 return items
@@ -69,7 +75,10 @@ enum PythonLiteral {
             var members: [(key: String, value: JSONNode)] = []
             while true {
                 skipSpace()
-                if peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
+                if peek() == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(members)
+                }
                 let key = try value(depth: depth + 1)
                 skipSpace()
                 guard peek() == UInt8(ascii: ":") else { throw SyntaxError(offset: index) }
@@ -87,7 +96,10 @@ enum PythonLiteral {
                 }
                 members.append((name, item))
                 skipSpace()
-                if peek() == UInt8(ascii: ",") { index += 1; continue }
+                if peek() == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard peek() == UInt8(ascii: "}") else { throw SyntaxError(offset: index) }
                 index += 1
                 return .object(members)
@@ -125,8 +137,9 @@ enum PythonLiteral {
 
         mutating func appendScalar(hexDigits: Int, to out: inout [UInt8]) throws {
             guard index + hexDigits <= bytes.count,
-                  let value = UInt32(String(decoding: bytes[index..<(index + hexDigits)], as: UTF8.self), radix: 16),
-                  let scalar = Unicode.Scalar(value) else { throw SyntaxError(offset: index) }
+                let value = UInt32(String(decoding: bytes[index..<(index + hexDigits)], as: UTF8.self), radix: 16),
+                let scalar = Unicode.Scalar(value)
+            else { throw SyntaxError(offset: index) }
             index += hexDigits
             out += Array(String(Character(scalar)).utf8)
         }

@@ -99,9 +99,10 @@ package struct SpanRecord: Sendable, Equatable {
         events.compactMap { event in
             guard ContentEvent.carriesContent(event.name) else { return nil }
             // A span event has no body: its content is in its attributes.
-            let body: AttributeValue? = event.attributes["gen_ai.event.content"].flatMap { value in
-                (try? JSONNode.parse(value.text)).map(AttributeValue.init(json:))
-            } ?? .kvlist(event.attributes)
+            let body: AttributeValue? =
+                event.attributes["gen_ai.event.content"].flatMap { value in
+                    (try? JSONNode.parse(value.text)).map(AttributeValue.init(json:))
+                } ?? .kvlist(event.attributes)
             return ContentEvent(name: event.name, time: event.timeNanoseconds, body: body, attributes: event.attributes)
         }
     }

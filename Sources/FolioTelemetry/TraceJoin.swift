@@ -8,8 +8,9 @@ struct SpanKey: Hashable, Sendable {
 
     init?(trace: String?, span: String?) {
         guard let trace, let span, trace.utf8.count == 32, span.utf8.count == 16,
-              let high = UInt64(trace.prefix(16), radix: 16), let low = UInt64(trace.suffix(16), radix: 16),
-              let spanValue = UInt64(span, radix: 16) else { return nil }
+            let high = UInt64(trace.prefix(16), radix: 16), let low = UInt64(trace.suffix(16), radix: 16),
+            let spanValue = UInt64(span, radix: 16)
+        else { return nil }
         traceHigh = high
         traceLow = low
         self.span = spanValue

@@ -60,9 +60,11 @@ package struct TraceReader {
     /// Calls `body` with every span, file by file, in order; returns what was read and skipped.
     @discardableResult
     package func read(_ paths: [String], _ body: (SpanRecord) throws -> Void) throws -> Summary {
-        try read(paths, items: { item in
-            if case .span(let span) = item { try body(span) }
-        })
+        try read(
+            paths,
+            items: { item in
+                if case .span(let span) = item { try body(span) }
+            })
     }
 
     /// Calls `body` with every span and log record, file by file, in order: OTLP JSON (JSON

@@ -21,8 +21,10 @@ package struct ReportMetric: Sendable {
     package let coverage: (@Sendable (SpanMetrics) -> Int)?
     package let coverageWord: String
 
-    init(key: String, title: String, kind: Kind = .amount, value: @escaping @Sendable (SpanMetrics) -> Double?, format: @escaping @Sendable (Double) -> String,
-         coverage: (@Sendable (SpanMetrics) -> Int)? = nil, coverageWord: String = "") {
+    init(
+        key: String, title: String, kind: Kind = .amount, value: @escaping @Sendable (SpanMetrics) -> Double?, format: @escaping @Sendable (Double) -> String,
+        coverage: (@Sendable (SpanMetrics) -> Int)? = nil, coverageWord: String = ""
+    ) {
         self.key = key
         self.title = title
         self.kind = kind
@@ -47,22 +49,29 @@ package struct ReportMetric: Sendable {
     package static let all: [ReportMetric] = [
         ReportMetric(key: "spans", title: "calls", value: { Double($0.spans) }, format: { String(Int($0)) }),
         ReportMetric(key: "error_rate", title: "error rate", kind: .rate, value: { $0.errorRate }, format: { String(format: "%.1f%%", $0 * 100) }),
-        ReportMetric(key: "input_tokens_mean", title: "input tokens (mean)", value: { $0.meanInputTokens }, format: { String(format: "%.1f", $0) },
-                     coverage: { $0.spansWithInputTokens }, coverageWord: "counted"),
-        ReportMetric(key: "output_tokens_mean", title: "output tokens (mean)", value: { $0.meanOutputTokens }, format: { String(format: "%.1f", $0) },
-                     coverage: { $0.spansWithOutputTokens }, coverageWord: "counted"),
+        ReportMetric(
+            key: "input_tokens_mean", title: "input tokens (mean)", value: { $0.meanInputTokens }, format: { String(format: "%.1f", $0) },
+            coverage: { $0.spansWithInputTokens }, coverageWord: "counted"),
+        ReportMetric(
+            key: "output_tokens_mean", title: "output tokens (mean)", value: { $0.meanOutputTokens }, format: { String(format: "%.1f", $0) },
+            coverage: { $0.spansWithOutputTokens }, coverageWord: "counted"),
         ReportMetric(key: "cost_mean_usd", title: "cost (mean)", value: { $0.meanCost }, format: money, coverage: { $0.pricedSpans }, coverageWord: "priced"),
         ReportMetric(key: "cost_total_usd", title: "cost (total)", value: { $0.totalCost }, format: money, coverage: { $0.pricedSpans }, coverageWord: "priced"),
-        ReportMetric(key: "latency_p50_ms", title: "latency p50", value: { $0.latencyP50 }, format: { String(format: "%.0f ms", $0) },
-                     coverage: { $0.spansWithLatency }, coverageWord: "timed"),
-        ReportMetric(key: "latency_p95_ms", title: "latency p95", value: { $0.latencyP95 }, format: { String(format: "%.0f ms", $0) },
-                     coverage: { $0.spansWithLatency }, coverageWord: "timed"),
-        ReportMetric(key: "latency_p99_ms", title: "latency p99", value: { $0.latencyP99 }, format: { String(format: "%.0f ms", $0) },
-                     coverage: { $0.spansWithLatency }, coverageWord: "timed"),
-        ReportMetric(key: "ttft_p95_ms", title: "TTFT p95", value: { $0.timeToFirstChunkP95 }, format: { String(format: "%.0f ms", $0) },
-                     coverage: { $0.spansWithTimeToFirstChunk }, coverageWord: "streamed"),
-        ReportMetric(key: "misclassification_rate", title: "misclassification rate", kind: .rate, value: { $0.misclassificationRate },
-                     format: { String(format: "%.1f%%", $0 * 100) }, coverage: { $0.labelledSpans }, coverageWord: "labelled"),
+        ReportMetric(
+            key: "latency_p50_ms", title: "latency p50", value: { $0.latencyP50 }, format: { String(format: "%.0f ms", $0) },
+            coverage: { $0.spansWithLatency }, coverageWord: "timed"),
+        ReportMetric(
+            key: "latency_p95_ms", title: "latency p95", value: { $0.latencyP95 }, format: { String(format: "%.0f ms", $0) },
+            coverage: { $0.spansWithLatency }, coverageWord: "timed"),
+        ReportMetric(
+            key: "latency_p99_ms", title: "latency p99", value: { $0.latencyP99 }, format: { String(format: "%.0f ms", $0) },
+            coverage: { $0.spansWithLatency }, coverageWord: "timed"),
+        ReportMetric(
+            key: "ttft_p95_ms", title: "TTFT p95", value: { $0.timeToFirstChunkP95 }, format: { String(format: "%.0f ms", $0) },
+            coverage: { $0.spansWithTimeToFirstChunk }, coverageWord: "streamed"),
+        ReportMetric(
+            key: "misclassification_rate", title: "misclassification rate", kind: .rate, value: { $0.misclassificationRate },
+            format: { String(format: "%.1f%%", $0 * 100) }, coverage: { $0.labelledSpans }, coverageWord: "labelled"),
     ]
 
     package static func named(_ key: String) -> ReportMetric? { all.first { $0.key == key } }
@@ -127,7 +136,8 @@ package struct TraceReport: Sendable {
     package var days: [String] {
         let all = seenDays.sorted()
         guard let first = all.first, let last = all.last,
-              let start = Self.dayFormatter.date(from: first), let end = Self.dayFormatter.date(from: last) else { return all }
+            let start = Self.dayFormatter.date(from: first), let end = Self.dayFormatter.date(from: last)
+        else { return all }
         var result: [String] = []
         var day = start
         while day <= end, result.count < 3660 {
@@ -172,12 +182,13 @@ package enum Sparkline {
     package static func render(_ values: [Double?]) -> String {
         let known = values.compactMap { $0 }.filter(\.isFinite)
         guard let low = known.min(), let high = known.max() else { return String(repeating: " ", count: values.count) }
-        return String(values.map { value -> Character in
-            guard let value, value.isFinite else { return " " }
-            if high == low { return blocks[high == 0 ? 0 : 3] }
-            let level = (value - low) / (high - low) * 7 + 0.5
-            return blocks[level.isFinite ? max(0, min(7, Int(level))) : 0]
-        })
+        return String(
+            values.map { value -> Character in
+                guard let value, value.isFinite else { return " " }
+                if high == low { return blocks[high == 0 ? 0 : 3] }
+                let level = (value - low) / (high - low) * 7 + 0.5
+                return blocks[level.isFinite ? max(0, min(7, Int(level))) : 0]
+            })
     }
 }
 

@@ -20,19 +20,19 @@ package enum TraceReportHTML {
             body.append(chart(metric, names: names, series: series, days: days))
         }
         return """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Folio trace report</title>
-        <style>
-        body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-        table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-        th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
-        figure{display:inline-block;margin:0 2em 2em 0}figcaption{font-weight:600}
-        .legend span{margin-right:1em}
-        </style></head><body>
-        \(body.joined(separator: "\n"))
-        </body></html>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Folio trace report</title>
+            <style>
+            body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+            table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
+            th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}
+            figure{display:inline-block;margin:0 2em 2em 0}figcaption{font-weight:600}
+            .legend span{margin-right:1em}
+            </style></head><body>
+            \(body.joined(separator: "\n"))
+            </body></html>
 
-        """
+            """
     }
 
     static func chart(_ metric: ReportMetric, names: [String], series: [[Double?]], days: [String]) -> String {

@@ -10,7 +10,8 @@ package enum VariableRecovery {
         let candidates = messages
         for (index, template) in templates.enumerated() {
             guard let pattern = regex(for: template.content) else { continue }
-            let message = index < candidates.count && candidates[index].role == template.role
+            let message =
+                index < candidates.count && candidates[index].role == template.role
                 ? candidates[index] : candidates.first { $0.role == template.role }
             guard let text = message?.content else { continue }
             let range = NSRange(text.startIndex..., in: text)

@@ -134,7 +134,8 @@ package struct CompiledPrompt: Sendable {
     }
 
     private func failure(_ kind: PromptRenderError.Kind, _ variable: String?, _ detail: String) -> PromptRenderError {
-        PromptRenderError(kind: kind, prompt: prompt.name, version: version, variable: variable,
-                          message: "prompt '\(prompt.name)' \(version): \(detail)")
+        PromptRenderError(
+            kind: kind, prompt: prompt.name, version: version, variable: variable,
+            message: "prompt '\(prompt.name)' \(version): \(detail)")
     }
 }

@@ -52,7 +52,8 @@ struct TemplateParser {
             case .sectionOpen(let inverted):
                 try requireName(name)
                 guard stack.count <= Limits.templateNesting else {
-                    throw TemplateSyntaxError(message: "sections nest more than \(Limits.templateNesting) deep: flatten the template (or raise FOLIO_MAX_TEMPLATE_NESTING)", line: tag.line, column: tag.column)
+                    throw TemplateSyntaxError(
+                        message: "sections nest more than \(Limits.templateNesting) deep: flatten the template (or raise FOLIO_MAX_TEMPLATE_NESTING)", line: tag.line, column: tag.column)
                 }
                 stack.append(Frame(name: name, inverted: inverted))
             case .sectionClose:
@@ -106,14 +107,18 @@ struct TemplateParser {
         var closing = close
         let kind: TagKind
         switch sigil {
-        case UInt8(ascii: "{"): kind = .variable(escaped: false); closing = Array("}".utf8) + close
+        case UInt8(ascii: "{"):
+            kind = .variable(escaped: false)
+            closing = Array("}".utf8) + close
         case UInt8(ascii: "&"): kind = .variable(escaped: false)
         case UInt8(ascii: "#"): kind = .sectionOpen(inverted: false)
         case UInt8(ascii: "^"): kind = .sectionOpen(inverted: true)
         case UInt8(ascii: "/"): kind = .sectionClose
         case UInt8(ascii: ">"): kind = .partial
         case UInt8(ascii: "!"): kind = .comment
-        case UInt8(ascii: "="): kind = .delimiters; closing = Array("=".utf8) + close
+        case UInt8(ascii: "="):
+            kind = .delimiters
+            closing = Array("=".utf8) + close
         default: kind = .variable(escaped: true)
         }
         if case .variable(escaped: true) = kind {} else { cursor += 1 }

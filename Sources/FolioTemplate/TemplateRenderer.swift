@@ -24,7 +24,8 @@ struct TemplateRenderer {
     mutating func render(_ nodes: [TemplateNode]) throws(TemplateRenderError) {
         for node in nodes {
             guard output.utf8.count <= Limits.renderedBytes else {
-                throw TemplateRenderError(message: "the rendered text is larger than \(Limits.renderedBytes) bytes: a section or partial repeats too much (raise FOLIO_MAX_RENDER_BYTES if it is meant to)")
+                throw TemplateRenderError(
+                    message: "the rendered text is larger than \(Limits.renderedBytes) bytes: a section or partial repeats too much (raise FOLIO_MAX_RENDER_BYTES if it is meant to)")
             }
             switch node {
             case .text(let text):
@@ -75,7 +76,10 @@ struct TemplateRenderer {
         }
         partialExpansions += 1
         guard partialExpansions <= Limits.partialExpansions else {
-            throw TemplateRenderError(message: "partials were included more than \(Limits.partialExpansions) times: partial '\(name)' is part of a chain in which partials include others several times (raise FOLIO_MAX_PARTIAL_EXPANSIONS if it is meant to)")
+            throw TemplateRenderError(
+                message:
+                    "partials were included more than \(Limits.partialExpansions) times: partial '\(name)' is part of a chain in which partials include others several times (raise FOLIO_MAX_PARTIAL_EXPANSIONS if it is meant to)"
+            )
         }
         guard partialDepth < TemplateRenderer.maximumPartialDepth else {
             throw TemplateRenderError(message: "partial '\(name)' includes itself more than \(TemplateRenderer.maximumPartialDepth) levels deep")

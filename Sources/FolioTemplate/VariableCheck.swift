@@ -29,7 +29,7 @@ package enum VariableCheck {
         case (.integer, .number(let number)) where number.rounded() == number:
             break
         case (.string, .number), (.string, .bool):
-            break // numbers and booleans read as text where text is wanted
+            break  // numbers and booleans read as text where text is wanted
         default:
             return "expected type \(variable.type.rawValue), found \(describe(value))"
         }

@@ -9,19 +9,19 @@ struct AlertCommand: ParsableCommand {
         commandName: "alert",
         abstract: "Turn metric thresholds over exported traces into an exit code, for cron jobs and CI.",
         discussion: """
-        Each --rule is '<metric> <op> <value>': metrics are spans, error_rate, misclassification_rate,
-        latency_p50, latency_p95, latency_p99 (ms), ttft_p95 (ms), input_tokens_mean,
-        output_tokens_mean, cost_mean, cost_total (USD); ops are > >= < <= == !=; rates take
-        a fraction or a percentage (0.05 or 5%). Exits 1 and prints each rule that fires, 0
-        when none fires, 2 for a malformed rule, and 3 (inconclusive) when a rule cannot be
-        evaluated: no call has the metric, or misclassification_rate without --label-attr.
-        --allow-missing skips such rules instead. --window keeps the calls that started
-        within that long before the newest call read. Calls take their prompt, version and
-        label from the nearest ancestor span that has them.
+            Each --rule is '<metric> <op> <value>': metrics are spans, error_rate, misclassification_rate,
+            latency_p50, latency_p95, latency_p99 (ms), ttft_p95 (ms), input_tokens_mean,
+            output_tokens_mean, cost_mean, cost_total (USD); ops are > >= < <= == !=; rates take
+            a fraction or a percentage (0.05 or 5%). Exits 1 and prints each rule that fires, 0
+            when none fires, 2 for a malformed rule, and 3 (inconclusive) when a rule cannot be
+            evaluated: no call has the metric, or misclassification_rate without --label-attr.
+            --allow-missing skips such rules instead. --window keeps the calls that started
+            within that long before the newest call read. Calls take their prompt, version and
+            label from the nearest ancestor span that has them.
 
-        Example:
-          folio alert traces/ --prompt support_ticket_triage --rule 'misclassification_rate > 5%' --rule 'latency_p95 > 2000' --window 1h
-        """
+            Example:
+              folio alert traces/ --prompt support_ticket_triage --rule 'misclassification_rate > 5%' --rule 'latency_p95 > 2000' --window 1h
+            """
     )
 
     @Argument(help: "Trace files or folders.")
@@ -97,7 +97,8 @@ struct AlertCommand: ParsableCommand {
         var unevaluated: [String] = []
         for rule in parsed {
             guard let value = Self.metrics[rule.metric]?(metrics) else {
-                let reason = rule.metric == "misclassification_rate" && labelAttribute == nil && metrics.labelledSpans == 0
+                let reason =
+                    rule.metric == "misclassification_rate" && labelAttribute == nil && metrics.labelledSpans == 0
                     ? "misclassification_rate needs --label-attr (or evaluation events), and there is none"
                     : "no call among \(metrics.spans) has \(rule.metric)"
                 unevaluated.append("\(rule.text): \(reason)")

@@ -9,17 +9,17 @@ struct BuildCommand: ParsableCommand {
         commandName: "build",
         abstract: "Write the signed manifest of each environment and the version files into dist/.",
         discussion: """
-        Reads only verified promotions: a bad tag stops the build, naming it. Writes
-          dist/<env>/manifest.json, dist/<env>/manifest.json.sig (namespace folio-manifest),
-          dist/prompts/<name>/<version>.json, and a .gz copy of each JSON file.
-        The same repository state gives the same bytes; --expires adds an expiry time.
-        Check a signature with:
-          ssh-keygen -Y verify -n folio-manifest -f allowed_signers -I <principal> -s manifest.json.sig < manifest.json
+            Reads only verified promotions: a bad tag stops the build, naming it. Writes
+              dist/<env>/manifest.json, dist/<env>/manifest.json.sig (namespace folio-manifest),
+              dist/prompts/<name>/<version>.json, and a .gz copy of each JSON file.
+            The same repository state gives the same bytes; --expires adds an expiry time.
+            Check a signature with:
+              ssh-keygen -Y verify -n folio-manifest -f allowed_signers -I <principal> -s manifest.json.sig < manifest.json
 
-        Examples:
-          folio build --env production --out dist/
-          folio build --env staging --env production --out dist/ --expires 7d
-        """
+            Examples:
+              folio build --env production --out dist/
+              folio build --env staging --env production --out dist/ --expires 7d
+            """
     )
 
     @Option(name: .customLong("env"), help: "An environment to build (repeatable).")
@@ -68,8 +68,10 @@ struct BuildCommand: ParsableCommand {
             print("wrote \(folder.appendingPathComponent(path).path)")
         }
         print("\(output.versionFiles) version file(s), signed with \(signer.description)")
-        print(output.patched ? "checked \(output.checkedTags) promotion tag(s) added since the last build"
-                             : "checked all \(output.checkedTags) promotion tag(s)")
+        print(
+            output.patched
+                ? "checked \(output.checkedTags) promotion tag(s) added since the last build"
+                : "checked all \(output.checkedTags) promotion tag(s)")
         if let manifest = output.manifests.sorted().first { try explainSignature(repo, folder: folder, manifest: manifest) }
     }
 
@@ -77,16 +79,20 @@ struct BuildCommand: ParsableCommand {
     private func explainSignature(_ repo: PromptRepository, folder: URL, manifest: String) throws {
         let manifestPath = folder.appendingPathComponent(manifest).path
         guard let armored = FileManager.default.contents(atPath: manifestPath + ".sig").map({ String(decoding: $0, as: UTF8.self) }),
-              let key = try? SSHSignature(armored: armored).publicKey else { return }
+            let key = try? SSHSignature(armored: armored).publicKey
+        else { return }
         print("the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(key.line)")
         let path = repo.config.allowedSigners
-        let text = try repo.git.blobID(of: path, inCommit: try repo.git.resolveCommit(try repo.mainRevision()))
+        let text =
+            try repo.git.blobID(of: path, inCommit: try repo.git.resolveCommit(try repo.mainRevision()))
             .map { String(decoding: try repo.git.readBlob($0), as: UTF8.self) } ?? ""
         let entries = AllowedSigners(text: text, path: path).entries(for: key, namespace: "folio-manifest")
         if let principal = entries.first?.principals.first(where: { !$0.contains("*") && !$0.contains("?") && !$0.hasPrefix("!") }) {
             print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I \(principal) -s \(manifestPath).sig < \(manifestPath)")
         } else if entries.isEmpty {
-            Terminal.note("note: no line of \(path) on \(repo.config.mainBranch) allows this key in the folio-manifest namespace, so `ssh-keygen -Y verify -n folio-manifest -f \(path)` refuses the signature (apps that pin the key are not affected): add folio-manifest to that line's namespaces=\"git,folio-manifest\"")
+            Terminal.note(
+                "note: no line of \(path) on \(repo.config.mainBranch) allows this key in the folio-manifest namespace, so `ssh-keygen -Y verify -n folio-manifest -f \(path)` refuses the signature (apps that pin the key are not affected): add folio-manifest to that line's namespaces=\"git,folio-manifest\""
+            )
         } else {
             print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I <an identity matching \(entries[0].principalText)> -s \(manifestPath).sig < \(manifestPath)")
         }

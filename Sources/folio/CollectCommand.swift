@@ -9,22 +9,22 @@ struct CollectCommand: AsyncParsableCommand {
         commandName: "collect",
         abstract: "Receive OpenTelemetry traces and logs over OTLP/HTTP (protobuf or JSON) and store them for folio report.",
         discussion: """
-        Accepts POST /v1/traces and POST /v1/logs with Content-Type application/x-protobuf (what
-        the stock OTLP/HTTP exporters send) or application/json, gzip-compressed or not, as the
-        OTLP specification defines: 200 with an Export…ServiceResponse (partial success when
-        some spans have malformed ids), 400 for a malformed body, 413 past --max-body-mb, 415
-        naming what is accepted. Each batch is stored as received: JSON as one line of
-        <out>/spans-<time>-<n>.jsonl (or logs-…), protobuf as one length-delimited record of
-        spans-<time>-<n>.pb (the OTLP file exporter's formats), a new file past --rotate-mb.
-        A batch is acknowledged only once written and synced to disk; Ctrl-C or SIGTERM lets
-        in-flight batches finish. gRPC is not served: set OTEL_EXPORTER_OTLP_PROTOCOL to
-        http/protobuf (or http/json). /healthz answers ok.
+            Accepts POST /v1/traces and POST /v1/logs with Content-Type application/x-protobuf (what
+            the stock OTLP/HTTP exporters send) or application/json, gzip-compressed or not, as the
+            OTLP specification defines: 200 with an Export…ServiceResponse (partial success when
+            some spans have malformed ids), 400 for a malformed body, 413 past --max-body-mb, 415
+            naming what is accepted. Each batch is stored as received: JSON as one line of
+            <out>/spans-<time>-<n>.jsonl (or logs-…), protobuf as one length-delimited record of
+            spans-<time>-<n>.pb (the OTLP file exporter's formats), a new file past --rotate-mb.
+            A batch is acknowledged only once written and synced to disk; Ctrl-C or SIGTERM lets
+            in-flight batches finish. gRPC is not served: set OTEL_EXPORTER_OTLP_PROTOCOL to
+            http/protobuf (or http/json). /healthz answers ok.
 
-        Examples:
-          folio collect --out traces/
-          OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf ./my-app
-          folio report traces/
-        """
+            Examples:
+              folio collect --out traces/
+              OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf ./my-app
+              folio report traces/
+            """
     )
 
     @Option(help: "The folder for the trace and log files (created if missing).")

@@ -19,11 +19,12 @@ struct Demo {
         }
         let shell = DemoShell(folder: folder)
 
-        say("""
-        Folio demo: a support-ticket triage prompt routes each ticket to billing, technical,
-        account or general. Its prompt lives in git as YAML; every change is a version.
-        Working in \(folder.path)
-        """)
+        say(
+            """
+            Folio demo: a support-ticket triage prompt routes each ticket to billing, technical,
+            account or general. Its prompt lives in git as YAML; every change is a version.
+            Working in \(folder.path)
+            """)
         try shell.git("init", "-q", "-b", "main")
         try shell.git("config", "user.name", "Dana Demo")
         try shell.git("config", "user.email", "dana@example.com")
@@ -57,9 +58,11 @@ struct Demo {
 
         let traffic = model.appModelURL.map { DemoTraffic(shell: shell, modelURL: $0) }
         if let traffic {
-            say(DemoTraffic.python == nil
-                ? "3. Production traffic: the app triages a batch of tickets with version 1 through the model.\n   Its SDK spans (gen_ai.* plus gen_ai.prompt.name/version) go over OTLP/HTTP to `folio collect`:"
-                : "3. Production traffic: two apps triage a batch of tickets with version 1 through the model, and\n   their spans go over OTLP/HTTP to `folio collect`: a Swift app on Folio's SDK, then a Python\n   service on folio_client, openai and the stock OpenTelemetry SDK with the official GenAI\n   instrumentation (protobuf traces, and the answers as log records):")
+            say(
+                DemoTraffic.python == nil
+                    ? "3. Production traffic: the app triages a batch of tickets with version 1 through the model.\n   Its SDK spans (gen_ai.* plus gen_ai.prompt.name/version) go over OTLP/HTTP to `folio collect`:"
+                    : "3. Production traffic: two apps triage a batch of tickets with version 1 through the model, and\n   their spans go over OTLP/HTTP to `folio collect`: a Swift app on Folio's SDK, then a Python\n   service on folio_client, openai and the stock OpenTelemetry SDK with the official GenAI\n   instrumentation (protobuf traces, and the answers as log records):"
+            )
             try traffic.batch(manifestURL: manifestURL, publicKey: publicKeyFile.path)
             say("   Every span was a 200, yet the report, with the expected team as the label, shows the misrouting:")
             try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team")
@@ -78,15 +81,16 @@ struct Demo {
             try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
             print("   (wrote \(WorkedExample.goldenSetPath) by hand)")
         } else {
-            try shell.write("""
-            schema: folio/goldenset@1
-            prompt: \(WorkedExample.promptName)
-            description: Misrouted tickets captured from production traces.
-            defaults:
-              assert: [{ type: equals, normalize: [trim, lowercase] }]
-            cases: []
+            try shell.write(
+                """
+                schema: folio/goldenset@1
+                prompt: \(WorkedExample.promptName)
+                description: Misrouted tickets captured from production traces.
+                defaults:
+                  assert: [{ type: equals, normalize: [trim, lowercase] }]
+                cases: []
 
-            """, to: WorkedExample.goldenSetPath)
+                """, to: WorkedExample.goldenSetPath)
             for failure in failures {
                 try shell.folio("goldenset", "add", WorkedExample.goldenSetPath, "--from-trace", DemoTraffic.tracesFolder, "--span", failure.spanID, "--expected", failure.expected)
             }
@@ -97,7 +101,9 @@ struct Demo {
         try shell.write(WorkedExample.promptV2, to: WorkedExample.promptPath)
         try shell.folio("diff", WorkedExample.promptName)
 
-        say("5. The fix and its golden set are committed on the branch. Before merging, `folio check`\n   runs the golden set on version 1 (main) and on the fix, side by side on a real model, and\n   gates on new failures (cases that passed before and fail now):")
+        say(
+            "5. The fix and its golden set are committed on the branch. Before merging, `folio check`\n   runs the golden set on version 1 (main) and on the fix, side by side on a real model, and\n   gates on new failures (cases that passed before and fail now):"
+        )
         try shell.git("add", ".")
         try shell.git("commit", "-q", "-m", "Route billing-API faults to technical")
         try model.check(shell)
@@ -159,8 +165,10 @@ struct DemoShell {
     func git(_ arguments: String..., echo: Bool = false) throws {
         if echo { print("$ git " + arguments.joined(separator: " ")) }
         var environment = ProcessInfo.processInfo.environment
-        for (key, value) in ["GIT_AUTHOR_NAME": "Dana Demo", "GIT_AUTHOR_EMAIL": "dana@example.com",
-                             "GIT_COMMITTER_NAME": "Dana Demo", "GIT_COMMITTER_EMAIL": "dana@example.com"] {
+        for (key, value) in [
+            "GIT_AUTHOR_NAME": "Dana Demo", "GIT_AUTHOR_EMAIL": "dana@example.com",
+            "GIT_COMMITTER_NAME": "Dana Demo", "GIT_COMMITTER_EMAIL": "dana@example.com",
+        ] {
             environment[key] = value
         }
         let status = try run("/usr/bin/env", ["git"] + arguments, environment: environment)

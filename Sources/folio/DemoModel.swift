@@ -11,7 +11,8 @@ final class DemoModel {
 
     init() {
         guard !useOpenAI, let folder = ProcessInfo.processInfo.environment["FOLIO_LLM_DIR"],
-              let launcher = ProcessInfo.processInfo.environment["FOLIO_LLM_LAUNCHER"] else { return }
+            let launcher = ProcessInfo.processInfo.environment["FOLIO_LLM_LAUNCHER"]
+        else { return }
         let installation = LocalModelServer.Installation(folder: URL(fileURLWithPath: folder), launcher: URL(fileURLWithPath: launcher))
         guard installation.isInstalled else { return }
         do {
@@ -34,7 +35,8 @@ final class DemoModel {
         guard let localURL else { return base }
         return base.replacingOccurrences(
             of: "providers:                           # named LLM endpoints; a prompt's model.provider picks one\n",
-            with: "providers:                           # named LLM endpoints; a prompt's model.provider picks one\n  local: { kind: openai, base_url: \"\(localURL)/v1\", concurrency: 1, timeout: 120 }   # the demo's model on loopback\n"
+            with:
+                "providers:                           # named LLM endpoints; a prompt's model.provider picks one\n  local: { kind: openai, base_url: \"\(localURL)/v1\", concurrency: 1, timeout: 120 }   # the demo's model on loopback\n"
         )
     }
 
@@ -53,11 +55,13 @@ final class DemoModel {
         }
         switch status {
         case 0: print("   No new failures: the fix is safe to merge.")
-        case 1: print("""
-               The check caught a new failure (above): on a pull request the job fails and that table is
-               the review comment. A 0.5B model is far weaker than gpt-4o; the demo merges anyway to show
-               the rest of the loop.
-            """)
+        case 1:
+            print(
+                """
+                   The check caught a new failure (above): on a pull request the job fails and that table is
+                   the review comment. A 0.5B model is far weaker than gpt-4o; the demo merges anyway to show
+                   the rest of the loop.
+                """)
         default: print("   The check was inconclusive (above): it could not run every case.")
         }
         print("   Every format is in check-report/: report.json, report.md (the PR comment), junit.xml, report.html.")

@@ -16,7 +16,8 @@ struct DemoTraffic {
     static let python: (interpreter: String, app: String)? = {
         let environment = ProcessInfo.processInfo.environment
         guard let interpreter = environment["FOLIO_PYTHON"], let app = environment["FOLIO_PYTHON_APP"],
-              FileManager.default.isExecutableFile(atPath: interpreter), FileManager.default.fileExists(atPath: app) else { return nil }
+            FileManager.default.isExecutableFile(atPath: interpreter), FileManager.default.fileExists(atPath: app)
+        else { return nil }
         return (interpreter, app)
     }()
 
@@ -39,17 +40,21 @@ struct DemoTraffic {
         try shell.write(lines.joined(separator: "\n") + "\n", to: "tickets.jsonl")
         let collect = try DemoProcess(["collect", "--port", "0", "--out", Self.tracesFolder], in: shell.folder, shown: "folio collect --out traces/ --port 0 &")
         defer { collect.stop() }
-        try shell.program("folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],
-                          shown: "folio-otel-example <manifest URL> <public key> tickets.jsonl http://127.0.0.1:\(collect.port)/v1/traces <model URL>")
+        try shell.program(
+            "folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],
+            shown: "folio-otel-example <manifest URL> <public key> tickets.jsonl http://127.0.0.1:\(collect.port)/v1/traces <model URL>")
         guard let python = Self.python else { return }
         var environment = ProcessInfo.processInfo.environment
         environment["OPENAI_BASE_URL"] = modelURL
         if (environment["OPENAI_API_KEY"] ?? "").isEmpty { environment["OPENAI_API_KEY"] = "unused" }
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(collect.port)"
         environment["OTEL_SERVICE_NAME"] = "triage-service"
-        try shell.program(python.interpreter, [python.app, "--manifest-url", manifestURL, "--public-key", publicKey, "--tickets", "tickets.jsonl"],
-                          environment: environment,
-                          shown: "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:\(collect.port) OPENAI_BASE_URL=<model URL> python Examples/python-triage/triage_service.py --manifest-url <manifest URL> --public-key <public key> --tickets tickets.jsonl")
+        try shell.program(
+            python.interpreter, [python.app, "--manifest-url", manifestURL, "--public-key", publicKey, "--tickets", "tickets.jsonl"],
+            environment: environment,
+            shown:
+                "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:\(collect.port) OPENAI_BASE_URL=<model URL> python Examples/python-triage/triage_service.py --manifest-url <manifest URL> --public-key <public key> --tickets tickets.jsonl"
+        )
     }
 
     /// The spans of `version` whose answer is not the ticket's expected team.
@@ -57,8 +62,9 @@ struct DemoTraffic {
         var found: [(String, String)] = []
         _ = try TraceReader().read([shell.folder.appendingPathComponent(Self.tracesFolder).path]) { record in
             guard let span = GenAISpan(record), span.promptVersion == String(version),
-                  let expected = record.attributes["app.expected_team"]?.text,
-                  span.outputText.map(SpanMetrics.normalized) != expected else { return }
+                let expected = record.attributes["app.expected_team"]?.text,
+                span.outputText.map(SpanMetrics.normalized) != expected
+            else { return }
             found.append((record.spanID, expected))
         }
         return found

@@ -7,20 +7,20 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Show a unified diff of a prompt (content and model settings) between two versions.",
         discussion: """
-        Takes the references `render` takes: `name` (the working tree), `name@2` (version 2),
-        `name@draft`, `name@<commit>`.
-          folio diff <ref>          that reference against the working tree
-                                    (a bare name: its last version against the working tree)
-          folio diff <ref> <ref>    between the two
-        A side may also be written without the name (`folio diff triage 1 2`). A reference
-        that does not resolve is an error (exit 2).
+            Takes the references `render` takes: `name` (the working tree), `name@2` (version 2),
+            `name@draft`, `name@<commit>`.
+              folio diff <ref>          that reference against the working tree
+                                        (a bare name: its last version against the working tree)
+              folio diff <ref> <ref>    between the two
+            A side may also be written without the name (`folio diff triage 1 2`). A reference
+            that does not resolve is an error (exit 2).
 
-        Examples:
-          folio diff support_ticket_triage
-          folio diff support_ticket_triage@1
-          folio diff support_ticket_triage@1 support_ticket_triage@2
-          folio diff support_ticket_triage@2 support_ticket_triage@origin/main
-        """
+            Examples:
+              folio diff support_ticket_triage
+              folio diff support_ticket_triage@1
+              folio diff support_ticket_triage@1 support_ticket_triage@2
+              folio diff support_ticket_triage@2 support_ticket_triage@origin/main
+            """
     )
 
     @Argument(help: "The old side: a prompt reference (a bare name means its last version).")

@@ -10,12 +10,12 @@ struct EvalCommand: AsyncParsableCommand {
         commandName: "eval",
         abstract: "Run a prompt's golden sets on a provider; compare two versions or several models side by side.",
         discussion: """
-        Examples:
-          folio eval support_ticket_triage                      the working tree's draft
-          folio eval support_ticket_triage@2 --compare @production
-          folio eval support_ticket_triage --model gpt-4o --model gpt-4o-mini
-        Exit codes: 0 pass, 1 failures (or a regression when comparing), 2 usage or configuration error, 3 inconclusive.
-        """
+            Examples:
+              folio eval support_ticket_triage                      the working tree's draft
+              folio eval support_ticket_triage@2 --compare @production
+              folio eval support_ticket_triage --model gpt-4o --model gpt-4o-mini
+            Exit codes: 0 pass, 1 failures (or a regression when comparing), 2 usage or configuration error, 3 inconclusive.
+            """
     )
 
     @Argument(help: "<prompt>[@<version>|@draft|@<commit>]; default: the working tree.")
@@ -90,16 +90,16 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Evaluate the prompts a change touches on base and head; fail on new failures.",
         discussion: """
-        Finds the prompts and golden sets changed between the merge base of --base and --head,
-        runs each changed prompt's head golden sets against its base version and its head
-        version, and gates on new failures (pass on base, fail on head). A new prompt runs
-        head only and must pass.
+            Finds the prompts and golden sets changed between the merge base of --base and --head,
+            runs each changed prompt's head golden sets against its base version and its head
+            version, and gates on new failures (pass on base, fail on head). A new prompt runs
+            head only and must pass.
 
-        Examples:
-          folio check --base origin/main --out reports/
-          folio check --base main --head my-branch --provider replay --format markdown
-        Exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 inconclusive.
-        """
+            Examples:
+              folio check --base origin/main --out reports/
+              folio check --base main --head my-branch --provider replay --format markdown
+            Exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 inconclusive.
+            """
     )
 
     @Option(help: "The revision the change will merge into (for example origin/main).")

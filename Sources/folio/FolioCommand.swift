@@ -10,15 +10,16 @@ struct FolioCommand: AsyncParsableCommand {
         commandName: "folio",
         abstract: "Prompts as files in git: lint, version, render, diff and promote them.",
         discussion: """
-        Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error,
-        3 an evaluation was inconclusive (eval, check), 4 a file could not be written.
+            Exit codes: 0 ok, 1 the check found problems, 2 usage or configuration error,
+            3 an evaluation was inconclusive (eval, check), 4 a file could not be written.
 
-        Shell completions: folio --generate-completion-script bash|zsh|fish
-        """,
+            Shell completions: folio --generate-completion-script bash|zsh|fish
+            """,
         version: "0.1.0",
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
-            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self, AlertCommand.self, PromptCommand.self, GoldenSetCommand.self,
+            DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self,
+            AlertCommand.self, PromptCommand.self, GoldenSetCommand.self,
             EvalCommand.self, CheckCommand.self, HooksCommand.self, CollectCommand.self,
             DemoCommand.self,
         ]
@@ -59,7 +60,8 @@ struct FolioCommand: AsyncParsableCommand {
     /// Foundation's file errors, said plainly: a failed write exits 4, a failed read 2.
     static func fileError(_ error: CocoaError) -> FolioError {
         let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? error.url?.path ?? "a file"
-        let reason = (error.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
+        let reason =
+            (error.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) }
             ?? (error.userInfo[NSUnderlyingErrorKey] as? NSError).map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
         if (CocoaError.Code.fileWriteUnknown.rawValue...CocoaError.Code.fileWriteVolumeReadOnly.rawValue).contains(error.code.rawValue) {
             return FolioError(.io, "cannot write \(path): \(reason)", hint: "check that the folder can be created there, is writable and the disk has room")

@@ -17,20 +17,20 @@ struct GoldenSetAddCommand: ParsableCommand {
         commandName: "add",
         abstract: "Append cases to a golden set from production spans, keeping the file's comments and layout.",
         discussion: """
-        Variables come from the span's variable attributes (gen_ai.prompt.variable.*, OpenInference's
-        llm.prompt_template.variables, …), or are recovered by matching the prompt's templates
-        against the recorded messages (on the span or in log records tied to it). expected is
-        --expected, the value of --expected-attr on the span or its nearest ancestor that has
-        it, or else the span's output marked for review. The trace and span ids become the
-        case's source; a span already in the set is skipped. The file must still pass lint, or
-        nothing is written.
+            Variables come from the span's variable attributes (gen_ai.prompt.variable.*, OpenInference's
+            llm.prompt_template.variables, …), or are recovered by matching the prompt's templates
+            against the recorded messages (on the span or in log records tied to it). expected is
+            --expected, the value of --expected-attr on the span or its nearest ancestor that has
+            it, or else the span's output marked for review. The trace and span ids become the
+            case's source; a span already in the set is skipped. The file must still pass lint, or
+            nothing is written.
 
-        Examples:
-          folio goldenset add goldensets/support_ticket_triage/production_failures.yaml \\
-            --from-trace traces/ --span 00f067aa0ba902b7 --expected technical
-          folio goldenset add goldensets/support_ticket_triage/misroutes.yaml --from-trace traces/ \\
-            --where gen_ai.prompt.version=1 --expected-attr app.expected_team --limit 20
-        """
+            Examples:
+              folio goldenset add goldensets/support_ticket_triage/production_failures.yaml \\
+                --from-trace traces/ --span 00f067aa0ba902b7 --expected technical
+              folio goldenset add goldensets/support_ticket_triage/misroutes.yaml --from-trace traces/ \\
+                --where gen_ai.prompt.version=1 --expected-attr app.expected_team --limit 20
+            """
     )
 
     @Argument(help: "The golden-set file.")

@@ -17,12 +17,12 @@ struct HooksInstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Install a pre-push hook: folio lint, then folio check against the upstream branch.",
         discussion: """
-        Writes .git/hooks/pre-push (or into core.hooksPath). A hook Folio did not write is left
-        alone unless --force is given. Skip it once with `git push --no-verify`.
+            Writes .git/hooks/pre-push (or into core.hooksPath). A hook Folio did not write is left
+            alone unless --force is given. Skip it once with `git push --no-verify`.
 
-        Example:
-          folio hooks install
-        """
+            Example:
+              folio hooks install
+            """
     )
 
     static let marker = "# installed by `folio hooks install`"

@@ -7,11 +7,11 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create a prompt repository: folio.yaml, prompts/, goldensets/ and .folio/allowed_signers.",
         discussion: """
-        Existing files are kept. A folder outside any git repository becomes one.
+            Existing files are kept. A folder outside any git repository becomes one.
 
-        Example:
-          folio init my-prompts
-        """
+            Example:
+              folio init my-prompts
+            """
     )
 
     @Argument(help: "The folder to set up (default: the current folder).")
@@ -22,12 +22,13 @@ struct InitCommand: ParsableCommand {
         let (created, kept) = try Scaffold.write(into: url)
         for path in created { print("created \(path)") }
         for path in kept { print("kept    \(path) (already there)") }
-        print("""
+        print(
+            """
 
-        Next: edit prompts/example.yaml (or add your own), then
-          folio lint
-          git add . && git commit -m "Add prompts"
-          folio versions example
-        """)
+            Next: edit prompts/example.yaml (or add your own), then
+              folio lint
+              git add . && git commit -m "Add prompts"
+              folio versions example
+            """)
     }
 }

@@ -9,14 +9,14 @@ struct LintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Check folio.yaml, prompts, partials and golden sets; report every problem.",
         discussion: """
-        Each problem is printed as path:line:column: error|warning: message.
-        Exits 1 when there is at least one error (warnings alone pass).
+            Each problem is printed as path:line:column: error|warning: message.
+            Exits 1 when there is at least one error (warnings alone pass).
 
-        Examples:
-          folio lint
-          folio lint prompts/support_ticket_triage.yaml goldensets/
-          folio lint --format json
-        """
+            Examples:
+              folio lint
+              folio lint prompts/support_ticket_triage.yaml goldensets/
+              folio lint --format json
+            """
     )
 
     @Argument(help: "Files or folders to report on (default: the whole repository). All files are read for cross-checks.")

@@ -7,13 +7,13 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Show the promotion history, newest first, with each tag's signature status.",
         discussion: """
-        Signature status: good by <principal>, bad, unknown key, or unsigned; the allowed
-        signers are read from the tip of the main branch.
+            Signature status: good by <principal>, bad, unknown key, or unsigned; the allowed
+            signers are read from the tip of the main branch.
 
-        Examples:
-          folio log
-          folio log --env production --prompt support_ticket_triage --format json
-        """
+            Examples:
+              folio log
+              folio log --env production --prompt support_ticket_triage --format json
+            """
     )
 
     @Option(name: .customLong("env"), help: "Only this environment.")
@@ -59,16 +59,17 @@ struct LogCommand: ParsableCommand {
         }.sorted { ($0.promotion.tagger?.date ?? .distantPast, $0.promotion.sequence) > ($1.promotion.tagger?.date ?? .distantPast, $1.promotion.sequence) }
         switch format {
         case .json:
-            try Terminal.printJSON(shown.map { checked in
-                let promotion = checked.promotion
-                return Entry(
-                    tag: promotion.tagName, environment: promotion.environment, sequence: promotion.sequence, commit: promotion.target.hex,
-                    tagger: promotion.tagger?.name, email: promotion.tagger?.email, date: promotion.tagger?.date,
-                    subject: promotion.subject, note: promotion.note,
-                    prompts: promotion.trailers.map(TrailerEntry.init),
-                    signature: checked.signature.kind, signatureDetail: checked.signature.description, valid: checked.isValid, problems: checked.problems
-                )
-            })
+            try Terminal.printJSON(
+                shown.map { checked in
+                    let promotion = checked.promotion
+                    return Entry(
+                        tag: promotion.tagName, environment: promotion.environment, sequence: promotion.sequence, commit: promotion.target.hex,
+                        tagger: promotion.tagger?.name, email: promotion.tagger?.email, date: promotion.tagger?.date,
+                        subject: promotion.subject, note: promotion.note,
+                        prompts: promotion.trailers.map(TrailerEntry.init),
+                        signature: checked.signature.kind, signatureDetail: checked.signature.description, valid: checked.isValid, problems: checked.problems
+                    )
+                })
         case .text:
             if shown.isEmpty { Terminal.note("no promotions yet") }
             for (index, checked) in shown.enumerated() {
@@ -94,14 +95,14 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify every promotion tag: signature, allowed signer, trailers and target.",
         discussion: """
-        Exits 1 naming each bad tag and why: bad signature, signer not allowed, key not yet
-        valid or expired, a trailer's blob id that is not that version's blob on main, a
-        malformed trailer, or a tag that does not point into main's history.
+            Exits 1 naming each bad tag and why: bad signature, signer not allowed, key not yet
+            valid or expired, a trailer's blob id that is not that version's blob on main, a
+            malformed trailer, or a tag that does not point into main's history.
 
-        Examples:
-          folio verify
-          folio verify --env production
-        """
+            Examples:
+              folio verify
+              folio verify --env production
+            """
     )
 
     @Option(name: .customLong("env"), help: "Only this environment.")

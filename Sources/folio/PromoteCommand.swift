@@ -56,11 +56,12 @@ struct PromotionOptions: ParsableArguments {
     func report(_ result: PromotionResult, signer: TagSigner) throws {
         switch format {
         case .json:
-            try Terminal.printJSON(Output(
-                tag: result.tagName, environment: environment, sequence: result.sequence, commit: result.target.hex,
-                prompts: result.trailers.map(TrailerEntry.init),
-                pushedTo: result.pushedTo
-            ))
+            try Terminal.printJSON(
+                Output(
+                    tag: result.tagName, environment: environment, sequence: result.sequence, commit: result.target.hex,
+                    prompts: result.trailers.map(TrailerEntry.init),
+                    pushedTo: result.pushedTo
+                ))
         case .text:
             for trailer in result.trailers {
                 let replaced = trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"
@@ -78,16 +79,16 @@ struct PromoteCommand: ParsableCommand {
         commandName: "promote",
         abstract: "Promote prompt versions to an environment as one signed git tag folio/<env>/<seq>.",
         discussion: """
-        The tag points at the tip of the main branch and carries one trailer per prompt:
-          Folio-Prompt: <name>@<version> blob=<blob id> replaces=<version>
-        A bare name promotes the latest version on main. Prompts promoted together switch
-        together. The signing key comes from --signing-key, FOLIO_SIGNING_KEY, or git config
-        (user.signingkey with gpg.format=ssh, as for `git tag -s`).
+            The tag points at the tip of the main branch and carries one trailer per prompt:
+              Folio-Prompt: <name>@<version> blob=<blob id> replaces=<version>
+            A bare name promotes the latest version on main. Prompts promoted together switch
+            together. The signing key comes from --signing-key, FOLIO_SIGNING_KEY, or git config
+            (user.signingkey with gpg.format=ssh, as for `git tag -s`).
 
-        Examples:
-          folio promote support_ticket_triage@2 --env production --note "Fix billing misrouting"
-          folio promote triage@3 summary@5 --env staging --note "Release 12" --push origin
-        """
+            Examples:
+              folio promote support_ticket_triage@2 --env production --note "Fix billing misrouting"
+              folio promote triage@3 summary@5 --env staging --note "Release 12" --push origin
+            """
     )
 
     @Argument(help: "Prompts as <name>@<version> (or <name> for the latest version).")
@@ -111,9 +112,9 @@ struct RollbackCommand: ParsableCommand {
         commandName: "rollback",
         abstract: "Promote again the version that the current one replaced (a new signed tag).",
         discussion: """
-        Example:
-          folio rollback support_ticket_triage --env production --note "v2 answers in French"
-        """
+            Example:
+              folio rollback support_ticket_triage --env production --note "v2 answers in French"
+            """
     )
 
     @Argument(help: "The prompt's name.")

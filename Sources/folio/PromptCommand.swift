@@ -17,16 +17,16 @@ struct FromTraceCommand: ParsableCommand {
         commandName: "from-trace",
         abstract: "Write a prompt file from a production span's system instructions and input messages.",
         discussion: """
-        Each --var value is replaced everywhere in the messages by a declared {{variable}};
-        without --var, the span's variable attributes are used. Messages come from the span
-        (every instrumentation's spelling: JSON, structured values, a Python repr of a list) or
-        from the log records tied to it. Model settings come from the span's request
-        attributes. The file is checked like `folio lint`.
+            Each --var value is replaced everywhere in the messages by a declared {{variable}};
+            without --var, the span's variable attributes are used. Messages come from the span
+            (every instrumentation's spelling: JSON, structured values, a Python repr of a list) or
+            from the log records tied to it. Model settings come from the span's request
+            attributes. The file is checked like `folio lint`.
 
-        Example:
-          folio prompt from-trace traces/ --span 00f067aa0ba902b7 --name support_ticket_triage \\
-            --var ticket_text="The billing API returns wrong amounts"
-        """
+            Example:
+              folio prompt from-trace traces/ --span 00f067aa0ba902b7 --name support_ticket_triage \\
+                --var ticket_text="The billing API returns wrong amounts"
+            """
     )
 
     @Argument(help: "Trace files or folders.")

@@ -9,13 +9,13 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Render a prompt version with variables, as the model would receive it.",
         discussion: """
-        <name> alone renders the working tree's file; <name>@2 renders version 2,
-        <name>@draft the working tree, <name>@<commit> the file at a commit.
+            <name> alone renders the working tree's file; <name>@2 renders version 2,
+            <name>@draft the working tree, <name>@<commit> the file at a commit.
 
-        Examples:
-          folio render support_ticket_triage --var ticket_text="I need a refund"
-          folio render support_ticket_triage@1 --vars-file ticket.yaml --format json
-        """
+            Examples:
+              folio render support_ticket_triage --var ticket_text="I need a refund"
+              folio render support_ticket_triage@1 --vars-file ticket.yaml --format json
+            """
     )
 
     @Argument(help: "The prompt: <name>[@<version>|@draft|@<commit>].")

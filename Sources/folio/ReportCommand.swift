@@ -8,24 +8,24 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Metrics per prompt version from exported traces: tokens, cost, latency, TTFT, errors, accuracy.",
         discussion: """
-        Groups LLM calls (by prompt and version unless --by says otherwise) and reports calls,
-        error rate, mean input and output tokens, cost (mean and total, from the price table),
-        latency p50/p95/p99, time to first chunk p95, and the misclassification rate where
-        labels exist (--label-attr names the attribute holding the expected label, compared
-        with the output; gen_ai.evaluation.result events count too). A call takes its prompt,
-        version and label from the nearest ancestor span that has them (an app's wrapper span
-        around an instrumented call) and its output from the log records tied to it. Means
-        and totals are over the calls that have the value, with the count shown when some
-        lack it ("$0.0031 (28/30 priced)"); n/a means none has it.
-        --compare a=x,b=y prints the two groups side by side: rates change in percentage
-        points, the rest in percent.
-        Daily (UTC) buckets show drift: sparklines in the table, line charts in --format html.
-        Prices come from the built-in table and, inside a Folio repository, folio.yaml.
+            Groups LLM calls (by prompt and version unless --by says otherwise) and reports calls,
+            error rate, mean input and output tokens, cost (mean and total, from the price table),
+            latency p50/p95/p99, time to first chunk p95, and the misclassification rate where
+            labels exist (--label-attr names the attribute holding the expected label, compared
+            with the output; gen_ai.evaluation.result events count too). A call takes its prompt,
+            version and label from the nearest ancestor span that has them (an app's wrapper span
+            around an instrumented call) and its output from the log records tied to it. Means
+            and totals are over the calls that have the value, with the count shown when some
+            lack it ("$0.0031 (28/30 priced)"); n/a means none has it.
+            --compare a=x,b=y prints the two groups side by side: rates change in percentage
+            points, the rest in percent.
+            Daily (UTC) buckets show drift: sparklines in the table, line charts in --format html.
+            Prices come from the built-in table and, inside a Folio repository, folio.yaml.
 
-        Examples:
-          folio report traces/ --label-attr app.expected_team
-          folio report traces/ --prompt support_ticket_triage --compare version=1,version=2 --label-attr app.expected_team
-        """
+            Examples:
+              folio report traces/ --label-attr app.expected_team
+              folio report traces/ --prompt support_ticket_triage --compare version=1,version=2 --label-attr app.expected_team
+            """
     )
 
     @Argument(help: "Trace files or folders.")
@@ -80,7 +80,8 @@ struct ReportCommand: ParsableCommand {
         let prices = repositoryPrices()
         let keys = by.split(separator: ",").map(String.init)
         let selectors = compare.flatMap(Self.selectors)
-        let inherited = filter.attributeKeys + [labelAttribute].compactMap { $0 }
+        let inherited =
+            filter.attributeKeys + [labelAttribute].compactMap { $0 }
             + (selectors ?? []).map(\.key).filter { !["prompt", "version", "model"].contains($0) }
         let calls = try joinedCalls(files, maxLineBytes: filter.maxLineBytes, inherited: inherited, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
         var report = TraceReport()
@@ -126,11 +127,13 @@ struct ReportCommand: ParsableCommand {
         let metrics = ReportMetric.trends.filter { metric in names.contains { report.series($0, metric, days: days).contains { $0 != nil } } }
         var rows = [["per day, \(days.first!) to \(days.last!) (UTC)"] + metrics.map(\.title)]
         for name in names {
-            rows.append([name] + metrics.map { metric in
-                let series = report.series(name, metric, days: days)
-                let last = series.last(where: { $0 != nil }).flatMap { $0 }.map(metric.format) ?? "n/a"
-                return "\(Sparkline.render(series)) \(last)"
-            })
+            rows.append(
+                [name]
+                    + metrics.map { metric in
+                        let series = report.series(name, metric, days: days)
+                        let last = series.last(where: { $0 != nil }).flatMap { $0 }.map(metric.format) ?? "n/a"
+                        return "\(Sparkline.render(series)) \(last)"
+                    })
         }
         print("")
         emit(rows)

@@ -11,17 +11,17 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve a dist/ folder to Folio SDKs: ETags, 304s, gzip, cache headers.",
         discussion: """
-        Manifests get Cache-Control: public, max-age=300; version files get
-        public, max-age=31536000, immutable. /healthz answers ok. Stops cleanly on
-        SIGINT or SIGTERM. Any static host (nginx, S3, a CDN) can serve the same folder.
+            Manifests get Cache-Control: public, max-age=300; version files get
+            public, max-age=31536000, immutable. /healthz answers ok. Stops cleanly on
+            SIGINT or SIGTERM. Any static host (nginx, S3, a CDN) can serve the same folder.
 
-        With --watch <repo>, the repository's promotion tags and main branch are checked every
-        --watch-interval seconds and dist/ is rebuilt (as `folio build` would) when they change.
+            With --watch <repo>, the repository's promotion tags and main branch are checked every
+            --watch-interval seconds and dist/ is rebuilt (as `folio build` would) when they change.
 
-        Examples:
-          folio serve dist/ --port 8080
-          folio serve dist/ --watch . --env production --signing-key ~/.ssh/folio_ed25519
-        """
+            Examples:
+              folio serve dist/ --port 8080
+              folio serve dist/ --watch . --env production --signing-key ~/.ssh/folio_ed25519
+            """
     )
 
     @Argument(help: "The folder `folio build` wrote.")
@@ -117,7 +117,7 @@ struct Watcher: Sendable {
         self.signingKey = signingKey
         self.output = output
         self.interval = max(0.1, interval)
-        _ = try TagSigner.resolve(explicitKey: signingKey, git: repo.git) // fail now, not on the first change
+        _ = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)  // fail now, not on the first change
     }
 
     func run() async {

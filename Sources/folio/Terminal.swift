@@ -14,7 +14,7 @@ enum Terminal {
     }
 
     static func writeError(_ text: String) {
-        fflush(nil) // keep standard output's lines before this one when both go to one place
+        fflush(nil)  // keep standard output's lines before this one when both go to one place
         try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 
@@ -53,7 +53,7 @@ enum Terminal {
     private static func isControl(_ scalar: Unicode.Scalar, lines: Bool) -> Bool {
         if lines, scalar == "\n" { return false }
         switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true // C0, DEL, C1, line/paragraph separators, bidi overrides
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true  // C0, DEL, C1, line/paragraph separators, bidi overrides
         default: return false
         }
     }

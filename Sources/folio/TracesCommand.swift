@@ -84,9 +84,11 @@ struct SpanFilter: ParsableArguments {
 
 /// Reads spans and log records and joins the LLM calls (`TraceJoin`); reports warnings and
 /// counts on standard error.
-func joinedCalls<Payload>(_ files: [String], maxLineBytes: Int = TraceReader.defaultMaxLineBytes, inherited: [String] = [],
-                          keepEvent: @escaping (ContentEvent) -> Bool = { _ in true },
-                          payload: @escaping (GenAISpan) -> Payload?) throws -> [TraceJoin<Payload>.Call] {
+func joinedCalls<Payload>(
+    _ files: [String], maxLineBytes: Int = TraceReader.defaultMaxLineBytes, inherited: [String] = [],
+    keepEvent: @escaping (ContentEvent) -> Bool = { _ in true },
+    payload: @escaping (GenAISpan) -> Payload?
+) throws -> [TraceJoin<Payload>.Call] {
     var join = TraceJoin(inherited: Array(Set(inherited)).sorted(), keepEvent: keepEvent, payload: payload)
     let summary: TraceReader.Summary
     do {
@@ -124,16 +126,16 @@ struct TracesListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List the LLM calls of exported traces: time, ids, prompt@version, model, tokens, latency, status, output.",
         discussion: """
-        Reads what `folio collect` writes, JSON Lines from the OpenTelemetry Collector's file
-        exporter (or its protobuf format, in .pb files), OTLP/HTTP JSON bodies and pretty-printed
-        files, gzip-compressed or not; folders are searched. A call takes its prompt and any
-        --where attribute from the nearest ancestor span that has them (an app's wrapper span
-        around an instrumented call), and its output from log records tied to it.
+            Reads what `folio collect` writes, JSON Lines from the OpenTelemetry Collector's file
+            exporter (or its protobuf format, in .pb files), OTLP/HTTP JSON bodies and pretty-printed
+            files, gzip-compressed or not; folders are searched. A call takes its prompt and any
+            --where attribute from the nearest ancestor span that has them (an app's wrapper span
+            around an instrumented call), and its output from log records tied to it.
 
-        Examples:
-          folio traces list traces/ --prompt support_ticket_triage --version 1
-          folio traces list spans.jsonl.gz --where gen_ai.request.model=gpt-4o --errors --format json
-        """
+            Examples:
+              folio traces list traces/ --prompt support_ticket_triage --version 1
+              folio traces list spans.jsonl.gz --where gen_ai.request.model=gpt-4o --errors --format json
+            """
     )
 
     @Argument(help: "Trace files or folders.")
@@ -180,13 +182,14 @@ struct TracesListCommand: ParsableCommand {
         for call in calls where rows.count < limit {
             let summary = call.payload
             guard filter.matches(call, start: summary.start, isError: summary.isError) else { continue }
-            rows.append(Row(
-                time: summary.start, traceID: summary.traceID, spanID: summary.spanID,
-                prompt: call.promptName, version: call.promptVersion, model: summary.model,
-                inputTokens: summary.inputTokens, outputTokens: summary.outputTokens,
-                latencyMs: summary.latencyMs.map { $0.rounded() }, status: summary.isError ? "error" : summary.status.rawValue,
-                output: summary.output(with: call.events)
-            ))
+            rows.append(
+                Row(
+                    time: summary.start, traceID: summary.traceID, spanID: summary.spanID,
+                    prompt: call.promptName, version: call.promptVersion, model: summary.model,
+                    inputTokens: summary.inputTokens, outputTokens: summary.outputTokens,
+                    latencyMs: summary.latencyMs.map { $0.rounded() }, status: summary.isError ? "error" : summary.status.rawValue,
+                    output: summary.output(with: call.events)
+                ))
         }
         switch format {
         case .json:
@@ -197,8 +200,10 @@ struct TracesListCommand: ParsableCommand {
                 let prompt = row.prompt.map { name in row.version.map { "\(name)@\($0)" } ?? name } ?? "-"
                 let tokens = "\(row.inputTokens.map(String.init) ?? "-")/\(row.outputTokens.map(String.init) ?? "-")"
                 let output = (row.output ?? "").replacingOccurrences(of: "\n", with: " ")
-                table.append([Dates.day(row.time), "\(row.traceID.prefix(8))/\(row.spanID)", prompt, row.model ?? "-", tokens,
-                              row.latencyMs.map { String(format: "%.0f ms", $0) } ?? "n/a", row.status, output.count > 40 ? String(output.prefix(39)) + "…" : output])
+                table.append([
+                    Dates.day(row.time), "\(row.traceID.prefix(8))/\(row.spanID)", prompt, row.model ?? "-", tokens,
+                    row.latencyMs.map { String(format: "%.0f ms", $0) } ?? "n/a", row.status, output.count > 40 ? String(output.prefix(39)) + "…" : output,
+                ])
             }
             print(Terminal.table(table))
         }
@@ -210,9 +215,9 @@ struct TracesShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show one span with its full messages and attributes.",
         discussion: """
-        Example:
-          folio traces show traces/ 00f067aa0ba902b7
-        """
+            Example:
+              folio traces show traces/ 00f067aa0ba902b7
+            """
     )
 
     @Argument(help: "Trace files or folders, then the span id (hex).")
@@ -231,7 +236,9 @@ struct TracesShowCommand: ParsableCommand {
         print("name: \(e(record.name))")
         let inherited = span.promptName == nil && call.promptName != nil ? " (from an ancestor span)" : ""
         print("prompt: \(e(call.promptName ?? "-"))@\(e(call.promptVersion ?? "-"))\(inherited)  model: \(e(span.model ?? "-"))  provider: \(e(span.provider ?? "-"))")
-        print("start: \(record.start)  latency: \(span.latencyMs.map { "\(Int($0.rounded())) ms" } ?? "n/a")  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\(e($0)))" } ?? "")")
+        print(
+            "start: \(record.start)  latency: \(span.latencyMs.map { "\(Int($0.rounded())) ms" } ?? "n/a")  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\(e($0)))" } ?? "")"
+        )
         for (title, messages) in [("system instructions", span.systemInstructions), ("input", span.inputMessages), ("output", span.outputMessages)] where !messages.isEmpty {
             print("\n\(title):")
             for message in messages { print("  [\(e(message.role))] \(Terminal.escaped(message.content, lines: true))") }

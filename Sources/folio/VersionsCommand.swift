@@ -7,16 +7,16 @@ struct VersionsCommand: ParsableCommand {
         commandName: "versions",
         abstract: "List a prompt's versions: each distinct content of its file on the main branch.",
         discussion: """
-        Version N is the N-th distinct content of prompts/<name>.yaml along the first-parent
-        history of the main branch (main_branch in folio.yaml). A working-tree file that
-        matches no version is shown as the draft. Each environment's column says whether
-        the version is published there (the current one), archived (was published,
-        since replaced) or draft (never promoted there); only verified promotions count.
+            Version N is the N-th distinct content of prompts/<name>.yaml along the first-parent
+            history of the main branch (main_branch in folio.yaml). A working-tree file that
+            matches no version is shown as the draft. Each environment's column says whether
+            the version is published there (the current one), archived (was published,
+            since replaced) or draft (never promoted there); only verified promotions count.
 
-        Examples:
-          folio versions support_ticket_triage
-          folio versions support_ticket_triage --format json
-        """
+            Examples:
+              folio versions support_ticket_triage
+              folio versions support_ticket_triage --format json
+            """
     )
 
     @Argument(help: "The prompt's name.")
@@ -61,11 +61,14 @@ struct VersionsCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            try Terminal.printJSON(Output(
-                prompt: reference.name,
-                versions: versions.map { Entry(number: $0.number, blob: $0.blob.hex, commit: $0.commit.hex, author: $0.author, email: $0.authorEmail, date: $0.date, subject: $0.subject, status: status($0)) },
-                draft: hasDraft
-            ))
+            try Terminal.printJSON(
+                Output(
+                    prompt: reference.name,
+                    versions: versions.map {
+                        Entry(number: $0.number, blob: $0.blob.hex, commit: $0.commit.hex, author: $0.author, email: $0.authorEmail, date: $0.date, subject: $0.subject, status: status($0))
+                    },
+                    draft: hasDraft
+                ))
         case .text:
             let blank = environments.map { _ in "-" }
             var rows = [["VERSION"] + environments.map { $0.uppercased() } + ["COMMIT", "AUTHOR", "DATE", "SUBJECT"]]

@@ -8,10 +8,12 @@ import Testing
 struct BuildTests {
     func promotedFixture() throws -> PromotionFixture {
         let fixture = try PromotionFixture(prompts: ["triage", "summary"])
-        try fixture.repo.commit("partial", files: [
-            "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be brief.\"\n",
-            "prompts/triage.yaml": Fixtures.prompt("triage", system: "{{> tone}} triage v3 {{ticket_type}}"),
-        ])
+        try fixture.repo.commit(
+            "partial",
+            files: [
+                "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be brief.\"\n",
+                "prompts/triage.yaml": Fixtures.prompt("triage", system: "{{> tone}} triage v3 {{ticket_type}}"),
+            ])
         for arguments in [["triage@1", "summary@2"], ["triage@3"]] {
             let result = try CLI.run(["promote"] + arguments + ["--env", "production", "--note", "release", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
             #expect(result.status == 0, "\(result.stderr)")
@@ -31,7 +33,9 @@ struct BuildTests {
         #expect(try CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", gitOnly.key("alice")], in: gitOnly.repo.url).status == 0)
         let noted = try build(gitOnly, out: "dist")
         #expect(noted.status == 0, "\(noted.stderr)")
-        #expect(noted.stdout.contains("the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(try gitOnly.publicKey("alice").split(separator: " ").prefix(2).joined(separator: " "))"))
+        #expect(
+            noted.stdout.contains(
+                "the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(try gitOnly.publicKey("alice").split(separator: " ").prefix(2).joined(separator: " "))"))
         #expect(noted.stderr.contains("no line of .folio/allowed_signers on main allows this key in the folio-manifest namespace"))
 
         // With it (as `folio init`'s example line has it), the printed command verifies as printed.
@@ -58,7 +62,7 @@ struct BuildTests {
         let second = try build(fixture, out: "dist")
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try inode("prompts/triage/3.json") == before.0)
-        #expect(try inode("production/manifest.json") == before.1) // the same bytes stay too
+        #expect(try inode("production/manifest.json") == before.1)  // the same bytes stay too
         // A new promotion changes the manifest: it is replaced, the version files stay.
         #expect(try CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
         #expect(try build(fixture, out: "dist").status == 0)
@@ -104,7 +108,7 @@ struct BuildTests {
         try FileManager.default.removeItem(at: dist.appendingPathComponent("prompts/summary/2.json.gz"))
         try built["prompts/triage/1.json.gz"]!.write(to: dist.appendingPathComponent("prompts/triage/3.json.gz"))
         var manifest = built["production/manifest.json"]!
-        manifest[manifest.count - 2] = UInt8(ascii: "]") // same size, other bytes
+        manifest[manifest.count - 2] = UInt8(ascii: "]")  // same size, other bytes
         try manifest.write(to: dist.appendingPathComponent("production/manifest.json"))
         let result = try build(fixture, out: "dist")
         #expect(result.status == 0, "\(result.stderr)")
@@ -119,12 +123,13 @@ struct BuildTests {
         let written = try files(in: dist)
         let manifestSHA256 = ContentHash.sha256Hex(try #require(written["production/manifest.json"]))
         #expect(written["production/signatures/\(manifestSHA256).sig"] == written["production/manifest.json.sig"])
-        #expect(Set(written.keys) == [
-            "production/manifest.json", "production/manifest.json.gz", "production/manifest.json.sig",
-            "production/signatures/\(manifestSHA256).sig",
-            "prompts/triage/1.json", "prompts/triage/1.json.gz", "prompts/triage/3.json", "prompts/triage/3.json.gz",
-            "prompts/summary/2.json", "prompts/summary/2.json.gz",
-        ])
+        #expect(
+            Set(written.keys) == [
+                "production/manifest.json", "production/manifest.json.gz", "production/manifest.json.sig",
+                "production/signatures/\(manifestSHA256).sig",
+                "prompts/triage/1.json", "prompts/triage/1.json.gz", "prompts/triage/3.json", "prompts/triage/3.json.gz",
+                "prompts/summary/2.json", "prompts/summary/2.json.gz",
+            ])
         let manifest = try #require(try JSONSerialization.jsonObject(with: written["production/manifest.json"]!) as? [String: Any])
         #expect(manifest["schema"] as? String == "folio/manifest@1")
         #expect(manifest["version"] as? Int == 2)
@@ -139,7 +144,7 @@ struct BuildTests {
         #expect(prompts["triage"]?["sha256"] as? String == String(sha))
         let unzipped = try Command.run("/bin/sh", ["-c", "gzip -dc '\(dist.path)/production/manifest.json.gz'"]).stdout
         #expect(Data(unzipped.utf8) == written["production/manifest.json"])
-        #expect(!FileManager.default.fileExists(atPath: dist.appendingPathComponent("prompts/triage/2.json").path)) // never promoted
+        #expect(!FileManager.default.fileExists(atPath: dist.appendingPathComponent("prompts/triage/2.json").path))  // never promoted
     }
 
     @Test func theSignatureVerifiesWithSSHKeygen() throws {
@@ -147,12 +152,20 @@ struct BuildTests {
         #expect(try build(fixture, out: "dist").status == 0)
         let dist = fixture.repo.url.appendingPathComponent("dist/production")
         let manifest = try String(contentsOf: dist.appendingPathComponent("manifest.json"), encoding: .utf8)
-        let verify = try Command.run("/usr/bin/ssh-keygen", ["-Y", "verify", "-n", "folio-manifest", "-f", try fixture.allowedSignersFile(),
-                                                             "-I", "alice@example.com", "-s", dist.appendingPathComponent("manifest.json.sig").path], input: manifest)
+        let verify = try Command.run(
+            "/usr/bin/ssh-keygen",
+            [
+                "-Y", "verify", "-n", "folio-manifest", "-f", try fixture.allowedSignersFile(),
+                "-I", "alice@example.com", "-s", dist.appendingPathComponent("manifest.json.sig").path,
+            ], input: manifest)
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stdout.contains("Good \"folio-manifest\" signature for alice@example.com"))
-        let forged = try Command.run("/usr/bin/ssh-keygen", ["-Y", "verify", "-n", "folio-manifest", "-f", try fixture.allowedSignersFile(),
-                                                             "-I", "alice@example.com", "-s", dist.appendingPathComponent("manifest.json.sig").path], input: manifest.replacingOccurrences(of: "triage", with: "triagE"))
+        let forged = try Command.run(
+            "/usr/bin/ssh-keygen",
+            [
+                "-Y", "verify", "-n", "folio-manifest", "-f", try fixture.allowedSignersFile(),
+                "-I", "alice@example.com", "-s", dist.appendingPathComponent("manifest.json.sig").path,
+            ], input: manifest.replacingOccurrences(of: "triage", with: "triagE"))
         #expect(forged.status != 0)
     }
 
@@ -173,8 +186,9 @@ struct BuildTests {
     @Test func aBadTagStopsTheBuildNamingIt() throws {
         let fixture = try promotedFixture()
         let blob = try fixture.blob("triage", at: "HEAD")
-        try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/3", "-F", "-", "main"],
-                             input: "promote triage v3\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(blob) replaces=3\n")
+        try fixture.repo.git(
+            ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/3", "-F", "-", "main"],
+            input: "promote triage v3\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(blob) replaces=3\n")
         let result = try build(fixture, out: "dist")
         #expect(result.status == 1)
         #expect(result.stderr.contains("the build stops: production has promotions that do not verify:\nfolio/production/3: signer not allowed"))

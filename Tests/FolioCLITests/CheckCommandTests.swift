@@ -13,10 +13,10 @@ struct CheckCommandTests {
     func repository(_ server: FakeLLMServer, concurrency: Int = 4) throws -> TestRepository {
         let repo = try TestRepository()
         let config = """
-        schema: folio/config@1
-        providers:
-          openai: { kind: openai, base_url: "\(server.baseURL)", api_key_env: FAKE_LLM_KEY, concurrency: \(concurrency) }
-        """
+            schema: folio/config@1
+            providers:
+              openai: { kind: openai, base_url: "\(server.baseURL)", api_key_env: FAKE_LLM_KEY, concurrency: \(concurrency) }
+            """
         try repo.commit("Add triage v1 and its golden set", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
         try repo.write(".gitignore", ".folio/cache/\nout*/\n")
         _ = try repo.git("checkout", "-q", "-b", "fix")
@@ -84,10 +84,12 @@ struct CheckCommandTests {
         // A base_url where nothing listens: each case errors at once (no retries, no waiting
         // out the 60 s timeout as before, when a refusal took about 55 s per case).
         let repo = try TestRepository()
-        try repo.commit("triage", files: [
-            "folio.yaml": "schema: folio/config@1\nproviders:\n  dead: { kind: openai, base_url: \"http://127.0.0.1:9/v1\", concurrency: 2 }\n",
-            WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet,
-        ])
+        try repo.commit(
+            "triage",
+            files: [
+                "folio.yaml": "schema: folio/config@1\nproviders:\n  dead: { kind: openai, base_url: \"http://127.0.0.1:9/v1\", concurrency: 2 }\n",
+                WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet,
+            ])
         let clock = ContinuousClock()
         let start = clock.now
         let result = try await CLI.runAsync(["eval", WorkedExample.promptName, "--provider", "dead", "--no-cache"], in: repo.url)
@@ -111,7 +113,8 @@ struct CheckCommandTests {
         #expect(added.stdout.contains("ticket_router · goldensets/ticket_router/cases.yaml"))
         #expect(!added.stdout.contains("base v"))
 
-        let models = try await CLI.runAsync(["eval", "support_ticket_triage", "--model", "gpt-4o", "--model", "gpt-4o-mini", "--format", "json"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let models = try await CLI.runAsync(
+            ["eval", "support_ticket_triage", "--model", "gpt-4o", "--model", "gpt-4o-mini", "--format", "json"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         // Both models misroute the same two tickets: nothing regresses when switching.
         #expect(models.status == 0, "\(models.stderr)")
         #expect(models.stdout.contains("\"label\" : \"gpt-4o-mini\""))
@@ -128,11 +131,11 @@ struct CheckCommandTests {
         defer { Task { await server.stop() } }
         let repo = try TestRepository()
         let config = """
-        schema: folio/config@1
-        providers:
-          openai: { kind: openai, base_url: "\(server.baseURL)", api_key_env: FAKE_LLM_KEY }
-          replay: { kind: replay }
-        """
+            schema: folio/config@1
+            providers:
+              openai: { kind: openai, base_url: "\(server.baseURL)", api_key_env: FAKE_LLM_KEY }
+              replay: { kind: replay }
+            """
         try repo.commit("Add triage", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
         let recorded = try await CLI.runAsync(["eval", "support_ticket_triage", "--record", "--no-cache"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(recorded.status == 0, "\(recorded.stderr)")

@@ -37,7 +37,8 @@ struct CollectCommandTests {
         }
 
         var files: [URL] {
-            ((try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []).filter { $0.pathExtension == "jsonl" && $0.lastPathComponent.hasPrefix("spans-") }.sorted { $0.path < $1.path }
+            ((try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []).filter { $0.pathExtension == "jsonl" && $0.lastPathComponent.hasPrefix("spans-") }
+                .sorted { $0.path < $1.path }
         }
     }
 
@@ -62,7 +63,7 @@ struct CollectCommandTests {
         let collector = try Collector(["--max-body-mb", "0.01"])
         #expect(try await collector.post(Data(), path: "/healthz").0 == 200)
         let plain = try await collector.post(Self.batch(0, pretty: true))
-        #expect(plain.0 == 200 && plain.1 == "{}") // an ExportTraceServiceResponse with nothing refused
+        #expect(plain.0 == 200 && plain.1 == "{}")  // an ExportTraceServiceResponse with nothing refused
         let text = try await collector.post(Data("hello".utf8), type: "text/plain")
         #expect(text.0 == 415 && text.1.contains("send application/x-protobuf or application/json"))
         let huge = try await collector.post(Data(repeating: 0x20, count: 20_000))

@@ -114,7 +114,7 @@ struct CollectProtocolTests {
         // Failures: a google.rpc.Status in the request's encoding.
         let garbage = try await post(port, "/v1/traces", Data([0xFF, 0xFF, 0xFF]), type: "application/x-protobuf")
         #expect(garbage.status == 400)
-        #expect(garbage.body.first == 0x08 && garbage.body.dropFirst().first == 3) // code = 3 (INVALID_ARGUMENT)
+        #expect(garbage.body.first == 0x08 && garbage.body.dropFirst().first == 3)  // code = 3 (INVALID_ARGUMENT)
         let badJSON = try await post(port, "/v1/logs", Data("{\"resourceSpans\": []}".utf8), type: "application/json")
         #expect(badJSON.status == 400)
         #expect(String(decoding: badJSON.body, as: UTF8.self).hasPrefix(#"{"code":3,"message":"#))
@@ -159,7 +159,7 @@ struct CollectProtocolTests {
         #expect(try await collector.stop() == 0)
         let stored = try FileManager.default.contentsOfDirectory(atPath: collector.folder.path)
         #expect(stored.contains { $0.hasPrefix("logs-") && $0.hasSuffix(".pb") }, "\(stored)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty) // nothing went to the app's own receiver
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)  // nothing went to the app's own receiver
         let report = try CLI.run(["report", collector.folder.path, "--label-attr", "triage.expected"], in: collector.folder)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stderr.contains("6 LLM call(s) among 12 span(s), 18 log record(s)"), "\(report.stderr)")

@@ -50,7 +50,7 @@ struct CommandTests {
         let repo = try TestRepository()
         var ends: [Int32] = [0, 0]
         #expect(pipe(&ends) == 0)
-        close(ends[0]) // the reader is gone before the command writes
+        close(ends[0])  // the reader is gone before the command writes
         defer { close(ends[1]) }
         let closed = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
         for arguments in [["lint"], ["no-such-command"]] {
@@ -72,17 +72,18 @@ struct CommandTests {
         let result = try CLI.run("render", "support_ticket_triage@1", "--var", "ticket_text=Refund & more", "--var", "ticket_type=chat", in: repo.url)
         #expect(result.status == 0)
         #expect(result.stderr == "support_ticket_triage v1\n")
-        #expect(result.stdout == """
-        ### system
-        You are a support ticket classifier. Answer with one word: billing,
-        technical, account or general.
-        Ticket type: chat
-        Customer tier: standard
+        #expect(
+            result.stdout == """
+                ### system
+                You are a support ticket classifier. Answer with one word: billing,
+                technical, account or general.
+                Ticket type: chat
+                Customer tier: standard
 
-        ### user
-        Refund & more
+                ### user
+                Refund & more
 
-        """)
+                """)
     }
 
     @Test func renderAsJSONWithAVariablesFile() throws {
@@ -162,21 +163,23 @@ struct CommandTests {
 
     @Test func varTakesJSONForListAndObjectVariables() throws {
         let repo = try TestRepository()
-        try repo.commit("digest", files: [
-            "folio.yaml": "schema: folio/config@1\n",
-            "prompts/digest.yaml": """
-            schema: folio/prompt@1
-            name: digest
-            variables:
-              tickets: { type: list, required: true }
-              owner: { type: object, default: { name: nobody } }
-              note: { type: string, default: "" }
-            messages:
-              - role: user
-                content: "{{#tickets}}- {{.}}\\n{{/tickets}}Owner: {{owner.name}} {{note}}"
+        try repo.commit(
+            "digest",
+            files: [
+                "folio.yaml": "schema: folio/config@1\n",
+                "prompts/digest.yaml": """
+                schema: folio/prompt@1
+                name: digest
+                variables:
+                  tickets: { type: list, required: true }
+                  owner: { type: object, default: { name: nobody } }
+                  note: { type: string, default: "" }
+                messages:
+                  - role: user
+                    content: "{{#tickets}}- {{.}}\\n{{/tickets}}Owner: {{owner.name}} {{note}}"
 
-            """,
-        ])
+                """,
+            ])
         let good = try CLI.run("render", "digest@1", "--var", #"tickets=["a", "b"]"#, "--var", #"owner={"name": "Ada"}"#, "--var", #"note=["not", "parsed"]"#, in: repo.url)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("- a\n- b\nOwner: Ada [\"not\", \"parsed\"]"), "\(good.stdout)")
@@ -204,8 +207,10 @@ struct CommandTests {
         let commit = try repo.git("rev-parse", "HEAD~1")
         #expect(try CLI.run("diff", "support_ticket_triage@\(commit)", "support_ticket_triage@2", in: repo.url).stdout.contains("(v1)"))
         // References that do not resolve are errors, never "no differences".
-        for arguments in [["support_ticket_triage@nonsense"], ["support_ticket_triage@9"], ["support_ticket_triage@1", "support_ticket_triage@nonsense"],
-                          ["support_ticket_triage@1", "nonsense"], ["nope@1"], ["Bad Name"]] {
+        for arguments in [
+            ["support_ticket_triage@nonsense"], ["support_ticket_triage@9"], ["support_ticket_triage@1", "support_ticket_triage@nonsense"],
+            ["support_ticket_triage@1", "nonsense"], ["nope@1"], ["Bad Name"],
+        ] {
             let result = try CLI.run(["diff"] + arguments, in: repo.url)
             #expect(result.status == 2, "diff \(arguments): \(result.stderr)")
             #expect(!result.stderr.contains("no differences") && !result.stderr.isEmpty, "diff \(arguments): \(result.stderr)")
@@ -226,7 +231,10 @@ struct CommandTests {
         #expect(again.stdout.contains("kept    folio.yaml (already there)"))
     }
 
-    @Test(arguments: ["init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add", "demo", "eval", "check", "hooks install", "collect"])
+    @Test(arguments: [
+        "init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add",
+        "demo", "eval", "check", "hooks install", "collect",
+    ])
     func everyCommandHasHelpWithAnExample(command: String) throws {
         let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0)

@@ -30,7 +30,7 @@ struct DeployLoopTests {
         logger.logLevel = .critical
         var configuration = FolioClient.Configuration(manifestURL: url, publicKeys: [key])
         configuration.cacheTTL = ttl
-        configuration.requestTimeout = .seconds(30) // generous: the whole suite runs in parallel on few cores
+        configuration.requestTimeout = .seconds(30)  // generous: the whole suite runs in parallel on few cores
         configuration.attempts = 2
         configuration.logger = logger
         return try FolioClient(configuration)
@@ -54,7 +54,7 @@ struct DeployLoopTests {
 
         try run(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
         try run(fixture, "build", "--env", "production", "--out", dist.path)
-        try await Task.sleep(for: .milliseconds(250)) // the TTL passes
+        try await Task.sleep(for: .milliseconds(250))  // the TTL passes
         _ = try await folio.render("triage", variables: ["ticket_text": "refund"])
         await folio.store.waitForRefresh()
         let second = try await folio.render("triage", variables: ["ticket_text": "refund"])
@@ -107,7 +107,7 @@ struct DeployLoopTests {
         #expect(try await folio.render("triage@2", variables: ["ticket_text": "x"]).messages[0].content == "triage v2 email")
         try await Task.sleep(for: .milliseconds(150))
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
-        await folio.store.waitForRefresh() // a conditional GET; nginx answers 304
+        await folio.store.waitForRefresh()  // a conditional GET; nginx answers 304
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
         let headers = try Command.run("/usr/bin/curl", ["-sI", "-H", "Accept-Encoding: gzip", "http://127.0.0.1:\(nginx.port)/production/manifest.json"]).stdout
         #expect(headers.contains("Content-Encoding: gzip"))

@@ -89,18 +89,18 @@ import Testing
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let config = """
-            error_log \(folder.path)/error.log;
-            pid \(folder.path)/nginx.pid;
-            events {}
-            http {
-              access_log off;
-              server {
-                listen 127.0.0.1:1;
-                root \(folder.path);
-            \(snippet)
-              }
-            }
-            """
+                error_log \(folder.path)/error.log;
+                pid \(folder.path)/nginx.pid;
+                events {}
+                http {
+                  access_log off;
+                  server {
+                    listen 127.0.0.1:1;
+                    root \(folder.path);
+                \(snippet)
+                  }
+                }
+                """
             try Data(config.utf8).write(to: folder.appendingPathComponent("nginx.conf"))
             let result = try Command.run(nginx, ["-t", "-q", "-c", folder.appendingPathComponent("nginx.conf").path, "-p", folder.path])
             #expect(result.status == 0, "\(name): nginx -t: \(result.stderr)")

@@ -6,9 +6,11 @@ import Testing
 /// once crashed about 2% of help and usage-error runs; these run every subcommand's help
 /// and usage-error paths and the common successful paths many times, in parallel.
 @Suite struct ExitTests {
-    static let subcommands = ["", "init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve",
-                              "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add", "demo", "eval",
-                              "check", "hooks install", "collect"]
+    static let subcommands = [
+        "", "init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve",
+        "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add", "demo", "eval",
+        "check", "hooks install", "collect",
+    ]
 
     /// Runs every argument list, `parallel` at a time; returns the runs that ended on a signal.
     func signalled(_ runs: [[String]], in folder: URL, parallel: Int = 8) async throws -> [String] {
@@ -43,10 +45,12 @@ import Testing
 
     @Test func successfulRunsNeverEndOnASignal() async throws {
         let repository = try TestRepository()
-        try repository.commit("prompt", files: [
-            "folio.yaml": "schema: folio/config@1\n",
-            "prompts/triage.yaml": "schema: folio/prompt@1\nname: triage\nvariables:\n  text: { type: string, required: true }\nmessages:\n  - role: user\n    content: \"{{text}}\"\n",
-        ])
+        try repository.commit(
+            "prompt",
+            files: [
+                "folio.yaml": "schema: folio/config@1\n",
+                "prompts/triage.yaml": "schema: folio/prompt@1\nname: triage\nvariables:\n  text: { type: string, required: true }\nmessages:\n  - role: user\n    content: \"{{text}}\"\n",
+            ])
         let traces = Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/instrumentations/openai-v2").path
         let kinds: [[String]] = [
             ["lint"], ["render", "triage@1", "--var", "text=hi"], ["versions", "triage"], ["diff", "triage@1"], ["log"],

@@ -42,7 +42,9 @@ struct HardeningTests {
         var published: Int?
         for sequence in bySequence.keys.sorted() {
             let prompt = try #require((bySequence[sequence]!["prompts"] as? [[String: Any]])?.first)
-            #expect(prompt["replaces"] as? Int == published, "folio/production/\(sequence) says it replaces \(String(describing: prompt["replaces"])), but /\(sequence - 1) published \(String(describing: published))")
+            #expect(
+                prompt["replaces"] as? Int == published,
+                "folio/production/\(sequence) says it replaces \(String(describing: prompt["replaces"])), but /\(sequence - 1) published \(String(describing: published))")
             #expect(sequence == 1 || bySequence[sequence - 1] != nil, "a gap before \(sequence)")
             published = prompt["version"] as? Int
         }
@@ -52,10 +54,12 @@ struct HardeningTests {
     @Test func aVersionWhosePartialDoesNotParseIsNeitherPromotedNorBuilt() throws {
         let fixture = try PromotionFixture()
         let prompt = Fixtures.prompt("triage", system: "{{> tone}} Type: {{ticket_type}}")
-        try fixture.repo.commit("Add a partial", files: [
-            "prompts/triage.yaml": prompt,
-            "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be kind.\"\n",
-        ])
+        try fixture.repo.commit(
+            "Add a partial",
+            files: [
+                "prompts/triage.yaml": prompt,
+                "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be kind.\"\n",
+            ])
         #expect(try folio(fixture, "promote", "triage", "--env", "production", "--note", "good").status == 0)
         try fixture.repo.commit("Break the partial", files: ["prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"{{#a}} unclosed\"\n"])
         try fixture.repo.commit("Change the prompt", files: ["prompts/triage.yaml": prompt.replacingOccurrences(of: "Type:", with: "Kind:")])
@@ -68,8 +72,9 @@ struct HardeningTests {
         // A tag signed another way (stock git) that promotes it does not get it published either.
         let dist = fixture.repo.url.appendingPathComponent("dist")
         let blob = try fixture.blob("triage", at: "HEAD")
-        try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/2", "-F", "-", "main"],
-                             input: "promote triage v4 to production\n\nby hand\n\nFolio-Prompt: triage@4 blob=\(blob) replaces=3\n")
+        try fixture.repo.git(
+            ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/2", "-F", "-", "main"],
+            input: "promote triage v4 to production\n\nby hand\n\nFolio-Prompt: triage@4 blob=\(blob) replaces=3\n")
         let built = try folio(fixture, "build", "--env", "production", "--out", dist.path)
         #expect(built.status == 1, "\(built.stdout)\(built.stderr)")
         #expect(built.stderr.contains("the build stops: triage v4 does not pass lint"))
@@ -123,7 +128,8 @@ struct HardeningTests {
         #expect(log.stdout.contains("fix \\u{1B}]0;owned\\u{7}\\u{1B}[2J done"), "\(log.stdout)")
 
         let trace = fixture.repo.url.appendingPathComponent("spans.jsonl")
-        let line = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"chat \u001b[31mred","startTimeUnixNano":"1","endTimeUnixNano":"99999999999999999999999999","attributes":[{"key":"gen_ai.request.model","value":{"stringValue":"gpt\u001b[2J"}},{"key":"gen_ai.output.messages","value":{"stringValue":"bill\u001b]52;c;ZWNobw==\u0007ing"}}]}]}]}]}"#
+        let line =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"chat \u001b[31mred","startTimeUnixNano":"1","endTimeUnixNano":"99999999999999999999999999","attributes":[{"key":"gen_ai.request.model","value":{"stringValue":"gpt\u001b[2J"}},{"key":"gen_ai.output.messages","value":{"stringValue":"bill\u001b]52;c;ZWNobw==\u0007ing"}}]}]}]}]}"#
         try Data((line + "\n").utf8).write(to: trace)
         for arguments in [["traces", "list", trace.path], ["traces", "show", trace.path, "00f067aa0ba902b7"], ["report", trace.path]] {
             let result = try CLI.run(arguments, in: fixture.repo.url)
@@ -145,10 +151,10 @@ struct ProviderSecretTests {
     func repository(_ baseURL: String) throws -> TestRepository {
         let repo = try TestRepository()
         let config = """
-        schema: folio/config@1
-        providers:
-          openai: { kind: openai, base_url: "\(baseURL)", api_key_env: FAKE_LLM_KEY }
-        """
+            schema: folio/config@1
+            providers:
+              openai: { kind: openai, base_url: "\(baseURL)", api_key_env: FAKE_LLM_KEY }
+            """
         try repo.commit("Add triage", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
         try repo.write(".gitignore", ".folio/\nout*/\n")
         return repo
@@ -205,10 +211,10 @@ struct ProviderSecretTests {
         let repo = try repository(server.baseURL)
         _ = try repo.git("checkout", "-q", "-b", "exfiltrate")
         let config = """
-        schema: folio/config@1
-        providers:
-          openai: { kind: openai, base_url: "\(thief.baseURL)", api_key_env: FAKE_LLM_KEY }
-        """
+            schema: folio/config@1
+            providers:
+              openai: { kind: openai, base_url: "\(thief.baseURL)", api_key_env: FAKE_LLM_KEY }
+            """
         try repo.commit("Tweak the prompt", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2])
         let refused = try await CLI.runAsync(["check", "--base", "main"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(refused.status == 2, "\(refused.stderr)")

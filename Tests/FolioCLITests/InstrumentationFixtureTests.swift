@@ -30,11 +30,13 @@ struct InstrumentationFixtureTests {
         #expect(seed["group"] as? String == "support_ticket_triage 1")
         #expect(seed["spans"] as? Int == 6)
         #expect(seed["input_tokens_mean"] as? Double == 33)
-        #expect(abs((seed["latency_p95_ms"] as? Double ?? 0) - 650) < 0.1) // the stub takes 650 ms; each clock reading adds 1 µs
+        #expect(abs((seed["latency_p95_ms"] as? Double ?? 0) - 650) < 0.1)  // the stub takes 650 ms; each clock reading adds 1 µs
         #expect(abs((seed["misclassification_rate"] as? Double ?? 0) - 1.0 / 6) < 1e-9)
         #expect(seed["cost_total_usd_spans"] as? Int == 6)
-        let compared = ["group", "spans", "error_rate", "input_tokens_mean", "output_tokens_mean", "cost_total_usd", "cost_mean_usd",
-                        "latency_p50_ms", "latency_p95_ms", "misclassification_rate", "misclassification_rate_spans"]
+        let compared = [
+            "group", "spans", "error_rate", "input_tokens_mean", "output_tokens_mean", "cost_total_usd", "cost_mean_usd",
+            "latency_p50_ms", "latency_p95_ms", "misclassification_rate", "misclassification_rate_spans",
+        ]
         func shown(_ value: Any?) -> String {
             guard let number = value as? Double else { return "\(value ?? "missing")" }
             return String(format: "%.6g", number)
@@ -63,15 +65,19 @@ struct InstrumentationFixtureTests {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("folio-from-trace-\(UUID())")
         for variant in Self.variants {
             let file = out.appendingPathComponent("\(variant).yaml")
-            _ = try run(["prompt", "from-trace", Self.folder(variant), "--span", "00f067aa0ba90002", "--name", "triage",
-                         "--var", "ticket_text=I need a refund for my last payment", "--var", "ticket_type=email", "--out", file.path])
+            _ = try run([
+                "prompt", "from-trace", Self.folder(variant), "--span", "00f067aa0ba90002", "--name", "triage",
+                "--var", "ticket_text=I need a refund for my last payment", "--var", "ticket_type=email", "--out", file.path,
+            ])
             let text = try String(contentsOf: file, encoding: .utf8)
-            #expect(text.contains("""
-              - role: system
-                content: "You are a support ticket classifier. Answer with one word: billing, technical, account or general.\\nTicket type: {{ticket_type}}"
-              - role: user
-                content: "{{ticket_text}}"
-            """), "\(variant):\n\(text)")
+            #expect(
+                text.contains(
+                    """
+                      - role: system
+                        content: "You are a support ticket classifier. Answer with one word: billing, technical, account or general.\\nTicket type: {{ticket_type}}"
+                      - role: user
+                        content: "{{ticket_text}}"
+                    """), "\(variant):\n\(text)")
             #expect(text.contains("  ticket_text: { type: string, required: true }\n  ticket_type: { type: string, required: true }"), "\(variant)")
         }
     }
@@ -80,24 +86,29 @@ struct InstrumentationFixtureTests {
         for variant in Self.variants {
             let repo = try TestRepository()
             let prompt = """
-            schema: folio/prompt@1
-            name: support_ticket_triage
-            variables:
-              ticket_text: { type: string, required: true }
-              ticket_type: { type: string, enum: [email, chat, web], default: email }
-            messages:
-              - role: system
-                content: "You are a support ticket classifier. Answer with one word: billing, technical, account or general.\\nTicket type: {{ticket_type}}"
-              - role: user
-                content: "{{ticket_text}}"
+                schema: folio/prompt@1
+                name: support_ticket_triage
+                variables:
+                  ticket_text: { type: string, required: true }
+                  ticket_type: { type: string, enum: [email, chat, web], default: email }
+                messages:
+                  - role: system
+                    content: "You are a support ticket classifier. Answer with one word: billing, technical, account or general.\\nTicket type: {{ticket_type}}"
+                  - role: user
+                    content: "{{ticket_text}}"
 
-            """
-            try repo.commit("init", files: [
-                "folio.yaml": Fixtures.config, "prompts/support_ticket_triage.yaml": prompt,
-                "goldensets/support_ticket_triage/misroutes.yaml": "schema: folio/goldenset@1\nprompt: support_ticket_triage\ncases: []\n",
-            ])
-            _ = try run(["goldenset", "add", "goldensets/support_ticket_triage/misroutes.yaml", "--from-trace", Self.folder(variant),
-                         "--where", "triage.expected=technical", "--expected-attr", "triage.expected"], in: repo.url)
+                """
+            try repo.commit(
+                "init",
+                files: [
+                    "folio.yaml": Fixtures.config, "prompts/support_ticket_triage.yaml": prompt,
+                    "goldensets/support_ticket_triage/misroutes.yaml": "schema: folio/goldenset@1\nprompt: support_ticket_triage\ncases: []\n",
+                ])
+            _ = try run(
+                [
+                    "goldenset", "add", "goldensets/support_ticket_triage/misroutes.yaml", "--from-trace", Self.folder(variant),
+                    "--where", "triage.expected=technical", "--expected-attr", "triage.expected",
+                ], in: repo.url)
             let text = try String(contentsOf: repo.url.appendingPathComponent("goldensets/support_ticket_triage/misroutes.yaml"), encoding: .utf8)
             #expect(text.contains("vars: { ticket_text: \"The billing API returns 500 errors since this morning\", ticket_type: \"chat\" }"), "\(variant):\n\(text)")
             #expect(text.contains("vars: { ticket_text: \"Your invoice API times out on large exports\", ticket_type: \"chat\" }"), "\(variant)")

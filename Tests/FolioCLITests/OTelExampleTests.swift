@@ -29,10 +29,12 @@ struct OTelExampleTests {
         """.write(to: tickets, atomically: true, encoding: .utf8)
         try fixture.publicKey("alice").write(to: fixture.repo.url.appendingPathComponent("key.pub"), atomically: true, encoding: .utf8)
         let example = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("folio-otel-example").path
-        let app = try await Command.runAsync(example, [
-            "http://127.0.0.1:\(serve.port)/production/manifest.json", fixture.repo.url.appendingPathComponent("key.pub").path, tickets.path,
-            "http://127.0.0.1:\(collector.port)/v1/traces", model.baseURL,
-        ])
+        let app = try await Command.runAsync(
+            example,
+            [
+                "http://127.0.0.1:\(serve.port)/production/manifest.json", fixture.repo.url.appendingPathComponent("key.pub").path, tickets.path,
+                "http://127.0.0.1:\(collector.port)/v1/traces", model.baseURL,
+            ])
         #expect(app.status == 0, "\(app.stdout)\n\(app.stderr)")
         #expect(app.stdout.contains("v2  WRONG billing    The billing API returns wrong amounts"))
         #expect(try await collector.stop() == 0)

@@ -113,8 +113,11 @@ struct PatchedBuildTests {
         // --expires: the same manifest with an `expires` line, patched as well.
         let manifest = folder.appendingPathComponent("dist/production/manifest.json")
         let plain = try String(contentsOf: manifest, encoding: .utf8)
-        let expiring = try CLI.run(["build", "--env", "staging", "--env", "production", "--out", "dist", "--expires", "7d",
-                                    "--signing-key", fixture.key("alice")], in: folder)
+        let expiring = try CLI.run(
+            [
+                "build", "--env", "staging", "--env", "production", "--out", "dist", "--expires", "7d",
+                "--signing-key", fixture.key("alice"),
+            ], in: folder)
         expectPatched(expiring, checking: 0)
         let header = try String(contentsOf: manifest, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(header[2].hasPrefix("  \"expires\" : \""), "\(header.prefix(4))")
@@ -131,8 +134,9 @@ struct PatchedBuildTests {
         // A tag of the checkpoint re-pointed: signed by an allowed key, but another tag.
         _ = try fixture.repo.git("tag", "-d", "folio/production/1")
         let blob = try fixture.blob("triage", at: "main~1")
-        _ = try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "main"],
-                                 input: "promote triage v2 to production\n\nre-made\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
+        _ = try fixture.repo.git(
+            ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "main"],
+            input: "promote triage v2 to production\n\nre-made\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
         var result = try build()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("checked all 3 promotion tag(s)"), "\(result.stdout)")
@@ -148,8 +152,9 @@ struct PatchedBuildTests {
         // A new tag by a key allowed_signers does not list stops the build, naming it, as
         // a whole build would; nothing is written.
         let written = try files(in: folder.appendingPathComponent("dist"))
-        _ = try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/2", "-F", "-", "main"],
-                                 input: "promote triage v3 to production\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(try fixture.blob("triage", at: "main"))\n")
+        _ = try fixture.repo.git(
+            ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/2", "-F", "-", "main"],
+            input: "promote triage v3 to production\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(try fixture.blob("triage", at: "main"))\n")
         result = try build()
         #expect(result.status == 1)
         #expect(result.stderr.contains("folio/production/2: signer not allowed"), "\(result.stderr)")
@@ -174,8 +179,12 @@ struct PatchedBuildTests {
         expectPatched(try build(), checking: 0)
 
         // allowed_signers changes (bob may sign now): every tag is checked against it.
-        _ = try fixture.repo.commit("Allow bob", files: [".folio/allowed_signers": try String(contentsOf: folder.appendingPathComponent(".folio/allowed_signers"), encoding: .utf8)
-            + "bob@example.com \(try fixture.publicKey("bob"))\n"])
+        _ = try fixture.repo.commit(
+            "Allow bob",
+            files: [
+                ".folio/allowed_signers": try String(contentsOf: folder.appendingPathComponent(".folio/allowed_signers"), encoding: .utf8)
+                    + "bob@example.com \(try fixture.publicKey("bob"))\n"
+            ])
         result = try build()
         #expect(result.stdout.contains("checked all"), "\(result.stdout)")
         expectPatched(try build(), checking: 0)

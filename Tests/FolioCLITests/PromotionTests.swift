@@ -73,7 +73,7 @@ struct PromotionTests {
         #expect(refused.stderr.contains("commit a line for the key to .folio/allowed_signers on main first (<you@example.com> namespaces=\"git,folio-manifest\" ssh-ed25519 "))
         #expect(try fixture.repo.git("tag", "-l") == "")
         let rollback = try CLI.run(["rollback", "triage", "--env", "production", "--note", "x", "--signing-key", fixture.key("mallory")], in: fixture.repo.url)
-        #expect(rollback.status == 2) // nothing promoted yet
+        #expect(rollback.status == 2)  // nothing promoted yet
         // --force creates it; it never counts.
         #expect(try promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", "--force", key: "mallory").status == 0)
         let verify = try CLI.run("verify", in: fixture.repo.url)
@@ -124,8 +124,9 @@ struct PromotionTests {
         try fixture.repo.git("checkout", "-q", "-b", "side")
         try fixture.repo.commit("side", files: ["other.txt": "x\n"])
         let blob = try fixture.blob("triage", at: "main")
-        try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "side"],
-                             input: "promote triage v2\n\nfrom a branch\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
+        try fixture.repo.git(
+            ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "side"],
+            input: "promote triage v2\n\nfrom a branch\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
         let verify = try CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("which is not in main's history"))
@@ -243,7 +244,9 @@ struct PromotionTests {
             group.enter()
             Thread.detachNewThread {
                 let result = Result { try body(item) }
-                box.lock.lock(); box.results[index] = result; box.lock.unlock()
+                box.lock.lock()
+                box.results[index] = result
+                box.lock.unlock()
                 group.leave()
             }
         }
@@ -303,7 +306,10 @@ struct SigningDelegationTests {
         agent.standardOutput = FileHandle.nullDevice
         agent.standardError = FileHandle.nullDevice
         try agent.run()
-        defer { kill(agent.processIdentifier, SIGKILL); agent.waitUntilExit() } // it inherits a blocked SIGTERM
+        defer {
+            kill(agent.processIdentifier, SIGKILL)
+            agent.waitUntilExit()
+        }  // it inherits a blocked SIGTERM
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(10_000) }
         #expect(FileManager.default.fileExists(atPath: socket), "the agent did not start")
@@ -313,7 +319,7 @@ struct SigningDelegationTests {
         try fixture.repo.commit("allow bob", files: [".folio/allowed_signers": "bob@example.com \(try fixture.publicKey("bob"))\n"])
         try fixture.repo.git("config", "gpg.format", "ssh")
         try fixture.repo.git("config", "user.signingkey", "key::\(try fixture.publicKey("bob"))")
-        try FileManager.default.removeItem(atPath: fixture.key("bob")) // only the agent has it now
+        try FileManager.default.removeItem(atPath: fixture.key("bob"))  // only the agent has it now
         let result = try Command.run(CLI.binary, ["promote", "triage@1", "--env", "staging", "--note", "agent"], in: fixture.repo.url, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try CLI.run("verify", in: fixture.repo.url).stdout.contains("good by bob@example.com"))

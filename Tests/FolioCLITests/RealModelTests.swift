@@ -15,10 +15,10 @@ struct RealModelTests {
         defer { server.stop() }
         let repo = try TestRepository()
         let config = """
-        schema: folio/config@1
-        providers:
-          openai: { kind: openai, base_url: "\(server.baseURL)/v1", concurrency: 1, timeout: 120 }
-        """
+            schema: folio/config@1
+            providers:
+              openai: { kind: openai, base_url: "\(server.baseURL)/v1", concurrency: 1, timeout: 120 }
+            """
         try repo.commit("Add the triage prompt", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
         let result = try await CLI.runAsync(["eval", "support_ticket_triage", "--format", "json", "--no-cache", "--out", "reports"], in: repo.url)
         #expect([0, 1].contains(result.status), "\(result.stderr)")

@@ -8,8 +8,10 @@ struct ReportCommandTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-report-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var lines: [String] = []
-        let tickets = [("The billing API returns wrong amounts", "technical"), ("Payments endpoint returns 500", "technical"),
-                       ("I need a refund", "billing"), ("Cannot log in with SSO", "account")]
+        let tickets = [
+            ("The billing API returns wrong amounts", "technical"), ("Payments endpoint returns 500", "technical"),
+            ("I need a refund", "billing"), ("Cannot log in with SSO", "account"),
+        ]
         for (index, ticket) in tickets.enumerated() {
             let v1Output = ticket.1 == "technical" ? "billing" : ticket.1
             lines.append(TraceFixtures.triage(span: String(format: "10000000000000%02x", index), version: 1, ticket: ticket.0, output: v1Output, expected: ticket.1))
@@ -66,7 +68,9 @@ struct ReportTrendTests {
         for day in 0..<4 {
             for index in 0..<4 {
                 let wrong = index < day
-                lines.append(TraceFixtures.triage(span: String(format: "4%03d%012x", day, index), version: 1, ticket: "The billing API fails", output: wrong ? "billing" : "technical", expected: "technical", day: day))
+                lines.append(
+                    TraceFixtures.triage(
+                        span: String(format: "4%03d%012x", day, index), version: 1, ticket: "The billing API fails", output: wrong ? "billing" : "technical", expected: "technical", day: day))
             }
         }
         try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("spans.jsonl"), atomically: true, encoding: .utf8)
@@ -94,8 +98,11 @@ struct ReportTrendTests {
 struct AlertCommandTests {
     @Test func rulesTurnIntoExitCodes() throws {
         let folder = try ReportCommandTests().traces()
-        let firing = try CLI.run(["alert", folder.path, "--version", "1", "--label-attr", "app.expected_team",
-                                  "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
+        let firing = try CLI.run(
+            [
+                "alert", folder.path, "--version", "1", "--label-attr", "app.expected_team",
+                "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000",
+            ], in: folder)
         #expect(firing.status == 1)
         #expect(firing.stdout == "FIRING: misclassification_rate > 5% (value 0.5 over 4 call(s))\n")
         let quiet = try CLI.run(["alert", folder.path, "--version", "2", "--label-attr", "app.expected_team", "--rule", "misclassification_rate > 5%", "--window", "1h"], in: folder)

@@ -60,14 +60,15 @@ struct ServeConnectionTests {
         let manifestLength = try Data(contentsOf: dist.appendingPathComponent("production/manifest.json")).count
 
         // A POST (Hummingbird's responder) first, GETs and a HEAD behind it in the same write.
-        let pipelined = "POST /production/manifest.json HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+        let pipelined =
+            "POST /production/manifest.json HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
             + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
             + "HEAD /production/manifest.json HTTP/1.1\r\nHost: x\r\n\r\n"
             + "GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"
             + "GET /healthz?probe=1 HTTP/1.1\r\nHost: x\r\n\r\n"
         let answer = try exchange(port: serve.port, pipelined)
         #expect(statusLines(answer.text) == ["HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 200 OK", "HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK"], "\(answer.text)")
-        #expect(!answer.closed) // keep-alive
+        #expect(!answer.closed)  // keep-alive
         // The HEAD answer says how long the body would be, and has none: the 404 follows it at once.
         let head = try #require(answer.text.range(of: "HTTP/1.1 200 OK\r\n", options: [], range: answer.text.range(of: "ok\n")!.upperBound..<answer.text.endIndex))
         let afterHead = answer.text[head.upperBound...]

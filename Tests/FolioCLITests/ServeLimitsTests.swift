@@ -67,7 +67,10 @@ struct ServeLimitsTests {
         start = Date()
         var closed = false
         for byte in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8) {
-            if send(slow, [byte], 1, Int32(MSG_NOSIGNAL)) != 1 || sockets.exchange(on: slow, "").closed { closed = true; break }
+            if send(slow, [byte], 1, Int32(MSG_NOSIGNAL)) != 1 || sockets.exchange(on: slow, "").closed {
+                closed = true
+                break
+            }
         }
         #expect(closed)
         #expect(Date().timeIntervalSince(start) < 2.5, "closed after \(Date().timeIntervalSince(start)) s")
@@ -99,9 +102,10 @@ struct ServeLimitsTests {
         #expect(sockets.exchange(on: third, request).text.isEmpty)
         close(first)
         var answer = ""
-        #expect(eventually(5) {
-            answer += sockets.exchange(on: third, "").text
-            return answer.contains("HTTP/1.1 200 OK")
-        }, "\(answer)")
+        #expect(
+            eventually(5) {
+                answer += sockets.exchange(on: third, "").text
+                return answer.contains("HTTP/1.1 200 OK")
+            }, "\(answer)")
     }
 }

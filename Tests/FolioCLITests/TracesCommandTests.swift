@@ -55,23 +55,27 @@ struct FromTraceTests {
         let repo = try TestRepository()
         try repo.commit("config", files: ["folio.yaml": Fixtures.config])
         let traces = try TracesCommandTests().traces()
-        let result = try CLI.run(["prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "billing_triage",
-                                  "--var", "ticket_text=The billing API returns wrong amounts"], in: repo.url)
+        let result = try CLI.run(
+            [
+                "prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "billing_triage",
+                "--var", "ticket_text=The billing API returns wrong amounts",
+            ], in: repo.url)
         #expect(result.status == 0, "\(result.stderr)")
         let text = try String(contentsOf: repo.url.appendingPathComponent("prompts/billing_triage.yaml"), encoding: .utf8)
-        #expect(text == """
-        schema: folio/prompt@1
-        name: billing_triage
-        description: "Created from span 1000000000000002 of trace 4bf92f3577b34da6a3ce929d0e0e4736."
-        model:
-          name: "gpt-4o"
-        variables:
-          ticket_text: { type: string, required: true }
-        messages:
-          - role: user
-            content: "{{ticket_text}}"
+        #expect(
+            text == """
+                schema: folio/prompt@1
+                name: billing_triage
+                description: "Created from span 1000000000000002 of trace 4bf92f3577b34da6a3ce929d0e0e4736."
+                model:
+                  name: "gpt-4o"
+                variables:
+                  ticket_text: { type: string, required: true }
+                messages:
+                  - role: user
+                    content: "{{ticket_text}}"
 
-        """)
+                """)
         #expect(try CLI.run("lint", in: repo.url).status == 0)
         let again = try CLI.run(["prompt", "from-trace", traces.path, "--span", "1000000000000002", "--name", "billing_triage"], in: repo.url)
         #expect(again.status == 2)
@@ -87,27 +91,29 @@ struct GoldenSetAddTests {
         let repo = try TestRepository()
         let set = "goldensets/support_ticket_triage/misroutes.yaml"
         let original = """
-        # Misroutes seen in production; keep this comment.
-        schema: folio/goldenset@1
-        prompt: support_ticket_triage
-        defaults:
-          assert: [{ type: equals, normalize: [trim, lowercase] }]
-        cases: []
+            # Misroutes seen in production; keep this comment.
+            schema: folio/goldenset@1
+            prompt: support_ticket_triage
+            defaults:
+              assert: [{ type: equals, normalize: [trim, lowercase] }]
+            cases: []
 
-        """
+            """
         try repo.commit("set up", files: ["folio.yaml": Scaffold.config, WorkedExample.promptPath: WorkedExample.promptV2, set: original])
         let traces = try TracesCommandTests().traces()
         let one = try CLI.run(["goldenset", "add", set, "--from-trace", traces.path, "--span", "1000000000000002", "--expected", "technical", "--id", "billing-api"], in: repo.url)
         #expect(one.status == 0, "\(one.stderr)")
         var text = try String(contentsOf: repo.url.appendingPathComponent(set), encoding: .utf8)
         #expect(text.hasPrefix("# Misroutes seen in production; keep this comment.\n"))
-        #expect(text.contains("""
-          - id: billing-api
-            vars: { ticket_text: "The billing API returns wrong amounts" }
-            expected: "technical"
-            source: { trace_id: 4bf92f3577b34da6a3ce929d0e0e4736, span_id: 1000000000000002 }
+        #expect(
+            text.contains(
+                """
+                  - id: billing-api
+                    vars: { ticket_text: "The billing API returns wrong amounts" }
+                    expected: "technical"
+                    source: { trace_id: 4bf92f3577b34da6a3ce929d0e0e4736, span_id: 1000000000000002 }
 
-        """))
+                """))
         #expect(try CLI.run("lint", in: repo.url).status == 0)
 
         let again = try CLI.run(["goldenset", "add", set, "--from-trace", traces.path, "--span", "1000000000000002"], in: repo.url)

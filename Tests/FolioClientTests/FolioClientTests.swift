@@ -28,19 +28,23 @@ struct FolioClientTests {
     let manifestPath = "/production/manifest.json"
     let time = ManualClock()
 
-    func client(_ server: RunningServer, _ dist: TestDist, ttl: Duration = .seconds(300), cache: URL? = nil, fallback: Data? = nil,
-                logger: Logger? = nil) throws -> FolioClient {
+    func client(
+        _ server: RunningServer, _ dist: TestDist, ttl: Duration = .seconds(300), cache: URL? = nil, fallback: Data? = nil,
+        logger: Logger? = nil
+    ) throws -> FolioClient {
         var configuration = FolioClient.Configuration(manifestURL: server.url("production/manifest.json"), publicKeys: [dist.publicKey])
         configuration.cacheTTL = ttl
         configuration.cacheDirectory = cache
         configuration.fallbackManifest = fallback
-        configuration.requestTimeout = .seconds(30) // generous: the whole suite runs in parallel on few cores
+        configuration.requestTimeout = .seconds(30)  // generous: the whole suite runs in parallel on few cores
         configuration.attempts = 2
-        configuration.logger = logger ?? {
-            var logger = Logger(label: "test.client")
-            logger.logLevel = .critical
-            return logger
-        }()
+        configuration.logger =
+            logger
+            ?? {
+                var logger = Logger(label: "test.client")
+                logger.logLevel = .critical
+                return logger
+            }()
         configuration.clock = time.clock
         return try FolioClient(configuration)
     }
@@ -101,7 +105,7 @@ struct FolioClientTests {
         tampered[tampered.count / 2] ^= 0x01
         try dist.write(tampered, "production/manifest.json")
         try await RunningServer.letItSeeTheChange()
-        time.advance(.milliseconds(80)) // the TTL passes
+        time.advance(.milliseconds(80))  // the TTL passes
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
         await folio.store.waitForRefresh()
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
@@ -116,7 +120,7 @@ struct FolioClientTests {
         let cache = temporaryFolder()
         let folio = try client(server, dist, ttl: .milliseconds(50), cache: cache)
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 2)
-        try dist.publish(version: 4, current: 1) // validly signed, but older
+        try dist.publish(version: 4, current: 1)  // validly signed, but older
         try await RunningServer.letItSeeTheChange()
         time.advance(.milliseconds(80))
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
@@ -149,7 +153,7 @@ struct FolioClientTests {
         defer { Task { await server.stop() } }
         let folio = try client(server, dist, ttl: .milliseconds(100))
         #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
-        time.advance(.seconds(2)) // `expires` is wall-clock time in the signed manifest
+        time.advance(.seconds(2))  // `expires` is wall-clock time in the signed manifest
         let error = await #expect(throws: FolioClientError.self) { try await folio.render("triage", variables: ["ticket_text": "x"]) }
         #expect(error?.message.contains("expired") == true)
     }
@@ -164,7 +168,7 @@ struct FolioClientTests {
         #expect(server.count(manifestPath) == 1)
         try dist.publish(version: 2, current: 2)
         try await RunningServer.letItSeeTheChange()
-        time.advance(.milliseconds(150)) // the TTL passes
+        time.advance(.milliseconds(150))  // the TTL passes
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<1000 {
                 group.addTask { try await folio.render("triage", variables: ["ticket_text": "x"]).version }
@@ -189,7 +193,7 @@ struct FolioClientTests {
         #expect(server.count(manifestPath, status: 304) == 1)
         #expect(server.count("/production/manifest.json.sig") == 1)
         _ = try await folio.render("triage", variables: ["ticket_text": "x"])
-        #expect(server.count(manifestPath) == 2) // fresh again: no new request
+        #expect(server.count(manifestPath) == 2)  // fresh again: no new request
     }
 
     @Test func pinnedVersionsAreCheckedAndCachedForever() async throws {
@@ -323,7 +327,7 @@ struct FolioClientOutageTests {
         let manifest = try Data(contentsOf: dist.manifestURL)
         try FileManager.default.removeItem(at: dist.manifestURL)
         for _ in 0..<5 {
-            tests.time.advance(.seconds(11)) // past the TTL and the pause after a failure
+            tests.time.advance(.seconds(11))  // past the TTL and the pause after a failure
             #expect(try await folio.render("triage", variables: ["ticket_text": "x"]).version == 1)
             await folio.store.waitForRefresh()
         }

@@ -48,8 +48,9 @@ final class TestDist: @unchecked Sendable {
                 prompts["triage"] = published
             }
         }
-        let manifest = Manifest(environment: "production", version: version, generatedAt: Date(timeIntervalSince1970: 1_790_000_000), expires: expires,
-                                source: ManifestSource(commit: String(repeating: "a", count: 40), tag: "folio/production/\(version)"), prompts: prompts, versionFiles: files)
+        let manifest = Manifest(
+            environment: "production", version: version, generatedAt: Date(timeIntervalSince1970: 1_790_000_000), expires: expires,
+            source: ManifestSource(commit: String(repeating: "a", count: 40), tag: "folio/production/\(version)"), prompts: prompts, versionFiles: files)
         let bytes = try JSONEncoder.folio.encode(manifest)
         try write(Data(try SSHSignature.sign(bytes, namespace: Manifest.signatureNamespace, with: key ?? self.key).armored.utf8), "production/manifest.json.sig")
         try write(bytes, "production/manifest.json")
@@ -111,7 +112,7 @@ final class RunningServer: @unchecked Sendable {
     /// after changing `dist/`, a test waits that long in real time (the client's own
     /// clock is the test's to move).
     static func letItSeeTheChange() async throws {
-        try await Task.sleep(for: .milliseconds(30)) // StaticFiles.revalidateAfterNanoseconds is 20 ms
+        try await Task.sleep(for: .milliseconds(30))  // StaticFiles.revalidateAfterNanoseconds is 20 ms
     }
 
     func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)/\(path)")! }

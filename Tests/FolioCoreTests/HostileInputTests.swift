@@ -36,23 +36,23 @@ struct HostileInputTests {
 
     @Test func aBillionLaughsInAVariableDefaultStopsAtTheNodeLimit() {
         let prompt = """
-        schema: folio/prompt@1
-        name: laughs
-        \(Self.laughs.split(separator: "\n").map { "x-\($0)" }.joined(separator: "\n"))
-        """
+            schema: folio/prompt@1
+            name: laughs
+            \(Self.laughs.split(separator: "\n").map { "x-\($0)" }.joined(separator: "\n"))
+            """
         // The anchors sit under unknown keys here; put them where a default would be read.
         let inDefault = """
-        schema: folio/prompt@1
-        name: laughs
-        variables:
-          items:
-            type: list
-            default:
-        \(Self.laughs.split(separator: "\n").enumerated().map { "      - \($0.element.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces))" }.joined(separator: "\n"))
-        messages:
-          - role: user
-            content: "{{#items}}x{{/items}}"
-        """
+            schema: folio/prompt@1
+            name: laughs
+            variables:
+              items:
+                type: list
+                default:
+            \(Self.laughs.split(separator: "\n").enumerated().map { "      - \($0.element.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces))" }.joined(separator: "\n"))
+            messages:
+              - role: user
+                content: "{{#items}}x{{/items}}"
+            """
         for text in [prompt, inDefault] {
             var diagnostics: [String] = []
             let elapsed = seconds { diagnostics = lint(prompts: ["laughs": text]) }
@@ -109,9 +109,10 @@ struct HostileInputTests {
         let diagnostics = lint(prompts: ["fan": prompt], partials: partials)
         #expect(diagnostics.contains { $0.hasPrefix("prompts/fan.yaml:5:14: error: message 1 would include partials 33554431 times, more than the \(Limits.partialExpansions)") }, "\(diagnostics)")
 
-        let sources = Dictionary(uniqueKeysWithValues: (0...24).map { level in
-            ("p\(level)", level == 24 ? "x" : "x{{> p\(level + 1)}}{{> p\(level + 1)}}")
-        })
+        let sources = Dictionary(
+            uniqueKeysWithValues: (0...24).map { level in
+                ("p\(level)", level == 24 ? "x" : "x{{> p\(level + 1)}}{{> p\(level + 1)}}")
+            })
         var failure: TemplateRenderError?
         let elapsed = seconds {
             do { _ = try Template("{{> p0}}").render(.object([:]), partials: sources) } catch { failure = error as? TemplateRenderError }
@@ -152,15 +153,15 @@ struct HostileInputTests {
 
     @Test func bytesThatAreNotUTF8AreAnErrorWithTheirPosition() {
         var bytes = Array("schema: folio/prompt@1\nname: x\ndescription: caf".utf8)
-        bytes += [0xE9, 0x20] // Latin-1 é
+        bytes += [0xE9, 0x20]  // Latin-1 é
         bytes += Array(" ok\n".utf8)
         var files = Workspace.Files()
         #expect(files.decode(Data(bytes), path: "prompts/x.yaml") == nil)
         #expect(files.problems.map(\.description) == ["prompts/x.yaml:3:17: error: byte 0xE9 is not UTF-8 text: save the file as UTF-8"])
         #expect(UTF8Text.firstInvalidByte(Array("héllo €𝄞".utf8)) == nil)
-        #expect(UTF8Text.firstInvalidByte([0x61, 0xC0, 0x80]) == 1) // overlong
-        #expect(UTF8Text.firstInvalidByte([0xED, 0xA0, 0x80]) == 0) // a surrogate
-        #expect(UTF8Text.firstInvalidByte([0x61, 0xF0, 0x9F]) == 1) // cut short
+        #expect(UTF8Text.firstInvalidByte([0x61, 0xC0, 0x80]) == 1)  // overlong
+        #expect(UTF8Text.firstInvalidByte([0xED, 0xA0, 0x80]) == 0)  // a surrogate
+        #expect(UTF8Text.firstInvalidByte([0x61, 0xF0, 0x9F]) == 1)  // cut short
     }
 
     @Test func symbolicLinksInTheRepositoryAreReportedAndNeverRead() throws {
@@ -173,7 +174,10 @@ struct HostileInputTests {
         try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("goldensets/x/leak.yaml"), withDestinationURL: secret)
         try FileManager.default.createSymbolicLink(at: root.appendingPathComponent("goldensets/elsewhere"), withDestinationURL: root)
         let diagnostics = Workspace(files: try .workingTree(at: root)).diagnostics.map(\.description)
-        #expect(diagnostics.contains("prompts/leak.yaml:1:1: error: prompts/leak.yaml is a symbolic link: Folio never follows links in a prompt repository (one could point anywhere); commit the file itself"), "\(diagnostics)")
+        #expect(
+            diagnostics.contains(
+                "prompts/leak.yaml:1:1: error: prompts/leak.yaml is a symbolic link: Folio never follows links in a prompt repository (one could point anywhere); commit the file itself"),
+            "\(diagnostics)")
         #expect(diagnostics.contains { $0.hasPrefix("goldensets/x/leak.yaml:1:1: error: goldensets/x/leak.yaml is a symbolic link") })
         #expect(diagnostics.contains { $0.hasPrefix("goldensets/elsewhere:1:1: error: goldensets/elsewhere is a symbolic link") })
         #expect(!diagnostics.joined().contains("sk-live"))

@@ -16,7 +16,8 @@ struct LoaderFuzzTests {
     ].map { Array($0.utf8) }
 
     @Test func loadingRandomFilesNeverCrashesOrHangs() {
-        var fuzzer = Fuzzer(seed: 0x4A11, tokens: [":", " ", "\n", "  ", "- ", "&a ", "*a", "{", "}", "[", "]", "\"", "'", "|", ">", "#", "{{", "}}", "schema", "folio/prompt@1", "\t", "? ", "!!str ", "\u{FEFF}"])
+        var fuzzer = Fuzzer(
+            seed: 0x4A11, tokens: [":", " ", "\n", "  ", "- ", "&a ", "*a", "{", "}", "[", "]", "\"", "'", "|", ">", "#", "{{", "}}", "schema", "folio/prompt@1", "\t", "? ", "!!str ", "\u{FEFF}"])
         let outcome = fuzzer.run(5_000, seeds: Self.seeds) { bytes in
             var files = Workspace.Files()
             guard let text = files.decode(Data(bytes), path: "prompts/triage.yaml") else { return }

@@ -29,7 +29,8 @@ struct TagMessageTests {
     }
 
     @Test func subjectNoteAndTrailers() {
-        let message = "promote a v2 to production\n\nFirst paragraph\nwraps.\n\n\nSecond é 😀.\n\nFolio-Prompt:  a@2 blob=\(Self.blob) replaces=1 \t\nSigned-off-by: A\nFolio-Prompt:\tb@1 blob=\(Self.blob)\n"
+        let message =
+            "promote a v2 to production\n\nFirst paragraph\nwraps.\n\n\nSecond é 😀.\n\nFolio-Prompt:  a@2 blob=\(Self.blob) replaces=1 \t\nSigned-off-by: A\nFolio-Prompt:\tb@1 blob=\(Self.blob)\n"
         let parsed = Promotion.parseMessage(message)
         #expect(parsed.subject == "promote a v2 to production")
         #expect(parsed.note == "First paragraph\nwraps.\n\nSecond é 😀.")

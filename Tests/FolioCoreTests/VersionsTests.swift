@@ -82,7 +82,7 @@ struct VersionsTests {
                 try repo.commit("main \(round)", files: ["prompts/extra\(round).yaml": someContent()])
                 try repo.git("merge", "-q", "--no-ff", "-m", "merge \(round)", "side-\(round)")
             case 2 where round > 12:
-                try repo.git("reset", "-q", "--hard", "HEAD~2") // main rewritten: the cached tip is gone from it
+                try repo.git("reset", "-q", "--hard", "HEAD~2")  // main rewritten: the cached tip is gone from it
                 try repo.commit("rewrite \(round)", files: ["prompts/\(name).yaml": someContent()])
             default:
                 try repo.commit("change \(round)", files: ["prompts/\(name).yaml": someContent()])
@@ -147,10 +147,12 @@ struct VersionsTests {
     @Test func partialsComeFromTheSameTreeAsThePrompt() throws {
         let repo = try TestRepository()
         let prompt = Fixtures.prompt("triage", system: "{{> tone}}")
-        try repo.commit("v1", files: [
-            "folio.yaml": Fixtures.config, "prompts/triage.yaml": prompt,
-            "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be calm, {{ticket_type}}.\"\n",
-        ])
+        try repo.commit(
+            "v1",
+            files: [
+                "folio.yaml": Fixtures.config, "prompts/triage.yaml": prompt,
+                "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be calm, {{ticket_type}}.\"\n",
+            ])
         try repo.write("prompts/partials/tone.yaml", "schema: folio/partial@1\nname: tone\ncontent: \"Be quick, {{ticket_type}}.\"\n")
         let folio = try PromptRepository(discovering: repo.path)
         let committed = try folio.resolve(PromptReference(parsing: "triage@1")).compiled()
@@ -196,23 +198,24 @@ struct TextDiffTests {
     @Test func printsUnifiedHunks() {
         let old = (1...10).map { "line \($0)" }.joined(separator: "\n") + "\n"
         let new = old.replacingOccurrences(of: "line 2\n", with: "line two\n").replacingOccurrences(of: "line 10\n", with: "line 10\nline 11\n")
-        #expect(TextDiff.unified(old, new, oldName: "a", newName: "b") == """
-        --- a
-        +++ b
-        @@ -1,5 +1,5 @@
-         line 1
-        -line 2
-        +line two
-         line 3
-         line 4
-         line 5
-        @@ -8,3 +8,4 @@
-         line 8
-         line 9
-         line 10
-        +line 11
+        #expect(
+            TextDiff.unified(old, new, oldName: "a", newName: "b") == """
+                --- a
+                +++ b
+                @@ -1,5 +1,5 @@
+                 line 1
+                -line 2
+                +line two
+                 line 3
+                 line 4
+                 line 5
+                @@ -8,3 +8,4 @@
+                 line 8
+                 line 9
+                 line 10
+                +line 11
 
-        """)
+                """)
         #expect(TextDiff.unified(old, old, oldName: "a", newName: "b") == "")
     }
 }

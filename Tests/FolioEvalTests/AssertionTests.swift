@@ -6,11 +6,13 @@ import Testing
 @Suite("Assertions")
 struct AssertionTests {
     func check(_ assertion: Assertion, _ output: String, expected: String? = nil, latency: Double = 100, cost: Double? = 0.001, tokens: Int? = 50) async -> AssertionOutcome {
-        await AssertionChecker.check(assertion, AssertionInput(
-            output: output, expected: expected, latencyMs: latency, costUSD: cost, totalTokens: tokens,
-            similarity: { a, b in a.lowercased() == b.lowercased() ? 1 : 0.2 },
-            judge: { rubric, output in (output.contains(rubric), "looked for \(rubric)") }
-        ))
+        await AssertionChecker.check(
+            assertion,
+            AssertionInput(
+                output: output, expected: expected, latencyMs: latency, costUSD: cost, totalTokens: tokens,
+                similarity: { a, b in a.lowercased() == b.lowercased() ? 1 : 0.2 },
+                judge: { rubric, output in (output.contains(rubric), "looked for \(rubric)") }
+            ))
     }
 
     @Test func textChecks() async {
@@ -67,7 +69,9 @@ struct AssertionTests {
         #expect(rubric.passed && rubric.reason == "looked for refund")
         let noJudge = await AssertionChecker.check(Assertion(type: "llm-rubric", value: .string("x")), AssertionInput(output: "x", latencyMs: 1))
         #expect(!noJudge.passed && noJudge.reason?.contains("judge") == true)
-        let keyless = await AssertionChecker.check(Assertion(type: "llm-rubric", value: .string("x")), AssertionInput(output: "x", latencyMs: 1, judgeProblem: "provider 'openai' needs an API key in the environment variable OPENAI_API_KEY, which is not set"))
+        let keyless = await AssertionChecker.check(
+            Assertion(type: "llm-rubric", value: .string("x")),
+            AssertionInput(output: "x", latencyMs: 1, judgeProblem: "provider 'openai' needs an API key in the environment variable OPENAI_API_KEY, which is not set"))
         #expect(keyless.reason?.contains("OPENAI_API_KEY") == true)
     }
 

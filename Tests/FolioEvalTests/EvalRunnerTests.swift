@@ -28,7 +28,8 @@ enum Example {
     /// A generous timeout: on a loaded machine a request can stall for seconds, and a retry
     /// would change what the tests count.
     static func provider(_ server: FakeLLMServer, concurrency: Int = 4) -> ResilientProvider {
-        ResilientProvider(OpenAIProvider(name: "openai", baseURL: server.baseURL, apiKey: "sk-eval-SECRET-42", timeout: 60), concurrency: concurrency, policy: RetryPolicy(maxAttempts: 2, baseDelay: 0.01))
+        ResilientProvider(
+            OpenAIProvider(name: "openai", baseURL: server.baseURL, apiKey: "sk-eval-SECRET-42", timeout: 60), concurrency: concurrency, policy: RetryPolicy(maxAttempts: 2, baseDelay: 0.01))
     }
 
     static func folder() throws -> URL {
@@ -124,20 +125,21 @@ struct EvalRunnerTests {
         let counter = Counter()
         let server = try await FakeLLMServer.start { _, _ in counter.next() % 2 == 0 ? "billing" : "general" }
         defer { Task { await server.stop() } }
-        let set = try Example.goldenSet("""
-        schema: folio/goldenset@1
-        prompt: support_ticket_triage
-        cases:
-          - id: refund
-            vars: { ticket_text: "I need a refund" }
-            expected: billing
-            repeat: 4
-            pass_rule: { min_passes: 2 }
-          - id: strict
-            vars: { ticket_text: "Refund again" }
-            expected: billing
-            repeat: 2
-        """)
+        let set = try Example.goldenSet(
+            """
+            schema: folio/goldenset@1
+            prompt: support_ticket_triage
+            cases:
+              - id: refund
+                vars: { ticket_text: "I need a refund" }
+                expected: billing
+                repeat: 4
+                pass_rule: { min_passes: 2 }
+              - id: strict
+                vars: { ticket_text: "Refund again" }
+                expected: billing
+                repeat: 2
+            """)
         let side = try Example.side("head", WorkedExample.promptV2, "v2", Example.provider(server, concurrency: 1))
         let report = await EvalRunner(options: EvalOptions()).run([EvalJob(goldenSetPath: "g.yaml", goldenSet: set, sides: [side])])
         let refund = report.runs[0].cases[0].sides[0]
@@ -164,5 +166,10 @@ struct EvalRunnerTests {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = -1
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }

@@ -42,7 +42,9 @@ struct ReportTests {
         #expect(lines[0] == "<!-- folio-check -->")
         #expect(lines[1].contains("REGRESSION: 2 case(s)"))
         #expect(markdown.contains("### Regressions: support_ticket_triage, head vs base"))
-        #expect(markdown.contains("| billing-api-wrong-amounts | The billing API returns wrong amounts for annual plans | technical | technical | billing | equals: expected \"technical\", got \"billing\" |"))
+        #expect(
+            markdown.contains(
+                "| billing-api-wrong-amounts | The billing API returns wrong amounts for annual plans | technical | technical | billing | equals: expected \"technical\", got \"billing\" |"))
         #expect(markdown.contains("<details><summary>All 5 cases"))
     }
 

@@ -27,8 +27,8 @@ struct RepositoryTests {
         #expect(error?.message.contains("does not exist") == true)
     }
 
-    @Test func aRepositoryOwnedByAnotherUserExplainsSafeDirectory() throws {
-        guard getuid() == 0 else { return } // only root can hand a folder to another user
+    @Test(.enabled(if: getuid() == 0, "only root can hand a folder to another user"))
+    func aRepositoryOwnedByAnotherUserExplainsSafeDirectory() throws {
         let repo = try TestRepository()
         try repo.commit("first", files: ["a.txt": "a\n"])
         _ = try Command.run("/bin/chown", ["-R", "65534:65534", repo.path])
@@ -106,7 +106,10 @@ struct RepositoryTests {
         var seen: [Substring: String] = [:]
         var prefix: String?
         for id in ids {
-            if seen[id.prefix(4)] != nil { prefix = String(id.prefix(4)); break }
+            if seen[id.prefix(4)] != nil {
+                prefix = String(id.prefix(4))
+                break
+            }
             seen[id.prefix(4)] = id
         }
         let ambiguous = try #require(prefix)

@@ -120,15 +120,17 @@ struct TreeAndHistoryTests {
     @Test func findsThePathAmongNamesThatSortAroundIt() throws {
         // git sorts a folder as if its name ended in "/": "p-a/" < "p.yaml" < "p/" < "p0".
         let repo = try TestRepository()
-        let neighbours = ["prompts.yaml": "f\n", "prompts-a/x.yaml": "f\n", "prompts0/x.yaml": "f\n",
-                          "prompts/a": "f\n", "prompts/a.yaml.d/x": "f\n", "prompts/a-yaml": "f\n", "prompts/b.yaml": "f\n"]
+        let neighbours = [
+            "prompts.yaml": "f\n", "prompts-a/x.yaml": "f\n", "prompts0/x.yaml": "f\n",
+            "prompts/a": "f\n", "prompts/a.yaml.d/x": "f\n", "prompts/a-yaml": "f\n", "prompts/b.yaml": "f\n",
+        ]
         let first = try repo.commit("one", files: neighbours.merging(["prompts/a.yaml": "1\n"]) { $1 })
         try repo.commit("neighbours only", files: ["prompts/a": "g\n", "prompts.yaml": "g\n", "prompts/a.yaml.d/x": "g\n"])
         let second = try repo.commit("two", files: ["prompts/a.yaml": "2\n"])
         let git = try Repository(discovering: repo.path)
         #expect(try git.firstParentChanges(of: "prompts/a.yaml", from: "HEAD").map(\.commit.id.hex) == [first, second])
         #expect(try git.firstParentChanges(of: "prompts/a.yaml.d/x", from: "HEAD").count == 2)
-        #expect(try git.firstParentChanges(of: "prompts", from: "HEAD").isEmpty) // a folder is not a file
+        #expect(try git.firstParentChanges(of: "prompts", from: "HEAD").isEmpty)  // a folder is not a file
     }
 
     @Test func changedPathsBetweenTwoRevisionsDetectsRenames() throws {
@@ -141,12 +143,13 @@ struct TreeAndHistoryTests {
         try repo.commit("change", files: ["goldensets/a/x.yaml": "x2\n", "prompts/new.yaml": "n\n"])
         let git = try Repository(discovering: repo.path)
         let changes = try git.changedPaths(from: "main", to: "pr")
-        #expect(changes == [
-            ChangedPath(status: .modified, oldPath: "goldensets/a/x.yaml", newPath: "goldensets/a/x.yaml"),
-            ChangedPath(status: .deleted, oldPath: "prompts/b.yaml", newPath: "prompts/b.yaml"),
-            ChangedPath(status: .added, oldPath: "prompts/new.yaml", newPath: "prompts/new.yaml"),
-            ChangedPath(status: .renamed, oldPath: "prompts/a.yaml", newPath: "prompts/renamed.yaml"),
-        ])
+        #expect(
+            changes == [
+                ChangedPath(status: .modified, oldPath: "goldensets/a/x.yaml", newPath: "goldensets/a/x.yaml"),
+                ChangedPath(status: .deleted, oldPath: "prompts/b.yaml", newPath: "prompts/b.yaml"),
+                ChangedPath(status: .added, oldPath: "prompts/new.yaml", newPath: "prompts/new.yaml"),
+                ChangedPath(status: .renamed, oldPath: "prompts/a.yaml", newPath: "prompts/renamed.yaml"),
+            ])
         #expect(try git.changedPaths(from: "main", to: "main").isEmpty)
     }
 

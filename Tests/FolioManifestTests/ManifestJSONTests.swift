@@ -9,13 +9,15 @@ struct ManifestJSONTests {
     static let awkward = "quote \" backslash \\ slash / tab \t newline \n return \r form \u{0C} back \u{08} nul \u{00} unit \u{1F} del \u{7F} é 😀 \u{2028}"
 
     func prompt(_ name: String, version: Int, text: String, partials: [String: String] = [:]) -> ManifestPrompt {
-        ManifestPrompt(name: name, version: version, blob: String(repeating: "a", count: 40), prompt: Prompt(
-            name: name, description: text.isEmpty ? nil : "about \(text)",
-            model: ModelSettings(provider: "openai", name: "gpt-4o-mini", temperature: 0.2, maxTokens: 300),
-            variables: [PromptVariable(name: "ticket_text", type: .string, required: true)],
-            messages: [PromptMessage(role: "system", content: "You triage. \(text)"), PromptMessage(role: "user", content: "{{ticket_text}}")],
-            output: nil
-        ), partials: partials)
+        ManifestPrompt(
+            name: name, version: version, blob: String(repeating: "a", count: 40),
+            prompt: Prompt(
+                name: name, description: text.isEmpty ? nil : "about \(text)",
+                model: ModelSettings(provider: "openai", name: "gpt-4o-mini", temperature: 0.2, maxTokens: 300),
+                variables: [PromptVariable(name: "ticket_text", type: .string, required: true)],
+                messages: [PromptMessage(role: "system", content: "You triage. \(text)"), PromptMessage(role: "user", content: "{{ticket_text}}")],
+                output: nil
+            ), partials: partials)
     }
 
     func check(_ manifest: Manifest) throws {
@@ -50,9 +52,10 @@ struct ManifestJSONTests {
             files[ManifestPrompt.path(name: prompt.name, version: prompt.version)] = prompt.sha256
             files[ManifestPrompt.path(name: prompt.name, version: prompt.version + 9)] = "old"
         }
-        return Manifest(environment: "production", version: prompts.count, generatedAt: Date(timeIntervalSince1970: 1_790_000_000),
-                        expires: expires, source: ManifestSource(commit: String(repeating: "b", count: 40), tag: "folio/production/\(prompts.count)"),
-                        prompts: byName, versionFiles: files)
+        return Manifest(
+            environment: "production", version: prompts.count, generatedAt: Date(timeIntervalSince1970: 1_790_000_000),
+            expires: expires, source: ManifestSource(commit: String(repeating: "b", count: 40), tag: "folio/production/\(prompts.count)"),
+            prompts: byName, versionFiles: files)
     }
 
     @Test func matchesJSONEncoderByteForByte() throws {

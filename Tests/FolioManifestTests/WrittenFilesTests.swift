@@ -41,9 +41,9 @@ struct WrittenFilesTests {
         // stamp is the one recorded.
         setModified(first.url.path, to: modified(file))
         let racy = WrittenFiles(gitDirectory: gitDirectory, folder: folder)
-        #expect(!racy.unchanged("a.json", digest: "d1")) // the same bytes: read and compared
+        #expect(!racy.unchanged("a.json", digest: "d1"))  // the same bytes: read and compared
         #expect(!racy.differs("a.json", digest: "d1"))
-        #expect(racy.differs("a.json", digest: "d2")) // other bytes: written without reading
+        #expect(racy.differs("a.json", digest: "d2"))  // other bytes: written without reading
 
         // Once checked, it is recorded again, so the record is saved anew (and, from a later
         // tick, trusted again).
@@ -67,15 +67,15 @@ struct WrittenFilesTests {
         let first = WrittenFiles(gitDirectory: gitDirectory, folder: folder)
         for name in ["a.json", "b.json"] { first.record(name, digest: name) }
         first.save()
-        setModified(first.url.path, to: old) // a and b: saved in their tick
+        setModified(first.url.path, to: old)  // a and b: saved in their tick
         let second = WrittenFiles(gitDirectory: gitDirectory, folder: folder)
-        second.record("a.json", digest: "a.json") // checked by this build
+        second.record("a.json", digest: "a.json")  // checked by this build
         second.record("c.json", digest: "c.json")
         second.save()
         setModified(first.url.path, to: timespec(tv_sec: time(nil) + 10, tv_nsec: 0))
         let third = WrittenFiles(gitDirectory: gitDirectory, folder: folder)
         #expect(third.unchanged("a.json", digest: "a.json"))
         #expect(third.unchanged("c.json", digest: "c.json"))
-        #expect(!third.unchanged("b.json", digest: "b.json")) // never checked: read and compared next time
+        #expect(!third.unchanged("b.json", digest: "b.json"))  // never checked: read and compared next time
     }
 }

@@ -7,7 +7,8 @@ import Testing
 @Suite("Providers against real HTTP servers with scripted faults")
 struct ProviderTests {
     static let key = "sk-test-SECRET-0123456789"
-    static let request = ChatRequest(model: "gpt-4o", messages: [LLMMessage(role: "system", content: "Be brief."), LLMMessage(role: "user", content: "I need a refund")], temperature: 0, maxTokens: 16)
+    static let request = ChatRequest(
+        model: "gpt-4o", messages: [LLMMessage(role: "system", content: "Be brief."), LLMMessage(role: "user", content: "I need a refund")], temperature: 0, maxTokens: 16)
     static let fast = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 2)
 
     /// A generous timeout unless a test is about timeouts: on a loaded machine (the whole
@@ -185,7 +186,8 @@ struct ProviderTests {
     }
 
     @Test func theFactoryNamesAMissingKeyVariableWithoutAValue() throws {
-        let factory = ProviderFactory(providers: ["openai": ProviderConfig(kind: .openai, baseURL: "http://127.0.0.1:1/v1", apiKeyEnv: "FOLIO_TEST_UNSET_KEY")], environment: [:], root: URL(fileURLWithPath: "/tmp"))
+        let factory = ProviderFactory(
+            providers: ["openai": ProviderConfig(kind: .openai, baseURL: "http://127.0.0.1:1/v1", apiKeyEnv: "FOLIO_TEST_UNSET_KEY")], environment: [:], root: URL(fileURLWithPath: "/tmp"))
         #expect {
             try factory.make("openai")
         } throws: { error in

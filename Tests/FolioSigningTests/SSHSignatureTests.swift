@@ -143,11 +143,11 @@ struct AllowedSignersTests {
 
     @Test func parsesPrincipalsOptionsAndComments() throws {
         let text = """
-        # who may promote
+            # who may promote
 
-        alice@example.com,*@ops.example.com namespaces="git,folio-manifest",valid-after="20260101",valid-before="20270101Z" \(alice.publicKey.line)
-        "bob@example.com" \(bob.publicKey.line)
-        """
+            alice@example.com,*@ops.example.com namespaces="git,folio-manifest",valid-after="20260101",valid-before="20270101Z" \(alice.publicKey.line)
+            "bob@example.com" \(bob.publicKey.line)
+            """
         let signers = AllowedSigners(text: text)
         #expect(signers.problems == [])
         #expect(signers.entries.count == 2)
@@ -165,23 +165,24 @@ struct AllowedSignersTests {
 
     @Test func unsupportedLinesAreDiagnosticsNotCrashes() throws {
         let text = """
-        ca@example.com cert-authority \(alice.publicKey.line)
-        rsa@example.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7
-        bad@example.com ssh-ed25519 !!!notbase64
-        odd@example.com
-        opt@example.com color="blue" \(bob.publicKey.line)
-        time@example.com valid-after="2026" \(bob.publicKey.line)
-        ok@example.com \(bob.publicKey.line)
-        """
+            ca@example.com cert-authority \(alice.publicKey.line)
+            rsa@example.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7
+            bad@example.com ssh-ed25519 !!!notbase64
+            odd@example.com
+            opt@example.com color="blue" \(bob.publicKey.line)
+            time@example.com valid-after="2026" \(bob.publicKey.line)
+            ok@example.com \(bob.publicKey.line)
+            """
         let signers = AllowedSigners(text: text, path: ".folio/allowed_signers")
-        #expect(signers.problems.map(\.description) == [
-            ".folio/allowed_signers:1: error: cert-authority is not supported: list each signer's own key",
-            ".folio/allowed_signers:2: error: ssh-rsa keys are not supported: Folio verifies ssh-ed25519 keys",
-            ".folio/allowed_signers:3: error: the ssh-ed25519 key is not valid base64",
-            ".folio/allowed_signers:4: error: expected `<principals> [options] <key type> <base64 key>`",
-            ".folio/allowed_signers:5: error: unknown option 'color': use namespaces=, valid-after= or valid-before=",
-            ".folio/allowed_signers:6: error: valid-after=\"2026\" is not a time: use YYYYMMDD[HHMM[SS]][Z]",
-        ])
+        #expect(
+            signers.problems.map(\.description) == [
+                ".folio/allowed_signers:1: error: cert-authority is not supported: list each signer's own key",
+                ".folio/allowed_signers:2: error: ssh-rsa keys are not supported: Folio verifies ssh-ed25519 keys",
+                ".folio/allowed_signers:3: error: the ssh-ed25519 key is not valid base64",
+                ".folio/allowed_signers:4: error: expected `<principals> [options] <key type> <base64 key>`",
+                ".folio/allowed_signers:5: error: unknown option 'color': use namespaces=, valid-after= or valid-before=",
+                ".folio/allowed_signers:6: error: valid-after=\"2026\" is not a time: use YYYYMMDD[HHMM[SS]][Z]",
+            ])
         #expect(signers.entries.map(\.principalText) == ["ok@example.com"])
     }
 

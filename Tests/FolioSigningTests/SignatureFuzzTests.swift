@@ -32,7 +32,8 @@ struct SignatureFuzzTests {
             for text in [String(decoding: bytes, as: UTF8.self), Self.armor(bytes)] {
                 // Another blob must never verify (the same blob in other whitespace may).
                 if let parsed = try? SSHSignature(armored: text), (try? parsed.verify(payload, namespace: "folio-manifest")) != nil,
-                   SSHSignature.armoredBody(text) != blob {
+                    SSHSignature.armoredBody(text) != blob
+                {
                     verified += 1
                 }
             }

@@ -26,18 +26,22 @@ struct HostileTraceTests {
     }
 
     @Test func timesThatOverflowGiveNoLatencyAndAWarning() throws {
-        let path = try file("spans.jsonl", Data([
-            Self.line(span: "00f067aa0ba902b7", start: "1", end: "99999999999999999999999999"),
-            Self.line(span: "00f067aa0ba902b8", start: "2000000000", end: "1000000000"),
-            Self.line(span: "00f067aa0ba902b9", start: "1000000000", end: "1500000000"),
-        ].joined(separator: "\n").utf8))
+        let path = try file(
+            "spans.jsonl",
+            Data(
+                [
+                    Self.line(span: "00f067aa0ba902b7", start: "1", end: "99999999999999999999999999"),
+                    Self.line(span: "00f067aa0ba902b8", start: "2000000000", end: "1000000000"),
+                    Self.line(span: "00f067aa0ba902b9", start: "1000000000", end: "1500000000"),
+                ].joined(separator: "\n").utf8))
         var spans: [SpanRecord] = []
         let summary = try TraceReader().read([path]) { spans.append($0) }
         #expect(spans.map { $0.duration } == [nil, nil, 0.5])
-        #expect(summary.problems.map(\.description) == [
-            "\(path):1: span 00f067aa0ba902b7 has a start or end time that is missing or not a 64-bit count of nanoseconds: its latency is n/a",
-            "\(path):2: span 00f067aa0ba902b8 ends before it starts: its latency is n/a",
-        ])
+        #expect(
+            summary.problems.map(\.description) == [
+                "\(path):1: span 00f067aa0ba902b7 has a start or end time that is missing or not a 64-bit count of nanoseconds: its latency is n/a",
+                "\(path):2: span 00f067aa0ba902b8 ends before it starts: its latency is n/a",
+            ])
         var metrics = SpanMetrics()
         for span in spans { metrics.add(GenAISpan(span)!, expectedLabel: nil, prices: [:]) }
         #expect(metrics.spans == 3)
@@ -59,7 +63,8 @@ struct HostileTraceTests {
     @Test func aGzipBombIsReadAChunkAtATime() throws {
         // 256 MiB of one line, a few hundred kilobytes compressed: skipped without holding it.
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bomb-\(UUID()).jsonl.gz").path
-        let result = try Command.run("/bin/sh", ["-c", "head -c 268435456 /dev/zero | tr '\\0' 'x' | gzip -1 > \(path); printf '\\n%s\\n' '\(Self.line(span: "00f067aa0ba902b7", start: "1", end: "2"))' | gzip >> \(path)"])
+        let result = try Command.run(
+            "/bin/sh", ["-c", "head -c 268435456 /dev/zero | tr '\\0' 'x' | gzip -1 > \(path); printf '\\n%s\\n' '\(Self.line(span: "00f067aa0ba902b7", start: "1", end: "2"))' | gzip >> \(path)"])
         #expect(result.status == 0, "\(result.stderr)")
         var ids: [String] = []
         let summary = try TraceReader(maxLineBytes: 4 << 20).read([path]) { ids.append($0.spanID) }
@@ -72,8 +77,10 @@ struct HostileTraceTests {
         var lines: [String] = []
         for index in 0..<40 {
             let padding = String(repeating: "y", count: 70_000 + index * 1_000)
-            lines.append(Self.line(span: String(format: "%016x", index + 1), start: "1", end: "2",
-                                   attributes: #"{"key":"pad","value":{"stringValue":"\#(padding)"}}"#))
+            lines.append(
+                Self.line(
+                    span: String(format: "%016x", index + 1), start: "1", end: "2",
+                    attributes: #"{"key":"pad","value":{"stringValue":"\#(padding)"}}"#))
         }
         let path = try file("chunks.jsonl", Data([0xEF, 0xBB, 0xBF]) + Data(lines.joined(separator: "\n").utf8))
         var count = 0
@@ -84,9 +91,10 @@ struct HostileTraceTests {
 
     @Test func aReportWithManyGroupsIsLinear() throws {
         var report = TraceReport()
-        let record = SpanRecord(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", parentSpanID: nil, name: "chat",
-                                startNanoseconds: 1_700_000_000_000_000_000, endNanoseconds: 1_700_000_000_500_000_000, status: .ok,
-                                statusMessage: nil, attributes: ["gen_ai.request.model": .string("gpt-4o")], resource: [:], events: [], file: "-", line: 1)
+        let record = SpanRecord(
+            traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", parentSpanID: nil, name: "chat",
+            startNanoseconds: 1_700_000_000_000_000_000, endNanoseconds: 1_700_000_000_500_000_000, status: .ok,
+            statusMessage: nil, attributes: ["gen_ai.request.model": .string("gpt-4o")], resource: [:], events: [], file: "-", line: 1)
         let span = try #require(GenAISpan(record))
         for group in 0..<25_000 { report.add(span, to: "prompt-\(group) 1", expectedLabel: nil, prices: [:]) }
         let clock = ContinuousClock()

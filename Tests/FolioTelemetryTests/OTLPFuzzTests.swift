@@ -12,7 +12,11 @@ struct OTLPFuzzTests {
     ].map { Array($0.utf8) }
 
     @Test func readingRandomTraceLinesNeverCrashesOrHangs() {
-        var fuzzer = Fuzzer(seed: 0x07A9, tokens: ["{", "}", "[", "]", "\"", ":", ",", "\\", "\\u00", "1e999", "-", "0", "null", "true", "\"intValue\"", "\"stringValue\"", "\"spans\"", "\"resourceSpans\"", "99999999999999999999999"])
+        var fuzzer = Fuzzer(
+            seed: 0x07A9,
+            tokens: [
+                "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u00", "1e999", "-", "0", "null", "true", "\"intValue\"", "\"stringValue\"", "\"spans\"", "\"resourceSpans\"", "99999999999999999999999",
+            ])
         let outcome = fuzzer.run(40_000, seeds: Self.seeds) { bytes in
             guard let node = try? JSONNode.parse(Data(bytes)), let (spans, _) = try? OTLPDecoder.spans(in: node, file: "fuzz", line: 1) else { return }
             for record in spans {

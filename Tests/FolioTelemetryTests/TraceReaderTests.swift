@@ -4,17 +4,22 @@ import Testing
 @testable import FolioTelemetry
 
 struct TraceReaderTests {
-    static let current = TraceFixtures.span(attributes: """
-    {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"120"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":3}},{"key":"gen_ai.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"gen_ai.prompt.version","value":{"intValue":"1"}},{"key":"gen_ai.input.messages","value":{"stringValue":"[{\\"role\\":\\"user\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"I need a refund\\"}]}]"}},{"key":"gen_ai.output.messages","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"role","value":{"stringValue":"assistant"}},{"key":"parts","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"type","value":{"stringValue":"text"}},{"key":"content","value":{"stringValue":"billing"}}]}}]}}}]}}]}}},{"key":"gen_ai.request.temperature","value":{"doubleValue":0.2}},{"key":"gen_ai.response.time_to_first_chunk","value":{"doubleValue":"0.35"}},{"key":"flag","value":{"boolValue":true}},{"key":"raw","value":{"bytesValue":"aGk="}}
-    """)
+    static let current = TraceFixtures.span(
+        attributes: """
+            {"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"120"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":3}},{"key":"gen_ai.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"gen_ai.prompt.version","value":{"intValue":"1"}},{"key":"gen_ai.input.messages","value":{"stringValue":"[{\\"role\\":\\"user\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"I need a refund\\"}]}]"}},{"key":"gen_ai.output.messages","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"role","value":{"stringValue":"assistant"}},{"key":"parts","value":{"arrayValue":{"values":[{"kvlistValue":{"values":[{"key":"type","value":{"stringValue":"text"}},{"key":"content","value":{"stringValue":"billing"}}]}}]}}}]}}]}}},{"key":"gen_ai.request.temperature","value":{"doubleValue":0.2}},{"key":"gen_ai.response.time_to_first_chunk","value":{"doubleValue":"0.35"}},{"key":"flag","value":{"boolValue":true}},{"key":"raw","value":{"bytesValue":"aGk="}}
+            """)
 
-    static let older = TraceFixtures.span(trace: "S/kvNXezTaajzpKdDg5HNg==", span: "APBnqgupArc=", attributes: """
-    {"key":"gen_ai.system","value":{"stringValue":"anthropic"}},{"key":"traceloop.prompt.key","value":{"stringValue":"summary"}},{"key":"traceloop.prompt.version","value":{"stringValue":"3"}},{"key":"gen_ai.prompt.0.role","value":{"stringValue":"system"}},{"key":"gen_ai.prompt.0.content","value":{"stringValue":"Summarise."}},{"key":"gen_ai.prompt.1.role","value":{"stringValue":"user"}},{"key":"gen_ai.prompt.1.content","value":{"stringValue":"Long text"}},{"key":"gen_ai.completion.0.content","value":{"stringValue":"Short."}}
-    """, status: "\"status\":{\"code\":2,\"message\":\"rate limited\"},", start: "1790000000000000000")
+    static let older = TraceFixtures.span(
+        trace: "S/kvNXezTaajzpKdDg5HNg==", span: "APBnqgupArc=",
+        attributes: """
+            {"key":"gen_ai.system","value":{"stringValue":"anthropic"}},{"key":"traceloop.prompt.key","value":{"stringValue":"summary"}},{"key":"traceloop.prompt.version","value":{"stringValue":"3"}},{"key":"gen_ai.prompt.0.role","value":{"stringValue":"system"}},{"key":"gen_ai.prompt.0.content","value":{"stringValue":"Summarise."}},{"key":"gen_ai.prompt.1.role","value":{"stringValue":"user"}},{"key":"gen_ai.prompt.1.content","value":{"stringValue":"Long text"}},{"key":"gen_ai.completion.0.content","value":{"stringValue":"Short."}}
+            """, status: "\"status\":{\"code\":2,\"message\":\"rate limited\"},", start: "1790000000000000000")
 
-    static let langfuse = TraceFixtures.span(span: "1111111111111111", attributes: """
-    {"key":"langfuse.observation.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"langfuse.observation.prompt.version","value":{"intValue":2}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}}
-    """)
+    static let langfuse = TraceFixtures.span(
+        span: "1111111111111111",
+        attributes: """
+            {"key":"langfuse.observation.prompt.name","value":{"stringValue":"support_ticket_triage"}},{"key":"langfuse.observation.prompt.version","value":{"intValue":2}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}}
+            """)
 
     func folder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("folio-traces-\(UUID())")
@@ -54,9 +59,9 @@ struct TraceReaderTests {
         #expect(first.record.resource["service.name"] == .string("support-app"))
 
         let second = spans[1]
-        #expect(second.record.traceID == "4bf92f3577b34da6a3ce929d0e0e4736") // base64 ids become hex
+        #expect(second.record.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")  // base64 ids become hex
         #expect(second.record.spanID == "00f067aa0ba902b7")
-        #expect(second.provider == "anthropic") // gen_ai.system, the older name
+        #expect(second.provider == "anthropic")  // gen_ai.system, the older name
         #expect(second.promptName == "summary")
         #expect(second.promptVersion == "3")
         #expect(second.inputMessages == [SpanMessage(role: "system", content: "Summarise."), SpanMessage(role: "user", content: "Long text")])
@@ -75,11 +80,12 @@ struct TraceReaderTests {
         try ([Self.current, truncated, "garbage", "{\"other\": 1}", Self.langfuse].joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
         let (spans, summary) = try readAll([file.path])
         #expect(spans.count == 2)
-        #expect(summary.problems.map(\.description) == [
-            "\(file.path):2: not valid JSON; the line was skipped",
-            "\(file.path):3: not valid JSON; the line was skipped",
-            "\(file.path):4: no resourceSpans or resourceLogs array: not OTLP trace or log data",
-        ])
+        #expect(
+            summary.problems.map(\.description) == [
+                "\(file.path):2: not valid JSON; the line was skipped",
+                "\(file.path):3: not valid JSON; the line was skipped",
+                "\(file.path):4: no resourceSpans or resourceLogs array: not OTLP trace or log data",
+            ])
     }
 
     @Test func readsPrettyPrintedGzipAndFolders() throws {
@@ -100,7 +106,11 @@ struct TraceReaderTests {
     @Test func aLargeGzipFileStreams() throws {
         let dir = try folder()
         let file = dir.appendingPathComponent("big.jsonl")
-        let handle = try FileHandle(forWritingTo: { FileManager.default.createFile(atPath: file.path, contents: nil); return file }())
+        let handle = try FileHandle(
+            forWritingTo: {
+                FileManager.default.createFile(atPath: file.path, contents: nil)
+                return file
+            }())
         for index in 0..<20_000 {
             handle.write(Data((TraceFixtures.span(span: String(format: "%016x", index + 1), attributes: "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"m\"}}") + "\n").utf8))
         }

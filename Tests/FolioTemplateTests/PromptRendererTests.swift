@@ -21,10 +21,11 @@ struct PromptRendererTests {
     @Test func rendersTextWithoutEscapingAndAppliesDefaults() throws {
         let compiled = try CompiledPrompt(prompt, version: "v2")
         let messages = try compiled.render(["ticket_text": .string("Refund <now> & \"fast\"")])
-        #expect(messages == [
-            RenderedMessage(role: "system", content: "Type: email"),
-            RenderedMessage(role: "user", content: "Refund <now> & \"fast\""),
-        ])
+        #expect(
+            messages == [
+                RenderedMessage(role: "system", content: "Type: email"),
+                RenderedMessage(role: "user", content: "Refund <now> & \"fast\""),
+            ])
     }
 
     @Test func substitutesValuesInOnePass() throws {
@@ -84,10 +85,11 @@ struct TemplateAnalysisTests {
     @Test func listsReferencesWithPositionsAndSections() throws {
         let template = try Template("Hi {{name}}\n{{#items}}- {{label}} {{.}}{{/items}}\n{{^empty}}{{user.email}}{{/empty}}{{! note }}{{> footer}}")
         let references = template.references.map { "\($0.name.raw)@\($0.name.line):\($0.name.column) in \($0.enclosingSections.map(\.raw))" }
-        #expect(references == [
-            "name@1:4 in []", "items@2:1 in []", "label@2:13 in [\"items\"]", ".@2:23 in [\"items\"]",
-            "empty@3:1 in []", "user.email@3:11 in [\"empty\"]",
-        ])
+        #expect(
+            references == [
+                "name@1:4 in []", "items@2:1 in []", "label@2:13 in [\"items\"]", ".@2:23 in [\"items\"]",
+                "empty@3:1 in []", "user.email@3:11 in [\"empty\"]",
+            ])
         #expect(template.references[5].name.head == "user")
         #expect(template.partialNames == ["footer"])
     }

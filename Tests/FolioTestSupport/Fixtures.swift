@@ -15,10 +15,10 @@ public enum Fixtures {
     }
 
     public static let config = """
-    schema: folio/config@1
-    environments: [staging, production]
+        schema: folio/config@1
+        environments: [staging, production]
 
-    """
+        """
 
     public static func prompt(_ name: String, system: String = "You classify tickets. Type: {{ticket_type}}", user: String = "{{ticket_text}}") -> String {
         """

@@ -2,7 +2,8 @@ import Foundation
 
 /// Where `Scripts/local-llm/setup.sh` (run by `make test`) installs the real small model.
 public enum LocalModel {
-    public static let folder = ProcessInfo.processInfo.environment["FOLIO_LLM_DIR"].map { URL(fileURLWithPath: $0) }
+    public static let folder =
+        ProcessInfo.processInfo.environment["FOLIO_LLM_DIR"].map { URL(fileURLWithPath: $0) }
         ?? Fixtures.packageRoot.appendingPathComponent(".build/llm")
     public static let launcher = Fixtures.packageRoot.appendingPathComponent("Scripts/local-llm/serve.py")
 

@@ -11,28 +11,28 @@ public final class Nginx: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         port = try Self.freePort()
         let config = """
-        worker_processes 1;
-        error_log \(folder.path)/error.log;
-        pid \(folder.path)/nginx.pid;
-        events { worker_connections 256; }
-        http {
-            include /etc/nginx/mime.types;
-            access_log off;
-            client_body_temp_path \(folder.path)/body;
-            proxy_temp_path \(folder.path)/proxy;
-            fastcgi_temp_path \(folder.path)/fastcgi;
-            uwsgi_temp_path \(folder.path)/uwsgi;
-            scgi_temp_path \(folder.path)/scgi;
-            server {
-                listen 127.0.0.1:\(port);
-                root \(root.path);
-                gzip_static on;
-                etag on;
-                location /prompts/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
-                location ~ /manifest\\.json { add_header Cache-Control "public, max-age=300"; }
+            worker_processes 1;
+            error_log \(folder.path)/error.log;
+            pid \(folder.path)/nginx.pid;
+            events { worker_connections 256; }
+            http {
+                include /etc/nginx/mime.types;
+                access_log off;
+                client_body_temp_path \(folder.path)/body;
+                proxy_temp_path \(folder.path)/proxy;
+                fastcgi_temp_path \(folder.path)/fastcgi;
+                uwsgi_temp_path \(folder.path)/uwsgi;
+                scgi_temp_path \(folder.path)/scgi;
+                server {
+                    listen 127.0.0.1:\(port);
+                    root \(root.path);
+                    gzip_static on;
+                    etag on;
+                    location /prompts/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
+                    location ~ /manifest\\.json { add_header Cache-Control "public, max-age=300"; }
+                }
             }
-        }
-        """
+            """
         let configPath = folder.appendingPathComponent("nginx.conf")
         try config.write(to: configPath, atomically: true, encoding: .utf8)
         process = Process()
@@ -47,7 +47,8 @@ public final class Nginx: @unchecked Sendable {
             if Self.canConnect(port) { return }
             usleep(20_000)
         }
-        throw CommandFailure(command: "nginx", result: CommandResult(status: -1, stdout: "", stderr: (try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? "did not start"))
+        throw CommandFailure(
+            command: "nginx", result: CommandResult(status: -1, stdout: "", stderr: (try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? "did not start"))
     }
 
     /// SIGQUIT: nginx's graceful stop, which also ends its workers; it removes its pid file

@@ -22,7 +22,7 @@ enum ExternalProgram {
         } catch {
             throw FolioError(.configuration, "cannot run \(program): \(error.localizedDescription)")
         }
-        let collected = Mutex(Data()) // standard error, read on another thread so a chatty program cannot block on a full pipe
+        let collected = Mutex(Data())  // standard error, read on another thread so a chatty program cannot block on a full pipe
         let group = DispatchGroup()
         if !interactive {
             // A program that exits without reading its input must neither trap on EPIPE nor

@@ -60,14 +60,18 @@ extension PromotionLog {
     /// removed or re-pointed, or one was added below its last sequence. Then only the whole
     /// log can say which promotions count. `versions` are main's, as the check read them
     /// (empty when nothing was added).
-    package static func appended(to checkpoint: LogCheckpoint, in environment: String, repository: PromptRepository)
-        throws -> (promotions: [CheckedPromotion], checkpoint: LogCheckpoint, versions: [String: [PromptVersion]])? {
+    package static func appended(
+        to checkpoint: LogCheckpoint, in environment: String, repository: PromptRepository
+    )
+        throws -> (promotions: [CheckedPromotion], checkpoint: LogCheckpoint, versions: [String: [PromptVersion]])?
+    {
         let git = repository.git
         // Main's versions, needed only when a tag was added, load meanwhile.
         let versions = PromotionLog.CachePrefetch.versions(repository, concurrent: true)
         guard let tip = try? git.resolveCommit(try repository.mainRevision()),
-              try git.blobID(of: repository.config.allowedSigners, inCommit: tip) == checkpoint.signersBlob,
-              try tip == checkpoint.mainTip || git.isFirstParentAncestor(checkpoint.mainTip, of: tip) else { return nil }
+            try git.blobID(of: repository.config.allowedSigners, inCommit: tip) == checkpoint.signersBlob,
+            try tip == checkpoint.mainTip || git.isFirstParentAncestor(checkpoint.mainTip, of: tip)
+        else { return nil }
         var known: [(sequence: Int, name: String, object: ObjectID)] = []
         var added: [(sequence: Int, name: String, object: ObjectID)] = []
         for reference in try git.references(withPrefix: "refs/tags/\(Promotion.tagPrefix)\(environment)/") {
@@ -92,8 +96,9 @@ extension PromotionLog {
             let promotion = try Promotion(name: tag.name, environment: environment, sequence: tag.sequence, reference: tag.object, git: git)
             checked.append(try checker.check(promotion, signature: checkSignature(promotion, signers: checker.signers)))
         }
-        let next = LogCheckpoint(mainTip: tip, signersBlob: checkpoint.signersBlob,
-                                 lastSequence: checked.last!.promotion.sequence, digest: LogCheckpoint.digest(known + added))
+        let next = LogCheckpoint(
+            mainTip: tip, signersBlob: checkpoint.signersBlob,
+            lastSequence: checked.last!.promotion.sequence, digest: LogCheckpoint.digest(known + added))
         return (checked, next, checker.versions ?? [:])
     }
 }

@@ -46,8 +46,9 @@ extension PromptRepository {
         while true {
             let log = try PromotionLog(repository: self)
             if let invalid = log.invalidNames(in: environment).first {
-                throw FolioError(.configuration, "tag \(invalid.tag) is not a valid promotion tag: \(invalid.reason)",
-                                 hint: "find out who made it, then delete it (`git tag -d \(invalid.tag)`, and on the remote)")
+                throw FolioError(
+                    .configuration, "tag \(invalid.tag) is not a valid promotion tag: \(invalid.reason)",
+                    hint: "find out who made it, then delete it (`git tag -d \(invalid.tag)`, and on the remote)")
             }
             // The sequence follows the log this promotion's `replaces=` were read from. A tag
             // listed now that the log did not see means another promotion landed meanwhile:
@@ -72,7 +73,7 @@ extension PromptRepository {
             } catch let error as GitError where error.kind == .referenceExists {
                 retries += 1
                 guard retries < Self.promotionAttempts else { throw takenError(environment, retries) }
-                usleep(UInt32.random(in: 1_000...20_000)) // let the other writer finish
+                usleep(UInt32.random(in: 1_000...20_000))  // let the other writer finish
                 continue
             }
             if let remote {
@@ -101,17 +102,20 @@ extension PromptRepository {
         guard let previous = current.replaces else {
             throw FolioError(.usage, "\(prompt) v\(current.version) was the first version promoted to \(environment): there is nothing before it to roll back to")
         }
-        return try promote([PromptReference(name: prompt, selector: .version(previous))], to: environment, note: note, signer: signer,
-                           push: nil, subject: "roll back \(prompt) to v\(previous) in \(environment)", now: now, force: force)
-            .pushing(remote, repository: self)
+        return try promote(
+            [PromptReference(name: prompt, selector: .version(previous))], to: environment, note: note, signer: signer,
+            push: nil, subject: "roll back \(prompt) to v\(previous) in \(environment)", now: now, force: force
+        )
+        .pushing(remote, repository: self)
     }
 
     // MARK: - Steps
 
     package func requireEnvironment(_ environment: String) throws {
         guard config.environments.contains(environment) else {
-            throw FolioError(.usage, "unknown environment '\(environment)': folio.yaml lists \(config.environments.joined(separator: ", "))\(Suggestion.didYouMean(environment, among: config.environments))",
-                             hint: "add it to `environments:` in folio.yaml")
+            throw FolioError(
+                .usage, "unknown environment '\(environment)': folio.yaml lists \(config.environments.joined(separator: ", "))\(Suggestion.didYouMean(environment, among: config.environments))",
+                hint: "add it to `environments:` in folio.yaml")
         }
     }
 
@@ -126,19 +130,23 @@ extension PromptRepository {
             version = latest
         case .version(let number):
             guard let found = versions.first(where: { $0.number == number }) else {
-                throw FolioError(.usage, "prompt '\(reference.name)' has no version \(number) on \(config.mainBranch): it has versions 1–\(versions.count)", hint: "list them with `folio versions \(reference.name)`")
+                throw FolioError(
+                    .usage, "prompt '\(reference.name)' has no version \(number) on \(config.mainBranch): it has versions 1–\(versions.count)",
+                    hint: "list them with `folio versions \(reference.name)`")
             }
             version = found
         case .workingTree, .revision:
             guard let found = try resolve(reference).version else {
-                throw FolioError(.usage, "\(reference) is a draft, not a version on \(config.mainBranch): a draft cannot be promoted", hint: "merge it to \(config.mainBranch) first, then promote the new version")
+                throw FolioError(
+                    .usage, "\(reference) is a draft, not a version on \(config.mainBranch): a draft cannot be promoted", hint: "merge it to \(config.mainBranch) first, then promote the new version")
             }
             version = found
         }
         try requireLintClean(reference.name, version: version)
         let current = log.published(reference.name, in: environment)
         if current?.version == version.number {
-            throw FolioError(.usage, "\(reference.name) v\(version.number) is already published in \(environment): nothing to do", hint: "see `folio log --env \(environment) --prompt \(reference.name)`")
+            throw FolioError(
+                .usage, "\(reference.name) v\(version.number) is already published in \(environment): nothing to do", hint: "see `folio log --env \(environment) --prompt \(reference.name)`")
         }
         return PromotionTrailer(prompt: reference.name, version: version.number, blob: version.blob, replaces: current?.version)
     }
@@ -147,8 +155,9 @@ extension PromptRepository {
         let text = try UTF8Text.decodeOrThrow(try git.readBlob(version.blob), path: Self.promptPath(name))
         let errors = Self.publishProblems(name: name, text: text, partialFiles: try partialFiles(at: try mainRevision()))
         guard errors.isEmpty else {
-            throw FolioError(.invalidContent, "\(name) v\(version.number) does not pass lint, so it cannot be promoted:\n" + errors.map(\.description).joined(separator: "\n"),
-                             hint: "fix it on \(config.mainBranch) and promote the new version")
+            throw FolioError(
+                .invalidContent, "\(name) v\(version.number) does not pass lint, so it cannot be promoted:\n" + errors.map(\.description).joined(separator: "\n"),
+                hint: "fix it on \(config.mainBranch) and promote the new version")
         }
     }
 
@@ -170,14 +179,16 @@ extension PromptRepository {
         let entries = signers.entries(for: key, namespace: "git")
         guard !entries.isEmpty else {
             if signers.entries.contains(where: { $0.key == key }) {
-                throw FolioError(.usage, "the signing key \(key.fingerprint) is in \(path) on \(main) but not for the 'git' namespace, so the tag would never verify: it was not created",
-                                 hint: "add git to its namespaces=\"…\" on \(main), or pass --force")
+                throw FolioError(
+                    .usage, "the signing key \(key.fingerprint) is in \(path) on \(main) but not for the 'git' namespace, so the tag would never verify: it was not created",
+                    hint: "add git to its namespaces=\"…\" on \(main), or pass --force")
             }
             throw FolioError(.usage, "the signing key \(key.fingerprint) is not in \(path) on \(main), so the tag would never verify: it was not created", hint: howTo)
         }
         guard entries.contains(where: { $0.validityProblem(at: now) == nil }) else {
-            throw FolioError(.usage, "the signing key \(key.fingerprint) is not valid now in \(path) on \(main) (\(entries[0].validityProblem(at: now) ?? "outside its validity")): the tag was not created",
-                             hint: "use a key that is valid now, or pass --force")
+            throw FolioError(
+                .usage, "the signing key \(key.fingerprint) is not valid now in \(path) on \(main) (\(entries[0].validityProblem(at: now) ?? "outside its validity")): the tag was not created",
+                hint: "use a key that is valid now, or pass --force")
         }
     }
 

@@ -45,7 +45,6 @@ package final class Promotion: Sendable {
     /// The `Folio-Prompt:` values as written, malformed ones too (kept for the cache).
     let trailerValues: [String]
 
-
     /// Splits a tag's name `folio/<env>/<seq>`; nil if it is not one.
     package static func parseName(_ name: String) -> (environment: String, sequence: Int)? {
         let utf8 = name.utf8
@@ -55,7 +54,8 @@ package final class Promotion: Sendable {
         let digits = rest[rest.index(after: slash)...]
         // Digits only, no leading zero: the name is exactly what the number prints as.
         guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= maximumSequenceDigits,
-              digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
         let sequence = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         // The environment ends at the first slash, and the digits hold none.
         guard let environment = String(rest[..<slash]) else { return nil }
@@ -135,9 +135,11 @@ package final class Promotion: Sendable {
 
     /// The fields `init(cached:…)` reads back, after the tag id and the key line.
     var cacheFields: [String] {
-        [headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
-         tagger.map { String(Int64($0.date.timeIntervalSince1970)) } ?? "", tagger.map { String($0.timeZoneOffsetMinutes) } ?? "",
-         subject, note, trailerValues.joined(separator: "\n")]
+        [
+            headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
+            tagger.map { String(Int64($0.date.timeIntervalSince1970)) } ?? "", tagger.map { String($0.timeZoneOffsetMinutes) } ?? "",
+            subject, note, trailerValues.joined(separator: "\n"),
+        ]
     }
 
     /// What the tag object's header says against the name it is found under.

@@ -101,7 +101,7 @@ package struct PromotionLog: Sendable {
         // goes on reading tags: on a first build, reading 10,000 tags and checking their
         // signatures take about as long as each other.
         var batches: [(start: Int, statuses: Prefetch<[SignatureStatus]>)] = []
-        var deferred: [Int] = [] // checked at the end, on all cores
+        var deferred: [Int] = []  // checked at the end, on all cores
         var batchStart = 0
         var invalidNames: [(tag: String, reason: String)] = []
         for reference in references {

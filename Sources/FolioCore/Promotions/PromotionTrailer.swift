@@ -58,7 +58,8 @@ package struct PromotionTrailer: Sendable, Equatable, Codable {
                     && memcmp(bytes.baseAddress! + range.lowerBound, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
             }
             guard let head = fields.first, let at = head.first(where: { bytes[$0] == UInt8(ascii: "@") }),
-                  let version = number((at + 1)..<head.upperBound), version > 0 else {
+                let version = number((at + 1)..<head.upperBound), version > 0
+            else {
                 throw malformed("expected <name>@<version> blob=<id> [replaces=<version>]")
             }
             var blob: ObjectID?

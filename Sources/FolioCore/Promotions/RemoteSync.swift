@@ -17,7 +17,8 @@ extension PromptRepository {
         let branch = config.mainBranch
         try runGit(["fetch", "--quiet", remote, "refs/heads/\(branch):refs/remotes/\(remote)/\(branch)"], what: "fetching \(branch) from \(remote)")
         guard let local = try git.resolveCommitIfPresent("refs/heads/\(branch)"),
-              let upstream = try git.resolveCommitIfPresent("refs/remotes/\(remote)/\(branch)") else { return }
+            let upstream = try git.resolveCommitIfPresent("refs/remotes/\(remote)/\(branch)")
+        else { return }
         if local != upstream {
             if git.isAncestor(local, of: upstream) {
                 throw FolioError(.usage, "your \(branch) is behind \(remote)/\(branch): the promotion would point at an old tip", hint: "run `git pull` on \(branch) first")
@@ -42,15 +43,17 @@ extension PromptRepository {
             return .taken
         }
         try? git.deleteTagReference(tagName)
-        throw FolioError(.usage, "pushing \(tagName) to \(remote) failed; the local tag was removed so nothing is half-done:\n\(output.trimmingCharacters(in: .whitespacesAndNewlines))",
-                         hint: "check that `git push \(remote)` works, then promote again")
+        throw FolioError(
+            .usage, "pushing \(tagName) to \(remote) failed; the local tag was removed so nothing is half-done:\n\(output.trimmingCharacters(in: .whitespacesAndNewlines))",
+            hint: "check that `git push \(remote)` works, then promote again")
     }
 
     private func runGit(_ arguments: [String], what: String) throws {
         let result = try ExternalProgram.run("git", arguments, in: root)
         guard result.status == 0 else {
-            throw FolioError(.usage, "\(what) failed: \(String(decoding: result.error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))",
-                             hint: "check the remote's name with `git remote -v`")
+            throw FolioError(
+                .usage, "\(what) failed: \(String(decoding: result.error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))",
+                hint: "check the remote's name with `git remote -v`")
         }
     }
 }

@@ -31,7 +31,9 @@ package struct TagSigner: Sendable {
         let configured = git.configValue("user.signingkey")
         let format = override != nil ? "ssh" : (git.configValue("gpg.format") ?? "openpgp")
         guard let key = override ?? configured, !key.isEmpty else {
-            throw FolioError(.usage, "no signing key: promotions are signed tags", hint: "pass --signing-key ~/.ssh/id_ed25519, set FOLIO_SIGNING_KEY, or run `git config user.signingkey ~/.ssh/id_ed25519 && git config gpg.format ssh`")
+            throw FolioError(
+                .usage, "no signing key: promotions are signed tags",
+                hint: "pass --signing-key ~/.ssh/id_ed25519, set FOLIO_SIGNING_KEY, or run `git config user.signingkey ~/.ssh/id_ed25519 && git config gpg.format ssh`")
         }
         switch format {
         case "ssh":
@@ -94,7 +96,8 @@ package struct TagSigner: Sendable {
             if agent { arguments.append("-U") }
             let status = try ExternalProgram.run(program, arguments + [file.path], interactive: true).status
             guard status == 0, let signature = FileManager.default.contents(atPath: file.path + ".sig") else {
-                throw FolioError(.usage, "\(program) could not sign with \(keyPath) (exit \(status))", hint: agent ? "is the key loaded in ssh-agent (`ssh-add -l`)?" : "check the key and its passphrase")
+                throw FolioError(
+                    .usage, "\(program) could not sign with \(keyPath) (exit \(status))", hint: agent ? "is the key loaded in ssh-agent (`ssh-add -l`)?" : "check the key and its passphrase")
             }
             return String(decoding: signature, as: UTF8.self)
         case let .gpg(program, keyID):

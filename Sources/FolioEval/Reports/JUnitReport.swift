@@ -55,8 +55,10 @@ package enum JUnitReport {
                         cases += [open + ">", #"      <failure message="\#(xml(message))">\#(answer)</failure>"#, "    </testcase>"]
                     case .knownFailure(let message):
                         counts.skipped += 1
-                        cases += [open + ">", #"      <skipped type="folio.known-failure" message="\#(xml(message))"/>"#,
-                                  "      <system-out>\(answer)</system-out>", "    </testcase>"]
+                        cases += [
+                            open + ">", #"      <skipped type="folio.known-failure" message="\#(xml(message))"/>"#,
+                            "      <system-out>\(answer)</system-out>", "    </testcase>",
+                        ]
                     case .error(let message):
                         counts.errors += 1
                         cases += [open + ">", #"      <error message="\#(xml(message))"/>"#, "    </testcase>"]
@@ -67,7 +69,9 @@ package enum JUnitReport {
                 }
                 let suite = "\(run.prompt)/\(MarkdownReport.name(run.goldenSet)) [\(side.label) \(side.version)]"
                 let time = outcomes.compactMap { $0.0.sides[index].samples.first?.latencyMs }.reduce(0, +) / 1000
-                suites.append(#"  <testsuite name="\#(xml(suite))" tests="\#(outcomes.count)" failures="\#(counts.failures)" errors="\#(counts.errors)" skipped="\#(counts.skipped)" time="\#(String(format: "%.3f", time))">"#)
+                suites.append(
+                    #"  <testsuite name="\#(xml(suite))" tests="\#(outcomes.count)" failures="\#(counts.failures)" errors="\#(counts.errors)" skipped="\#(counts.skipped)" time="\#(String(format: "%.3f", time))">"#
+                )
                 suites += cases
                 suites.append("  </testsuite>")
                 totals.tests += outcomes.count
@@ -77,7 +81,9 @@ package enum JUnitReport {
             }
         }
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
-        lines.append(#"<testsuites name="folio" tests="\#(totals.tests)" failures="\#(totals.failures)" errors="\#(totals.errors)" skipped="\#(totals.skipped)" time="\#(String(format: "%.3f", report.durationSeconds))">"#)
+        lines.append(
+            #"<testsuites name="folio" tests="\#(totals.tests)" failures="\#(totals.failures)" errors="\#(totals.errors)" skipped="\#(totals.skipped)" time="\#(String(format: "%.3f", report.durationSeconds))">"#
+        )
         lines += suites
         lines.append("</testsuites>")
         return lines.joined(separator: "\n") + "\n"

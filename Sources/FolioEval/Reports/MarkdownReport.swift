@@ -14,7 +14,9 @@ package enum MarkdownReport {
         for run in report.runs {
             for (index, (side, summary)) in zip(run.sides, run.summaries).enumerated() {
                 let comparison = index == 0 ? nil : run.comparisons[index - 1]
-                head.append("| \(cell(run.prompt)) | \(cell(name(run.goldenSet))) | \(side.label) | \(side.version) | \(cell(side.provider))/\(cell(summary.answeredBy.isEmpty ? side.model : summary.answeredBy.joined(separator: ", "))) | \(ReportText.rate(summary)) | \(comparison.map { "\($0.newFailures.count)" } ?? "–") | \(comparison.map { "\($0.fixed.count)" } ?? "–") | \(summary.flaky) | \(ReportText.money(summary.costUSD)) | \(ReportText.duration(summary.latencyP95Ms)) |")
+                head.append(
+                    "| \(cell(run.prompt)) | \(cell(name(run.goldenSet))) | \(side.label) | \(side.version) | \(cell(side.provider))/\(cell(summary.answeredBy.isEmpty ? side.model : summary.answeredBy.joined(separator: ", "))) | \(ReportText.rate(summary)) | \(comparison.map { "\($0.newFailures.count)" } ?? "–") | \(comparison.map { "\($0.fixed.count)" } ?? "–") | \(summary.flaky) | \(ReportText.money(summary.costUSD)) | \(ReportText.duration(summary.latencyP95Ms)) |"
+                )
             }
         }
         var regressions: [String] = []
@@ -26,7 +28,9 @@ package enum MarkdownReport {
                 regressions.append("| case | input | expected | \(comparison.reference) output | \(comparison.candidate) output | failed assertion |")
                 regressions.append("|---|---|---|---|---|---|")
                 for result in run.cases where comparison.newFailures.contains(result.id) {
-                    regressions.append("| \(cell(result.id)) | \(cell(ReportText.shorten(result.input, 200))) | \(cell(result.expected ?? "")) | \(cell(ReportText.shorten(ReportText.answer(result.sides[0]), 200))) | \(cell(ReportText.shorten(ReportText.answer(result.sides[candidate]), 200))) | \(cell(ReportText.shorten(ReportText.failure(result.sides[candidate]), 200))) |")
+                    regressions.append(
+                        "| \(cell(result.id)) | \(cell(ReportText.shorten(result.input, 200))) | \(cell(result.expected ?? "")) | \(cell(ReportText.shorten(ReportText.answer(result.sides[0]), 200))) | \(cell(ReportText.shorten(ReportText.answer(result.sides[candidate]), 200))) | \(cell(ReportText.shorten(ReportText.failure(result.sides[candidate]), 200))) |"
+                    )
                 }
             }
         }

@@ -36,7 +36,9 @@ package enum TableReport {
             }
             lines += fitted(totals, width: width - 2, dropping: ["CACHE HITS", "P50", "FLAKY", "ERRORS"]).map { "  " + $0 }
             for comparison in run.comparisons {
-                lines.append("  \(comparison.candidate) vs \(comparison.reference): new failures: \(list(comparison.newFailures)) · fixed: \(list(comparison.fixed)) · still failing: \(list(comparison.stillFailing))")
+                lines.append(
+                    "  \(comparison.candidate) vs \(comparison.reference): new failures: \(list(comparison.newFailures)) · fixed: \(list(comparison.fixed)) · still failing: \(list(comparison.stillFailing))"
+                )
             }
             lines.append("")
         }
@@ -74,8 +76,10 @@ package enum TableReport {
         ]
         for (index, side) in run.sides.enumerated() {
             let results = run.cases.map { $0.sides[index] }
-            columns.append(column(side.label.uppercased(), results.map { flat(ReportText.answer($0)) },
-                                  suffixes: results.map { " " + ReportText.mark($0) }, maximum: 18, soft: 10, hard: 6))
+            columns.append(
+                column(
+                    side.label.uppercased(), results.map { flat(ReportText.answer($0)) },
+                    suffixes: results.map { " " + ReportText.mark($0) }, maximum: 18, soft: 10, hard: 6))
         }
         let optional = [
             column("LATENCY", firsts.map { $0.map { ReportText.duration($0?.latencyMs) }.joined(separator: " / ") }, maximum: 60, soft: 60, hard: 60),
@@ -120,7 +124,11 @@ package enum TableReport {
         var lines = align(rows)
         for name in dropping where (lines.map(\.count).max() ?? 0) > width {
             guard let index = rows.first?.firstIndex(of: name) else { continue }
-            rows = rows.map { row in var row = row; row.remove(at: index); return row }
+            rows = rows.map { row in
+                var row = row
+                row.remove(at: index)
+                return row
+            }
             lines = align(rows)
         }
         return lines
