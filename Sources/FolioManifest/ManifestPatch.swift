@@ -5,6 +5,26 @@ import FolioModel
 import FolioSigning
 
 extension ManifestBuilder {
+    /// One environment's part of a patch: its snapshot, where the new tags leave its log,
+    /// and what they promote.
+    private struct EnvironmentPatch {
+        var environment: String
+        var file: CacheFile
+        var snapshot: BuildSnapshot
+        var checkpoint: LogCheckpoint
+        /// The newest promotion since the snapshot (nil: no new tags).
+        var latest: Promotion?
+        /// Every trailer promoted since, replaced or not: each names a version file.
+        var promoted: [PromotionTrailer]
+        /// Per prompt, the trailer and promotion that now decide its entry.
+        var current: [String: CurrentPromotion]
+    }
+
+    private struct CurrentPromotion {
+        var trailer: PromotionTrailer
+        var promotion: Promotion
+    }
+
     enum Patched {
         case built(BuildOutput)
         /// The build must make everything; the record of what was written, if it started loading.
@@ -30,11 +50,7 @@ extension ManifestBuilder {
         }
         // Every file this folder was given is `lstat`ed on the prefetch thread meanwhile.
         let written = Prefetch { WrittenFiles(gitDirectory: gitDirectory, folder: folder) }
-        var plans:
-            [(
-                environment: String, file: CacheFile, snapshot: BuildSnapshot, checkpoint: LogCheckpoint,
-                latest: Promotion?, promoted: [PromotionTrailer], current: [String: (trailer: PromotionTrailer, promotion: Promotion)]
-            )] = []
+        var plans: [EnvironmentPatch] = []
         var needed: [String: PromotionTrailer] = [:]
         var versions: [String: [PromptVersion]] = [:]
         var checkedTags = 0
@@ -43,15 +59,20 @@ extension ManifestBuilder {
                 appended.promotions.allSatisfy(\.isValid)
             else { return .notPatched(written) }
             checkedTags += appended.promotions.count
-            var current: [String: (trailer: PromotionTrailer, promotion: Promotion)] = [:]
+            var current: [String: CurrentPromotion] = [:]
             for checked in appended.promotions {
-                for trailer in checked.promotion.trailers { current[trailer.prompt] = (trailer, checked.promotion) }
+                for trailer in checked.promotion.trailers {
+                    current[trailer.prompt] = CurrentPromotion(trailer: trailer, promotion: checked.promotion)
+                }
             }
             // Every version promoted since is named in `version_files`, also one replaced since.
             let promoted = appended.promotions.flatMap(\.promotion.trailers)
             for trailer in promoted { needed[ManifestPrompt.path(name: trailer.prompt, version: trailer.version)] = trailer }
             if versions.isEmpty { versions = appended.versions }
-            plans.append((environment, file, snapshot, appended.checkpoint, appended.promotions.last?.promotion, promoted, current))
+            plans.append(
+                EnvironmentPatch(
+                    environment: environment, file: file, snapshot: snapshot, checkpoint: appended.checkpoint,
+                    latest: appended.promotions.last?.promotion, promoted: promoted, current: current))
         }
         // The version files of the prompts whose entries change, made from git (the cache
         // of all version files is not loaded: it is read whole). Only those no snapshot
@@ -65,11 +86,12 @@ extension ManifestBuilder {
                 cache: VersionFileCache(gitDirectory: gitDirectory, loading: false))
         ) { first, _ in first }
         var staged = StagedFiles()
-        var next: [(file: CacheFile, snapshot: BuildSnapshot)] = []
+        var next: [(CacheFile, BuildSnapshot)] = []
         var named = Set<String>()
-        for (environment, file, snapshot, checkpoint, latest, promoted, current) in plans {
+        for plan in plans {
+            let (environment, snapshot, current) = (plan.environment, plan.snapshot, plan.current)
             var versionFiles = snapshot.versionFiles
-            for trailer in promoted {
+            for trailer in plan.promoted {
                 let path = ManifestPrompt.path(name: trailer.prompt, version: trailer.version)
                 guard let made = made[path] else { return .notPatched(written) }
                 if let known = versionFiles[path], known != made.sha256 { return .notPatched(written) }
@@ -95,7 +117,7 @@ extension ManifestBuilder {
                 written.value.unchanged(path, digest: snapshot.manifestDigest) || ContentHash.sha256Hex(previous) == snapshot.manifestDigest
             else { return .notPatched(written) }
             let manifest =
-                latest.map { self.manifest(environment, latest: $0, versionFiles: versionFiles) }
+                plan.latest.map { self.manifest(environment, latest: $0, versionFiles: versionFiles) }
                 ?? self.manifest(environment, version: snapshot.version, generatedAt: snapshot.generatedAt, source: snapshot.source, versionFiles: versionFiles)
             let ranges = Dictionary(snapshot.entries.map { ($0.name, $0.range) }, uniquingKeysWith: { first, _ in first })
             let names = Set(ranges.keys).union(current.keys).sorted()
@@ -103,11 +125,11 @@ extension ManifestBuilder {
                 let encoded = ManifestJSON.encode(
                     manifest, names: names, size: previous.count + 4096 * (current.count + 1), finalNewline: true,
                     value: { name, out in
-                        if let (trailer, promotion) = current[name], let file = made[ManifestPrompt.path(name: name, version: trailer.version)] {
+                        if let now = current[name], let file = made[ManifestPrompt.path(name: name, version: now.trailer.version)] {
                             return ManifestJSON.splice(
                                 ManifestJSON.Entry(
                                     versionFile: file.bytes, sha256: file.sha256,
-                                    promotion: Self.promotion(promotion, replaces: trailer.replaces)), indent: 4, &out)
+                                    promotion: Self.promotion(now.promotion, replaces: now.trailer.replaces)), indent: 4, &out)
                         }
                         return ranges[name].map { ManifestJSON.copy($0, of: previous, &out) } ?? false
                     })
@@ -115,9 +137,9 @@ extension ManifestBuilder {
             let sha256 = try staged.addManifest(encoded.bytes, at: path, written: written.value, signer: signer)
             next.append(
                 (
-                    file,
+                    plan.file,
                     BuildSnapshot(
-                        checkpoint: checkpoint, manifestDigest: sha256, manifest: manifest,
+                        checkpoint: plan.checkpoint, manifestDigest: sha256, manifest: manifest,
                         entries: Array(zip(names, encoded.ranges)))
                 ))
             named.formUnion(versionFiles.keys)
