@@ -91,6 +91,16 @@ package struct ManifestBuilder {
     /// A rebuild whose last build's checkpoint still holds (`BuildSnapshot`) checks only the
     /// promotion tags added since and patches the manifest; anything else makes every file.
     package func build(_ environments: [String], into folder: URL) throws -> BuildOutput {
+        let gitDirectory = repository.git.gitDirectory
+        let output = try buildOrPatch(environments, into: folder)
+        let records =
+            environments.map { BuildSnapshot.file(gitDirectory: gitDirectory, environment: $0, folder: folder) }
+            + [WrittenFiles.file(gitDirectory: gitDirectory, folder: folder)]
+        OutputFolders.note(records, folder: folder, gitDirectory: gitDirectory)
+        return output
+    }
+
+    private func buildOrPatch(_ environments: [String], into folder: URL) throws -> BuildOutput {
         var written: Prefetch<WrittenFiles>?
         switch try patch(environments, folder: folder) {
         case .built(let output): return output

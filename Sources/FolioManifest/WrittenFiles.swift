@@ -70,11 +70,15 @@ final class WrittenFiles: Sendable {
     private let folder: String
     private let state: Mutex<State>
 
+    /// The record of `folder`.
+    static func file(gitDirectory: String, folder: URL) -> CacheFile {
+        let name = "written-" + ContentHash.sha256Hex(Data(folder.standardizedFileURL.path.utf8)).prefix(16)
+        return CacheFile(gitDirectory: gitDirectory, name: name, format: 1)
+    }
+
     init(gitDirectory: String, folder: URL) {
-        let folder = folder.standardizedFileURL.path
-        self.folder = folder
-        let name = "written-" + ContentHash.sha256Hex(Data(folder.utf8)).prefix(16)
-        file = CacheFile(gitDirectory: gitDirectory, name: name, format: 1)
+        self.folder = folder.standardizedFileURL.path
+        file = Self.file(gitDirectory: gitDirectory, folder: folder)
         // Racily clean, as git says: a file modified in the same clock tick as the record
         // was saved may have been changed after it without its stamp showing it (file
         // times move in ticks of a few milliseconds), so it is read and compared.
@@ -89,7 +93,7 @@ final class WrittenFiles: Sendable {
             // The last line for a path decides (a path written again is appended).
             let racy = stamp.modified >= savedAt || stamp.changed >= savedAt
             state.racy[record[0]] = racy ? record[1] : nil
-            state.intact[record[0]] = !racy && Stamp(path: folder + "/" + record[0]) == stamp ? record[1] : nil
+            state.intact[record[0]] = !racy && Stamp(path: self.folder + "/" + record[0]) == stamp ? record[1] : nil
         }
         self.state = Mutex(state)
     }

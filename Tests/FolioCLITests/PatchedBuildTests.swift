@@ -189,4 +189,29 @@ struct PatchedBuildTests {
         #expect(result.stdout.contains("checked all"), "\(result.stdout)")
         expectPatched(try build(), checking: 0)
     }
+
+    /// A CI job that builds into a new folder every run must not leave two records in
+    /// `.git/folio` each time: the records of a folder that is gone are removed by the
+    /// next build, and those of a folder still there are kept.
+    @Test func recordsOfOutputFoldersThatAreGoneArePruned() throws {
+        try promote(["triage@1"], to: "production")
+        try promote(["billing@2"], to: "staging")
+        let caches = folder.appendingPathComponent(".git/folio")
+        func records() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: caches.path).filter { $0.hasPrefix("build-") || $0.hasPrefix("written-") })
+        }
+        #expect(try build("kept").status == 0)
+        let kept = try records()
+        #expect(kept.count == 3, "\(kept)")  // two environments and the written-files record
+        for run in 1...3 {
+            #expect(try build("run-\(run)").status == 0)
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("run-\(run)"))
+        }
+        #expect(try build("kept").status == 0)
+        #expect(try records() == kept)
+        let index = try String(contentsOf: caches.appendingPathComponent("outputs"), encoding: .utf8)
+        #expect(!index.contains("run-"), "\(index)")
+        // What is kept still patches.
+        expectPatched(try build("kept"), checking: 0)
+    }
 }

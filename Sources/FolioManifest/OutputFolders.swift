@@ -1,0 +1,27 @@
+import Foundation
+import FolioCore
+
+/// Which output folder each `build-…` and `written-…` record in `<git dir>/folio` belongs
+/// to (their names are hashes of the folder's path), so that the records of a folder that
+/// no longer exists are removed instead of piling up: a CI job that builds into a new
+/// temporary folder every run would otherwise leave two files behind each time.
+///
+/// Kept in `<git dir>/folio/outputs`: one line per record file, its name and the folder's
+/// absolute path. Only files listed here are ever removed.
+enum OutputFolders {
+    /// Notes that `records` belong to `folder`, then removes every listed record whose
+    /// folder is gone. Best effort, like every cache: a failure costs only disk space.
+    static func note(_ records: [CacheFile], folder: URL, gitDirectory: String) {
+        let index = CacheFile(gitDirectory: gitDirectory, name: "outputs", format: 1)
+        var folders: [String: String] = [:]
+        for record in index.load() where record.count == 2 { folders[record[0]] = record[1] }
+        let path = folder.standardizedFileURL.path
+        for record in records { folders[record.url.lastPathComponent] = path }
+        let directory = index.url.deletingLastPathComponent()
+        for (name, owner) in folders where !FileManager.default.fileExists(atPath: owner) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+            folders[name] = nil
+        }
+        index.save(folders.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
+    }
+}
