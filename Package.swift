@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "FolioGit", dependencies: ["CLibGit2", "FolioModel"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FolioModel"),
+        .target(name: "FolioZlib", dependencies: ["CZlib"]),
         .target(name: "FolioTemplate", dependencies: ["FolioModel"]),
         .target(name: "FolioSigning", dependencies: ["FolioModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
@@ -49,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "FolioManifest",
-            dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "CZlib"]
+            dependencies: ["FolioCore", "FolioModel", "FolioSigning", "FolioTemplate", "FolioZlib"]
         ),
         .target(
             name: "FolioProviders",
@@ -61,7 +62,7 @@ let package = Package(
         .target(name: "FolioEval", dependencies: ["FolioCore", "FolioProviders", "FolioTemplate", "FolioModel"]),
         // Generated from Protos/opentelemetry-proto by Scripts/generate-otlp.sh; never edited.
         .target(name: "FolioOTLP", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
-        .target(name: "FolioTelemetry", dependencies: ["FolioModel", "FolioOTLP", "CZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(name: "FolioTelemetry", dependencies: ["FolioModel", "FolioOTLP", "FolioZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "FolioClient",
             dependencies: [
@@ -74,7 +75,7 @@ let package = Package(
         .target(
             name: "FolioServer",
             dependencies: [
-                "CZlib", "FolioModel", "FolioTelemetry", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "FolioZlib", "FolioModel", "FolioTelemetry", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),

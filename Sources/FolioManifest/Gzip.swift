@@ -1,5 +1,5 @@
-import CZlib
 import FolioCore
+import FolioZlib
 import Foundation
 
 enum Gzip {
@@ -16,24 +16,20 @@ enum Gzip {
         let blocks = max(1, (count + blockSize - 1) / blockSize)
         let compressed = data.withUnsafeBytes { raw in
             let input = Input(base: raw.bindMemory(to: UInt8.self).baseAddress)
-            return concurrentMap(blocks) { index -> (part: [UInt8], checksum: uLong, ok: Bool) in
+            return concurrentMap(blocks) { index -> (part: [UInt8]?, checksum: UInt32) in
                 let start = index * blockSize
                 let length = min(blockSize, count - start)
                 let dictionary = max(0, start - window)
-                var output = [UInt8](repeating: 0, count: Int(compressBound(uLong(length))) + 64)
-                var produced = output.count
-                let status = folio_deflate_block(
-                    input.at(dictionary), start - dictionary, input.at(start), length,
-                    index == blocks - 1 ? 1 : 0, &output, &produced)
-                output.removeSubrange(produced...)
-                return (output, crc32(0, input.at(start), uInt(length)), status == Z_OK)
+                let block = UnsafeBufferPointer(start: input.at(start), count: length)
+                let part = deflateBlock(dictionary: UnsafeBufferPointer(start: input.at(dictionary), count: start - dictionary), block, last: index == blocks - 1)
+                return (part, CRC32.checksum(UnsafeRawBufferPointer(block)))
             }
         }
-        guard compressed.allSatisfy(\.ok) else { throw CocoaError(.fileWriteUnknown) }
-        let parts = compressed.map(\.part), checksums = compressed.map(\.checksum)
+        let parts = compressed.compactMap(\.part), checksums = compressed.map(\.checksum)
+        guard parts.count == compressed.count else { throw CocoaError(.fileWriteUnknown) }
         var checksum = checksums[0]
         for index in 1..<parts.count {
-            checksum = crc32_combine(checksum, checksums[index], .init(min(blockSize, count - index * blockSize)))
+            checksum = CRC32.combine(checksum, checksums[index], secondLength: min(blockSize, count - index * blockSize))
         }
         // ID1 ID2, deflate, no flags, mtime 0, no extra flags, OS 3 (Unix): zlib's header.
         var member: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
@@ -53,9 +49,7 @@ enum Gzip {
         func little(_ offset: Int) -> UInt32 {
             (0..<4).reduce(UInt32(0)) { $0 | UInt32(trailer[offset + $1]) << (8 * $1) }
         }
-        let checksum = data.withUnsafeBytes { raw in
-            UInt32(crc32(0, raw.bindMemory(to: UInt8.self).baseAddress, uInt(raw.count)))
-        }
+        let checksum = data.withUnsafeBytes(CRC32.checksum)
         return little(0) == checksum && little(4) == UInt32(truncatingIfNeeded: data.count)
     }
 

@@ -1,4 +1,4 @@
-import CZlib
+import FolioZlib
 import Foundation
 
 /// Inflates a gzip request body, refusing to grow past `limit` bytes (a small body can
@@ -7,36 +7,25 @@ enum Gunzip {
     enum Failure: Error { case tooLarge, damaged }
 
     static func inflate(_ data: Data, limit: Int) throws -> Data {
-        var stream = z_stream()
-        guard folio_inflate_init(&stream) == Z_OK else { throw Failure.damaged }
-        defer { inflateEnd(&stream) }
+        guard let inflater = try? Inflater() else { throw Failure.damaged }
         var output = Data()
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        var input = [UInt8](data)
-        let status: Int32 = input.withUnsafeMutableBufferPointer { source in
-            stream.next_in = source.baseAddress
-            stream.avail_in = uInt(source.count)
-            while true {
-                let result: Int32 = chunk.withUnsafeMutableBufferPointer { buffer in
-                    stream.next_out = buffer.baseAddress
-                    stream.avail_out = uInt(buffer.count)
-                    return CZlib.inflate(&stream, Z_NO_FLUSH)
+        try data.withUnsafeBytes { raw in
+            let input = raw.bindMemory(to: UInt8.self)
+            var consumed = 0
+            while consumed < input.count {
+                var produced = 0
+                do {
+                    try chunk.withUnsafeMutableBufferPointer { try inflater.inflate(input, consumed: &consumed, into: $0, produced: &produced) }
+                } catch {
+                    throw Failure.damaged
                 }
-                let produced = chunk.count - Int(stream.avail_out)
                 output.append(contentsOf: chunk[0..<produced])
-                if output.count > limit { return -100 }
-                if result == Z_STREAM_END {
-                    // Concatenated members: go on while input is left.
-                    if stream.avail_in == 0 { return Z_STREAM_END }
-                    inflateReset(&stream)
-                    continue
-                }
-                if result != Z_OK { return result }
-                if stream.avail_in == 0, produced == 0 { return Z_BUF_ERROR }
+                if output.count > limit { throw Failure.tooLarge }
             }
         }
-        if status == -100 { throw Failure.tooLarge }
-        guard status == Z_STREAM_END else { throw Failure.damaged }
+        // Empty, or cut off inside a member.
+        guard inflater.atMemberEnd else { throw Failure.damaged }
         return output
     }
 }

@@ -1,4 +1,4 @@
-import CZlib
+import FolioZlib
 import Foundation
 
 /// Reads a file in chunks, inflating it when it is gzip, and hands out lines. Work is
@@ -7,8 +7,8 @@ import Foundation
 /// is skipped (its number goes to `oversizedLines`) instead of being held.
 final class LineSource {
     private let handle: FileHandle
-    private var stream = z_stream()
-    private let compressed: Bool
+    /// Set when the file is gzip.
+    private let inflater: Inflater?
     private var finished = false
     /// Compressed input not yet inflated, from `pendingOffset` on.
     private var pending: [UInt8] = []
@@ -35,14 +35,14 @@ final class LineSource {
         self.maxLineBytes = max(1, maxLineBytes)
         let magic = (try? handle.read(upToCount: 2)) ?? Data()
         try handle.seek(toOffset: 0)
-        compressed = magic == Data([0x1f, 0x8b])
-        if compressed, folio_inflate_init(&stream) != Z_OK {
+        do {
+            inflater = magic == Data([0x1f, 0x8b]) ? try Inflater() : nil
+        } catch {
             throw TraceReadError(message: "cannot start reading the gzip file \(path)")
         }
     }
 
     deinit {
-        if compressed { inflateEnd(&stream) }
         try? handle.close()
     }
 
@@ -185,7 +185,7 @@ final class LineSource {
     /// The next piece of the file, at most `chunkSize` bytes of it (inflated when gzip).
     private func nextChunk() throws -> Data? {
         guard !finished else { return nil }
-        if !compressed {
+        guard let inflater else {
             let raw = (try handle.read(upToCount: Self.chunkSize)) ?? Data()
             if raw.isEmpty {
                 finished = true
@@ -205,27 +205,15 @@ final class LineSource {
                 pending = [UInt8](raw)
                 pendingOffset = 0
             }
-            let status: Int32 = pending.withUnsafeMutableBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { out in
-                    stream.next_in = input.baseAddress! + pendingOffset
-                    stream.avail_in = uInt(input.count - pendingOffset)
-                    stream.next_out = out.baseAddress! + produced
-                    stream.avail_out = uInt(out.count - produced)
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    pendingOffset = input.count - Int(stream.avail_in)
-                    produced = out.count - Int(stream.avail_out)
-                    return status
+            var consumed = pendingOffset
+            do {
+                try pending.withUnsafeBufferPointer { input in
+                    try output.withUnsafeMutableBufferPointer { try inflater.inflate(input, consumed: &consumed, into: $0, produced: &produced) }
                 }
+            } catch let failure as Inflater.Failure {
+                throw TraceReadError(message: "the gzip data is damaged (zlib error \(failure.status))")
             }
-            if status == Z_STREAM_END {
-                // Concatenated gzip members: the next one starts where this ended.
-                inflateReset(&stream)
-            } else if status == Z_BUF_ERROR {
-                // No progress possible without more input (handled at the top) or more room.
-                if pendingOffset < pending.count { break }
-            } else if status != Z_OK {
-                throw TraceReadError(message: "the gzip data is damaged (zlib error \(status))")
-            }
+            pendingOffset = consumed
         }
         if produced == 0 && finished { return nil }
         return Data(output[0..<produced])
