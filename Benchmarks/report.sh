@@ -90,7 +90,7 @@ for key, g in sorted(groups.items()):
 PY
 
 python3 - "$bin" "$work" "$spans" "$size" <<'PY'
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
 bin, work, spans, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 def run(command):
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -103,8 +103,15 @@ def run(command):
 # The folio run goes first so the peak-memory reading (the largest child so far) is its own.
 folio_time, folio_rss, folio_out = run([bin, "report", f"{work}/spans.jsonl", "--label-attr", "app.expected_team", "--format", "json"])
 python_time, _, python_out = run([sys.executable, f"{work}/baseline.py", f"{work}/spans.jsonl"])
+# The same report with Foundation's JSONSerialization in place of JSONNode: what the reader buys.
+os.environ["FOLIO_TRACE_JSON"] = "foundation"
+foundation_time, _, foundation_out = run([bin, "report", f"{work}/spans.jsonl", "--label-attr", "app.expected_team", "--format", "json"])
+del os.environ["FOLIO_TRACE_JSON"]
+if foundation_out != folio_out:
+    sys.exit("the report differs with Foundation's JSON reader")
 print(f"calls: {spans}, each with a wrapper span ({size} MB of OTLP JSON Lines)")
 print(f"folio report:          {folio_time:.2f} s, {spans / folio_time:,.0f} calls/s, peak memory {folio_rss / 1024:.0f} MB (goal <= 256 MB)")
 print(f"Python json.loads:     {python_time:.2f} s, {spans / python_time:,.0f} calls/s")
 print(f"throughput folio/Python: {python_time / folio_time:.2f}x (goal >= 1x)")
+print(f"with Foundation's JSONSerialization: {foundation_time:.2f} s; JSONNode/Foundation: {foundation_time / folio_time:.2f}x")
 PY

@@ -70,6 +70,28 @@ package enum JSONNode: Sendable, Equatable {
         }
     }
 
+    /// The same tree through Foundation's `JSONSerialization`, for `Benchmarks/report.sh`
+    /// (`FOLIO_TRACE_JSON=foundation`), which measures what this reader buys.
+    package static func parseWithFoundation(_ data: Data) throws -> JSONNode {
+        func node(_ value: Any) -> JSONNode {
+            switch value {
+            case let text as String: return .string(text)
+            case let number as NSNumber:
+                if String(cString: number.objCType) == "c" { return .bool(number.boolValue) }
+                if let integer = Int64(exactly: number.doubleValue), !String(describing: number).contains(".") { return .int(integer) }
+                return .double(number.doubleValue)
+            case let array as [Any]: return .array(array.map(node))
+            case let object as [String: Any]: return .object(object.map { (key: $0.key, value: node($0.value)) })
+            default: return .null
+            }
+        }
+        do {
+            return node(try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]))
+        } catch {
+            throw SyntaxError(offset: 0, reason: "not valid JSON")
+        }
+    }
+
     package static func parse(_ text: String) throws -> JSONNode {
         try parse(Data(text.utf8))
     }
@@ -203,11 +225,19 @@ package enum JSONNode: Sendable, Equatable {
                     case UInt8(ascii: "f"): output.append(0x0C)
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(escape)
                     case UInt8(ascii: "u"):
+                        // A lone or mismatched surrogate becomes U+FFFD, as Foundation and
+                        // Python's json do; the escape after a high surrogate that is not a
+                        // low one is read again as an escape of its own.
                         var scalar = try hex4()
-                        if (0xD800..<0xDC00).contains(scalar), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                        if (0xD800..<0xDC00).contains(scalar), index + 5 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                            let mark = index
                             index += 2
                             let low = try hex4()
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                            if (0xDC00..<0xE000).contains(low) {
+                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                            } else {
+                                index = mark
+                            }
                         }
                         output.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
                     default: throw fail("an unknown escape")
@@ -238,20 +268,33 @@ package enum JSONNode: Sendable, Equatable {
             return value
         }
 
+        /// RFC 8259's number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
         mutating func number() throws -> JSONNode {
             let start = index
             var integral = true
+            func isDigit(_ at: Int) -> Bool { at < bytes.count && bytes[at] >= 0x30 && bytes[at] <= 0x39 }
+            func digits() throws {
+                guard isDigit(index) else { throw fail("a malformed number") }
+                while isDigit(index) { index += 1 }
+            }
             if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte >= 0x30 && byte <= 0x39 {
-                    index += 1
-                } else if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") {
-                    integral = false
-                    index += 1
-                } else {
-                    break
-                }
+            guard isDigit(index) else { throw fail(index == start ? "unexpected character" : "a malformed number") }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+                if isDigit(index) { throw fail("a number with a leading zero") }
+            } else {
+                try digits()
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                integral = false
+                index += 1
+                try digits()
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                integral = false
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                try digits()
             }
             guard index > start else { throw fail("unexpected character") }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)

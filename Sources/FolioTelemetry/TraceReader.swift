@@ -109,6 +109,9 @@ package struct TraceReader {
         return name.hasSuffix(".pb") || name.hasSuffix(".binpb")
     }
 
+    /// Set by `Benchmarks/report.sh` to measure `JSONNode` against Foundation's parser.
+    private static let foundationJSON = ProcessInfo.processInfo.environment["FOLIO_TRACE_JSON"] == "foundation"
+
     private func readJSON(_ source: LineSource, file: String, summary: inout Summary, deliver: ([TelemetryItem], Int, inout Summary) throws -> Void) throws {
         var first = true
         func reportOversized(_ summary: inout Summary) {
@@ -123,7 +126,7 @@ package struct TraceReader {
             let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
             if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
             do {
-                let object = try JSONNode.parse(line)
+                let object = try Self.foundationJSON ? JSONNode.parseWithFoundation(line) : JSONNode.parse(line)
                 let (items, rejected) = try OTLPDecoder.items(in: object, file: file, line: source.lineNumber)
                 if rejected > 0 { summary.problems.append(Problem(file: file, line: source.lineNumber, reason: Self.rejectedReason(rejected))) }
                 try deliver(items, source.lineNumber, &summary)
