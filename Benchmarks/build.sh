@@ -81,4 +81,34 @@ print("folio build, rebuild after one more promotion:  %.3f s (best of 5)" % one
 print("folio build, after a new version and promotion: %.3f s (best of 5)" % new_version)
 print("ratio folio/git: rebuild %.2fx, after one promotion %.2fx, after a new version %.2fx, first build %.1fx (goal <= 1.0x)"
       % (warm / git_time, one_more / git_time, new_version / git_time, cold / git_time))
+
+# What each cache buys: the three rebuilds again with that one switched off (the caches
+# only save time, so the manifest must come out the same; checked after each).
+import hashlib, os
+def manifest_digest():
+    return hashlib.sha256(open(repo + "/../dist/production/manifest.json", "rb").read()).hexdigest()
+mechanisms = [
+    ("all on", {}),
+    ("patch (build-*: LogCheckpoint, BuildSnapshot, ManifestPatch)", {"FOLIO_CACHE_OFF": "build"}),
+    ("written files (written-*)", {"FOLIO_CACHE_OFF": "written"}),
+    ("version files", {"FOLIO_CACHE_OFF": "version-files"}),
+    ("promotion tags", {"FOLIO_CACHE_OFF": "promotion-tags"}),
+    ("prompt versions", {"FOLIO_CACHE_OFF": "prompt-versions"}),
+    ("prefetch thread", {"FOLIO_PREFETCH_OFF": "1"}),
+    ("every cache", {"FOLIO_CACHE_OFF": "build,written,version-files,promotion-tags,prompt-versions"}),
+]
+runs = int(os.environ.get("MECHANISM_RUNS", "3"))
+print("\nwith one mechanism off (best of %d; git baseline %.3f s):" % (runs, git_time))
+print("%-62s %9s %12s %12s" % ("off", "rebuild", "+promotion", "+version"))
+for label, env in mechanisms:
+    os.environ.update(env)
+    try:
+        figures = (best(build, runs), best(promote_then_build, runs), best(commit_promote_then_build, runs))
+        digest = manifest_digest()
+    finally:
+        for key in env:
+            del os.environ[key]
+    build()
+    assert manifest_digest() == digest, "the manifest differs with %s off" % label
+    print("%-62s %8.3fs %11.3fs %11.3fs   (%.2fx %.2fx %.2fx git)" % ((label,) + figures + tuple(f / git_time for f in figures)))
 PY

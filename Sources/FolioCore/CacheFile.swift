@@ -8,16 +8,28 @@ package struct CacheFile: Sendable {
     package let url: URL
     let header: String
 
+    /// Off for this process (`FOLIO_CACHE_OFF`): loads nothing and saves nothing.
+    let off: Bool
+
     package init(gitDirectory: String, name: String, format: Int) {
         url = URL(fileURLWithPath: gitDirectory).appendingPathComponent("folio/\(name)")
         header = "folio \(name) cache \(format)"
+        let kind = name.hasPrefix("written-") ? "written" : name.hasPrefix("build-") ? "build" : name
+        off = Self.switchedOff.contains(kind)
     }
+
+    /// The caches `Benchmarks/build.sh` switches off one at a time to measure what each
+    /// buys: `FOLIO_CACHE_OFF` lists kinds (`promotion-tags`, `prompt-versions`,
+    /// `version-files`, `written`, `build`), comma-separated. Every cache only saves time,
+    /// so the output is the same either way (the benchmark checks the manifest).
+    private static let switchedOff = Set(
+        (ProcessInfo.processInfo.environment["FOLIO_CACHE_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
 
     /// The records of the file, each split into its fields (unescaped). A field equal to
     /// the same field of the record before shares its string (a key or a tagger's email
     /// repeats on thousands of lines).
     package func load() -> [[String]] {
-        guard let data = try? Data(contentsOf: url) else { return [] }
+        guard !off, let data = try? Data(contentsOf: url) else { return [] }
         var records: [[String]] = []
         var previous: [(bytes: UnsafeBufferPointer<UInt8>, text: String)] = []
         var first = true
@@ -44,6 +56,7 @@ package struct CacheFile: Sendable {
     /// Writes the records (a temporary file renamed into place). A failure only costs the
     /// next run its shortcut, so it is not reported.
     package func save(_ records: [[String]]) {
+        guard !off else { return }
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? AtomicFile.write(Data((header + "\n" + Self.lines(records)).utf8), to: url)
     }
@@ -51,7 +64,7 @@ package struct CacheFile: Sendable {
     /// Adds records at the end of a file that `load` read with this header, in one
     /// `write` (a line cut short by a crash fails its record's checks on the next load).
     package func append(_ records: [[String]]) {
-        guard !records.isEmpty else { return }
+        guard !records.isEmpty, !off else { return }
         let descriptor = open(url.path, O_WRONLY | O_APPEND)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }

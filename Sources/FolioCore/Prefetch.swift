@@ -12,6 +12,12 @@ package final class Prefetch<Value: Sendable>: Sendable {
     ///   (for work that may start while the prefetch thread is still busy loading).
     package init(concurrent: Bool = false, _ work: @escaping @Sendable () -> Value) {
         group.enter()
+        guard !prefetchOff else {
+            // `FOLIO_PREFETCH_OFF=1` (Benchmarks/build.sh): the work runs here and now.
+            result.withLock { $0 = work() }
+            group.leave()
+            return
+        }
         (concurrent ? DispatchQueue.global(qos: .userInitiated) : prefetchQueue).async {
             let value = work()
             self.result.withLock { $0 = value }
@@ -25,6 +31,8 @@ package final class Prefetch<Value: Sendable>: Sendable {
         return result.withLock { $0! }
     }
 }
+
+private let prefetchOff = ProcessInfo.processInfo.environment["FOLIO_PREFETCH_OFF"] == "1"
 
 /// One background thread for all prefetches, in the order they were asked for (two cores
 /// are common on CI: the main thread keeps one, prefetching takes the other).
