@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import FolioCore
 
-/// A promotion tag's object is read byte by byte (10,000 of them on a first build): the
-/// signature is cut at the last line that starts a block, the message follows the first
-/// empty line, and its last paragraph holds the trailers.
+/// A promotion tag's object (10,000 of them on a first build): the signature is cut at the
+/// last line that starts a block, the message follows the first empty line, and its last
+/// paragraph holds the trailers, each parsed strictly.
 struct TagMessageTests {
     static let blob = String(repeating: "ab", count: 20)
 
@@ -44,5 +44,19 @@ struct TagMessageTests {
         #expect(parsed.trailerValues.isEmpty)
         #expect(Promotion.parseMessage("").subject == "")
         #expect(Promotion.parseMessage("\n\n\n").trailerValues.isEmpty)
+    }
+
+    @Test func trailersParseStrictly() throws {
+        let trailer = try PromotionTrailer(value: "triage@12 blob=\(Self.blob) replaces=3")
+        #expect(trailer.prompt == "triage" && trailer.version == 12 && trailer.replaces == 3 && trailer.blob.hex == Self.blob)
+        #expect(try PromotionTrailer(value: trailer.value) == trailer)
+        #expect(try PromotionTrailer(value: "  triage@1   blob=\(Self.blob)  ").replaces == nil)
+        for bad in [
+            "triage@+1 blob=\(Self.blob)", "triage@0 blob=\(Self.blob)", "triage blob=\(Self.blob)", "triage@1", "triage@1 blob=xyz",
+            "triage@1 blob=\(Self.blob) replaces=+2", "triage@1 blob=\(Self.blob) replaces=", "triage@1 blob=\(Self.blob) extra=1",
+            "Bad Name@1 blob=\(Self.blob)", "triage@1234567890123456789 blob=\(Self.blob)", "",
+        ] {
+            #expect(throws: FolioError.self, "\(bad)") { try PromotionTrailer(value: bad) }
+        }
     }
 }

@@ -177,31 +177,22 @@ package final class Promotion: Sendable {
     /// Splits a tag object at the last line that starts a signature block, as git does.
     static func splitSignature(_ raw: Data) -> (payload: Data, signature: String?) {
         let markers = ["-----BEGIN SSH SIGNATURE-----", "-----BEGIN PGP SIGNATURE-----", "-----BEGIN SIGNED MESSAGE-----"].map { Array($0.utf8) }
-        let found: Int? = raw.withUnsafeBytes { bytes in
-            var found: Int?
-            var start = 0
-            while start < bytes.count {
-                let rest = bytes.count - start
-                if markers.contains(where: { rest >= $0.count && memcmp(bytes.baseAddress! + start, $0, $0.count) == 0 }) { found = start }
-                guard let newline = memchr(bytes.baseAddress! + start, 0x0A, rest) else { break }
-                start = UnsafeRawPointer(newline) - bytes.baseAddress! + 1
-            }
-            return found
+        var found: Data.Index?
+        var start = raw.startIndex
+        while start < raw.endIndex {
+            let rest = raw[start...]
+            if markers.contains(where: { rest.starts(with: $0) }) { found = start }
+            guard let newline = rest.firstIndex(of: 0x0A) else { break }
+            start = newline + 1
         }
         guard let found else { return (raw, nil) }
-        let cut = raw.startIndex + found
-        return (Data(raw[..<cut]), String(decoding: raw[cut...], as: UTF8.self))
+        return (Data(raw[..<found]), String(decoding: raw[found...], as: UTF8.self))
     }
 
     /// What follows the header of a tag object: everything after its first empty line.
     static func body(_ object: Data) -> String {
-        object.withUnsafeBytes { bytes in
-            guard bytes.count >= 2 else { return "" }
-            for index in 0..<(bytes.count - 1) where bytes[index] == 0x0A && bytes[index + 1] == 0x0A {
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(index + 2)...]), as: UTF8.self)
-            }
-            return ""
-        }
+        guard let blank = object.firstRange(of: [0x0A, 0x0A]) else { return "" }
+        return String(decoding: object[blank.upperBound...], as: UTF8.self)
     }
 
     /// Subject (first line), note (the paragraphs after it) and the trailer values of the

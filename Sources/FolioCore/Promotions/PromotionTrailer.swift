@@ -33,55 +33,31 @@ package struct PromotionTrailer: Sendable, Equatable, Codable {
         func malformed(_ detail: String) -> FolioError {
             FolioError(.invalidContent, "malformed trailer '\(Self.key): \(value)': \(detail)")
         }
-        // Byte-level, over the string's UTF-8 in place: a log of 10,000 promotions parses
-        // 10,000 of these.
-        var text = value
-        let parsed: (prompt: String, version: Int, blob: ObjectID?, replaces: Int?) = try text.withUTF8 { bytes in
-            var fields: [Range<Int>] = []
-            var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: " ") {
-                if index > start { fields.append(start..<index) }
-                start = index + 1
-            }
-            func string(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-            func number(_ range: Range<Int>) -> Int? {
-                guard !range.isEmpty, range.count <= 18 else { return nil }
-                var value = 0
-                for index in range {
-                    guard bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") else { return nil }
-                    value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
-                }
-                return value
-            }
-            func hasPrefix(_ range: Range<Int>, _ prefix: StaticString) -> Bool {
-                range.count > prefix.utf8CodeUnitCount
-                    && memcmp(bytes.baseAddress! + range.lowerBound, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
-            }
-            guard let head = fields.first, let at = head.first(where: { bytes[$0] == UInt8(ascii: "@") }),
-                let version = number((at + 1)..<head.upperBound), version > 0
-            else {
-                throw malformed("expected <name>@<version> blob=<id> [replaces=<version>]")
-            }
-            var blob: ObjectID?
-            var replaces: Int?
-            for field in fields.dropFirst() {
-                if hasPrefix(field, "blob=") {
-                    blob = ObjectID(hex: string((field.lowerBound + 5)..<field.upperBound))
-                } else if hasPrefix(field, "replaces=") {
-                    guard let number = number((field.lowerBound + 9)..<field.upperBound), number > 0 else {
-                        throw malformed("replaces= must be a version number")
-                    }
-                    replaces = number
-                } else {
-                    throw malformed("unknown field '\(string(field))'")
-                }
-            }
-            return (string(head.lowerBound..<at), version, blob, replaces)
+        // Split on spaces; numbers are ASCII digits only (`Int("+5")` would take a sign).
+        func number(_ text: Substring) -> Int? {
+            guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            return Int(text)
         }
-        prompt = parsed.prompt
-        version = parsed.version
-        let blob = parsed.blob
-        let replaces = parsed.replaces
+        let fields = value.split(separator: " ")
+        guard let head = fields.first, let at = head.firstIndex(of: "@"), let version = number(head[head.index(after: at)...]), version > 0 else {
+            throw malformed("expected <name>@<version> blob=<id> [replaces=<version>]")
+        }
+        prompt = String(head[..<at])
+        self.version = version
+        var blob: ObjectID?
+        var replaces: Int?
+        for field in fields.dropFirst() {
+            if field.hasPrefix("blob="), field.count > 5 {
+                blob = ObjectID(hex: String(field.dropFirst(5)))
+            } else if field.hasPrefix("replaces="), field.count > 9 {
+                guard let number = number(field.dropFirst(9)), number > 0 else {
+                    throw malformed("replaces= must be a version number")
+                }
+                replaces = number
+            } else {
+                throw malformed("unknown field '\(field)'")
+            }
+        }
         guard let blob else {
             throw malformed("blob=<40 hex digits> is missing or invalid")
         }
