@@ -20,28 +20,27 @@ package struct CommandProvider: ChatProvider {
     }
 
     package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
-        var object: [String: Any] = [
-            "model": request.model, "sample": sample,
-            "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
+        var object: [String: JSONValue] = [
+            "model": .string(request.model), "sample": .number(Double(sample)), "messages": JSONBody.messages(request.messages),
         ]
-        if let temperature = request.temperature { object["temperature"] = temperature }
-        if let maxTokens = request.maxTokens { object["max_tokens"] = maxTokens }
+        if let temperature = request.temperature { object["temperature"] = .number(temperature) }
+        if let maxTokens = request.maxTokens { object["max_tokens"] = .number(Double(maxTokens)) }
         let clock = ContinuousClock()
         let start = clock.now
-        let (status, output, errors) = try await run(input: JSONBody.encode(object))
+        let (status, output, errors) = try await run(input: JSONValue.object(object).encoded)
         let latency = (clock.now - start).inSeconds
         guard status == 0 else {
             let detail = String(decoding: errors.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw ProviderError(.client, provider: name, "provider '\(name)': `\(endpoint)` exited with status \(status)" + (detail.isEmpty ? "" : ": \(detail)"))
         }
         if let answer = JSONBody.object(output) {
-            guard let text = (answer["output"] ?? answer["text"] ?? answer["content"]) as? String else {
+            guard let text = (answer["output"] ?? answer["text"] ?? answer["content"])?.stringValue else {
                 throw ProviderError(.malformed, provider: name, "provider '\(name)': `\(endpoint)` printed JSON without an \"output\" string")
             }
-            let usage = answer["usage"] as? [String: Any]
+            let usage = answer["usage"]
             return ChatResponse(
-                text: text, model: answer["model"] as? String,
-                inputTokens: JSONBody.int(usage?["input_tokens"]), outputTokens: JSONBody.int(usage?["output_tokens"]),
+                text: text, model: answer["model"]?.stringValue,
+                inputTokens: usage?["input_tokens"]?.integerValue, outputTokens: usage?["output_tokens"]?.integerValue,
                 latency: latency
             )
         }

@@ -122,19 +122,16 @@ struct HTTPTransport: Sendable {
     }
 }
 
-/// Reads loosely typed JSON answers.
+/// Provider requests and answers, as `JSONValue`.
 enum JSONBody {
-    static func object(_ data: Data) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    /// The answer when it is a JSON object.
+    static func object(_ data: Data) -> JSONValue? {
+        guard let value = JSONValue.decode(data), case .object = value else { return nil }
+        return value
     }
 
-    static func int(_ value: Any?) -> Int? {
-        if let number = value as? NSNumber { return number.intValue }
-        if let text = value as? String { return Int(text) }
-        return nil
-    }
-
-    static func encode(_ object: [String: Any]) -> Data {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    /// The messages as chat APIs take them.
+    static func messages(_ messages: [LLMMessage]) -> JSONValue {
+        .array(messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) })
     }
 }

@@ -26,39 +26,40 @@ package struct OpenAIProvider: ChatProvider {
     }
 
     package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
-        var body: [String: Any] = [
-            "model": request.model,
-            "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
-        ]
-        if let temperature = request.temperature { body["temperature"] = temperature }
-        if let maxTokens = request.maxTokens { body["max_tokens"] = maxTokens }
+        var body: [String: JSONValue] = ["model": .string(request.model), "messages": JSONBody.messages(request.messages)]
+        if let temperature = request.temperature { body["temperature"] = .number(temperature) }
+        if let maxTokens = request.maxTokens { body["max_tokens"] = .number(Double(maxTokens)) }
         let url = endpoint + "/chat/completions"
-        let (data, latency) = try await transport.post(url, json: JSONBody.encode(body), headers: requestHeaders)
+        let (data, latency) = try await transport.post(url, json: JSONValue.object(body).encoded, headers: requestHeaders)
         guard let object = JSONBody.object(data) else { throw transport.malformed(url, "the body is not a JSON object", body: data) }
-        guard let choices = object["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any] else {
+        guard let message = object["choices"]?.arrayValue?.first?["message"], case .object = message else {
             throw transport.malformed(url, "it has no choices[0].message", body: data)
         }
         // An answer that repeats the key (a model can be talked into it) must not carry it
         // into reports, the cache or recordings.
-        let text = transport.redacted((message["content"] as? String) ?? "")
-        let usage = object["usage"] as? [String: Any]
+        let text = transport.redacted(message["content"]?.stringValue ?? "")
+        let usage = object["usage"]
         return ChatResponse(
-            text: text, model: object["model"] as? String,
-            inputTokens: JSONBody.int(usage?["prompt_tokens"]), outputTokens: JSONBody.int(usage?["completion_tokens"]),
+            text: text, model: object["model"]?.stringValue,
+            inputTokens: usage?["prompt_tokens"]?.integerValue, outputTokens: usage?["completion_tokens"]?.integerValue,
             latency: latency
         )
     }
 
     package func embed(_ texts: [String], model: String) async throws -> [[Double]] {
         let url = endpoint + "/embeddings"
-        let (data, _) = try await transport.post(url, json: JSONBody.encode(["model": model, "input": texts]), headers: requestHeaders)
-        guard let items = JSONBody.object(data)?["data"] as? [[String: Any]], items.count == texts.count else {
+        let body = JSONValue.object(["model": .string(model), "input": .array(texts.map(JSONValue.string))])
+        let (data, _) = try await transport.post(url, json: body.encoded, headers: requestHeaders)
+        guard let items = JSONBody.object(data)?["data"]?.arrayValue, items.count == texts.count else {
             throw transport.malformed(url, "it has no data[] with one embedding per input", body: data)
         }
-        let ordered = items.sorted { (JSONBody.int($0["index"]) ?? 0) < (JSONBody.int($1["index"]) ?? 0) }
+        let ordered = items.sorted { ($0["index"]?.integerValue ?? 0) < ($1["index"]?.integerValue ?? 0) }
         return try ordered.map { item in
-            guard let vector = item["embedding"] as? [NSNumber] else { throw transport.malformed(url, "an embedding is not a list of numbers", body: data) }
-            return vector.map(\.doubleValue)
+            let vector = item["embedding"]?.arrayValue?.compactMap(\.numberValue)
+            guard let vector, vector.count == item["embedding"]?.arrayValue?.count else {
+                throw transport.malformed(url, "an embedding is not a list of numbers", body: data)
+            }
+            return vector
         }
     }
 }
@@ -85,26 +86,26 @@ package struct AnthropicProvider: ChatProvider {
 
     package func complete(_ request: ChatRequest, sample: Int) async throws -> ChatResponse {
         let system = request.messages.filter { $0.role == "system" }.map(\.content).joined(separator: "\n\n")
-        var body: [String: Any] = [
-            "model": request.model,
-            "max_tokens": request.maxTokens ?? 1024,
-            "messages": request.messages.filter { $0.role != "system" }.map { ["role": $0.role, "content": $0.content] },
+        var body: [String: JSONValue] = [
+            "model": .string(request.model),
+            "max_tokens": .number(Double(request.maxTokens ?? 1024)),
+            "messages": JSONBody.messages(request.messages.filter { $0.role != "system" }),
         ]
-        if !system.isEmpty { body["system"] = system }
-        if let temperature = request.temperature { body["temperature"] = temperature }
+        if !system.isEmpty { body["system"] = .string(system) }
+        if let temperature = request.temperature { body["temperature"] = .number(temperature) }
         var sent = headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         sent.append(("anthropic-version", Self.version))
         if let apiKey { sent.append(("x-api-key", apiKey)) }
         let url = endpoint + "/messages"
-        let (data, latency) = try await transport.post(url, json: JSONBody.encode(body), headers: sent)
-        guard let object = JSONBody.object(data), let content = object["content"] as? [[String: Any]] else {
+        let (data, latency) = try await transport.post(url, json: JSONValue.object(body).encoded, headers: sent)
+        guard let object = JSONBody.object(data), let content = object["content"]?.arrayValue else {
             throw transport.malformed(url, "it has no content[] list", body: data)
         }
-        let text = transport.redacted(content.filter { ($0["type"] as? String) == "text" }.compactMap { $0["text"] as? String }.joined())
-        let usage = object["usage"] as? [String: Any]
+        let text = transport.redacted(content.filter { $0["type"]?.stringValue == "text" }.compactMap { $0["text"]?.stringValue }.joined())
+        let usage = object["usage"]
         return ChatResponse(
-            text: text, model: object["model"] as? String,
-            inputTokens: JSONBody.int(usage?["input_tokens"]), outputTokens: JSONBody.int(usage?["output_tokens"]),
+            text: text, model: object["model"]?.stringValue,
+            inputTokens: usage?["input_tokens"]?.integerValue, outputTokens: usage?["output_tokens"]?.integerValue,
             latency: latency
         )
     }
