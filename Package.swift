@@ -42,11 +42,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "FolioModel"),
         .target(name: "FolioZlib", dependencies: ["CZlib"]),
+        .target(name: "FolioProcess", dependencies: ["FolioModel"]),
         .target(name: "FolioTemplate", dependencies: ["FolioModel"]),
         .target(name: "FolioSigning", dependencies: ["FolioModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "FolioCore",
-            dependencies: ["FolioGit", "FolioModel", "FolioTemplate", "FolioSigning", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FolioGit", "FolioModel", "FolioProcess", "FolioTemplate", "FolioSigning", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FolioManifest",
@@ -55,11 +56,11 @@ let package = Package(
         .target(
             name: "FolioProviders",
             dependencies: [
-                "FolioModel", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                "FolioModel", "FolioProcess", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "FolioEval", dependencies: ["FolioCore", "FolioProviders", "FolioTemplate", "FolioModel"]),
+        .target(name: "FolioEval", dependencies: ["FolioCore", "FolioProviders", "FolioProcess", "FolioTemplate", "FolioModel"]),
         // Generated from Protos/opentelemetry-proto by Scripts/generate-otlp.sh; never edited.
         .target(name: "FolioOTLP", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "FolioTelemetry", dependencies: ["FolioModel", "FolioOTLP", "FolioZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
@@ -97,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "folio",
             dependencies: [
-                "FolioCore", "FolioGit", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioEval", "FolioProviders",
+                "FolioCore", "FolioGit", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioEval", "FolioProviders", "FolioProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,4 @@
+import FolioProcess
 import Foundation
 
 /// A real model on loopback: llama.cpp's OpenAI-compatible server from PyPI's xllamacpp,
@@ -26,7 +27,7 @@ package final class LocalModelServer: Sendable {
         package static let modelName = "qwen2.5-coder-0.5b-instruct"
     }
 
-    private let process: Process
+    private let server: RunningProgram
     /// `http://127.0.0.1:PORT`.
     package let baseURL: String
 
@@ -35,14 +36,8 @@ package final class LocalModelServer: Sendable {
         let temporary = FileManager.default.temporaryDirectory
         let ready = temporary.appendingPathComponent("folio-llm-\(UUID().uuidString).addr")
         let log = temporary.appendingPathComponent("folio-llm-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process = Process()
-        process.executableURL = installation.python
-        process.arguments = [installation.launcher.path, installation.model.path, "--ready-file", ready.path]
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        server = try ExternalProgram(installation.python.path, [installation.launcher.path, installation.model.path, "--ready-file", ready.path])
+            .start(output: .file(log))
         defer { try? FileManager.default.removeItem(at: ready) }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -50,10 +45,10 @@ package final class LocalModelServer: Sendable {
                 baseURL = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 return
             }
-            guard process.isRunning else { break }
+            guard server.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        kill(process.processIdentifier, SIGKILL)
+        server.stop(signal: SIGKILL)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         throw LocalModelError(message: "the local model server did not start within \(Int(timeout)) s:\n\(output.suffix(2000))")
     }
@@ -61,8 +56,7 @@ package final class LocalModelServer: Sendable {
     /// SIGKILL: a test runner may block SIGTERM, and children inherit that mask; the
     /// server holds nothing that needs a clean exit.
     package func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        server.stop(signal: SIGKILL)
     }
 }
 

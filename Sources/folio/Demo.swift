@@ -1,5 +1,6 @@
 import Foundation
 import FolioCore
+import FolioProcess
 import FolioSigning
 
 /// `folio demo`: the triage story in a temporary repository, each step narrated and run
@@ -171,7 +172,7 @@ struct DemoShell {
         ] {
             environment[key] = value
         }
-        let status = try run("/usr/bin/env", ["git"] + arguments, environment: environment)
+        let status = try run("git", arguments, environment: environment)
         guard status == 0 else {
             throw FolioError(.configuration, "`git \(arguments.joined(separator: " "))` failed in \(folder.path)", hint: "check that the git CLI is installed")
         }
@@ -205,16 +206,9 @@ struct DemoShell {
         return status
     }
 
+    /// Runs a step with this process's output, so the narration and the step interleave.
     private func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Int32 {
-        fflush(nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try ExternalProgram(executable, arguments, in: folder, environment: environment).run(output: .inherit).status
     }
 
     /// This program's own executable.
@@ -227,21 +221,16 @@ struct DemoShell {
 
 /// A folio server command (`serve`, `collect`) for the demo, on a free port, stopped at the end.
 final class DemoProcess {
-    let process = Process()
+    let server: RunningProgram
     let port: Int
 
     /// `arguments` must include `--port 0`; `shown` is the command as narrated.
     init(_ arguments: [String], in folder: URL, shown: String) throws {
-        process.executableURL = URL(fileURLWithPath: DemoShell.executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let output: FileHandle
+        (server, output) = try ExternalProgram(DemoShell.executable, arguments, in: folder).startReadingOutput()
         var text = ""
         while !text.contains("\n") {
-            let data = output.fileHandleForReading.availableData
+            let data = output.availableData
             if data.isEmpty { break }
             text += String(decoding: data, as: UTF8.self)
         }
@@ -254,8 +243,6 @@ final class DemoProcess {
 
     /// SIGTERM: a graceful stop (collect writes every accepted batch first).
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        server.stop()
     }
 }

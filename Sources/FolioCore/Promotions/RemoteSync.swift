@@ -1,3 +1,4 @@
+import FolioProcess
 import Foundation
 import FolioGit
 
@@ -36,7 +37,7 @@ extension PromptRepository {
     /// Pushes one tag; a tag of the same name already on the remote is `.taken`.
     func pushTag(_ tagName: String, to remote: String) throws -> PushOutcome {
         let ref = "refs/tags/\(tagName)"
-        let result = try ExternalProgram.run("git", ["push", "--atomic", "--porcelain", remote, "\(ref):\(ref)"], in: root)
+        let result = try ExternalProgram("git", ["push", "--atomic", "--porcelain", remote, "\(ref):\(ref)"], in: root).run()
         if result.status == 0 { return .pushed }
         let output = String(decoding: result.output + result.error, as: UTF8.self)
         if output.contains("already exists") || output.contains("[rejected]") || output.contains("(fetch first)") {
@@ -49,7 +50,7 @@ extension PromptRepository {
     }
 
     private func runGit(_ arguments: [String], what: String) throws {
-        let result = try ExternalProgram.run("git", arguments, in: root)
+        let result = try ExternalProgram("git", arguments, in: root).run()
         guard result.status == 0 else {
             throw FolioError(
                 .usage, "\(what) failed: \(String(decoding: result.error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))",

@@ -1,3 +1,4 @@
+import FolioProcess
 import Foundation
 import FolioGit
 import FolioSigning
@@ -94,7 +95,7 @@ package struct TagSigner: Sendable {
             try payload.write(to: file)
             var arguments = ["-Y", "sign", "-n", namespace, "-f", keyPath]
             if agent { arguments.append("-U") }
-            let status = try ExternalProgram.run(program, arguments + [file.path], interactive: true).status
+            let status = try ExternalProgram(program, arguments + [file.path]).run(output: .interactive).status
             guard status == 0, let signature = FileManager.default.contents(atPath: file.path + ".sig") else {
                 throw FolioError(
                     .usage, "\(program) could not sign with \(keyPath) (exit \(status))", hint: agent ? "is the key loaded in ssh-agent (`ssh-add -l`)?" : "check the key and its passphrase")
@@ -104,7 +105,7 @@ package struct TagSigner: Sendable {
             guard namespace == "git" else {
                 throw FolioError(.usage, "an OpenPGP key cannot sign a \(namespace) signature: that needs an SSH key", hint: "pass --signing-key with an ed25519 key")
             }
-            let result = try ExternalProgram.run(program, ["--status-fd=2", "-bsau", keyID], input: payload)
+            let result = try ExternalProgram(program, ["--status-fd=2", "-bsau", keyID]).run(input: payload)
             guard result.status == 0, !result.output.isEmpty else {
                 throw FolioError(.usage, "\(program) could not sign with key \(keyID) (exit \(result.status))", hint: "check `\(program) --list-secret-keys`, or use an SSH key with gpg.format=ssh")
             }
