@@ -117,13 +117,25 @@ package struct ManifestBuilder {
             checkedTags: built.checkedTags, patched: false)
     }
 
-    /// The files, what was written to `folder` before (loading on the prefetch thread), and
-    /// each environment's snapshot for the next build.
-    private func assemble(
-        _ environments: [String], folder: URL, written started: Prefetch<WrittenFiles>?
-    ) throws
-        -> (staged: StagedFiles, written: Prefetch<WrittenFiles>, snapshots: [(String, BuildSnapshot)], checkedTags: Int)
-    {
+    /// What a whole build makes before anything is written.
+    private struct Assembled {
+        var staged: StagedFiles
+        /// What was written to the folder before (loading on the prefetch thread).
+        var written: Prefetch<WrittenFiles>
+        /// Each environment's snapshot for the next build.
+        var snapshots: [(environment: String, snapshot: BuildSnapshot)]
+        var checkedTags: Int
+    }
+
+    /// One environment's part of a whole build: its newest promotion and, per prompt it
+    /// has promoted, the version files of every version it has promoted.
+    private struct EnvironmentPlan {
+        var environment: String
+        var latest: CheckedPromotion
+        var prompts: [(name: String, paths: [String])]
+    }
+
+    private func assemble(_ environments: [String], folder: URL, written started: Prefetch<WrittenFiles>?) throws -> Assembled {
         // The caches load on the prefetch thread, the promotions' first, while this one
         // opens the repository and lists the tags.
         let promotions = PromotionLog.CachePrefetch(repository)
@@ -135,11 +147,11 @@ package struct ManifestBuilder {
         let cache = versionFileCache.value
         defer { cache.save() }
         var staged = StagedFiles()
-        var snapshots: [(String, BuildSnapshot)] = []
+        var snapshots: [(environment: String, snapshot: BuildSnapshot)] = []
         // First every environment's promotions are checked (a bad tag stops the build
         // before any work) and the version files they need are listed, then those are made
         // at once (on all cores), then each manifest.
-        var plans: [(environment: String, latest: CheckedPromotion, names: [(name: String, paths: [String])])] = []
+        var plans: [EnvironmentPlan] = []
         var needed: [String: PromotionTrailer] = [:]
         for environment in environments {
             try repository.requireEnvironment(environment)
@@ -168,13 +180,14 @@ package struct ManifestBuilder {
                 }
                 names.append((name, paths))
             }
-            plans.append((environment, latest, names))
+            plans.append(EnvironmentPlan(environment: environment, latest: latest, prompts: names))
         }
         let versionFiles = try self.versionFiles(needed, versions: log.versions, cache: cache)
-        for (environment, latest, names) in plans {
+        for plan in plans {
+            let environment = plan.environment
             var entries: [String: ManifestJSON.Entry] = [:]
             var hashes: [String: String] = [:]
-            for (name, paths) in names {
+            for (name, paths) in plan.prompts {
                 for path in paths { hashes[path] = versionFiles[path]!.sha256 }
                 guard let current = log.published(name, in: environment),
                     let source = log.currentPromotion(of: name, in: environment)?.promotion,
@@ -182,7 +195,7 @@ package struct ManifestBuilder {
                 else { continue }
                 entries[name] = ManifestJSON.Entry(versionFile: file.bytes, sha256: file.sha256, promotion: Self.promotion(source, replaces: current.replaces))
             }
-            let manifest = manifest(environment, latest: latest.promotion, versionFiles: hashes)
+            let manifest = manifest(environment, latest: plan.latest.promotion, versionFiles: hashes)
             let encoded = ManifestJSON.encodeLocating(manifest, entries: entries, finalNewline: true)
             let bytes = try encoded?.bytes ?? Self.encodeDecoding(manifest, entries: entries) + Data("\n".utf8)
             let sha256 = try staged.addManifest(bytes, at: "\(environment)/manifest.json", written: written.value, signer: signer)
@@ -197,7 +210,7 @@ package struct ManifestBuilder {
             }
         }
         for (path, file) in versionFiles { staged.add(path, bytes: file.bytes, sha256: file.sha256) }
-        return (staged, written, snapshots, log.promotions.count)
+        return Assembled(staged: staged, written: written, snapshots: snapshots, checkedTags: log.promotions.count)
     }
 
     /// A manifest's header and `version_files` (its prompts are spliced in by `ManifestJSON`),

@@ -96,6 +96,7 @@ package struct ExternalProgram: Sendable {
         let process = try makeProcess()
         var readers: [(handle: FileHandle, isError: Bool)] = []
         var stdin: Pipe?
+        var log: FileHandle?
         switch output {
         case .capture:
             let out = Pipe(), err = Pipe(), inPipe = Pipe()
@@ -116,7 +117,9 @@ package struct ExternalProgram: Sendable {
             try handle.seekToEnd()
             process.standardOutput = handle
             process.standardError = handle
+            log = handle
         }
+        defer { try? log?.close() }  // the child has its own copy once it runs
         let launched = try Launched(process, program: executable)
         let shared = launched.shared
         for (handle, isError) in readers {
