@@ -1,5 +1,13 @@
 import Foundation
 
+/// One line of a cache file as a named type: the one place that knows the order of its
+/// fields, so nothing else reads a record by index.
+package protocol CacheRecord {
+    /// nil when the fields are not a record of this kind (another format, a line cut short).
+    init?(fields: [String])
+    var fields: [String] { get }
+}
+
 /// A cache of values derived from immutable git objects, kept in `<git dir>/folio/<name>`
 /// as tab-separated lines under a header that names the format. Every entry is keyed by
 /// object ids, so an entry never goes stale; a file with another header, or one that cannot
@@ -52,6 +60,15 @@ package struct CacheFile: Sendable {
         }
         return records
     }
+
+    /// The lines that are records of `type`; the others are skipped.
+    package func load<Record: CacheRecord>(_ type: Record.Type) -> [Record] {
+        load().compactMap(Record.init(fields:))
+    }
+
+    package func save<Record: CacheRecord>(_ records: [Record]) { save(records.map(\.fields)) }
+
+    package func append<Record: CacheRecord>(_ records: [Record]) { append(records.map(\.fields)) }
 
     /// Writes the records (a temporary file renamed into place). A failure only costs the
     /// next run its shortcut, so it is not reported.

@@ -34,16 +34,47 @@ extension PromptRepository {
         CacheFile(gitDirectory: gitDirectory, name: "prompt-versions", format: 1)
     }
 
+    /// One version of one prompt on main, as walked from `tip`.
+    struct VersionRecord: CacheRecord, Sendable {
+        var tip: ObjectID
+        var name: String
+        var version: PromptVersion
+
+        init(tip: ObjectID, name: String, version: PromptVersion) {
+            self.tip = tip
+            self.name = name
+            self.version = version
+        }
+
+        init?(fields: [String]) {
+            guard fields.count == 9, let tip = ObjectID(hex: fields[0]), let number = Int(fields[2]), let blob = ObjectID(hex: fields[3]),
+                let commit = ObjectID(hex: fields[4]), let seconds = Int64(fields[7])
+            else { return nil }
+            self.tip = tip
+            name = fields[1]
+            version = PromptVersion(
+                number: number, blob: blob, commit: commit, author: fields[5], authorEmail: fields[6],
+                date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: fields[8])
+        }
+
+        var fields: [String] {
+            [
+                tip.hex, name, String(version.number), version.blob.hex, version.commit.hex, version.author, version.authorEmail,
+                String(Int64(version.date.timeIntervalSince1970)), version.subject,
+            ]
+        }
+    }
+
     /// `allVersions`, with the cache's records when they were loaded already; without
     /// `useCache` (an audit), the history is walked and nothing is remembered. When main
     /// moved on from the cached tip along its first parents, only the new commits are
     /// walked: a version's number never changes as main grows.
-    func allVersions(cached records: [[String]]?, useCache: Bool = true) throws -> [String: [PromptVersion]] {
+    func allVersions(cached records: [VersionRecord]?, useCache: Bool = true) throws -> [String: [PromptVersion]] {
         let tip = try git.resolveCommit(try mainRevision())
         let cache = Self.versionsCache(gitDirectory: git.gitDirectory)
-        let records = useCache ? records ?? cache.load() : []
+        let records = useCache ? records ?? cache.load(VersionRecord.self) : []
         if useCache, let known = Self.versions(from: records, tip: tip) { return known }
-        let earlier = records.first.flatMap { ObjectID(hex: $0[0]) }.flatMap { old in Self.versions(from: records, tip: old).map { (tip: old, versions: $0) } }
+        let earlier = records.first.map(\.tip).flatMap { old in Self.versions(from: records, tip: old).map { (tip: old, versions: $0) } }
         let walk = try git.firstParentChanges(inFolder: "prompts", from: tip.hex, since: earlier?.tip)
         var result = walk.reached ? earlier?.versions ?? [:] : [:]
         for (file, changes) in walk.changes where file.hasSuffix(".yaml") {
@@ -51,32 +82,15 @@ extension PromptRepository {
             result[name] = Self.number(changes, after: result[name] ?? [])
         }
         guard useCache else { return result }
-        cache.save(
-            result.keys.sorted().flatMap { name in
-                result[name]!.map { version in
-                    [
-                        tip.hex, name, String(version.number), version.blob.hex, version.commit.hex, version.author, version.authorEmail,
-                        String(Int64(version.date.timeIntervalSince1970)), version.subject,
-                    ]
-                }
-            })
+        cache.save(result.keys.sorted().flatMap { name in result[name]!.map { VersionRecord(tip: tip, name: name, version: $0) } })
         return result
     }
 
     /// The versions a cache file holds, when it was written for `tip`.
-    static func versions(from records: [[String]], tip: ObjectID) -> [String: [PromptVersion]]? {
-        guard !records.isEmpty, records.allSatisfy({ $0.count == 9 && $0[0] == tip.hex }) else { return nil }
+    static func versions(from records: [VersionRecord], tip: ObjectID) -> [String: [PromptVersion]]? {
+        guard !records.isEmpty, records.allSatisfy({ $0.tip == tip }) else { return nil }
         var result: [String: [PromptVersion]] = [:]
-        for record in records {
-            guard let number = Int(record[2]), let blob = ObjectID(hex: record[3]), let commit = ObjectID(hex: record[4]),
-                let seconds = Int64(record[7])
-            else { return nil }
-            result[record[1], default: []].append(
-                PromptVersion(
-                    number: number, blob: blob, commit: commit, author: record[5], authorEmail: record[6],
-                    date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: record[8]
-                ))
-        }
+        for record in records { result[record.name, default: []].append(record.version) }
         return result
     }
 

@@ -9,12 +9,27 @@ import FolioCore
 /// Kept in `<git dir>/folio/outputs`: one line per record file, its name and the folder's
 /// absolute path. Only files listed here are ever removed.
 enum OutputFolders {
+    /// A record file in `.git/folio` and the output folder it belongs to.
+    private struct Owner: CacheRecord {
+        var file: String
+        var folder: String
+
+        init(file: String, folder: String) { (self.file, self.folder) = (file, folder) }
+
+        init?(fields: [String]) {
+            guard fields.count == 2 else { return nil }
+            (file, folder) = (fields[0], fields[1])
+        }
+
+        var fields: [String] { [file, folder] }
+    }
+
     /// Notes that `records` belong to `folder`, then removes every listed record whose
     /// folder is gone. Best effort, like every cache: a failure costs only disk space.
     static func note(_ records: [CacheFile], folder: URL, gitDirectory: String) {
         let index = CacheFile(gitDirectory: gitDirectory, name: "outputs", format: 1)
         var folders: [String: String] = [:]
-        for record in index.load() where record.count == 2 { folders[record[0]] = record[1] }
+        for owner in index.load(Owner.self) { folders[owner.file] = owner.folder }
         let path = folder.standardizedFileURL.path
         for record in records { folders[record.url.lastPathComponent] = path }
         let directory = index.url.deletingLastPathComponent()
@@ -22,6 +37,6 @@ enum OutputFolders {
             try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
             folders[name] = nil
         }
-        index.save(folders.sorted { $0.key < $1.key }.map { [$0.key, $0.value] })
+        index.save(folders.sorted { $0.key < $1.key }.map { Owner(file: $0.key, folder: $0.value) })
     }
 }

@@ -9,10 +9,51 @@ import Synchronization
 /// version. A rebuild then reads no prompt YAML. Each entry keeps its sha256, and an entry
 /// whose bytes no longer match it is built again.
 final class VersionFileCache: Sendable {
+    /// One version file and what fixes its bytes.
+    private struct Record: CacheRecord {
+        var key: Key
+        var sha256: String
+        var bytes: Data
+
+        init(key: Key, sha256: String, bytes: Data) {
+            self.key = key
+            self.sha256 = sha256
+            self.bytes = bytes
+        }
+
+        init?(fields: [String]) {
+            guard fields.count == 6 else { return nil }
+            key = Key(blob: fields[0], commit: fields[1], name: fields[2], version: fields[3])
+            sha256 = fields[4]
+            bytes = Data(fields[5].utf8)
+        }
+
+        var fields: [String] { [key.blob, key.commit, key.name, key.version, sha256, String(decoding: bytes, as: UTF8.self)] }
+    }
+
+    private struct Key: Hashable, Comparable {
+        var blob: String
+        var commit: String
+        var name: String
+        var version: String
+
+        init(blob: String, commit: String, name: String, version: String) {
+            (self.blob, self.commit, self.name, self.version) = (blob, commit, name, version)
+        }
+
+        init(blob: ObjectID, commit: ObjectID, name: String, version: Int) {
+            self.init(blob: blob.hex, commit: commit.hex, name: name, version: String(version))
+        }
+
+        static func < (lhs: Key, rhs: Key) -> Bool {
+            (lhs.blob, lhs.commit, lhs.name, lhs.version) < (rhs.blob, rhs.commit, rhs.name, rhs.version)
+        }
+    }
+
     private struct State {
-        var entries: [String: (bytes: Data, sha256: String)] = [:]
+        var entries: [Key: (bytes: Data, sha256: String)] = [:]
         /// Entries added since loading, to go at the end of the file.
-        var added: [String] = []
+        var added: [Key] = []
     }
 
     private let file: CacheFile
@@ -28,26 +69,24 @@ final class VersionFileCache: Sendable {
             state = Mutex(State())
             return
         }
-        let loaded = file.load()
+        let loaded = file.load(Record.self)
         appendable = !loaded.isEmpty
         // Checked here, on the prefetch thread: an entry whose bytes do not match is dropped
         // (and a later entry for the same key, appended once it was built again, wins).
-        var entries: [String: (bytes: Data, sha256: String)] = [:]
-        for record in loaded where record.count == 6 {
-            let bytes = Data(record[5].utf8)
-            guard ContentHash.sha256Hex(bytes) == record[4] else { continue }
-            entries[Self.key(record[0], record[1], record[2], record[3])] = (bytes, record[4])
+        var entries: [Key: (bytes: Data, sha256: String)] = [:]
+        for record in loaded where ContentHash.sha256Hex(record.bytes) == record.sha256 {
+            entries[record.key] = (record.bytes, record.sha256)
         }
         state = Mutex(State(entries: entries))
     }
 
     func file(blob: ObjectID, commit: ObjectID, name: String, version: Int) -> (bytes: Data, sha256: String)? {
-        let key = Self.key(blob.hex, commit.hex, name, String(version))
+        let key = Key(blob: blob, commit: commit, name: name, version: version)
         return state.withLock { $0.entries[key] }
     }
 
     func remember(_ entry: (bytes: Data, sha256: String), blob: ObjectID, commit: ObjectID, name: String, version: Int) {
-        let key = Self.key(blob.hex, commit.hex, name, String(version))
+        let key = Key(blob: blob, commit: commit, name: name, version: version)
         state.withLock { state in
             state.entries[key] = entry
             state.added.append(key)
@@ -55,21 +94,17 @@ final class VersionFileCache: Sendable {
     }
 
     func save() {
-        let records: [[String]]? = state.withLock { state in
+        let records: [Record]? = state.withLock { state in
             guard !state.added.isEmpty else { return nil }
             let entries = state.entries
-            func record(_ key: String) -> [String] {
+            func record(_ key: Key) -> Record {
                 let entry = entries[key]!
-                return key.split(separator: " ").map(String.init) + [entry.sha256, String(decoding: entry.bytes, as: UTF8.self)]
+                return Record(key: key, sha256: entry.sha256, bytes: entry.bytes)
             }
             defer { state.added = [] }
             return appendable ? state.added.map(record) : entries.keys.sorted().map(record)
         }
         guard let records else { return }
         if appendable { file.append(records) } else { file.save(records) }
-    }
-
-    private static func key(_ blob: String, _ commit: String, _ name: String, _ version: String) -> String {
-        "\(blob) \(commit) \(name) \(version)"
     }
 }

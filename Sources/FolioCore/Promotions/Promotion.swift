@@ -100,46 +100,27 @@ package final class Promotion: Sendable {
     }
 
     /// A promotion from what `PromotionCache` kept of a tag object that verified before:
-    /// the same fields, without reading the object (nil when the record is not one).
+    /// the same fields, without reading the object.
     /// Everything that depends on the name it is found under (a tag object copied to
     /// another name) is checked again here, as for a tag read afresh.
-    init?(cached record: [String], key: SSHPublicKey, name: String, environment: String, sequence: Int, reference: ObjectID) {
-        guard record.count == 12, let target = ObjectID(hex: record[4]) else { return nil }
+    init(cached record: PromotionCache.Record, key: SSHPublicKey, name: String, environment: String, sequence: Int, reference: ObjectID) {
         self.environment = environment
         self.sequence = sequence
         tagName = name
         tagObject = reference
-        headerName = record[2]
-        objectType = record[3]
-        self.target = target
-        if let seconds = Int64(record[7]), let offset = Int(record[8]) {
-            tagger = Signature(name: record[5], email: record[6], date: Date(timeIntervalSince1970: TimeInterval(seconds)), timeZoneOffsetMinutes: offset)
-        } else {
-            tagger = nil
+        headerName = record.headerName
+        objectType = record.objectType
+        target = record.target
+        tagger = record.tagger.map {
+            Signature(name: $0.name, email: $0.email, date: Date(timeIntervalSince1970: TimeInterval($0.seconds)), timeZoneOffsetMinutes: $0.offsetMinutes)
         }
-        subject = record[9]
-        note = record[10]
-        trailerValues = Self.lines(record[11])
-        (trailers, parseProblems) = Self.trailers(trailerValues, problems: Self.headerProblems(headerName: record[2], objectType: record[3], name: name))
+        subject = record.subject
+        note = record.note
+        trailerValues = record.trailerValues
+        (trailers, parseProblems) = Self.trailers(trailerValues, problems: Self.headerProblems(headerName: record.headerName, objectType: record.objectType, name: name))
         payload = nil
         signature = nil
         verifiedKey = key
-    }
-
-    private static func lines(_ text: String) -> [String] {
-        if text.isEmpty { return [] }
-        var text = text
-        if !text.withUTF8({ $0.contains(0x0A) }) { return [text] }
-        return text.split(separator: "\n").map(String.init)
-    }
-
-    /// The fields `init(cached:…)` reads back, after the tag id and the key line.
-    var cacheFields: [String] {
-        [
-            headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
-            tagger.map { String(Int64($0.date.timeIntervalSince1970)) } ?? "", tagger.map { String($0.timeZoneOffsetMinutes) } ?? "",
-            subject, note, trailerValues.joined(separator: "\n"),
-        ]
     }
 
     /// What the tag object's header says against the name it is found under.

@@ -11,13 +11,60 @@ import Synchronization
 /// dates) and whether the trailers name versions on main are decided again every time.
 /// `folio verify` does not use it.
 final class PromotionCache: Sendable {
+    /// What is kept of a tag object that verified: its id, the key line that verified it,
+    /// and what it says.
+    struct Record: CacheRecord, Sendable {
+        var tag: ObjectID
+        var key: String
+        var headerName: String
+        var objectType: String
+        var target: ObjectID
+        /// nil for a tag without a tagger line.
+        var tagger: (name: String, email: String, seconds: Int64, offsetMinutes: Int)?
+        var subject: String
+        var note: String
+        var trailerValues: [String]
+
+        init(tag: ObjectID, key: String, promotion: Promotion) {
+            self.tag = tag
+            self.key = key
+            headerName = promotion.headerName
+            objectType = promotion.objectType
+            target = promotion.target
+            tagger = promotion.tagger.map { ($0.name, $0.email, Int64($0.date.timeIntervalSince1970), $0.timeZoneOffsetMinutes) }
+            subject = promotion.subject
+            note = promotion.note
+            trailerValues = promotion.trailerValues
+        }
+
+        init?(fields: [String]) {
+            guard fields.count == 12, let tag = ObjectID(hex: fields[0]), let target = ObjectID(hex: fields[4]) else { return nil }
+            self.tag = tag
+            key = fields[1]
+            headerName = fields[2]
+            objectType = fields[3]
+            self.target = target
+            tagger = Int64(fields[7]).flatMap { seconds in Int(fields[8]).map { (fields[5], fields[6], seconds, $0) } }
+            subject = fields[9]
+            note = fields[10]
+            trailerValues = fields[11].isEmpty ? [] : fields[11].split(separator: "\n").map(String.init)
+        }
+
+        var fields: [String] {
+            [
+                tag.hex, key, headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
+                tagger.map { String($0.seconds) } ?? "", tagger.map { String($0.offsetMinutes) } ?? "",
+                subject, note, trailerValues.joined(separator: "\n"),
+            ]
+        }
+    }
+
     private struct State {
-        /// Tag id → [tag id, key line] + `Promotion.cacheFields`, as on disk.
-        var records: [ObjectID: [String]] = [:]
+        var records: [ObjectID: Record] = [:]
         /// Parsed key lines, so that 10,000 tags by one key parse it once.
         var keys: [String: SSHPublicKey] = [:]
         /// Records added since loading.
-        var added: [[String]] = []
+        var added: [Record] = []
     }
 
     private let file: CacheFile
@@ -27,12 +74,9 @@ final class PromotionCache: Sendable {
 
     init(gitDirectory: String) {
         file = CacheFile(gitDirectory: gitDirectory, name: "promotion-tags", format: 2)
-        let loaded = file.load()
-        var records: [ObjectID: [String]] = [:]
-        for record in loaded where record.count == 12 {
-            guard let id = ObjectID(hex: record[0]) else { continue }
-            records[id] = record
-        }
+        let loaded = file.load(Record.self)
+        var records: [ObjectID: Record] = [:]
+        for record in loaded { records[record.tag] = record }
         state = Mutex(State(records: records))
         appendable = !loaded.isEmpty
     }
@@ -40,11 +84,11 @@ final class PromotionCache: Sendable {
     /// The promotion a tag object made before, with the key that verified it. Signatures
     /// checked on other threads are remembered meanwhile, so every access takes the lock.
     func promotion(_ tag: ObjectID, name: String, environment: String, sequence: Int) -> Promotion? {
-        let found: ([String], SSHPublicKey)? = state.withLock { state in
+        let found: (Record, SSHPublicKey)? = state.withLock { state in
             guard let record = state.records[tag] else { return nil }
-            if let key = state.keys[record[1]] { return (record, key) }
-            guard let key = try? SSHPublicKey(line: record[1]) else { return nil }
-            state.keys[record[1]] = key
+            if let key = state.keys[record.key] { return (record, key) }
+            guard let key = try? SSHPublicKey(line: record.key) else { return nil }
+            state.keys[record.key] = key
             return (record, key)
         }
         guard let (record, key) = found else { return nil }
@@ -55,7 +99,7 @@ final class PromotionCache: Sendable {
         guard let tag = promotion.tagObject else { return }
         state.withLock { state in
             guard state.records[tag] == nil else { return }
-            let record = [tag.hex, key.line] + promotion.cacheFields
+            let record = Record(tag: tag, key: key.line, promotion: promotion)
             state.records[tag] = record
             state.added.append(record)
         }
@@ -64,7 +108,7 @@ final class PromotionCache: Sendable {
     /// Adds what was learnt to the file: at its end (a new promotion adds one line), or as
     /// a new file when there was none.
     func save() {
-        let (new, all): ([[String]], [[String]]?) = state.withLock { state in
+        let (new, all): ([Record], [Record]?) = state.withLock { state in
             defer { state.added = [] }
             return (state.added, appendable ? nil : state.records.keys.sorted().map { state.records[$0]! })
         }

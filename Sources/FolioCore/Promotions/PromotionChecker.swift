@@ -13,13 +13,13 @@ struct PromotionChecker {
     /// The allowed_signers blob on main (nil when there is none).
     let signersBlob: ObjectID?
     let signerProblems: [String]
-    private let cachedVersions: Prefetch<[[String]]>?
+    private let cachedVersions: Prefetch<[PromptRepository.VersionRecord]>?
     private let useCache: Bool
     /// The versions on main, read at the first trailer.
     private(set) var versions: [String: [PromptVersion]]?
     private var ancestry: [ObjectID: Bool] = [:]
 
-    init(repository: PromptRepository, useCache: Bool, cachedVersions: Prefetch<[[String]]>? = nil) throws {
+    init(repository: PromptRepository, useCache: Bool, cachedVersions: Prefetch<[PromptRepository.VersionRecord]>? = nil) throws {
         self.repository = repository
         self.useCache = useCache
         self.cachedVersions = cachedVersions

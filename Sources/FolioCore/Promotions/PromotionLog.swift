@@ -65,7 +65,7 @@ package struct PromotionLog: Sendable {
     package struct CachePrefetch: Sendable {
         let cache: Prefetch<PromotionCache>
         /// The records of `PromptRepository.versionsCache`.
-        let versions: Prefetch<[[String]]>
+        let versions: Prefetch<[PromptRepository.VersionRecord]>
 
         package init(_ repository: PromptRepository) {
             let gitDirectory = repository.git.gitDirectory
@@ -75,9 +75,9 @@ package struct PromotionLog: Sendable {
 
         /// The records of `PromptRepository.versionsCache`, loading (on the prefetch thread,
         /// or on any when `concurrent`).
-        static func versions(_ repository: PromptRepository, concurrent: Bool = false) -> Prefetch<[[String]]> {
+        static func versions(_ repository: PromptRepository, concurrent: Bool = false) -> Prefetch<[PromptRepository.VersionRecord]> {
             let versionsCache = PromptRepository.versionsCache(gitDirectory: repository.git.gitDirectory)
-            return Prefetch(concurrent: concurrent) { versionsCache.load() }
+            return Prefetch(concurrent: concurrent) { versionsCache.load(PromptRepository.VersionRecord.self) }
         }
     }
 
