@@ -56,8 +56,12 @@ package struct ExternalProgram: Sendable {
     /// exit and its output are awaited through Dispatch.
     package func run(input: Data? = nil, output: Output = .capture, timeout: Duration? = nil) async throws -> Result {
         let launched = try launch(input: input, output: output, timeout: timeout)
+        let finished = launched.finished
         await withCheckedContinuation { continuation in
-            launched.finished.notify(queue: .global()) { continuation.resume() }
+            onThreadOfItsOwn {
+                finished.wait()
+                continuation.resume()
+            }
         }
         return launched.result()
     }
@@ -124,7 +128,7 @@ package struct ExternalProgram: Sendable {
         let shared = launched.shared
         for (handle, isError) in readers {
             shared.finished.enter()
-            DispatchQueue.global().async {
+            onThreadOfItsOwn {
                 let data = handle.readDataToEndOfFile()
                 shared.collected.withLock {
                     if isError { $0.error = data } else { $0.output = data }
@@ -139,7 +143,7 @@ package struct ExternalProgram: Sendable {
             signal(SIGPIPE, SIG_IGN)
             try? stdin.fileHandleForReading.close()
             let writer = stdin.fileHandleForWriting
-            DispatchQueue.global().async {
+            onThreadOfItsOwn {
                 if let input { try? writer.write(contentsOf: input) }
                 try? writer.close()
             }
@@ -147,7 +151,8 @@ package struct ExternalProgram: Sendable {
         if let timeout {
             let seconds = timeout.inSeconds
             let pid = launched.process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            onThreadOfItsOwn {
+                guard shared.exited.wait(timeout: .now() + seconds) == .timedOut else { return }
                 let running = shared.collected.withLock { state in
                     if !state.exited { state.timedOut = true }
                     return !state.exited
@@ -172,6 +177,8 @@ package struct ExternalProgram: Sendable {
     /// has exited and every collected stream has reached its end.
     fileprivate final class Shared: Sendable {
         let finished = DispatchGroup()
+        /// Left when the program has exited.
+        let exited = DispatchGroup()
         let collected = Mutex(Collected())
     }
 
@@ -184,17 +191,21 @@ package struct ExternalProgram: Sendable {
             self.process = process
             let shared = shared
             shared.finished.enter()
+            shared.exited.enter()
             process.terminationHandler = { process in
                 shared.collected.withLock {
                     $0.status = process.terminationStatus
                     $0.exited = true
                 }
+                shared.exited.leave()
                 shared.finished.leave()
             }
             do {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
+                shared.exited.leave()
+                shared.finished.leave()
                 throw ExternalProgramError(program: program, reason: error.localizedDescription)
             }
         }
@@ -205,6 +216,15 @@ package struct ExternalProgram: Sendable {
             shared.collected.withLock { Result(status: $0.status, output: $0.output, error: $0.error, timedOut: $0.timedOut) }
         }
     }
+}
+
+/// Runs blocking work (a read to the end of a pipe, a wait) on a thread of its own, never on
+/// Dispatch's global pool: on Linux that pool grows slowly past the number of cores, so a
+/// few blocked reads on a 2-core machine held a timeout back for 35 s.
+private func onThreadOfItsOwn(_ work: @escaping @Sendable () -> Void) {
+    let thread = Thread(block: work)
+    thread.stackSize = 256 * 1024
+    thread.start()
 }
 
 /// A program started with `ExternalProgram.start`.

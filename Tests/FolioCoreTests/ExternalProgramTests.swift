@@ -37,6 +37,21 @@ struct ExternalProgramTests {
         #expect(!quick.timedOut && quick.status == 0)
     }
 
+    /// Dispatch's global pool grows slowly past the number of cores on Linux: a timeout
+    /// that needs one of its threads waits while other work blocks them.
+    @Test func aTimeoutFiresWhileDispatchsPoolIsBusy() throws {
+        let busy = DispatchGroup()
+        for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount * 4) {
+            DispatchQueue.global().async(group: busy) { Thread.sleep(forTimeInterval: 3) }
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try ExternalProgram("sleep", ["30"]).run(timeout: .milliseconds(200))
+        #expect(result.timedOut)
+        #expect(clock.now - start < .milliseconds(2500))  // the pool is busy for 3 s
+        busy.wait()
+    }
+
     @Test func aProgramThatCannotStartIsAnErrorNamingIt() throws {
         #expect(throws: ExternalProgramError.self) { try ExternalProgram("/nonexistent/folio-helper", []).run() }
         do {
