@@ -66,6 +66,17 @@ extension Scaffold {
 
         """#
 
+    /// The container and the variables `setup-folio` reads, the same in every job that runs
+    /// folio (the first lines of the job's `env:`).
+    private static let folioJob = #"""
+            container: ${{ vars.FOLIO_ARCHIVE_URL != '' && 'debian:bookworm-slim' || 'swift:6.3-bookworm' }}
+            env:
+              FOLIO_ARCHIVE_URL: ${{ vars.FOLIO_ARCHIVE_URL }}
+              FOLIO_ARCHIVE_SHA256: ${{ vars.FOLIO_ARCHIVE_SHA256 }}
+              FOLIO_REPOSITORY: ${{ vars.FOLIO_REPOSITORY }}
+              FOLIO_REF: ${{ vars.FOLIO_REF }}
+        """#
+
     /// The pull-request workflow: `folio check` on every change to prompts or golden sets,
     /// one comment kept up to date, the reports as artifacts; pull requests from forks (no
     /// secrets) use recorded answers or end with a notice.
@@ -83,12 +94,7 @@ extension Scaffold {
         jobs:
           check:
             runs-on: ubuntu-latest
-            container: ${{ vars.FOLIO_ARCHIVE_URL != '' && 'debian:bookworm-slim' || 'swift:6.3-bookworm' }}
-            env:
-              FOLIO_ARCHIVE_URL: ${{ vars.FOLIO_ARCHIVE_URL }}
-              FOLIO_ARCHIVE_SHA256: ${{ vars.FOLIO_ARCHIVE_SHA256 }}
-              FOLIO_REPOSITORY: ${{ vars.FOLIO_REPOSITORY }}
-              FOLIO_REF: ${{ vars.FOLIO_REF }}
+        \#(folioJob)
               # A pull request from a fork gets no secrets and a read-only token.
               FROM_FORK: ${{ github.event.pull_request.head.repo.full_name != github.repository }}
             defaults:
@@ -191,12 +197,7 @@ extension Scaffold {
         jobs:
           build:
             runs-on: ubuntu-latest
-            container: ${{ vars.FOLIO_ARCHIVE_URL != '' && 'debian:bookworm-slim' || 'swift:6.3-bookworm' }}
-            env:
-              FOLIO_ARCHIVE_URL: ${{ vars.FOLIO_ARCHIVE_URL }}
-              FOLIO_ARCHIVE_SHA256: ${{ vars.FOLIO_ARCHIVE_SHA256 }}
-              FOLIO_REPOSITORY: ${{ vars.FOLIO_REPOSITORY }}
-              FOLIO_REF: ${{ vars.FOLIO_REF }}
+        \#(folioJob)
             defaults:
               run:
                 shell: bash
