@@ -14,8 +14,7 @@ extension Repository {
 
     /// Who is acting, as git would record it: `GIT_COMMITTER_NAME`/`EMAIL`, else
     /// `user.name`/`user.email`; the time is now.
-    package func currentIdentity(now: Date = Date()) throws -> Signature {
-        let environment = ProcessInfo.processInfo.environment
+    package func currentIdentity(now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Signature {
         let name = environment["GIT_COMMITTER_NAME"] ?? configValue("user.name")
         let email = environment["GIT_COMMITTER_EMAIL"] ?? configValue("user.email")
         guard let name, let email, !name.isEmpty else {

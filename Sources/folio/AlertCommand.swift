@@ -4,7 +4,7 @@ import FolioCore
 import FolioModel
 import FolioTelemetry
 
-struct AlertCommand: ParsableCommand {
+struct AlertCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "alert",
         abstract: "Turn metric thresholds over exported traces into an exit code, for cron jobs and CI.",
@@ -79,10 +79,10 @@ struct AlertCommand: ParsableCommand {
         if let window, BuildCommand.seconds(window) == nil { throw ValidationError("--window '\(window)' is not a duration such as 1h") }
     }
 
-    func run() throws {
+    func run(in env: CommandEnvironment) throws {
         let parsed = try rules.map(Self.parse)
-        let prices = repositoryPrices()
-        var calls = try joinedCalls(files, inherited: [labelAttribute].compactMap { $0 }, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
+        let prices = repositoryPrices(env)
+        var calls = try joinedCalls(files, env, inherited: [labelAttribute].compactMap { $0 }, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
         calls = calls.filter { (prompt == nil || $0.promptName == prompt) && (version == nil || $0.promptVersion == version) }
         if let window, let seconds = BuildCommand.seconds(window), let newest = calls.map(\.payload.start).max() {
             calls = calls.filter { $0.payload.start >= newest.addingTimeInterval(-seconds) }
@@ -115,15 +115,15 @@ struct AlertCommand: ParsableCommand {
             }
             if fires {
                 fired += 1
-                print("FIRING: \(rule.text) (value \(String(format: "%.4g", value)) over \(metrics.spans) call(s))")
+                env.print("FIRING: \(rule.text) (value \(String(format: "%.4g", value)) over \(metrics.spans) call(s))")
             }
         }
-        for line in unevaluated { print((allowMissing ? "skipped: " : "INCONCLUSIVE: ") + line) }
+        for line in unevaluated { env.print((allowMissing ? "skipped: " : "INCONCLUSIVE: ") + line) }
         if fired > 0 { throw ExitCode(1) }
         if !unevaluated.isEmpty, !allowMissing {
-            Terminal.note("\(unevaluated.count) rule(s) could not be evaluated: pass --allow-missing to skip them")
+            env.note("\(unevaluated.count) rule(s) could not be evaluated: pass --allow-missing to skip them")
             throw ExitCode(3)
         }
-        print("ok: \(parsed.count - (allowMissing ? unevaluated.count : 0)) rule(s) evaluated, none firing over \(metrics.spans) call(s)")
+        env.print("ok: \(parsed.count - (allowMissing ? unevaluated.count : 0)) rule(s) evaluated, none firing over \(metrics.spans) call(s)")
     }
 }

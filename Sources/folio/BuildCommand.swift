@@ -4,7 +4,7 @@ import FolioCore
 import FolioManifest
 import FolioSigning
 
-struct BuildCommand: ParsableCommand {
+struct BuildCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Write the signed manifest of each environment and the version files into dist/.",
@@ -58,43 +58,43 @@ struct BuildCommand: ParsableCommand {
         return seconds <= 100 * 365.25 * 86400 ? seconds : nil
     }
 
-    func run() throws {
-        let repo = try repository.open()
-        let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
-        let builder = ManifestBuilder(repository: repo, signer: signer, lifetime: expires.flatMap(Self.seconds), oneShot: true)
-        let folder = URL(fileURLWithPath: out)
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
+        let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)
+        let builder = ManifestBuilder(repository: repo, signer: signer, lifetime: expires.flatMap(Self.seconds), oneShot: env.ownsProcess)
+        let folder = env.url(out)
         let output = try builder.build(environments, into: folder)
         for path in output.manifests.sorted() {
-            print("wrote \(folder.appendingPathComponent(path).path)")
+            env.print("wrote \(folder.appendingPathComponent(path).path)")
         }
-        print("\(output.versionFiles) version file(s), signed with \(signer.description)")
-        print(
+        env.print("\(output.versionFiles) version file(s), signed with \(signer.description)")
+        env.print(
             output.patched
                 ? "checked \(output.checkedTags) promotion tag(s) added since the last build"
                 : "checked all \(output.checkedTags) promotion tag(s)")
-        if let manifest = output.manifests.sorted().first { try explainSignature(repo, folder: folder, manifest: manifest) }
+        if let manifest = output.manifests.sorted().first { try explainSignature(repo, folder: folder, manifest: manifest, env) }
     }
 
     /// Which key signed, what apps pin, and the principal and namespace a verifier needs.
-    private func explainSignature(_ repo: PromptRepository, folder: URL, manifest: String) throws {
+    private func explainSignature(_ repo: PromptRepository, folder: URL, manifest: String, _ env: CommandEnvironment) throws {
         let manifestPath = folder.appendingPathComponent(manifest).path
         guard let armored = FileManager.default.contents(atPath: manifestPath + ".sig").map({ String(decoding: $0, as: UTF8.self) }),
             let key = try? SSHSignature(armored: armored).publicKey
         else { return }
-        print("the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(key.line)")
+        env.print("the manifest key (apps pin it: FolioClient's publicKeys, folio_client's public_keys): \(key.line)")
         let path = repo.config.allowedSigners
         let text =
             try repo.git.blobID(of: path, inCommit: try repo.git.resolveCommit(try repo.mainRevision()))
             .map { String(decoding: try repo.git.readBlob($0), as: UTF8.self) } ?? ""
         let entries = AllowedSigners(text: text, path: path).entries(for: key, namespace: "folio-manifest")
         if let principal = entries.first?.principals.first(where: { !$0.contains("*") && !$0.contains("?") && !$0.hasPrefix("!") }) {
-            print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I \(principal) -s \(manifestPath).sig < \(manifestPath)")
+            env.print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I \(principal) -s \(manifestPath).sig < \(manifestPath)")
         } else if entries.isEmpty {
-            Terminal.note(
+            env.note(
                 "note: no line of \(path) on \(repo.config.mainBranch) allows this key in the folio-manifest namespace, so `ssh-keygen -Y verify -n folio-manifest -f \(path)` refuses the signature (apps that pin the key are not affected): add folio-manifest to that line's namespaces=\"git,folio-manifest\""
             )
         } else {
-            print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I <an identity matching \(entries[0].principalText)> -s \(manifestPath).sig < \(manifestPath)")
+            env.print("verify: ssh-keygen -Y verify -n folio-manifest -f \(path) -I <an identity matching \(entries[0].principalText)> -s \(manifestPath).sig < \(manifestPath)")
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// `folio collect`: an embedded OTLP/HTTP receiver writing files for `folio report`.
-struct CollectCommand: AsyncParsableCommand {
+struct CollectCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Receive OpenTelemetry traces and logs over OTLP/HTTP (protobuf or JSON) and store them for folio report.",
@@ -46,15 +46,15 @@ struct CollectCommand: AsyncParsableCommand {
         guard maxBodyMB > 0, rotateMB > 0 else { throw ValidationError("--max-body-mb and --rotate-mb must be more than 0") }
     }
 
-    func run() async throws {
+    func run(in env: CommandEnvironment) async throws {
         StandardErrorLogHandler.bootstrap(level: .warning)
-        let folder = URL(fileURLWithPath: out)
+        let folder = env.url(out)
         let collector = TraceCollector(folder: folder, host: host, port: port, maxBodyBytes: Int(maxBodyMB * 1_048_576), rotateBytes: Int(rotateMB * 1_048_576))
         let host = self.host
         try await collector.run { port in
-            print("collecting OTLP/HTTP (protobuf or JSON) on http://\(host):\(port) (/v1/traces, /v1/logs) into \(folder.path) (Ctrl-C to stop)")
-            fflush(nil)
+            env.print("collecting OTLP/HTTP (protobuf or JSON) on http://\(host):\(port) (/v1/traces, /v1/logs) into \(folder.path) (Ctrl-C to stop)")
+            env.flush()
         }
-        print("stopped; every accepted batch is in \(folder.path)")
+        env.print("stopped; every accepted batch is in \(folder.path)")
     }
 }

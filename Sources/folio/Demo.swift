@@ -7,18 +7,19 @@ import FolioSigning
 /// as the real command a user would type.
 struct Demo {
     let keep: Bool
+    let env: CommandEnvironment
 
     func run() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-demo-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer {
             if keep {
-                print("\nThe demo repository is kept at \(folder.path)")
+                env.print("\nThe demo repository is kept at \(folder.path)")
             } else {
                 try? FileManager.default.removeItem(at: folder)
             }
         }
-        let shell = DemoShell(folder: folder)
+        let shell = DemoShell(folder: folder, env: env)
 
         say(
             """
@@ -34,7 +35,7 @@ struct Demo {
         try AtomicFile.write(Data(key.pem.utf8), to: keyFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
         try shell.write("/.demo-key\n/.demo-key.pub\n/dist/\n/check-report/\n/.folio/cache/\n/traces/\n/tickets.jsonl\n/drafts/\n", to: ".git/info/exclude")
-        let model = DemoModel()
+        let model = DemoModel(env)
         defer { model.stop() }
         try shell.write(model.config(Scaffold.config), to: "folio.yaml")
         try shell.write(Scaffold.allowedSigners + "dana@example.com \(key.publicKey.line)\n", to: ".folio/allowed_signers")
@@ -52,7 +53,7 @@ struct Demo {
         try shell.folio("build", "--env", "production", "--out", "dist", "--signing-key", keyFile.path)
         let publicKeyFile = folder.appendingPathComponent(".demo-key.pub")
         try AtomicFile.write(Data((key.publicKey.line + "\n").utf8), to: publicKeyFile)
-        let server = try DemoProcess(["serve", "dist", "--port", "0"], in: folder, shown: "folio serve dist --port 0")
+        let server = try DemoProcess(["serve", "dist", "--port", "0"], in: folder, env: env, shown: "folio serve dist --port 0")
         defer { server.stop() }
         let manifestURL = "http://127.0.0.1:\(server.port)/production/manifest.json"
         try shell.example(manifestURL, publicKeyFile.path)
@@ -60,14 +61,14 @@ struct Demo {
         let traffic = model.appModelURL.map { DemoTraffic(shell: shell, modelURL: $0) }
         if let traffic {
             say(
-                DemoTraffic.python == nil
+                traffic.python == nil
                     ? "3. Production traffic: the app triages a batch of tickets with version 1 through the model.\n   Its SDK spans (gen_ai.* plus gen_ai.prompt.name/version) go over OTLP/HTTP to `folio collect`:"
                     : "3. Production traffic: two apps triage a batch of tickets with version 1 through the model, and\n   their spans go over OTLP/HTTP to `folio collect`: a Swift app on Folio's SDK, then a Python\n   service on folio_client, openai and the stock OpenTelemetry SDK with the official GenAI\n   instrumentation (protobuf traces, and the answers as log records):"
             )
             try traffic.batch(manifestURL: manifestURL, publicKey: publicKeyFile.path)
             say("   Every span was a 200, yet the report, with the expected team as the label, shows the misrouting:")
             try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team")
-            if DemoTraffic.python != nil {
+            if traffic.python != nil {
                 say("   The Python service's calls alone (its resource's service.name), joined to its own spans:")
                 try shell.folio("report", DemoTraffic.tracesFolder, "--label-attr", "app.expected_team", "--where", "service.name=triage-service")
             }
@@ -80,7 +81,7 @@ struct Demo {
         let failures = try traffic?.failures(version: 1) ?? []
         if failures.isEmpty {
             try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
-            print("   (wrote \(WorkedExample.goldenSetPath) by hand)")
+            env.print("   (wrote \(WorkedExample.goldenSetPath) by hand)")
         } else {
             try shell.write(
                 """
@@ -149,13 +150,15 @@ struct Demo {
     }
 
     private func say(_ text: String) {
-        print("\n" + text)
+        env.print("\n" + text)
     }
 }
 
-/// Runs git and folio in the demo folder, echoing each command.
+/// Runs git and folio in the demo folder, echoing each command. The steps write to the
+/// process's own standard output and error, so that narration and steps interleave.
 struct DemoShell {
     let folder: URL
+    let env: CommandEnvironment
 
     func write(_ text: String, to path: String) throws {
         let url = folder.appendingPathComponent(path)
@@ -164,8 +167,8 @@ struct DemoShell {
     }
 
     func git(_ arguments: String..., echo: Bool = false) throws {
-        if echo { print("$ git " + arguments.joined(separator: " ")) }
-        var environment = ProcessInfo.processInfo.environment
+        if echo { env.print("$ git " + arguments.joined(separator: " ")) }
+        var environment = env.variables
         for (key, value) in [
             "GIT_AUTHOR_NAME": "Dana Demo", "GIT_AUTHOR_EMAIL": "dana@example.com",
             "GIT_COMMITTER_NAME": "Dana Demo", "GIT_COMMITTER_EMAIL": "dana@example.com",
@@ -179,13 +182,13 @@ struct DemoShell {
     }
 
     /// Runs a program: a path, or the name of one built beside folio (the example apps).
-    func program(_ name: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment, shown: String) throws {
+    func program(_ name: String, _ arguments: [String], environment: [String: String]? = nil, shown: String) throws {
         let program = name.hasPrefix("/") ? name : URL(fileURLWithPath: Self.executable).deletingLastPathComponent().appendingPathComponent(name).path
         guard FileManager.default.isExecutableFile(atPath: program) else {
             throw FolioError(.configuration, "\(name) is not built next to folio", hint: "run `swift build` (make demo does)")
         }
-        print("$ " + shown)
-        let status = try run(program, arguments, environment: environment)
+        env.print("$ " + shown)
+        let status = try run(program, arguments, environment: environment ?? env.variables)
         guard status == 0 else { throw FolioError(.configuration, "`\(shown)` exited with \(status)") }
     }
 
@@ -196,8 +199,8 @@ struct DemoShell {
 
     @discardableResult
     func folio(_ arguments: String..., expectFailure: Bool = false, acceptExitCodes: Set<Int32>? = nil) throws -> Int32 {
-        print("$ folio " + arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
-        let status = try run(Self.executable, arguments, environment: ProcessInfo.processInfo.environment)
+        env.print("$ folio " + arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "))
+        let status = try run(Self.executable, arguments, environment: env.variables)
         if let acceptExitCodes {
             guard acceptExitCodes.contains(status) else { throw FolioError(.configuration, "the demo step `folio \(arguments.joined(separator: " "))` exited with \(status)") }
         } else if expectFailure != (status != 0) {
@@ -225,9 +228,9 @@ final class DemoProcess {
     let port: Int
 
     /// `arguments` must include `--port 0`; `shown` is the command as narrated.
-    init(_ arguments: [String], in folder: URL, shown: String) throws {
+    init(_ arguments: [String], in folder: URL, env: CommandEnvironment, shown: String) throws {
         let output: FileHandle
-        (server, output) = try ExternalProgram(DemoShell.executable, arguments, in: folder).startReadingOutput()
+        (server, output) = try ExternalProgram(DemoShell.executable, arguments, in: folder, environment: env.variables).startReadingOutput()
         var text = ""
         while !text.contains("\n") {
             let data = output.availableData
@@ -238,7 +241,7 @@ final class DemoProcess {
             throw FolioError(.configuration, "`folio \(arguments.joined(separator: " "))` did not start: \(text)")
         }
         self.port = port
-        print("$ \(shown)    # listening on 127.0.0.1:\(port)")
+        env.print("$ \(shown)    # listening on 127.0.0.1:\(port)")
     }
 
     /// SIGTERM: a graceful stop (collect writes every accepted batch first).

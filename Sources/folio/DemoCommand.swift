@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Walk through Folio on the support-ticket triage story, in a temporary repository.",
@@ -26,7 +26,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Keep the temporary repository and print its path.")
     var keep = false
 
-    func run() throws {
-        try Demo(keep: keep).run()
+    func run(in env: CommandEnvironment) throws {
+        try Demo(keep: keep, env: env).run()
     }
 }

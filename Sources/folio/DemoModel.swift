@@ -7,11 +7,14 @@ final class DemoModel {
     private var server: LocalModelServer?
     /// The local model's address, when it runs.
     private(set) var localURL: String?
-    private let useOpenAI = !(ProcessInfo.processInfo.environment["OPENAI_API_KEY"] ?? "").isEmpty
+    private let useOpenAI: Bool
+    private let env: CommandEnvironment
 
-    init() {
-        guard !useOpenAI, let folder = ProcessInfo.processInfo.environment["FOLIO_LLM_DIR"],
-            let launcher = ProcessInfo.processInfo.environment["FOLIO_LLM_LAUNCHER"]
+    init(_ env: CommandEnvironment) {
+        self.env = env
+        useOpenAI = !(env.variables["OPENAI_API_KEY"] ?? "").isEmpty
+        guard !useOpenAI, let folder = env.variables["FOLIO_LLM_DIR"],
+            let launcher = env.variables["FOLIO_LLM_LAUNCHER"]
         else { return }
         let installation = LocalModelServer.Installation(folder: URL(fileURLWithPath: folder), launcher: URL(fileURLWithPath: launcher))
         guard installation.isInstalled else { return }
@@ -20,7 +23,7 @@ final class DemoModel {
             self.server = server
             localURL = server.baseURL
         } catch {
-            Terminal.note("note: the local model did not start (\(error)); the check step will be skipped")
+            env.note("note: the local model did not start (\(error)); the check step will be skipped")
         }
     }
 
@@ -44,27 +47,27 @@ final class DemoModel {
     func check(_ shell: DemoShell) throws {
         let status: Int32
         if useOpenAI {
-            print("   (OPENAI_API_KEY is set: OpenAI's gpt-4o answers.)")
+            env.print("   (OPENAI_API_KEY is set: OpenAI's gpt-4o answers.)")
             status = try shell.folio("check", "--base", "main", "--out", "check-report", acceptExitCodes: [0, 1, 3])
         } else if localURL != nil {
-            print("   (No API key: \(LocalModelServer.Installation.modelName), a 0.5B model, answers from llama.cpp on loopback.)")
+            env.print("   (No API key: \(LocalModelServer.Installation.modelName), a 0.5B model, answers from llama.cpp on loopback.)")
             status = try shell.folio("check", "--base", "main", "--provider", "local", "--out", "check-report", acceptExitCodes: [0, 1, 3])
         } else {
-            print("   (Skipped: no OPENAI_API_KEY and no local model. `make demo` installs one.)")
+            env.print("   (Skipped: no OPENAI_API_KEY and no local model. `make demo` installs one.)")
             return
         }
         switch status {
-        case 0: print("   No new failures: the fix is safe to merge.")
+        case 0: env.print("   No new failures: the fix is safe to merge.")
         case 1:
-            print(
+            env.print(
                 """
                    The check caught a new failure (above): on a pull request the job fails and that table is
                    the review comment. A 0.5B model is far weaker than gpt-4o; the demo merges anyway to show
                    the rest of the loop.
                 """)
-        default: print("   The check was inconclusive (above): it could not run every case.")
+        default: env.print("   The check was inconclusive (above): it could not run every case.")
         }
-        print("   Every format is in check-report/: report.json, report.md (the PR comment), junit.xml, report.html.")
+        env.print("   Every format is in check-report/: report.json, report.md (the PR comment), junit.xml, report.html.")
     }
 
     func stop() {

@@ -13,13 +13,13 @@ struct DemoTraffic {
     let modelURL: String
     static let tracesFolder = "traces"
     /// The Python interpreter and Examples/python-triage/triage_service.py, when both exist.
-    static let python: (interpreter: String, app: String)? = {
-        let environment = ProcessInfo.processInfo.environment
+    var python: (interpreter: String, app: String)? {
+        let environment = shell.env.variables
         guard let interpreter = environment["FOLIO_PYTHON"], let app = environment["FOLIO_PYTHON_APP"],
             FileManager.default.isExecutableFile(atPath: interpreter), FileManager.default.fileExists(atPath: app)
         else { return nil }
         return (interpreter, app)
-    }()
+    }
 
     static let tickets: [(text: String, type: String, expected: String)] = [
         ("I need a refund for my last payment", "email", "billing"),
@@ -38,13 +38,13 @@ struct DemoTraffic {
             String(decoding: (try? JSONSerialization.data(withJSONObject: ["text": ticket.text, "type": ticket.type, "expected": ticket.expected], options: [.sortedKeys])) ?? Data(), as: UTF8.self)
         }
         try shell.write(lines.joined(separator: "\n") + "\n", to: "tickets.jsonl")
-        let collect = try DemoProcess(["collect", "--port", "0", "--out", Self.tracesFolder], in: shell.folder, shown: "folio collect --out traces/ --port 0 &")
+        let collect = try DemoProcess(["collect", "--port", "0", "--out", Self.tracesFolder], in: shell.folder, env: shell.env, shown: "folio collect --out traces/ --port 0 &")
         defer { collect.stop() }
         try shell.program(
             "folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],
             shown: "folio-otel-example <manifest URL> <public key> tickets.jsonl http://127.0.0.1:\(collect.port)/v1/traces <model URL>")
-        guard let python = Self.python else { return }
-        var environment = ProcessInfo.processInfo.environment
+        guard let python else { return }
+        var environment = shell.env.variables
         environment["OPENAI_BASE_URL"] = modelURL
         if (environment["OPENAI_API_KEY"] ?? "").isEmpty { environment["OPENAI_API_KEY"] = "unused" }
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(collect.port)"

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 
-struct DiffCommand: ParsableCommand {
+struct DiffCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show a unified diff of a prompt (content and model settings) between two versions.",
@@ -34,8 +34,8 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         let first = try PromptReference(parsing: old)
         // `diff <name> <old> <new>`: the older form, sides without the name.
         let sides: (old: String?, new: String?) = third != nil ? (new, third) : (nil, new)
@@ -57,9 +57,9 @@ struct DiffCommand: ParsableCommand {
         let oldPath = PromptRepository.promptPath(a.name), newPath = PromptRepository.promptPath(b.name)
         let diff = TextDiff.unified(a.loaded.text, b.loaded.text, oldName: "a/\(oldPath) (\(a.label))", newName: "b/\(newPath) (\(b.label))")
         if diff.isEmpty {
-            Terminal.note("no differences between \(a.name == b.name ? a.label : "\(a.name)@\(a.label)") and \(a.name == b.name ? b.label : "\(b.name)@\(b.label)")")
+            env.note("no differences between \(a.name == b.name ? a.label : "\(a.name)@\(a.label)") and \(a.name == b.name ? b.label : "\(b.name)@\(b.label)")")
         } else {
-            print(diff, terminator: "")
+            env.write(diff)
         }
     }
 

@@ -5,7 +5,7 @@ import Foundation
 
 /// `folio eval`: run a prompt version's golden sets on a real provider; optionally side by
 /// side with another version or with other models.
-struct EvalCommand: AsyncParsableCommand {
+struct EvalCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Run a prompt's golden sets on a provider; compare two versions or several models side by side.",
@@ -43,11 +43,11 @@ struct EvalCommand: AsyncParsableCommand {
         if compare != nil, model.count > 1 { throw ValidationError("use --compare or several --model options, not both") }
     }
 
-    func run() async throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) async throws {
+        let repo = try repository.open(env)
         let reference = try PromptReference(parsing: prompt)
         let head = try repo.resolve(reference)
-        let setup = runOptions.setup(repo)
+        let setup = runOptions.setup(repo, env)
         var sides: [EvalSide] = []
         if let compare {
             sides.append(try setup.side(label: "base", try repo.resolve(try compareReference(compare, name: reference.name, repo)), model: model.first))
@@ -63,8 +63,8 @@ struct EvalCommand: AsyncParsableCommand {
             throw FolioError(.usage, "prompt '\(reference.name)' has no golden set at \(what)", hint: "create one with `folio goldenset add` or pick another with --goldenset")
         }
         let jobs = sets.map { EvalJob(goldenSetPath: $0.path, goldenSet: $0.set, sides: sides) }
-        let report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
-        try EvalSession.output(report, format: format, out: out)
+        let report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup), env)
+        try EvalSession.output(report, format: format, out: out, env)
         throw ExitCode(EvalSession.exitCode(report))
     }
 
@@ -85,7 +85,7 @@ struct EvalCommand: AsyncParsableCommand {
 }
 
 /// `folio check`: the pre-merge gate.
-struct CheckCommand: AsyncParsableCommand {
+struct CheckCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Evaluate the prompts a change touches on base and head; fail on new failures.",
@@ -120,17 +120,17 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var runOptions: EvalRunOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() async throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) async throws {
+        let repo = try repository.open(env)
         let plan = try CheckPlanner.plan(repo, base: base, head: head)
-        Terminal.note("Comparing \(plan.baseCommit.short) (merge base with \(base)) → \(plan.headCommit.short) (\(head))")
-        for note in plan.notes { Terminal.note("note: \(note)") }
+        env.note("Comparing \(plan.baseCommit.short) (merge base with \(base)) → \(plan.headCommit.short) (\(head))")
+        for note in plan.notes { env.note("note: \(note)") }
         let (providers, trustNote) = try plan.providers(trustingHead: trustHeadProviders)
-        if let trustNote { Terminal.note("note: \(trustNote)") }
-        let setup = runOptions.setup(repo, providers: providers)
+        if let trustNote { env.note("note: \(trustNote)") }
+        let setup = runOptions.setup(repo, env, providers: providers)
         var jobs: [EvalJob] = []
         for item in plan.items {
-            Terminal.note("\(item.prompt): " + item.reasons.joined(separator: "; "))
+            env.note("\(item.prompt): " + item.reasons.joined(separator: "; "))
             var sides: [EvalSide] = []
             if let base = item.base { sides.append(try setup.side(label: "base", base)) }
             sides.append(try setup.side(label: "head", item.head))
@@ -138,13 +138,13 @@ struct CheckCommand: AsyncParsableCommand {
         }
         var report: EvalReport
         if jobs.isEmpty {
-            Terminal.note("No prompt or golden set with cases changed: nothing to evaluate.")
+            env.note("No prompt or golden set with cases changed: nothing to evaluate.")
             report = EvalReport(verdict: .pass, runs: [], durationSeconds: 0, notes: trustNote.map { [$0] })
         } else {
-            report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup))
+            report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup), env)
             if let trustNote { report.notes = (report.notes ?? []) + [trustNote] }
         }
-        try EvalSession.output(report, format: format, out: out)
+        try EvalSession.output(report, format: format, out: out, env)
         throw ExitCode(EvalSession.exitCode(report))
     }
 }

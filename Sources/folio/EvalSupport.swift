@@ -28,8 +28,9 @@ struct EvalRunOptions: ParsableArguments {
         if let budget = budgetUSD, budget <= 0 { throw ValidationError("--budget-usd must be more than 0") }
     }
 
-    func setup(_ repository: PromptRepository, providers: [String: ProviderConfig]? = nil) -> EvalSetup {
-        EvalSetup(repository: repository, factory: ProviderFactory(providers: providers ?? repository.config.providers, root: repository.root), providerOverride: provider)
+    func setup(_ repository: PromptRepository, _ env: CommandEnvironment, providers: [String: ProviderConfig]? = nil) -> EvalSetup {
+        let factory = ProviderFactory(providers: providers ?? repository.config.providers, environment: env.variables, root: repository.root)
+        return EvalSetup(repository: repository, factory: factory, providerOverride: provider)
     }
 
     func evalOptions(_ setup: EvalSetup) throws -> EvalOptions {
@@ -40,19 +41,24 @@ struct EvalRunOptions: ParsableArguments {
 extension ReportWriter.Format: ExpressibleByArgument {}
 
 /// Runs jobs with a progress bar on standard error; Ctrl-C ends the run as inconclusive
-/// with every finished result kept.
+/// with every finished result kept (when the command owns the process).
 enum EvalSession {
-    static func run(_ jobs: [EvalJob], options: EvalOptions) async throws -> EvalReport {
+    static func run(_ jobs: [EvalJob], options: EvalOptions, _ env: CommandEnvironment) async throws -> EvalReport {
         let total = jobs.reduce(0) { $0 + $1.goldenSet.cases.count * $1.sides.count }
-        Terminal.note("Evaluating \(total) case run(s) on " + Set(jobs.flatMap { $0.sides.map { "\($0.info.provider)/\($0.info.model)" } }).sorted().joined(separator: ", ") + "…")
-        let progress = ProgressBar(interactive: isatty(STDERR_FILENO) == 1)
+        env.note("Evaluating \(total) case run(s) on " + Set(jobs.flatMap { $0.sides.map { "\($0.info.provider)/\($0.info.model)" } }).sorted().joined(separator: ", ") + "…")
+        let progress = ProgressBar(interactive: env.errors.isTerminal, env)
         let task = Task {
             await EvalRunner(options: options).run(jobs) { progress.update($0) }
+        }
+        guard env.ownsProcess else {
+            let report = await task.value
+            progress.finish()
+            return report
         }
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         interrupt.setEventHandler {
-            Terminal.note("\nInterrupted: finishing the requests in flight and writing what is done…")
+            env.note("\nInterrupted: finishing the requests in flight and writing what is done…")
             task.cancel()
         }
         interrupt.resume()
@@ -72,24 +78,26 @@ enum EvalSession {
         }
     }
 
-    static func output(_ report: EvalReport, format: ReportWriter.Format, out: String?) throws {
-        print(ReportWriter.render(report, as: format, width: Terminal.width), terminator: "")
+    static func output(_ report: EvalReport, format: ReportWriter.Format, out: String?, _ env: CommandEnvironment) throws {
+        env.write(ReportWriter.render(report, as: format, width: env.width))
         if let out {
-            let written = try ReportWriter.writeAll(report, to: URL(fileURLWithPath: out))
-            Terminal.note("Reports: " + written.map(\.path).joined(separator: ", "))
+            let written = try ReportWriter.writeAll(report, to: env.url(out))
+            env.note("Reports: " + written.map(\.path).joined(separator: ", "))
         }
-        fflush(nil)
+        env.flush()
     }
 }
 
 /// A one-line progress bar on a terminal; a line at every quarter otherwise.
 final class ProgressBar: Sendable {
     let interactive: Bool
+    let env: CommandEnvironment
     /// The last quarter reported (without a terminal); the lock also keeps lines whole.
     private let lastQuarter = Mutex(0)
 
-    init(interactive: Bool) {
+    init(interactive: Bool, _ env: CommandEnvironment) {
         self.interactive = interactive
+        self.env = env
     }
 
     func update(_ progress: EvalProgress) {
@@ -99,17 +107,17 @@ final class ProgressBar: Sendable {
             if interactive {
                 let filled = Int(fraction * 30)
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
-                Terminal.writeError("\r\(bar) \(progress.done)/\(progress.total) · cache hits \(progress.cacheHits) · \(money)")
+                env.writeError("\r\(bar) \(progress.done)/\(progress.total) · cache hits \(progress.cacheHits) · \(money)")
             } else {
                 let quarter = Int(fraction * 4)
                 guard quarter > lastQuarter else { return }
                 lastQuarter = quarter
-                Terminal.writeError("evaluated \(progress.done)/\(progress.total) (cache hits \(progress.cacheHits), spent \(money))\n")
+                env.writeError("evaluated \(progress.done)/\(progress.total) (cache hits \(progress.cacheHits), spent \(money))\n")
             }
         }
     }
 
     func finish() {
-        if interactive { Terminal.writeError("\n") }
+        if interactive { env.writeError("\n") }
     }
 }

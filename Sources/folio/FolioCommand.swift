@@ -25,35 +25,43 @@ struct FolioCommand: AsyncParsableCommand {
         ]
     )
 
-    /// Parses and runs a command; maps errors to Folio's exit codes (2 for usage and
-    /// configuration problems, 1 for problems a check found). Every way out waits for
-    /// libgit2's background set-up first (`Libgit2.finishPreparation`).
+    /// Runs `folio` with the process's arguments and exits with its code. Every way out
+    /// waits for libgit2's background set-up first (`Libgit2.finishPreparation`).
     static func execute(_ arguments: [String]) async -> Never {
+        let code = await run(arguments, in: .process)
+        Libgit2.finishPreparation()
+        fflush(nil)
+        Foundation.exit(code)
+    }
+
+    /// Parses and runs a command in `env`; maps errors to Folio's exit codes (2 for usage
+    /// and configuration problems, 1 for problems a check found) and returns the code.
+    static func run(_ arguments: [String], in env: CommandEnvironment) async -> Int32 {
         do {
             var command = try parseAsRoot(normalizePush(arguments))
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
+            if let command = command as? any FolioSubcommand {
+                try await command.run(in: env)
             } else {
-                try command.run()
+                try command.run()  // a group without a subcommand: its help
             }
-            finish(0)
+            return 0
         } catch let error as any UserFacingError {
-            Terminal.error(error.description)
-            finish(error.exitCode)
+            env.error(error.description)
+            return error.exitCode
         } catch let error as CocoaError {
             let error = fileError(error)
-            Terminal.error(error.description)
-            finish(error.exitCode)
+            env.error(error.description)
+            return error.exitCode
         } catch let error as ExitCode {
-            finish(error.rawValue)
+            return error.rawValue
         } catch {
             let code = exitCode(for: error)
-            if code == .success {
-                Libgit2.finishPreparation()
-                exit(withError: error)
+            if code == .success {  // --help, --version, completion scripts
+                env.print(fullMessage(for: error))
+                return 0
             }
-            Terminal.writeError(fullMessage(for: error) + "\n")
-            finish(code == .validationFailure ? 2 : code.rawValue)
+            env.writeError(fullMessage(for: error) + "\n")
+            return code == .validationFailure ? 2 : code.rawValue
         }
     }
 
@@ -67,12 +75,6 @@ struct FolioCommand: AsyncParsableCommand {
             return FolioError(.io, "cannot write \(path): \(reason)", hint: "check that the folder can be created there, is writable and the disk has room")
         }
         return FolioError(.usage, "cannot read \(path): \(reason)", hint: "check the path")
-    }
-
-    private static func finish(_ code: Int32) -> Never {
-        Libgit2.finishPreparation()
-        fflush(nil)
-        Foundation.exit(code)
     }
 }
 
@@ -93,8 +95,8 @@ struct RepositoryOptions: ParsableArguments {
     @Option(name: .customLong("repo"), help: "A folder inside the prompt repository (default: the current folder).")
     var path: String = "."
 
-    func open() throws -> PromptRepository {
-        try PromptRepository(discovering: path)
+    func open(_ env: CommandEnvironment) throws -> PromptRepository {
+        try PromptRepository(discovering: env.path(path))
     }
 }
 

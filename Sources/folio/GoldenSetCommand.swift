@@ -12,7 +12,7 @@ struct GoldenSetCommand: ParsableCommand {
     )
 }
 
-struct GoldenSetAddCommand: ParsableCommand {
+struct GoldenSetAddCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Append cases to a golden set from production spans, keeping the file's comments and layout.",
@@ -64,21 +64,22 @@ struct GoldenSetAddCommand: ParsableCommand {
         if expected != nil && expectedAttribute != nil { throw ValidationError("give --expected or --expected-attr, not both") }
     }
 
-    func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
+    func run(in env: CommandEnvironment) throws {
+        let path = env.path(file)
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw FolioError(.usage, "cannot read the golden set '\(file)'", hint: "create it with `schema: folio/goldenset@1`, `prompt:` and `cases: []`")
         }
         var text = String(decoding: data, as: UTF8.self)
         guard let promptName = text.split(separator: "\n").first(where: { $0.hasPrefix("prompt:") })?.dropFirst(7).trimmingCharacters(in: .whitespaces) else {
             throw FolioError(.invalidContent, "\(file) has no top-level `prompt:` line")
         }
-        let root = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let promptPath = root.appendingPathComponent(PromptRepository.promptPath(promptName)).path
         let loaded = FileManager.default.contents(atPath: promptPath).map { LoadedPrompt.load(path: promptPath, text: String(decoding: $0, as: UTF8.self), name: promptName) }
         let templates = loaded?.prompt?.messages.map { (role: $0.role, content: $0.content) } ?? []
         let wanted = Set(spans.map { $0.lowercased() })
         let filter = try SpanFilter.parse(conditions.flatMap { ["--where", $0] })
-        let calls = try joinedCalls(traces, inherited: filter.attributeKeys + [expectedAttribute].compactMap { $0 }) { span in
+        let calls = try joinedCalls(traces, env, inherited: filter.attributeKeys + [expectedAttribute].compactMap { $0 }) { span in
             wanted.isEmpty || wanted.contains(span.record.spanID) ? span : nil
         }
         var picked: [(span: GenAISpan, call: TraceJoin<GenAISpan>.Call)] = []
@@ -94,14 +95,14 @@ struct GoldenSetAddCommand: ParsableCommand {
         var block = ""
         for (span, call) in picked {
             if text.contains("span_id: \(span.record.spanID)") {
-                Terminal.note("skipped span \(span.record.spanID): already in \(file)")
+                env.note("skipped span \(span.record.spanID): already in \(file)")
                 continue
             }
             var vars = span.promptVariables
             if vars.isEmpty { vars = VariableRecovery.recover(templates: templates, messages: span.systemInstructions + span.inputMessages) }
             let declared = loaded?.prompt?.variables ?? []
             for variable in declared where variable.required && vars[variable.name] == nil {
-                Terminal.note("warning: span \(span.record.spanID): the value of '\(variable.name)' cannot be recovered from the span; fill it in by hand")
+                env.note("warning: span \(span.record.spanID): the value of '\(variable.name)' cannot be recovered from the span; fill it in by hand")
             }
             let caseID = id ?? "span-\(span.record.spanID)"
             let varsText = vars.keys.sorted().map { "\($0): \(PromptDraft.quoted(vars[$0]!))" }.joined(separator: ", ")
@@ -110,14 +111,14 @@ struct GoldenSetAddCommand: ParsableCommand {
             if let expected = expected ?? expectedAttribute.flatMap({ call.attributes[$0]?.text }) {
                 block += "    expected: \(PromptDraft.quoted(expected))\n"
             } else {
-                if let expectedAttribute { Terminal.note("warning: span \(span.record.spanID) and its ancestors have no \(expectedAttribute): its own output is written for review") }
+                if let expectedAttribute { env.note("warning: span \(span.record.spanID) and its ancestors have no \(expectedAttribute): its own output is written for review") }
                 block += "    expected: \(PromptDraft.quoted(span.outputText ?? ""))  # review: the span's own output, not yet checked\n"
             }
             block += "    source: { trace_id: \(span.record.traceID), span_id: \(span.record.spanID) }\n"
             added += 1
         }
         guard added > 0 else {
-            Terminal.note("nothing added")
+            env.note("nothing added")
             return
         }
         if let empty = text.range(of: "cases: []") { text.replaceSubrange(empty, with: "cases:") }
@@ -125,13 +126,13 @@ struct GoldenSetAddCommand: ParsableCommand {
         text += block
         // The file must still pass lint before it replaces the old one.
         var files = try Workspace.Files.workingTree(at: root)
-        let relative = files.goldenSets.keys.first { root.appendingPathComponent($0).standardizedFileURL.path == URL(fileURLWithPath: file).standardizedFileURL.path }
+        let relative = files.goldenSets.keys.first { root.appendingPathComponent($0).standardizedFileURL.path == URL(fileURLWithPath: path).standardizedFileURL.path }
         if let relative { files.goldenSets[relative] = text }
         let problems = Workspace(files: files).diagnostics.filter { $0.severity == .error && $0.path == relative }
         guard problems.isEmpty else {
             throw FolioError(.invalidContent, "\(file) would not pass lint with the new cases, so nothing was written:\n" + problems.map(\.description).joined(separator: "\n"))
         }
-        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: file))
-        print("added \(added) case(s) to \(file)")
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
+        env.print("added \(added) case(s) to \(file)")
     }
 }

@@ -12,7 +12,7 @@ struct HooksCommand: ParsableCommand {
 
 /// `folio hooks install`: a pre-push hook that runs `folio lint` and
 /// `folio check --base @{upstream}`.
-struct HooksInstallCommand: ParsableCommand {
+struct HooksInstallCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Install a pre-push hook: folio lint, then folio check against the upstream branch.",
@@ -32,8 +32,8 @@ struct HooksInstallCommand: ParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         let hooks: URL
         if let configured = repo.git.configValue("core.hooksPath") {
             hooks = configured.hasPrefix("/") ? URL(fileURLWithPath: configured) : repo.root.appendingPathComponent(configured)
@@ -47,7 +47,7 @@ struct HooksInstallCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
         try AtomicFile.write(Data(Self.script(folio: Self.folioPath()).utf8), to: hook)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
-        print("Installed \(hook.path): every `git push` runs `folio lint` and `folio check --base @{upstream}` (skip once with `git push --no-verify`).")
+        env.print("Installed \(hook.path): every `git push` runs `folio lint` and `folio check --base @{upstream}` (skip once with `git push --no-verify`).")
     }
 
     /// `folio` on PATH if it is there, else this binary's absolute path.

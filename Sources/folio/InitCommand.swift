@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 
-struct InitCommand: ParsableCommand {
+struct InitCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Create a prompt repository: folio.yaml, prompts/, goldensets/ and .folio/allowed_signers.",
@@ -17,12 +17,12 @@ struct InitCommand: ParsableCommand {
     @Argument(help: "The folder to set up (default: the current folder).")
     var folder: String = "."
 
-    func run() throws {
-        let url = URL(fileURLWithPath: folder)
+    func run(in env: CommandEnvironment) throws {
+        let url = env.url(folder)
         let (created, kept) = try Scaffold.write(into: url)
-        for path in created { print("created \(path)") }
-        for path in kept { print("kept    \(path) (already there)") }
-        print(
+        for path in created { env.print("created \(path)") }
+        for path in kept { env.print("kept    \(path) (already there)") }
+        env.print(
             """
 
             Next: edit prompts/example.yaml (or add your own), then

@@ -4,7 +4,7 @@ import FolioCore
 import FolioGit
 import FolioModel
 
-struct LintCommand: ParsableCommand {
+struct LintCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
         abstract: "Check folio.yaml, prompts, partials and golden sets; report every problem.",
@@ -34,14 +34,14 @@ struct LintCommand: ParsableCommand {
         let warnings: Int
     }
 
-    func run() throws {
-        let start = URL(fileURLWithPath: repository.path)
+    func run(in env: CommandEnvironment) throws {
+        let start = env.url(repository.path)
         let root = (try? Repository(discovering: start.path)).flatMap { $0.workingDirectory }.map { URL(fileURLWithPath: $0) } ?? start
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("folio.yaml").path) else {
             throw FolioError(.configuration, "no folio.yaml in \(root.path): this is not a Folio repository", hint: "run `folio init` to create one")
         }
         let workspace = Workspace(files: try .workingTree(at: root))
-        let filters = try paths.map { try relative($0, to: root) }
+        let filters = try paths.map { try relative($0, to: root, env) }
         let shown = workspace.diagnostics.filter { diagnostic in
             filters.isEmpty || filters.contains { $0.isEmpty || diagnostic.path == $0 || diagnostic.path.hasPrefix($0 + "/") }
         }
@@ -49,17 +49,17 @@ struct LintCommand: ParsableCommand {
         let warnings = shown.count - errors
         switch format {
         case .json:
-            try Terminal.printJSON(Report(diagnostics: shown, errors: errors, warnings: warnings))
+            try env.printJSON(Report(diagnostics: shown, errors: errors, warnings: warnings))
         case .text:
-            for diagnostic in shown { print(diagnostic) }
+            for diagnostic in shown { env.print(diagnostic.description) }
             let files = workspace.prompts.count + workspace.partials.count + workspace.goldenSets.count + (workspace.config == nil ? 0 : 1)
-            Terminal.note(errors + warnings == 0 ? "ok: \(files) files checked" : "\(errors) error(s), \(warnings) warning(s)")
+            env.note(errors + warnings == 0 ? "ok: \(files) files checked" : "\(errors) error(s), \(warnings) warning(s)")
         }
         if errors > 0 { throw ExitCode(1) }
     }
 
-    private func relative(_ path: String, to root: URL) throws -> String {
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    private func relative(_ path: String, to root: URL, _ env: CommandEnvironment) throws -> String {
+        let absolute = env.url(path).standardizedFileURL.resolvingSymlinksInPath().path
         let base = root.standardizedFileURL.resolvingSymlinksInPath().path
         guard absolute == base || absolute.hasPrefix(base + "/") else {
             throw FolioError(.usage, "'\(path)' is outside the repository \(base)")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 
-struct LogCommand: ParsableCommand {
+struct LogCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
         abstract: "Show the promotion history, newest first, with each tag's signature status.",
@@ -49,8 +49,8 @@ struct LogCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         if let environment { try repo.requireEnvironment(environment) }
         let log = try PromotionLog(repository: repo)
         let shown = log.promotions.reversed().filter { checked in
@@ -59,7 +59,7 @@ struct LogCommand: ParsableCommand {
         }.sorted { ($0.promotion.tagger?.date ?? .distantPast, $0.promotion.sequence) > ($1.promotion.tagger?.date ?? .distantPast, $1.promotion.sequence) }
         switch format {
         case .json:
-            try Terminal.printJSON(
+            try env.printJSON(
                 shown.map { checked in
                     let promotion = checked.promotion
                     return Entry(
@@ -71,26 +71,26 @@ struct LogCommand: ParsableCommand {
                     )
                 })
         case .text:
-            if shown.isEmpty { Terminal.note("no promotions yet") }
+            if shown.isEmpty { env.note("no promotions yet") }
             for (index, checked) in shown.enumerated() {
                 let promotion = checked.promotion
-                if index > 0 { print("") }
+                if index > 0 { env.print("") }
                 let who = promotion.tagger.map { Terminal.escaped("\($0.name) <\($0.email)>") } ?? "-"
                 let when = promotion.tagger.map { Dates.day($0.date) } ?? "-"
-                print("\(promotion.tagName)  \(when)  \(who)  signature: \(checked.signature)")
+                env.print("\(promotion.tagName)  \(when)  \(who)  signature: \(checked.signature)")
                 for trailer in promotion.trailers {
-                    print("    \(Terminal.escaped(trailer.prompt)) v\(trailer.version)" + (trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"))
+                    env.print("    \(Terminal.escaped(trailer.prompt)) v\(trailer.version)" + (trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"))
                 }
                 if !promotion.note.isEmpty {
-                    for line in promotion.note.split(separator: "\n", omittingEmptySubsequences: false) { print("    \(Terminal.escaped(String(line)))") }
+                    for line in promotion.note.split(separator: "\n", omittingEmptySubsequences: false) { env.print("    \(Terminal.escaped(String(line)))") }
                 }
-                for problem in checked.problems { print("    ! \(Terminal.escaped(problem))") }
+                for problem in checked.problems { env.print("    ! \(Terminal.escaped(problem))") }
             }
         }
     }
 }
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify every promotion tag: signature, allowed signer, trailers and target.",
@@ -110,28 +110,28 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         if let environment { try repo.requireEnvironment(environment) }
         // An audit checks every signature itself, never from the verified-tags shortcut.
         let log = try PromotionLog(repository: repo, cachedVerification: false)
-        for problem in log.signerProblems { Terminal.note("warning: \(Terminal.escaped(problem))") }
+        for problem in log.signerProblems { env.note("warning: \(Terminal.escaped(problem))") }
         let checked = log.promotions.filter { environment == nil || $0.promotion.environment == environment }
         var bad = 0
         let invalid = environment.map { log.invalidNames(in: $0) } ?? log.invalidNames
         for (tag, reason) in invalid {
             bad += 1
-            print("BAD  \(Terminal.escaped(tag)): \(reason)")
+            env.print("BAD  \(Terminal.escaped(tag)): \(reason)")
         }
         for promotion in checked {
             if promotion.isValid {
-                print("ok   \(promotion.promotion.tagName): \(promotion.signature)")
+                env.print("ok   \(promotion.promotion.tagName): \(promotion.signature)")
             } else {
                 bad += 1
-                print("BAD  \(promotion.promotion.tagName): \(Terminal.escaped(promotion.problems.joined(separator: "; ")))")
+                env.print("BAD  \(promotion.promotion.tagName): \(Terminal.escaped(promotion.problems.joined(separator: "; ")))")
             }
         }
-        Terminal.note(bad == 0 ? "\(checked.count) promotion(s) verified" : "\(bad) of \(checked.count + invalid.count) promotion(s) failed verification")
+        env.note(bad == 0 ? "\(checked.count) promotion(s) verified" : "\(bad) of \(checked.count + invalid.count) promotion(s) failed verification")
         if bad > 0 { throw ExitCode(1) }
     }
 }

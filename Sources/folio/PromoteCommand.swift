@@ -53,10 +53,10 @@ struct PromotionOptions: ParsableArguments {
         }
     }
 
-    func report(_ result: PromotionResult, signer: TagSigner) throws {
+    func report(_ result: PromotionResult, signer: TagSigner, _ env: CommandEnvironment) throws {
         switch format {
         case .json:
-            try Terminal.printJSON(
+            try env.printJSON(
                 Output(
                     tag: result.tagName, environment: environment, sequence: result.sequence, commit: result.target.hex,
                     prompts: result.trailers.map(TrailerEntry.init),
@@ -65,16 +65,16 @@ struct PromotionOptions: ParsableArguments {
         case .text:
             for trailer in result.trailers {
                 let replaced = trailer.replaces.map { " (replaces v\($0))" } ?? " (first promotion)"
-                print("\(trailer.prompt) v\(trailer.version)\(replaced)")
+                env.print("\(trailer.prompt) v\(trailer.version)\(replaced)")
             }
-            print("created \(result.tagName) on \(result.target.short), signed with \(signer.description)")
-            if let remote = result.pushedTo { print("pushed \(result.tagName) to \(remote)") }
-            if result.retries > 0 { Terminal.note("(\(result.retries) sequence number(s) were taken by concurrent promotions)") }
+            env.print("created \(result.tagName) on \(result.target.short), signed with \(signer.description)")
+            if let remote = result.pushedTo { env.print("pushed \(result.tagName) to \(remote)") }
+            if result.retries > 0 { env.note("(\(result.retries) sequence number(s) were taken by concurrent promotions)") }
         }
     }
 }
 
-struct PromoteCommand: ParsableCommand {
+struct PromoteCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "promote",
         abstract: "Promote prompt versions to an environment as one signed git tag folio/<env>/<seq>.",
@@ -97,17 +97,17 @@ struct PromoteCommand: ParsableCommand {
     @OptionGroup var options: PromotionOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         try repo.requireEnvironment(options.environment)
-        let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git)
+        let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)
         let references = try prompts.map { try PromptReference(parsing: $0) }
-        let result = try repo.promote(references, to: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force)
-        try options.report(result, signer: signer)
+        let result = try repo.promote(references, to: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force, variables: env.variables)
+        try options.report(result, signer: signer, env)
     }
 }
 
-struct RollbackCommand: ParsableCommand {
+struct RollbackCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
         abstract: "Promote again the version that the current one replaced (a new signed tag).",
@@ -123,12 +123,12 @@ struct RollbackCommand: ParsableCommand {
     @OptionGroup var options: PromotionOptions
     @OptionGroup var repository: RepositoryOptions
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         try repo.requireEnvironment(options.environment)
-        let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git)
+        let signer = try TagSigner.resolve(explicitKey: options.signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)
         let name = try PromptReference(parsing: prompt).name
-        let result = try repo.rollback(name, in: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force)
-        try options.report(result, signer: signer)
+        let result = try repo.rollback(name, in: options.environment, note: options.note, signer: signer, push: options.remote, force: options.force, variables: env.variables)
+        try options.report(result, signer: signer, env)
     }
 }

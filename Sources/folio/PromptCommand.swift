@@ -12,7 +12,7 @@ struct PromptCommand: ParsableCommand {
     )
 }
 
-struct FromTraceCommand: ParsableCommand {
+struct FromTraceCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "from-trace",
         abstract: "Write a prompt file from a production span's system instructions and input messages.",
@@ -53,9 +53,9 @@ struct FromTraceCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run(in env: CommandEnvironment) throws {
         let values = try VariablesFile.parsePairs(variables).mapValues(\.text)
-        let found = try findCall(span, in: files).span
+        let found = try findCall(span, in: files, env).span
         let spanID = found.record.spanID
         let draft: PromptDraft
         do {
@@ -63,8 +63,8 @@ struct FromTraceCommand: ParsableCommand {
         } catch let failure as PromptDraft.Failure {
             throw FolioError(.usage, failure.description)
         }
-        let root = (try? Repository(discovering: "."))?.workingDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: ".")
-        let target = out.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent(PromptRepository.promptPath(name))
+        let root = (try? Repository(discovering: env.workingDirectory.path))?.workingDirectory.map { URL(fileURLWithPath: $0) } ?? env.workingDirectory
+        let target = out.map(env.url) ?? root.appendingPathComponent(PromptRepository.promptPath(name))
         if FileManager.default.fileExists(atPath: target.path), !force {
             throw FolioError(.usage, "\(target.path) already exists", hint: "pass --force to overwrite it, or --out to write elsewhere")
         }
@@ -76,6 +76,6 @@ struct FromTraceCommand: ParsableCommand {
         }
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try AtomicFile.write(Data(draft.yaml.utf8), to: target)
-        print("wrote \(target.path) (\(draft.messages.count) message(s), variables: \(draft.variables.isEmpty ? "none" : draft.variables.joined(separator: ", ")))")
+        env.print("wrote \(target.path) (\(draft.messages.count) message(s), variables: \(draft.variables.isEmpty ? "none" : draft.variables.joined(separator: ", ")))")
     }
 }

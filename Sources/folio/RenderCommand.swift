@@ -4,7 +4,7 @@ import FolioCore
 import FolioModel
 import FolioTemplate
 
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Render a prompt version with variables, as the model would receive it.",
@@ -44,11 +44,11 @@ struct RenderCommand: ParsableCommand {
         let messages: [RenderedMessage]
     }
 
-    func run() throws {
-        let repo = try repository.open()
+    func run(in env: CommandEnvironment) throws {
+        let repo = try repository.open(env)
         let resolved = try repo.resolve(try PromptReference(parsing: reference))
         let compiled = try resolved.compiled()
-        var values = try variablesFile.map(VariablesFile.load) ?? [:]
+        var values = try variablesFile.map { try VariablesFile.load(env.path($0)) } ?? [:]
         values.merge(try VariablesFile.parsePairs(variables, declared: compiled.prompt.variables)) { _, new in new }
         let messages: [RenderedMessage]
         do {
@@ -58,13 +58,13 @@ struct RenderCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            try Terminal.printJSON(Output(name: resolved.name, version: resolved.label, blob: resolved.blob?.hex, model: compiled.prompt.model, messages: messages))
+            try env.printJSON(Output(name: resolved.name, version: resolved.label, blob: resolved.blob?.hex, model: compiled.prompt.model, messages: messages))
         case .text:
-            Terminal.note("\(resolved.name) \(resolved.label)")
+            env.note("\(resolved.name) \(resolved.label)")
             for (index, message) in messages.enumerated() {
-                if index > 0 { print("") }
-                print("### \(message.role)")
-                print(message.content.hasSuffix("\n") ? String(message.content.dropLast()) : message.content)
+                if index > 0 { env.print("") }
+                env.print("### \(message.role)")
+                env.print(message.content.hasSuffix("\n") ? String(message.content.dropLast()) : message.content)
             }
         }
     }

@@ -3,7 +3,7 @@ import Foundation
 import FolioCore
 import FolioTelemetry
 
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Metrics per prompt version from exported traces: tokens, cost, latency, TTFT, errors, accuracy.",
@@ -76,14 +76,14 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let prices = repositoryPrices()
+    func run(in env: CommandEnvironment) throws {
+        let prices = repositoryPrices(env)
         let keys = by.split(separator: ",").map(String.init)
         let selectors = compare.flatMap(Self.selectors)
         let inherited =
             filter.attributeKeys + [labelAttribute].compactMap { $0 }
             + (selectors ?? []).map(\.key).filter { !["prompt", "version", "model"].contains($0) }
-        let calls = try joinedCalls(files, maxLineBytes: filter.maxLineBytes, inherited: inherited, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
+        let calls = try joinedCalls(files, env, maxLineBytes: filter.maxLineBytes, inherited: inherited, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
         var report = TraceReport()
         for call in calls {
             let summary = call.payload
@@ -98,30 +98,30 @@ struct ReportCommand: ParsableCommand {
             }
         }
         if let selectors {
-            try printComparison(selectors, report)
+            try printComparison(selectors, report, env)
         } else {
-            try printGroups(report, keys: keys)
+            try printGroups(report, keys: keys, env)
         }
     }
 
-    private func printGroups(_ report: TraceReport, keys: [String]) throws {
+    private func printGroups(_ report: TraceReport, keys: [String], _ env: CommandEnvironment) throws {
         let names = report.groups.keys.sorted()
         let title = keys.joined(separator: "@").uppercased()
         switch format {
         case .json:
-            try printJSONObject(["schema": "folio/trace-report@1", "group_by": keys, "groups": report.json()])
+            try printJSONObject(["schema": "folio/trace-report@1", "group_by": keys, "groups": report.json()], env)
         case .html:
-            print(TraceReportHTML.render(report, groupTitle: title), terminator: "")
+            env.write(TraceReportHTML.render(report, groupTitle: title))
         case .table, .markdown:
             let header = [title] + ReportMetric.all.map(\.title)
             let rows = names.map { name in [name] + ReportMetric.all.map { $0.text(report.groups[name]!) } }
-            emit([header] + rows)
-            printTrends(report, names: names)
+            emit([header] + rows, env)
+            printTrends(report, names: names, env)
         }
     }
 
     /// Daily buckets as sparklines: drift shows as a rising line.
-    private func printTrends(_ report: TraceReport, names: [String]) {
+    private func printTrends(_ report: TraceReport, names: [String], _ env: CommandEnvironment) {
         let days = report.days
         guard days.count > 1 else { return }
         let metrics = ReportMetric.trends.filter { metric in names.contains { report.series($0, metric, days: days).contains { $0 != nil } } }
@@ -135,11 +135,11 @@ struct ReportCommand: ParsableCommand {
                         return "\(Sparkline.render(series)) \(last)"
                     })
         }
-        print("")
-        emit(rows)
+        env.print("")
+        emit(rows, env)
     }
 
-    private func printComparison(_ selectors: [(key: String, value: String)], _ report: TraceReport) throws {
+    private func printComparison(_ selectors: [(key: String, value: String)], _ report: TraceReport, _ env: CommandEnvironment) throws {
         let labels = selectors.map { "\($0.key)=\($0.value)" }
         let before = report.groups["0"] ?? SpanMetrics(), after = report.groups["1"] ?? SpanMetrics()
         var rows: [[String]] = [["metric", labels[0], labels[1], "change"]]
@@ -163,24 +163,24 @@ struct ReportCommand: ParsableCommand {
             json.append(entry)
         }
         switch format {
-        case .json: try printJSONObject(["schema": "folio/trace-comparison@1", "before": labels[0], "after": labels[1], "metrics": json])
-        case .html: print(TraceReportHTML.render(report.renamed(["0": labels[0], "1": labels[1]]), groupTitle: "GROUP"), terminator: "")
-        case .table, .markdown: emit(rows)
+        case .json: try printJSONObject(["schema": "folio/trace-comparison@1", "before": labels[0], "after": labels[1], "metrics": json], env)
+        case .html: env.write(TraceReportHTML.render(report.renamed(["0": labels[0], "1": labels[1]]), groupTitle: "GROUP"))
+        case .table, .markdown: emit(rows, env)
         }
     }
 
-    private func printJSONObject(_ object: Any) throws {
+    private func printJSONObject(_ object: Any, _ env: CommandEnvironment) throws {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
+        env.print(String(decoding: data, as: UTF8.self))
     }
 
-    private func emit(_ rows: [[String]]) {
+    private func emit(_ rows: [[String]], _ env: CommandEnvironment) {
         if format == .markdown {
-            print("| " + rows[0].joined(separator: " | ") + " |")
-            print("|" + rows[0].map { _ in " --- |" }.joined())
-            for row in rows.dropFirst() { print("| " + row.joined(separator: " | ") + " |") }
+            env.print("| " + rows[0].joined(separator: " | ") + " |")
+            env.print("|" + rows[0].map { _ in " --- |" }.joined())
+            for row in rows.dropFirst() { env.print("| " + row.joined(separator: " | ") + " |") }
         } else {
-            print(Terminal.table(rows))
+            env.print(Terminal.table(rows))
         }
     }
 }

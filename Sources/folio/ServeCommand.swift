@@ -6,7 +6,7 @@ import FolioManifest
 import FolioServer
 import Logging
 
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a dist/ folder to Folio SDKs: ETags, 304s, gzip, cache headers.",
@@ -67,31 +67,31 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if maxConnections < 1 { throw ValidationError("--max-connections must be 1 or more") }
         if !(watchInterval >= 0.1 && watchInterval <= 86_400) { throw ValidationError("--watch-interval must be 0.1 to 86400 seconds") }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dist, isDirectory: &isFolder), isFolder.boolValue else {
-            throw ValidationError("'\(dist)' is not a folder: run `folio build --out \(dist)` first")
-        }
     }
 
-    func run() async throws {
+    func run(in env: CommandEnvironment) async throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: env.path(dist), isDirectory: &isFolder), isFolder.boolValue else {
+            throw ValidationError("'\(dist)' is not a folder: run `folio build --out \(dist)` first")
+        }
         let level: Logger.Level = noAccessLog ? .warning : .info
         StandardErrorLogHandler.bootstrap(level: level)
-        let root = URL(fileURLWithPath: dist)
+        let root = env.url(dist)
         let limits = StaticServer.Configuration(
             threads: threads, idleTimeout: .milliseconds(Int64(idleTimeout * 1000)),
             headerTimeout: .milliseconds(Int64(headerTimeout * 1000)), maxConnections: maxConnections
         )
         let server = StaticServer(root: root, host: host, port: port, configuration: limits)
         let host = self.host
-        let watcher = try watch.map { try Watcher(repository: $0, environments: environments, signingKey: signingKey, output: root, interval: watchInterval) }
+        let watcher = try watch.map { try Watcher(repository: env.path($0), environments: environments, signingKey: signingKey, output: root, interval: watchInterval, env: env) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             if let watcher {
                 group.addTask { await watcher.run() }
             }
             group.addTask {
                 try await server.run { port in
-                    print("serving \(root.path) on http://\(host):\(port) (Ctrl-C to stop)")
-                    fflush(nil)
+                    env.print("serving \(root.path) on http://\(host):\(port) (Ctrl-C to stop)")
+                    env.flush()
                 }
             }
             // The server returns on SIGINT/SIGTERM; then stop watching.
@@ -108,16 +108,18 @@ struct Watcher: Sendable {
     let signingKey: String?
     let output: URL
     let interval: Double
+    let env: CommandEnvironment
     let logger = Logger(label: "folio.watch")
 
-    init(repository: String, environments: [String], signingKey: String?, output: URL, interval: Double) throws {
+    init(repository: String, environments: [String], signingKey: String?, output: URL, interval: Double, env: CommandEnvironment) throws {
         let repo = try PromptRepository(discovering: repository)
         self.repository = repository
         self.environments = environments.isEmpty ? repo.config.environments : environments
         self.signingKey = signingKey
         self.output = output
         self.interval = max(0.1, interval)
-        _ = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)  // fail now, not on the first change
+        self.env = env
+        _ = try TagSigner.resolve(explicitKey: signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)  // fail now, not on the first change
     }
 
     func run() async {
@@ -144,7 +146,7 @@ struct Watcher: Sendable {
     }
 
     private func rebuild(_ repo: PromptRepository) throws {
-        let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git)
+        let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)
         // Environments with no promotion yet are skipped rather than failing the rebuild.
         let built = environments.filter { !((try? repo.git.references(withPrefix: "refs/tags/folio/\($0)/")) ?? []).isEmpty }
         _ = try ManifestBuilder(repository: repo, signer: signer).build(built, into: output)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Log lines on standard error, in `StreamLogHandler`'s format (`<time> <level> <label>:
 /// <metadata> [<source>] <message>`), with metadata formatted only when a line is written.
@@ -17,10 +18,17 @@ struct StandardErrorLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Handlers for every label at `level`.
+    /// Handlers for every label at `level`. swift-log allows one bootstrap per process; a
+    /// second command run in the same process keeps the first one's.
     static func bootstrap(level: Logger.Level) {
-        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, logLevel: level) }
+        let first = bootstrapped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, logLevel: level) } }
     }
+
+    private static let bootstrapped = Mutex(false)
 
     func log(event: LogEvent) {
         var merged = metadata
@@ -33,6 +41,6 @@ struct StandardErrorLogHandler: LogHandler {
         var buffer = [CChar](repeating: 0, count: 64)
         let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
         let stamp = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        Terminal.writeError("\(stamp) \(event.level) \(label):\(pretty) [\(event.source)] \(event.message)\n")
+        CommandEnvironment.writeStandardError("\(stamp) \(event.level) \(label):\(pretty) [\(event.source)] \(event.message)\n")
     }
 }

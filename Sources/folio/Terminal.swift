@@ -1,39 +1,7 @@
 import Foundation
 
-/// Writing to standard output and standard error.
+/// Text for a terminal: escaping what comes from data, and tables.
 enum Terminal {
-    /// A closed standard error (`folio … 2>&1 | head -1`) loses the text; it must not
-    /// crash the command (the non-throwing `FileHandle.write` traps on EPIPE).
-    /// The width to fit tables to: COLUMNS when set (as shells export it), else the
-    /// terminal's, else 120.
-    static var width: Int {
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 20 { return columns }
-        var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
-        return 120
-    }
-
-    static func writeError(_ text: String) {
-        fflush(nil)  // keep standard output's lines before this one when both go to one place
-        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
-    }
-
-    static func error(_ message: String) {
-        writeError("error: \(message)\n")
-    }
-
-    static func note(_ message: String) {
-        writeError("\(message)\n")
-    }
-
-    /// Encodes a value as stable JSON (sorted keys, two-space indent) on standard output.
-    static func printJSON<T: Encodable>(_ value: T) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-
     /// Text that comes from data (span attributes, tag notes, signer lines) with every
     /// control character shown as an escape (`\u{1B}`), so that no terminal escape
     /// sequence in a trace or a tag reaches the terminal. Keeps `\n` when `lines` is true.

@@ -83,31 +83,31 @@ struct SpanFilter: ParsableArguments {
 }
 
 /// Reads spans and log records and joins the LLM calls (`TraceJoin`); reports warnings and
-/// counts on standard error.
+/// counts on standard error. Relative paths are taken from `env`'s folder.
 func joinedCalls<Payload>(
-    _ files: [String], maxLineBytes: Int = TraceReader.defaultMaxLineBytes, inherited: [String] = [],
+    _ files: [String], _ env: CommandEnvironment, maxLineBytes: Int = TraceReader.defaultMaxLineBytes, inherited: [String] = [],
     keepEvent: @escaping (ContentEvent) -> Bool = { _ in true },
     payload: @escaping (GenAISpan) -> Payload?
 ) throws -> [TraceJoin<Payload>.Call] {
     var join = TraceJoin(inherited: Array(Set(inherited)).sorted(), keepEvent: keepEvent, payload: payload)
     let summary: TraceReader.Summary
     do {
-        summary = try TraceReader(maxLineBytes: maxLineBytes).read(files, items: { join.add($0) })
+        summary = try TraceReader(maxLineBytes: maxLineBytes).read(files.map(env.path), items: { join.add($0) })
     } catch let error as TraceReadError {
         throw FolioError(.usage, error.message)
     }
     let calls = join.finish()
-    for problem in summary.problems.prefix(20) { Terminal.note("warning: \(Terminal.escaped(problem.description))") }
+    for problem in summary.problems.prefix(20) { env.note("warning: \(Terminal.escaped(problem.description))") }
     let problems = summary.problems.count
     let logs = summary.logs > 0 ? ", \(summary.logs) log record(s)" : ""
-    Terminal.note("\(calls.count) LLM call(s) among \(summary.spans) span(s)\(logs) in \(summary.files) file(s)" + (problems > 0 ? ", \(problems) warning(s)" : ""))
+    env.note("\(calls.count) LLM call(s) among \(summary.spans) span(s)\(logs) in \(summary.files) file(s)" + (problems > 0 ? ", \(problems) warning(s)" : ""))
     return calls
 }
 
 /// The LLM call with span `id` in the files, joined, or a usage error naming it.
-func findCall(_ id: String, in files: [String], inherited: [String] = []) throws -> (span: GenAISpan, call: TraceJoin<GenAISpan>.Call) {
+func findCall(_ id: String, in files: [String], _ env: CommandEnvironment, inherited: [String] = []) throws -> (span: GenAISpan, call: TraceJoin<GenAISpan>.Call) {
     let spanID = id.lowercased()
-    let calls = try joinedCalls(files, inherited: inherited) { span in span.record.spanID == spanID ? span : nil }
+    let calls = try joinedCalls(files, env, inherited: inherited) { span in span.record.spanID == spanID ? span : nil }
     guard let call = calls.first else {
         throw FolioError(.usage, "no LLM call with span id \(spanID) in those files", hint: "list them with `folio traces list`")
     }
@@ -116,12 +116,12 @@ func findCall(_ id: String, in files: [String], inherited: [String] = []) throws
     return (span, call)
 }
 
-/// The price overrides of the Folio repository around the current folder, if any.
-func repositoryPrices() -> [String: ModelPrice] {
-    (try? PromptRepository(discovering: "."))?.config.prices ?? [:]
+/// The price overrides of the Folio repository around the working folder, if any.
+func repositoryPrices(_ env: CommandEnvironment) -> [String: ModelPrice] {
+    (try? PromptRepository(discovering: env.workingDirectory.path))?.config.prices ?? [:]
 }
 
-struct TracesListCommand: ParsableCommand {
+struct TracesListCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the LLM calls of exported traces: time, ids, prompt@version, model, tokens, latency, status, output.",
@@ -176,8 +176,8 @@ struct TracesListCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let calls = try joinedCalls(files, maxLineBytes: filter.maxLineBytes, inherited: filter.attributeKeys, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
+    func run(in env: CommandEnvironment) throws {
+        let calls = try joinedCalls(files, env, maxLineBytes: filter.maxLineBytes, inherited: filter.attributeKeys, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
         var rows: [Row] = []
         for call in calls where rows.count < limit {
             let summary = call.payload
@@ -193,7 +193,7 @@ struct TracesListCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            try Terminal.printJSON(rows)
+            try env.printJSON(rows)
         case .table:
             var table = [["TIME", "TRACE/SPAN", "PROMPT", "MODEL", "TOKENS", "LATENCY", "STATUS", "OUTPUT"]]
             for row in rows {
@@ -205,12 +205,12 @@ struct TracesListCommand: ParsableCommand {
                     row.latencyMs.map { String(format: "%.0f ms", $0) } ?? "n/a", row.status, output.count > 40 ? String(output.prefix(39)) + "…" : output,
                 ])
             }
-            print(Terminal.table(table))
+            env.print(Terminal.table(table))
         }
     }
 }
 
-struct TracesShowCommand: ParsableCommand {
+struct TracesShowCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
         abstract: "Show one span with its full messages and attributes.",
@@ -227,23 +227,23 @@ struct TracesShowCommand: ParsableCommand {
         guard arguments.count >= 2 else { throw ValidationError("give the trace files and then the span id") }
     }
 
-    func run() throws {
-        let (span, call) = try findCall(arguments.last!, in: Array(arguments.dropLast()))
+    func run(in env: CommandEnvironment) throws {
+        let (span, call) = try findCall(arguments.last!, in: Array(arguments.dropLast()), env)
         let record = span.record
         // Everything but the ids comes from the trace: control characters are escaped.
         let e = { (text: String) in Terminal.escaped(text) }
-        print("span \(record.spanID) in trace \(record.traceID) (\(e(record.file)):\(record.line))")
-        print("name: \(e(record.name))")
+        env.print("span \(record.spanID) in trace \(record.traceID) (\(e(env.shown(record.file))):\(record.line))")
+        env.print("name: \(e(record.name))")
         let inherited = span.promptName == nil && call.promptName != nil ? " (from an ancestor span)" : ""
-        print("prompt: \(e(call.promptName ?? "-"))@\(e(call.promptVersion ?? "-"))\(inherited)  model: \(e(span.model ?? "-"))  provider: \(e(span.provider ?? "-"))")
-        print(
+        env.print("prompt: \(e(call.promptName ?? "-"))@\(e(call.promptVersion ?? "-"))\(inherited)  model: \(e(span.model ?? "-"))  provider: \(e(span.provider ?? "-"))")
+        env.print(
             "start: \(record.start)  latency: \(span.latencyMs.map { "\(Int($0.rounded())) ms" } ?? "n/a")  status: \(span.isError ? "error" : record.status.rawValue)\(record.statusMessage.map { " (\(e($0)))" } ?? "")"
         )
         for (title, messages) in [("system instructions", span.systemInstructions), ("input", span.inputMessages), ("output", span.outputMessages)] where !messages.isEmpty {
-            print("\n\(title):")
-            for message in messages { print("  [\(e(message.role))] \(Terminal.escaped(message.content, lines: true))") }
+            env.print("\n\(title):")
+            for message in messages { env.print("  [\(e(message.role))] \(Terminal.escaped(message.content, lines: true))") }
         }
-        print("\nattributes:")
-        for key in record.attributes.keys.sorted() { print("  \(e(key)) = \(e(record.attributes[key]!.text))") }
+        env.print("\nattributes:")
+        for key in record.attributes.keys.sorted() { env.print("  \(e(key)) = \(e(record.attributes[key]!.text))") }
     }
 }

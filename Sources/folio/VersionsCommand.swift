@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import FolioCore
 
-struct VersionsCommand: ParsableCommand {
+struct VersionsCommand: FolioSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "versions",
         abstract: "List a prompt's versions: each distinct content of its file on the main branch.",
@@ -47,9 +47,9 @@ struct VersionsCommand: ParsableCommand {
         let draft: Bool
     }
 
-    func run() throws {
+    func run(in env: CommandEnvironment) throws {
         let reference = try PromptReference(parsing: name)
-        let repo = try repository.open()
+        let repo = try repository.open(env)
         let log = try PromotionLog(repository: repo)
         // The log walked every prompt's history if any promotion exists; do not walk again.
         let versions = try log.versions[reference.name] ?? repo.requireVersions(of: reference.name)
@@ -61,7 +61,7 @@ struct VersionsCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            try Terminal.printJSON(
+            try env.printJSON(
                 Output(
                     prompt: reference.name,
                     versions: versions.map {
@@ -78,7 +78,7 @@ struct VersionsCommand: ParsableCommand {
             }
             if hasDraft { rows.insert(["draft"] + blank + ["-", "-", "-", "working tree differs from every version"], at: 1) }
             if versions.isEmpty && !hasDraft { rows.append(["-"] + blank + ["-", "-", "-", "no versions on the main branch yet"]) }
-            print(Terminal.table(rows))
+            env.print(Terminal.table(rows))
         }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite(.serialized)
 struct BuildTests {
-    func promotedFixture() throws -> PromotionFixture {
+    func promotedFixture() async throws -> PromotionFixture {
         let fixture = try PromotionFixture(prompts: ["triage", "summary"])
         try fixture.repo.commit(
             "partial",
@@ -15,23 +15,23 @@ struct BuildTests {
                 "prompts/triage.yaml": Fixtures.prompt("triage", system: "{{> tone}} triage v3 {{ticket_type}}"),
             ])
         for arguments in [["triage@1", "summary@2"], ["triage@3"]] {
-            let result = try CLI.run(["promote"] + arguments + ["--env", "production", "--note", "release", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+            let result = await CLI.run(["promote"] + arguments + ["--env", "production", "--note", "release", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
             #expect(result.status == 0, "\(result.stderr)")
         }
         return fixture
     }
 
-    func build(_ fixture: PromotionFixture, out: String, _ extra: [String] = []) throws -> CommandResult {
-        try CLI.run(["build", "--env", "production", "--out", out, "--signing-key", fixture.key("alice")] + extra, in: fixture.repo.url)
+    func build(_ fixture: PromotionFixture, out: String, _ extra: [String] = []) async throws -> CommandResult {
+        await CLI.run(["build", "--env", "production", "--out", out, "--signing-key", fixture.key("alice")] + extra, in: fixture.repo.url)
     }
 
     func files(in folder: URL) throws -> [String: Data] { try Fixtures.files(in: folder) }
 
-    @Test func buildSaysWhichKeySignedAndHowToVerifyIt() throws {
+    @Test func buildSaysWhichKeySignedAndHowToVerifyIt() async throws {
         // Without folio-manifest among the key's namespaces: a note that ssh-keygen refuses it.
         let gitOnly = try PromotionFixture(signerOptions: "namespaces=\"git\"")
-        #expect(try CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", gitOnly.key("alice")], in: gitOnly.repo.url).status == 0)
-        let noted = try build(gitOnly, out: "dist")
+        #expect(await CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", gitOnly.key("alice")], in: gitOnly.repo.url).status == 0)
+        let noted = try await build(gitOnly, out: "dist")
         #expect(noted.status == 0, "\(noted.stderr)")
         #expect(
             noted.stdout.contains(
@@ -40,8 +40,8 @@ struct BuildTests {
 
         // With it (as `folio init`'s example line has it), the printed command verifies as printed.
         let fixture = try PromotionFixture(signerOptions: "namespaces=\"git,folio-manifest\"")
-        #expect(try CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
-        let built = try build(fixture, out: "dist")
+        #expect(await CLI.run(["promote", "triage@1", "--env", "production", "--note", "x", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        let built = try await build(fixture, out: "dist")
         #expect(built.status == 0, "\(built.stderr)")
         let command = try #require(built.stdout.split(separator: "\n").first { $0.hasPrefix("verify: ") }).dropFirst("verify: ".count)
         #expect(command.contains("-n folio-manifest -f .folio/allowed_signers -I alice@example.com"))
@@ -51,38 +51,38 @@ struct BuildTests {
         #expect(Scaffold.allowedSigners.contains("alice@example.com namespaces=\"git,folio-manifest\" ssh-ed25519"))
     }
 
-    @Test func aRebuildLeavesImmutableVersionFilesInPlace() throws {
-        let fixture = try promotedFixture()
-        #expect(try build(fixture, out: "dist").status == 0)
+    @Test func aRebuildLeavesImmutableVersionFilesInPlace() async throws {
+        let fixture = try await promotedFixture()
+        #expect(try await build(fixture, out: "dist").status == 0)
         let dist = fixture.repo.url.appendingPathComponent("dist")
-        func inode(_ path: String) throws -> UInt64 {
+        func inode(_ path: String) async throws -> UInt64 {
             try (FileManager.default.attributesOfItem(atPath: dist.appendingPathComponent(path).path)[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
         }
-        let before = try (inode("prompts/triage/3.json"), inode("production/manifest.json"))
-        let second = try build(fixture, out: "dist")
+        let before = try await (inode("prompts/triage/3.json"), inode("production/manifest.json"))
+        let second = try await build(fixture, out: "dist")
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(try inode("prompts/triage/3.json") == before.0)
-        #expect(try inode("production/manifest.json") == before.1)  // the same bytes stay too
+        #expect(try await inode("prompts/triage/3.json") == before.0)
+        #expect(try await inode("production/manifest.json") == before.1)  // the same bytes stay too
         // A new promotion changes the manifest: it is replaced, the version files stay.
-        #expect(try CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
-        #expect(try build(fixture, out: "dist").status == 0)
-        #expect(try inode("prompts/triage/3.json") == before.0)
-        #expect(try inode("production/manifest.json") != before.1)
+        #expect(await CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        #expect(try await build(fixture, out: "dist").status == 0)
+        #expect(try await inode("prompts/triage/3.json") == before.0)
+        #expect(try await inode("production/manifest.json") != before.1)
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: dist.path)).contains { $0.hasPrefix(".folio-build-") })
     }
 
     /// A rebuild skips what its caches (in .git/folio) and the record of what it wrote say
     /// is unchanged; the bytes must be those of a build with no cache at all.
-    @Test func cachedRebuildsGiveTheBytesOfAColdBuild() throws {
-        let fixture = try promotedFixture()
+    @Test func cachedRebuildsGiveTheBytesOfAColdBuild() async throws {
+        let fixture = try await promotedFixture()
         let caches = fixture.repo.url.appendingPathComponent(".git/folio")
-        #expect(try build(fixture, out: "warm").status == 0)
-        #expect(try build(fixture, out: "warm").status == 0)
+        #expect(try await build(fixture, out: "warm").status == 0)
+        #expect(try await build(fixture, out: "warm").status == 0)
         for name in ["promotion-tags", "prompt-versions", "version-files"] {
             #expect(FileManager.default.fileExists(atPath: caches.appendingPathComponent(name).path), "\(name)")
         }
         try FileManager.default.removeItem(at: caches)
-        #expect(try build(fixture, out: "cold").status == 0)
+        #expect(try await build(fixture, out: "cold").status == 0)
         let cold = try files(in: fixture.repo.url.appendingPathComponent("cold"))
         #expect(try files(in: fixture.repo.url.appendingPathComponent("warm")) == cold)
 
@@ -90,18 +90,18 @@ struct BuildTests {
         let versionFiles = caches.appendingPathComponent("version-files")
         let damaged = try String(contentsOf: versionFiles, encoding: .utf8).replacingOccurrences(of: "triage v3", with: "triage v9")
         try Data(damaged.utf8).write(to: versionFiles)
-        #expect(try build(fixture, out: "again").status == 0)
+        #expect(try await build(fixture, out: "again").status == 0)
         #expect(try files(in: fixture.repo.url.appendingPathComponent("again")) == cold)
     }
 
     /// Files changed, removed or replaced in dist/ after a build are written again by the
     /// next one, even though nothing changed in the repository.
-    @Test func aRebuildRepairsWhatChangedInDist() throws {
-        let fixture = try promotedFixture()
-        #expect(try build(fixture, out: "dist").status == 0)
+    @Test func aRebuildRepairsWhatChangedInDist() async throws {
+        let fixture = try await promotedFixture()
+        #expect(try await build(fixture, out: "dist").status == 0)
         // A second build after a promotion: the record of what was written grows by lines.
-        #expect(try CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
-        #expect(try build(fixture, out: "dist").status == 0)
+        #expect(await CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
+        #expect(try await build(fixture, out: "dist").status == 0)
         let dist = fixture.repo.url.appendingPathComponent("dist")
         let built = try files(in: dist)
         try Data("{}".utf8).write(to: dist.appendingPathComponent("prompts/triage/3.json"))
@@ -110,14 +110,14 @@ struct BuildTests {
         var manifest = built["production/manifest.json"]!
         manifest[manifest.count - 2] = UInt8(ascii: "]")  // same size, other bytes
         try manifest.write(to: dist.appendingPathComponent("production/manifest.json"))
-        let result = try build(fixture, out: "dist")
+        let result = try await build(fixture, out: "dist")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try files(in: dist) == built)
     }
 
-    @Test func writesTheManifestVersionFilesAndGzipCopies() throws {
-        let fixture = try promotedFixture()
-        let result = try build(fixture, out: "dist")
+    @Test func writesTheManifestVersionFilesAndGzipCopies() async throws {
+        let fixture = try await promotedFixture()
+        let result = try await build(fixture, out: "dist")
         #expect(result.status == 0, "\(result.stderr)")
         let dist = fixture.repo.url.appendingPathComponent("dist")
         let written = try files(in: dist)
@@ -147,9 +147,9 @@ struct BuildTests {
         #expect(!FileManager.default.fileExists(atPath: dist.appendingPathComponent("prompts/triage/2.json").path))  // never promoted
     }
 
-    @Test func theSignatureVerifiesWithSSHKeygen() throws {
-        let fixture = try promotedFixture()
-        #expect(try build(fixture, out: "dist").status == 0)
+    @Test func theSignatureVerifiesWithSSHKeygen() async throws {
+        let fixture = try await promotedFixture()
+        #expect(try await build(fixture, out: "dist").status == 0)
         let dist = fixture.repo.url.appendingPathComponent("dist/production")
         let manifest = try String(contentsOf: dist.appendingPathComponent("manifest.json"), encoding: .utf8)
         let verify = try Command.run(
@@ -169,31 +169,31 @@ struct BuildTests {
         #expect(forged.status != 0)
     }
 
-    @Test func theSameStateGivesTheSameBytes() throws {
-        let fixture = try promotedFixture()
-        #expect(try build(fixture, out: "one").status == 0)
-        #expect(try build(fixture, out: "two").status == 0)
+    @Test func theSameStateGivesTheSameBytes() async throws {
+        let fixture = try await promotedFixture()
+        #expect(try await build(fixture, out: "one").status == 0)
+        #expect(try await build(fixture, out: "two").status == 0)
         let one = try files(in: fixture.repo.url.appendingPathComponent("one"))
         let two = try files(in: fixture.repo.url.appendingPathComponent("two"))
         #expect(one == two)
-        #expect(try build(fixture, out: "three", ["--expires", "7d"]).status == 0)
+        #expect(try await build(fixture, out: "three", ["--expires", "7d"]).status == 0)
         let three = try files(in: fixture.repo.url.appendingPathComponent("three"))
         let manifest = try #require(try JSONSerialization.jsonObject(with: three["production/manifest.json"]!) as? [String: Any])
         #expect(manifest["expires"] is String)
         #expect(three["prompts/triage/3.json"] == one["prompts/triage/3.json"])
     }
 
-    @Test func aBadTagStopsTheBuildNamingIt() throws {
-        let fixture = try promotedFixture()
+    @Test func aBadTagStopsTheBuildNamingIt() async throws {
+        let fixture = try await promotedFixture()
         let blob = try fixture.blob("triage", at: "HEAD")
         try fixture.repo.git(
             ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("mallory"))", "tag", "-s", "folio/production/3", "-F", "-", "main"],
             input: "promote triage v3\n\nmallory\n\nFolio-Prompt: triage@3 blob=\(blob) replaces=3\n")
-        let result = try build(fixture, out: "dist")
+        let result = try await build(fixture, out: "dist")
         #expect(result.status == 1)
         #expect(result.stderr.contains("the build stops: production has promotions that do not verify:\nfolio/production/3: signer not allowed"))
         #expect(!FileManager.default.fileExists(atPath: fixture.repo.url.appendingPathComponent("dist/production/manifest.json").path))
-        let nothing = try CLI.run(["build", "--env", "staging", "--out", "dist", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        let nothing = await CLI.run(["build", "--env", "staging", "--out", "dist", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
         #expect(nothing.status == 2)
         #expect(nothing.stderr.contains("nothing has been promoted to staging yet"))
     }

@@ -4,7 +4,7 @@ import FolioTestSupport
 import Foundation
 import Testing
 
-/// `folio check` and `folio eval` end to end: the built binary, a real git repository with
+/// `folio check` and `folio eval` end to end: the commands run in-process, a real git repository with
 /// a main branch and pull-request branches, and a real HTTP server speaking OpenAI's protocol.
 @Suite(.serialized)
 struct CheckCommandTests {
@@ -27,7 +27,7 @@ struct CheckCommandTests {
     }
 
     func check(_ repo: TestRepository, _ arguments: String...) async throws -> CommandResult {
-        try await CLI.runAsync(["check"] + arguments, in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        await CLI.run(["check"] + arguments, in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
     }
 
     @Test func aFixPassesAndARegressionFailsWithEveryReportFormat() async throws {
@@ -67,7 +67,7 @@ struct CheckCommandTests {
         #expect(badBase.status == 2)
         #expect(badBase.stderr.contains("no-such-branch"))
 
-        let noKey = try await CLI.runAsync(["check", "--base", "main", "--head", "fix"], in: repo.url, environment: ["FAKE_LLM_KEY": ""])
+        let noKey = await CLI.run(["check", "--base", "main", "--head", "fix"], in: repo.url, environment: ["FAKE_LLM_KEY": ""])
         #expect(noKey.status == 2)
         #expect(noKey.stderr.contains("FAKE_LLM_KEY"))
 
@@ -92,7 +92,7 @@ struct CheckCommandTests {
             ])
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await CLI.runAsync(["eval", WorkedExample.promptName, "--provider", "dead", "--no-cache"], in: repo.url)
+        let result = await CLI.run(["eval", WorkedExample.promptName, "--provider", "dead", "--no-cache"], in: repo.url)
         let elapsed = clock.now - start
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("cannot reach provider 'dead' at 127.0.0.1:9: the connection was refused (nothing listens there)"))
@@ -113,7 +113,7 @@ struct CheckCommandTests {
         #expect(added.stdout.contains("ticket_router · goldensets/ticket_router/cases.yaml"))
         #expect(!added.stdout.contains("base v"))
 
-        let models = try await CLI.runAsync(
+        let models = await CLI.run(
             ["eval", "support_ticket_triage", "--model", "gpt-4o", "--model", "gpt-4o-mini", "--format", "json"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         // Both models misroute the same two tickets: nothing regresses when switching.
         #expect(models.status == 0, "\(models.stderr)")
@@ -121,7 +121,7 @@ struct CheckCommandTests {
         let report = try JSONSerialization.jsonObject(with: Data(models.stdout.utf8)) as? [String: Any]
         let comparison = ((report?["runs"] as? [[String: Any]])?.first?["comparisons"] as? [[String: Any]])?.first
         #expect(Set(comparison?["still_failing"] as? [String] ?? []) == ["payments-endpoint-500", "billing-api-wrong-amounts"])
-        let models2 = try await CLI.runAsync(["eval", "support_ticket_triage@1", "--compare", "@production"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let models2 = await CLI.run(["eval", "support_ticket_triage@1", "--compare", "@production"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(models2.status == 2)
         #expect(models2.stderr.contains("never been promoted to production"))
     }
@@ -137,16 +137,16 @@ struct CheckCommandTests {
               replay: { kind: replay }
             """
         try repo.commit("Add triage", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
-        let recorded = try await CLI.runAsync(["eval", "support_ticket_triage", "--record", "--no-cache"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let recorded = await CLI.run(["eval", "support_ticket_triage", "--record", "--no-cache"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(recorded.status == 0, "\(recorded.stderr)")
         let calls = server.requestCount
-        let replayed = try await CLI.runAsync(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--format", "json"], in: repo.url)
+        let replayed = await CLI.run(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--format", "json"], in: repo.url)
         #expect(replayed.status == 0, "\(replayed.stderr)")
         #expect(server.requestCount == calls)
         #expect(replayed.stdout.contains("\"provider\" : \"replay\""))
         let recordings = FileManager.default.enumerator(atPath: repo.url.appendingPathComponent(".folio/recordings").path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }
         #expect(recordings.count == 5)
-        let changed = try await CLI.runAsync(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--repeat", "2", "--format", "json"], in: repo.url)
+        let changed = await CLI.run(["eval", "support_ticket_triage", "--provider", "replay", "--no-cache", "--repeat", "2", "--format", "json"], in: repo.url)
         #expect(changed.status == 3)
         #expect(changed.stdout.contains("\"error\" : \"provider 'replay' has no recording"))
     }
@@ -173,18 +173,18 @@ struct CheckCommandTests {
         #expect(json.contains("\"status\" : \"pass\""))
     }
 
-    @Test func hooksInstallWritesAPrePushHookOnce() throws {
+    @Test func hooksInstallWritesAPrePushHookOnce() async throws {
         let repo = try TestRepository()
         try repo.commit("init", files: ["folio.yaml": Scaffold.config])
-        let first = try CLI.run("hooks", "install", in: repo.url)
+        let first = await CLI.run("hooks", "install", in: repo.url)
         #expect(first.status == 0, "\(first.stderr)")
         let hook = repo.url.appendingPathComponent(".git/hooks/pre-push")
         let script = try String(contentsOf: hook, encoding: .utf8)
         #expect(script.contains("check --base '@{upstream}'"))
         #expect(FileManager.default.isExecutableFile(atPath: hook.path))
-        #expect(try CLI.run("hooks", "install", in: repo.url).status == 0)
+        #expect(await CLI.run("hooks", "install", in: repo.url).status == 0)
         try "#!/bin/sh\necho mine\n".write(to: hook, atomically: true, encoding: .utf8)
-        let refused = try CLI.run("hooks", "install", in: repo.url)
+        let refused = await CLI.run("hooks", "install", in: repo.url)
         #expect(refused.status == 2 && refused.stderr.contains("--force"))
     }
 }

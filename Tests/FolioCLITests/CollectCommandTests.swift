@@ -73,7 +73,7 @@ struct CollectCommandTests {
         #expect(try await collector.stop() == 0)
         let lines = try collector.files.flatMap { try String(contentsOf: $0, encoding: .utf8).split(separator: "\n") }
         #expect(lines.count == 1)
-        let listed = try CLI.run("traces", "list", collector.folder.path, "--format", "json", in: collector.folder)
+        let listed = try CLI.runProcess("traces", "list", collector.folder.path, "--format", "json", in: collector.folder)
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout.contains("support_ticket_triage"))
     }
@@ -92,7 +92,7 @@ struct CollectCommandTests {
         }
         #expect(try await collector.stop() == 0)
         #expect(collector.files.count >= 2)
-        let report = try CLI.run("report", collector.folder.path, "--format", "json", in: collector.folder)
+        let report = try CLI.runProcess("report", collector.folder.path, "--format", "json", in: collector.folder)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("\"spans\" : 6"))
     }

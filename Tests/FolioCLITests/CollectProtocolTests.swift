@@ -133,7 +133,7 @@ struct CollectProtocolTests {
         #expect(stored.contains { $0.hasPrefix("spans-") && $0.hasSuffix(".jsonl") })
         // What was acknowledged reads back: three stored batches hold the call (twice and
         // once with the refused span); the wrapper is never a call; the label and output join.
-        let report = try CLI.run(["report", collector.folder.path, "--label-attr", "app.expected", "--format", "json"], in: collector.folder)
+        let report = try CLI.runProcess(["report", collector.folder.path, "--label-attr", "app.expected", "--format", "json"], in: collector.folder)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stderr.contains("3 LLM call(s) among 5 span(s), 1 log record(s)"), "\(report.stderr)")
         #expect(report.stderr.contains("1 span(s) with a missing or malformed trace or span id were skipped"))
@@ -160,7 +160,7 @@ struct CollectProtocolTests {
         let stored = try FileManager.default.contentsOfDirectory(atPath: collector.folder.path)
         #expect(stored.contains { $0.hasPrefix("logs-") && $0.hasSuffix(".pb") }, "\(stored)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty)  // nothing went to the app's own receiver
-        let report = try CLI.run(["report", collector.folder.path, "--label-attr", "triage.expected"], in: collector.folder)
+        let report = try CLI.runProcess(["report", collector.folder.path, "--label-attr", "triage.expected"], in: collector.folder)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stderr.contains("6 LLM call(s) among 12 span(s), 18 log record(s)"), "\(report.stderr)")
         let row = report.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }

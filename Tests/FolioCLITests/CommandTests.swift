@@ -3,7 +3,8 @@ import FolioCore
 import FolioTestSupport
 import Testing
 
-/// End-to-end: the built binary against real repositories, checking output and exit codes.
+/// End to end: commands in-process against real repositories, checking output and exit codes
+/// (the demo runs the built binary).
 @Suite(.serialized)
 struct CommandTests {
     func triageRepository() throws -> TestRepository {
@@ -13,32 +14,32 @@ struct CommandTests {
         return repo
     }
 
-    @Test func lintPassesOnTheWorkedExampleAndFailsWithDiagnostics() throws {
+    @Test func lintPassesOnTheWorkedExampleAndFailsWithDiagnostics() async throws {
         let repo = try triageRepository()
-        let clean = try CLI.run("lint", in: repo.url)
+        let clean = await CLI.run("lint", in: repo.url)
         #expect(clean.status == 0)
         #expect(clean.stdout == "")
         #expect(clean.stderr == "ok: 3 files checked\n")
 
         try repo.write("prompts/broken.yaml", "schema: folio/prompt@1\nname: broken\nmessages:\n  - role: user\n    content: \"{{who}}\"\n")
-        let broken = try CLI.run("lint", in: repo.url)
+        let broken = await CLI.run("lint", in: repo.url)
         #expect(broken.status == 1)
         #expect(broken.stdout == "prompts/broken.yaml:5:15: error: message 1 uses undeclared variable 'who': declare it under `variables:`\n")
         #expect(broken.stderr == "1 error(s), 0 warning(s)\n")
 
-        let onlyGolden = try CLI.run("lint", "goldensets", in: repo.url)
+        let onlyGolden = await CLI.run("lint", "goldensets", in: repo.url)
         #expect(onlyGolden.status == 0)
 
-        let json = try CLI.run("lint", "--format", "json", in: repo.url)
+        let json = await CLI.run("lint", "--format", "json", in: repo.url)
         #expect(json.status == 1)
         let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(report?["schema"] as? String == "folio/lint@1")
         #expect(report?["errors"] as? Int == 1)
     }
 
-    @Test func lintOutsideAFolioRepositoryIsAConfigurationError() throws {
+    @Test func lintOutsideAFolioRepositoryIsAConfigurationError() async throws {
         let repo = try TestRepository()
-        let result = try CLI.run("lint", in: repo.url)
+        let result = await CLI.run("lint", in: repo.url)
         #expect(result.status == 2)
         #expect(result.stderr.contains("no folio.yaml"))
         #expect(result.stderr.contains("folio init"))
@@ -67,9 +68,9 @@ struct CommandTests {
         }
     }
 
-    @Test func renderPrintsTheMessagesOfAVersion() throws {
+    @Test func renderPrintsTheMessagesOfAVersion() async throws {
         let repo = try triageRepository()
-        let result = try CLI.run("render", "support_ticket_triage@1", "--var", "ticket_text=Refund & more", "--var", "ticket_type=chat", in: repo.url)
+        let result = await CLI.run("render", "support_ticket_triage@1", "--var", "ticket_text=Refund & more", "--var", "ticket_type=chat", in: repo.url)
         #expect(result.status == 0)
         #expect(result.stderr == "support_ticket_triage v1\n")
         #expect(
@@ -86,10 +87,10 @@ struct CommandTests {
                 """)
     }
 
-    @Test func renderAsJSONWithAVariablesFile() throws {
+    @Test func renderAsJSONWithAVariablesFile() async throws {
         let repo = try triageRepository()
         try repo.write("vars.yaml", "ticket_text: \"Where is my invoice?\"\ncustomer_tier: gold\n")
-        let result = try CLI.run("render", "support_ticket_triage@2", "--vars-file", "vars.yaml", "--var", "customer_tier=enterprise", "--format", "json", in: repo.url)
+        let result = await CLI.run("render", "support_ticket_triage@2", "--vars-file", "vars.yaml", "--var", "customer_tier=enterprise", "--format", "json", in: repo.url)
         #expect(result.status == 0)
         let output = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(output["schema"] as? String == "folio/render@1")
@@ -99,27 +100,27 @@ struct CommandTests {
         #expect(messages[0]["content"]?.contains("Customer tier: enterprise") == true)
     }
 
-    @Test func renderErrorsAreUsageErrorsThatNameTheVariable() throws {
+    @Test func renderErrorsAreUsageErrorsThatNameTheVariable() async throws {
         let repo = try triageRepository()
-        let missing = try CLI.run("render", "support_ticket_triage@2", in: repo.url)
+        let missing = await CLI.run("render", "support_ticket_triage@2", in: repo.url)
         #expect(missing.status == 2)
         #expect(missing.stderr == "error: prompt 'support_ticket_triage' v2: missing required variable 'ticket_text'\nhint: pass it with --var ticket_text=… or --vars-file\n")
-        let unknown = try CLI.run("render", "support_ticket_triage", "--var", "ticket_text=x", "--var", "mood=calm", in: repo.url)
+        let unknown = await CLI.run("render", "support_ticket_triage", "--var", "ticket_text=x", "--var", "mood=calm", in: repo.url)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("unknown variable 'mood'"))
-        let allowed = try CLI.run("render", "support_ticket_triage", "--var", "ticket_text=x", "--var", "mood=calm", "--allow-unknown", in: repo.url)
+        let allowed = await CLI.run("render", "support_ticket_triage", "--var", "ticket_text=x", "--var", "mood=calm", "--allow-unknown", in: repo.url)
         #expect(allowed.status == 0)
-        let badPair = try CLI.run("render", "support_ticket_triage", "--var", "novalue", in: repo.url)
+        let badPair = await CLI.run("render", "support_ticket_triage", "--var", "novalue", in: repo.url)
         #expect(badPair.status == 2)
         #expect(badPair.stderr.contains("'novalue' is not name=value"))
-        let noVersion = try CLI.run("render", "support_ticket_triage@7", in: repo.url)
+        let noVersion = await CLI.run("render", "support_ticket_triage@7", in: repo.url)
         #expect(noVersion.status == 2)
         #expect(noVersion.stderr.contains("has no version 7: it has versions 1–2"))
     }
 
-    @Test func versionsListsNewestFirstAndShowsTheDraft() throws {
+    @Test func versionsListsNewestFirstAndShowsTheDraft() async throws {
         let repo = try triageRepository()
-        let result = try CLI.run("versions", "support_ticket_triage", in: repo.url)
+        let result = await CLI.run("versions", "support_ticket_triage", in: repo.url)
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
@@ -130,38 +131,38 @@ struct CommandTests {
         #expect(lines[2].contains("Ada Tester"))
 
         try repo.write(WorkedExample.promptPath, WorkedExample.promptV2 + "# edited\n")
-        let withDraft = try CLI.run("versions", "support_ticket_triage", "--format", "json", in: repo.url)
+        let withDraft = await CLI.run("versions", "support_ticket_triage", "--format", "json", in: repo.url)
         let output = try #require(try JSONSerialization.jsonObject(with: Data(withDraft.stdout.utf8)) as? [String: Any])
         #expect(output["draft"] as? Bool == true)
         let versions = try #require(output["versions"] as? [[String: Any]])
         #expect(versions.map { $0["number"] as? Int } == [1, 2])
         #expect(versions[1]["blob"] as? String == (try repo.git("rev-parse", "HEAD:\(WorkedExample.promptPath)")))
 
-        let unknown = try CLI.run("versions", "nope", in: repo.url)
+        let unknown = await CLI.run("versions", "nope", in: repo.url)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("unknown prompt 'nope'"))
     }
 
-    @Test func diffShowsTheChangeBetweenVersionsAndTheDraft() throws {
+    @Test func diffShowsTheChangeBetweenVersionsAndTheDraft() async throws {
         let repo = try triageRepository()
-        let between = try CLI.run("diff", "support_ticket_triage", "1", "2", in: repo.url)
+        let between = await CLI.run("diff", "support_ticket_triage", "1", "2", in: repo.url)
         #expect(between.status == 0)
         #expect(between.stdout.hasPrefix("--- a/prompts/support_ticket_triage.yaml (v1)\n+++ b/prompts/support_ticket_triage.yaml (v2)\n@@ "))
         #expect(between.stdout.contains("\n+      Rule: a ticket about the billing API or the payments endpoint (errors, wrong\n"))
         #expect(between.stdout.contains("\n-      technical, account or general.\n"))
 
-        let none = try CLI.run("diff", "support_ticket_triage", in: repo.url)
+        let none = await CLI.run("diff", "support_ticket_triage", in: repo.url)
         #expect(none.status == 0)
         #expect(none.stdout == "")
         #expect(none.stderr == "no differences between v2 and v2\n")
 
         try repo.write(WorkedExample.promptPath, WorkedExample.promptV2.replacingOccurrences(of: "temperature: 0", with: "temperature: 0.2"))
-        let draft = try CLI.run("diff", "support_ticket_triage", in: repo.url)
+        let draft = await CLI.run("diff", "support_ticket_triage", in: repo.url)
         #expect(draft.stdout.contains("(draft)"))
         #expect(draft.stdout.contains("-  temperature: 0\n+  temperature: 0.2\n"))
     }
 
-    @Test func varTakesJSONForListAndObjectVariables() throws {
+    @Test func varTakesJSONForListAndObjectVariables() async throws {
         let repo = try TestRepository()
         try repo.commit(
             "digest",
@@ -180,54 +181,54 @@ struct CommandTests {
 
                 """,
             ])
-        let good = try CLI.run("render", "digest@1", "--var", #"tickets=["a", "b"]"#, "--var", #"owner={"name": "Ada"}"#, "--var", #"note=["not", "parsed"]"#, in: repo.url)
+        let good = await CLI.run("render", "digest@1", "--var", #"tickets=["a", "b"]"#, "--var", #"owner={"name": "Ada"}"#, "--var", #"note=["not", "parsed"]"#, in: repo.url)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("- a\n- b\nOwner: Ada [\"not\", \"parsed\"]"), "\(good.stdout)")
-        let notJSON = try CLI.run("render", "digest@1", "--var", "tickets=a,b", in: repo.url)
+        let notJSON = await CLI.run("render", "digest@1", "--var", "tickets=a,b", in: repo.url)
         #expect(notJSON.status == 2)
         #expect(notJSON.stderr.contains("--var tickets: variable 'tickets' is a list, and 'a,b' is not JSON"))
         #expect(notJSON.stderr.contains(#"--var tickets='["a", "b"]'"#))
-        let wrongKind = try CLI.run("render", "digest@1", "--var", #"owner=["Ada"]"#, "--var", #"tickets=[]"#, in: repo.url)
+        let wrongKind = await CLI.run("render", "digest@1", "--var", #"owner=["Ada"]"#, "--var", #"tickets=[]"#, in: repo.url)
         #expect(wrongKind.status == 2)
         #expect(wrongKind.stderr.contains("variable 'owner' is an object, and '[\"Ada\"]' is JSON of another kind"), "\(wrongKind.stderr)")
     }
 
-    @Test func diffTakesTheReferencesRenderTakes() throws {
+    @Test func diffTakesTheReferencesRenderTakes() async throws {
         let repo = try triageRepository()
         // `diff <ref>`: that reference against the working tree (here v2's content).
-        let one = try CLI.run("diff", "support_ticket_triage@1", in: repo.url)
+        let one = await CLI.run("diff", "support_ticket_triage@1", in: repo.url)
         #expect(one.status == 0, "\(one.stderr)")
         #expect(one.stdout.hasPrefix("--- a/prompts/support_ticket_triage.yaml (v1)\n+++ b/prompts/support_ticket_triage.yaml (v2)\n@@ "))
         // `diff <ref> <ref>`, either order, and a side written without the name.
-        let two = try CLI.run("diff", "support_ticket_triage@1", "support_ticket_triage@2", in: repo.url)
+        let two = await CLI.run("diff", "support_ticket_triage@1", "support_ticket_triage@2", in: repo.url)
         #expect(two.status == 0 && two.stdout == one.stdout)
-        let reversed = try CLI.run("diff", "support_ticket_triage@2", "support_ticket_triage@1", in: repo.url)
+        let reversed = await CLI.run("diff", "support_ticket_triage@2", "support_ticket_triage@1", in: repo.url)
         #expect(reversed.stdout.hasPrefix("--- a/prompts/support_ticket_triage.yaml (v2)\n+++ b/prompts/support_ticket_triage.yaml (v1)\n"))
-        #expect(try CLI.run("diff", "support_ticket_triage@1", "2", in: repo.url).stdout == one.stdout)
+        #expect(await CLI.run("diff", "support_ticket_triage@1", "2", in: repo.url).stdout == one.stdout)
         let commit = try repo.git("rev-parse", "HEAD~1")
-        #expect(try CLI.run("diff", "support_ticket_triage@\(commit)", "support_ticket_triage@2", in: repo.url).stdout.contains("(v1)"))
+        #expect(await CLI.run("diff", "support_ticket_triage@\(commit)", "support_ticket_triage@2", in: repo.url).stdout.contains("(v1)"))
         // References that do not resolve are errors, never "no differences".
         for arguments in [
             ["support_ticket_triage@nonsense"], ["support_ticket_triage@9"], ["support_ticket_triage@1", "support_ticket_triage@nonsense"],
             ["support_ticket_triage@1", "nonsense"], ["nope@1"], ["Bad Name"],
         ] {
-            let result = try CLI.run(["diff"] + arguments, in: repo.url)
+            let result = await CLI.run(["diff"] + arguments, in: repo.url)
             #expect(result.status == 2, "diff \(arguments): \(result.stderr)")
             #expect(!result.stderr.contains("no differences") && !result.stderr.isEmpty, "diff \(arguments): \(result.stderr)")
         }
     }
 
-    @Test func initScaffoldsARepositoryThatLintsClean() throws {
+    @Test func initScaffoldsARepositoryThatLintsClean() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-init-\(UUID())")
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let result = try CLI.run("init", in: folder)
+        let result = await CLI.run("init", in: folder)
         #expect(result.status == 0)
         #expect(result.stdout.contains("created folio.yaml"))
         #expect(result.stdout.contains("created .folio/allowed_signers"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path))
-        #expect(try CLI.run("lint", in: folder).status == 0)
-        let again = try CLI.run("init", in: folder)
+        #expect(await CLI.run("lint", in: folder).status == 0)
+        let again = await CLI.run("init", in: folder)
         #expect(again.stdout.contains("kept    folio.yaml (already there)"))
     }
 
@@ -235,22 +236,22 @@ struct CommandTests {
         "init", "lint", "render", "versions", "diff", "promote", "rollback", "log", "verify", "build", "serve", "traces list", "traces show", "report", "alert", "prompt from-trace", "goldenset add",
         "demo", "eval", "check", "hooks install", "collect",
     ])
-    func everyCommandHasHelpWithAnExample(command: String) throws {
-        let result = try CLI.run(command.split(separator: " ").map(String.init) + ["--help"], in: FileManager.default.temporaryDirectory)
+    func everyCommandHasHelpWithAnExample(command: String) async throws {
+        let result = await CLI.run(command.split(separator: " ").map(String.init) + ["--help"], in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0)
         #expect(result.stdout.contains("Example"))
         #expect(result.stdout.contains("USAGE: folio \(command)"))
     }
 
-    @Test func usageErrorsExitWith2() throws {
-        let unknownCommand = try CLI.run("frobnicate", in: FileManager.default.temporaryDirectory)
+    @Test func usageErrorsExitWith2() async throws {
+        let unknownCommand = await CLI.run("frobnicate", in: FileManager.default.temporaryDirectory)
         #expect(unknownCommand.status == 2)
-        let badFormat = try CLI.run("lint", "--format", "xml", in: FileManager.default.temporaryDirectory)
+        let badFormat = await CLI.run("lint", "--format", "xml", in: FileManager.default.temporaryDirectory)
         #expect(badFormat.status == 2)
     }
 
-    @Test func completionScriptsAreGenerated() throws {
-        let result = try CLI.run("--generate-completion-script", "bash", in: FileManager.default.temporaryDirectory)
+    @Test func completionScriptsAreGenerated() async throws {
+        let result = await CLI.run("--generate-completion-script", "bash", in: FileManager.default.temporaryDirectory)
         #expect(result.status == 0)
         #expect(result.stdout.contains("_folio"))
     }
@@ -266,7 +267,7 @@ struct CommandTests {
             environment["FOLIO_PYTHON"] = python
             environment["FOLIO_PYTHON_APP"] = Fixtures.packageRoot.appendingPathComponent("Examples/python-triage/triage_service.py").path
         }
-        let result = try await CLI.runAsync(["demo"], in: FileManager.default.temporaryDirectory, environment: environment)
+        let result = try await CLI.runProcessAsync(["demo"], in: FileManager.default.temporaryDirectory, environment: environment)
         if withModel, python != nil {
             #expect(result.stdout.contains("python Examples/python-triage/triage_service.py"))
             #expect(result.stdout.contains("$ folio report traces --label-attr app.expected_team --where service.name=triage-service"))

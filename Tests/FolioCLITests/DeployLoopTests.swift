@@ -37,7 +37,7 @@ struct DeployLoopTests {
     }
 
     func run(_ fixture: PromotionFixture, _ arguments: String...) throws {
-        let result = try CLI.run(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        let result = try CLI.runProcess(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
     }
 
@@ -62,7 +62,7 @@ struct DeployLoopTests {
         #expect(second.messages[0].content == "triage v2 email")
         #expect("\(try await folio.version(of: "triage").status)" == "published")
 
-        let rollback = try CLI.run(["rollback", "triage", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        let rollback = try CLI.runProcess(["rollback", "triage", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
         #expect(rollback.status == 0)
         try run(fixture, "build", "--env", "production", "--out", dist.path)
         try await Task.sleep(for: .milliseconds(250))

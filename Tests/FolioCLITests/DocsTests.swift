@@ -70,10 +70,10 @@ import Testing
         #expect(!page.files.isEmpty || !page.steps.isEmpty || !page.nginx.isEmpty, "\(name) has no checked example")
         if !page.files.isEmpty || !page.steps.isEmpty {
             let repository = try TestRepository()
-            #expect(try CLI.run("init", in: repository.url).status == 0)
+            #expect(try CLI.runProcess("init", in: repository.url).status == 0)
             for file in page.files { try repository.write(file.path, file.text) }
             try repository.commit("the examples of \(name)")
-            let lint = try CLI.run("lint", in: repository.url)
+            let lint = try CLI.runProcess("lint", in: repository.url)
             #expect(lint.status == 0 && !lint.stdout.contains("warning") && !lint.stderr.contains("warning"), "\(name): \(lint.stdout)\(lint.stderr)")
             let path = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
             for step in page.steps {

@@ -19,7 +19,7 @@ import Testing
             var crashed: [String] = []
             func startNext() {
                 guard let arguments = pending.popFirst() else { return }
-                group.addTask { (arguments.joined(separator: " "), try await CLI.runAsync(arguments, in: folder)) }
+                group.addTask { (arguments.joined(separator: " "), try await CLI.runProcessAsync(arguments, in: folder)) }
             }
             for _ in 0..<parallel { startNext() }
             while let (command, result) = try await group.next() {

@@ -5,19 +5,19 @@ import Foundation
 import Testing
 
 /// The audit log, secrets and terminal output under adversarial use, each through the
-/// real binary: racing promoters, a partial that does not parse, a tag outside the
+/// commands (racing promoters through the real binary, one process each): a partial that does not parse, a tag outside the
 /// sequence range, keys that straddle a cut or come back in an answer, a branch that
 /// re-points a provider, and escape sequences in traces and tags.
 @Suite(.serialized)
 struct HardeningTests {
-    func folio(_ fixture: PromotionFixture, _ arguments: String...) throws -> CommandResult {
-        try CLI.run(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
+    func folio(_ fixture: PromotionFixture, _ arguments: String...) async throws -> CommandResult {
+        await CLI.run(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
     }
 
     @Test func racingPromotersEachRecordWhatThePreviousSequencePublished() async throws {
         let fixture = try PromotionFixture(versions: 16)
-        #expect(try folio(fixture, "promote", "triage@1", "--env", "production", "--note", "first").status == 0)
-        #expect(try folio(fixture, "promote", "triage@2", "--env", "production", "--note", "second").status == 0)
+        #expect(try await folio(fixture, "promote", "triage@1", "--env", "production", "--note", "first").status == 0)
+        #expect(try await folio(fixture, "promote", "triage@2", "--env", "production", "--note", "second").status == 0)
         // 16 promoters at once, each a different version (3…16 and two repeats of 1 and 2).
         let versions = Array(3...16) + [1, 2]
         let key = fixture.key("alice")
@@ -25,7 +25,7 @@ struct HardeningTests {
         let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
             for version in versions {
                 group.addTask {
-                    try await CLI.runAsync(["promote", "triage@\(version)", "--env", "production", "--note", "race \(version)", "--signing-key", key], in: url)
+                    try await CLI.runProcessAsync(["promote", "triage@\(version)", "--env", "production", "--note", "race \(version)", "--signing-key", key], in: url)
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -35,7 +35,7 @@ struct HardeningTests {
         for result in results where result.status != 0 {
             #expect(result.stderr.contains("is already published in production"), "\(result.stderr)")
         }
-        let log = try CLI.run(["log", "--env", "production", "--format", "json"], in: url)
+        let log = await CLI.run(["log", "--env", "production", "--format", "json"], in: url)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
         let bySequence = Dictionary(uniqueKeysWithValues: entries.map { ($0["sequence"] as! Int, $0) })
         #expect(bySequence.count == 2 + results.filter { $0.status == 0 }.count)
@@ -48,10 +48,10 @@ struct HardeningTests {
             #expect(sequence == 1 || bySequence[sequence - 1] != nil, "a gap before \(sequence)")
             published = prompt["version"] as? Int
         }
-        #expect(try CLI.run(["verify"], in: url).status == 0)
+        #expect(await CLI.run(["verify"], in: url).status == 0)
     }
 
-    @Test func aVersionWhosePartialDoesNotParseIsNeitherPromotedNorBuilt() throws {
+    @Test func aVersionWhosePartialDoesNotParseIsNeitherPromotedNorBuilt() async throws {
         let fixture = try PromotionFixture()
         let prompt = Fixtures.prompt("triage", system: "{{> tone}} Type: {{ticket_type}}")
         try fixture.repo.commit(
@@ -60,10 +60,10 @@ struct HardeningTests {
                 "prompts/triage.yaml": prompt,
                 "prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"Be kind.\"\n",
             ])
-        #expect(try folio(fixture, "promote", "triage", "--env", "production", "--note", "good").status == 0)
+        #expect(try await folio(fixture, "promote", "triage", "--env", "production", "--note", "good").status == 0)
         try fixture.repo.commit("Break the partial", files: ["prompts/partials/tone.yaml": "schema: folio/partial@1\nname: tone\ncontent: \"{{#a}} unclosed\"\n"])
         try fixture.repo.commit("Change the prompt", files: ["prompts/triage.yaml": prompt.replacingOccurrences(of: "Type:", with: "Kind:")])
-        let promoted = try folio(fixture, "promote", "triage", "--env", "production", "--note", "broken")
+        let promoted = try await folio(fixture, "promote", "triage", "--env", "production", "--note", "broken")
         #expect(promoted.status == 1, "\(promoted.stderr)")
         #expect(promoted.stderr.contains("does not pass lint, so it cannot be promoted"))
         #expect(promoted.stderr.contains("partial 'tone' has errors, so prompt 'triage' cannot render: prompts/partials/tone.yaml:3:"))
@@ -75,30 +75,30 @@ struct HardeningTests {
         try fixture.repo.git(
             ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/2", "-F", "-", "main"],
             input: "promote triage v4 to production\n\nby hand\n\nFolio-Prompt: triage@4 blob=\(blob) replaces=3\n")
-        let built = try folio(fixture, "build", "--env", "production", "--out", dist.path)
+        let built = try await folio(fixture, "build", "--env", "production", "--out", dist.path)
         #expect(built.status == 1, "\(built.stdout)\(built.stderr)")
         #expect(built.stderr.contains("the build stops: triage v4 does not pass lint"))
         #expect(built.stderr.contains("prompts/partials/tone.yaml:3:"))
         #expect(!FileManager.default.fileExists(atPath: dist.appendingPathComponent("production/manifest.json").path))
     }
 
-    @Test func aTagOutsideTheSequenceRangeIsABadTagEverywhere() throws {
+    @Test func aTagOutsideTheSequenceRangeIsABadTagEverywhere() async throws {
         let fixture = try PromotionFixture()
-        #expect(try folio(fixture, "promote", "triage@1", "--env", "production", "--note", "v1").status == 0)
+        #expect(try await folio(fixture, "promote", "triage@1", "--env", "production", "--note", "v1").status == 0)
         _ = try fixture.repo.git("tag", "folio/production/999999999999999999", "HEAD")
-        let promoted = try folio(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
+        let promoted = try await folio(fixture, "promote", "triage@2", "--env", "production", "--note", "v2")
         #expect(promoted.status == 2, "\(promoted.stderr)")
         #expect(promoted.stderr.contains("tag folio/production/999999999999999999 is not a valid promotion tag: '999999999999999999' is not a sequence number: promotions are numbered 1 to 999999999"))
-        let verified = try CLI.run(["verify"], in: fixture.repo.url)
+        let verified = await CLI.run(["verify"], in: fixture.repo.url)
         #expect(verified.status == 1)
         #expect(verified.stdout.contains("BAD  folio/production/999999999999999999: '999999999999999999' is not a sequence number"))
-        let built = try folio(fixture, "build", "--env", "production", "--out", fixture.repo.url.appendingPathComponent("dist").path)
+        let built = try await folio(fixture, "build", "--env", "production", "--out", fixture.repo.url.appendingPathComponent("dist").path)
         #expect(built.status == 1)
         #expect(built.stderr.contains("folio/production/999999999999999999: '999999999999999999' is not a sequence number"))
         #expect(!FileManager.default.fileExists(atPath: fixture.repo.url.appendingPathComponent("dist/production/manifest.json").path))
     }
 
-    @Test func aCommittedSymlinkIsALintErrorAndItsTargetIsNeverShown() throws {
+    @Test func aCommittedSymlinkIsALintErrorAndItsTargetIsNeverShown() async throws {
         let repo = try TestRepository()
         let secret = repo.url.deletingLastPathComponent().appendingPathComponent("secret-\(UUID()).env")
         try Data("OPENAI_API_KEY=sk-live-ABCDEFGHIJKLMNOPQ\n".utf8).write(to: secret)
@@ -106,7 +106,7 @@ struct HardeningTests {
         try FileManager.default.createSymbolicLink(at: repo.url.appendingPathComponent("prompts/leak.yaml"), withDestinationURL: secret)
         _ = try repo.git("add", "prompts/leak.yaml")
         _ = try repo.git("commit", "-qm", "leak")
-        let lint = try CLI.run("lint", in: repo.url)
+        let lint = await CLI.run("lint", in: repo.url)
         #expect(lint.status == 1)
         #expect(lint.stdout.contains("prompts/leak.yaml:1:1: error: prompts/leak.yaml is a symbolic link"), "\(lint.stdout)")
         #expect(!(lint.stdout + lint.stderr).contains("sk-live"))
@@ -114,16 +114,16 @@ struct HardeningTests {
         try passwd.commit("init", files: ["folio.yaml": Fixtures.config])
         try FileManager.default.createDirectory(at: passwd.url.appendingPathComponent("goldensets"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: passwd.url.appendingPathComponent("goldensets/x.yaml").path, withDestinationPath: "/etc/passwd")
-        let other = try CLI.run("lint", in: passwd.url)
+        let other = await CLI.run("lint", in: passwd.url)
         #expect(other.status == 1)
         #expect(!(other.stdout + other.stderr).contains("root:"))
     }
 
-    @Test func dataFromTracesAndTagsReachesTheTerminalEscaped() throws {
+    @Test func dataFromTracesAndTagsReachesTheTerminalEscaped() async throws {
         let fixture = try PromotionFixture()
         let note = "fix \u{1B}]0;owned\u{07}\u{1B}[2J done"
-        #expect(try folio(fixture, "promote", "triage@1", "--env", "production", "--note", note).status == 0)
-        let log = try CLI.run(["log"], in: fixture.repo.url)
+        #expect(try await folio(fixture, "promote", "triage@1", "--env", "production", "--note", note).status == 0)
+        let log = await CLI.run(["log"], in: fixture.repo.url)
         #expect(!log.stdout.contains("\u{1B}") && !log.stdout.contains("\u{07}"))
         #expect(log.stdout.contains("fix \\u{1B}]0;owned\\u{7}\\u{1B}[2J done"), "\(log.stdout)")
 
@@ -132,12 +132,12 @@ struct HardeningTests {
             #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","name":"chat \u001b[31mred","startTimeUnixNano":"1","endTimeUnixNano":"99999999999999999999999999","attributes":[{"key":"gen_ai.request.model","value":{"stringValue":"gpt\u001b[2J"}},{"key":"gen_ai.output.messages","value":{"stringValue":"bill\u001b]52;c;ZWNobw==\u0007ing"}}]}]}]}]}"#
         try Data((line + "\n").utf8).write(to: trace)
         for arguments in [["traces", "list", trace.path], ["traces", "show", trace.path, "00f067aa0ba902b7"], ["report", trace.path]] {
-            let result = try CLI.run(arguments, in: fixture.repo.url)
+            let result = await CLI.run(arguments, in: fixture.repo.url)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
             #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\u{07}"), "\(arguments): \(result.stdout)")
             #expect(result.stderr.contains("its latency is n/a"), "\(arguments)")
         }
-        let show = try CLI.run(["traces", "show", trace.path, "00f067aa0ba902b7"], in: fixture.repo.url)
+        let show = await CLI.run(["traces", "show", trace.path, "00f067aa0ba902b7"], in: fixture.repo.url)
         #expect(show.stdout.contains("latency: n/a"))
         #expect(show.stdout.contains("bill\\u{1B}]52;c;ZWNobw==\\u{7}ing"))
     }
@@ -185,14 +185,14 @@ struct ProviderSecretTests {
         let repo = try repository(server.baseURL)
         let body = String(repeating: "E", count: 300 - Self.key.count + 1) + Self.key
         server.script(.status(401, body: body))
-        let failed = try await CLI.runAsync(["eval", "support_ticket_triage", "--no-cache", "--out", "out-401"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let failed = await CLI.run(["eval", "support_ticket_triage", "--no-cache", "--out", "out-401"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(failed.status != 0)
         for (name, text) in texts(repo.url.appendingPathComponent("out-401")) {
             #expect(leaked(text) < Redaction_minimumPrefix, "\(name) holds \(leaked(text)) characters of the key")
         }
         #expect(leaked(failed.stdout + failed.stderr) < Redaction_minimumPrefix)
 
-        let answered = try await CLI.runAsync(["eval", "support_ticket_triage", "--record", "--out", "out-answer"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let answered = await CLI.run(["eval", "support_ticket_triage", "--record", "--out", "out-answer"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(answered.stdout.contains("[redacted]") || texts(repo.url.appendingPathComponent("out-answer")).values.contains { $0.contains("[redacted]") })
         for folder in ["out-answer", ".folio/cache", ".folio/recordings"] {
             let files = texts(repo.url.appendingPathComponent(folder))
@@ -216,13 +216,13 @@ struct ProviderSecretTests {
               openai: { kind: openai, base_url: "\(thief.baseURL)", api_key_env: FAKE_LLM_KEY }
             """
         try repo.commit("Tweak the prompt", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2])
-        let refused = try await CLI.runAsync(["check", "--base", "main"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let refused = await CLI.run(["check", "--base", "main"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(refused.status == 2, "\(refused.stderr)")
         #expect(refused.stderr.contains("this change adds or alters provider 'openai' in folio.yaml"))
         #expect(refused.stderr.contains("--trust-head-providers"))
         #expect(thief.requestCount == 0)
 
-        let trusted = try await CLI.runAsync(["check", "--base", "main", "--trust-head-providers", "--format", "markdown"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let trusted = await CLI.run(["check", "--base", "main", "--trust-head-providers", "--format", "markdown"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(trusted.status == 0, "\(trusted.stderr)")
         #expect(trusted.stdout.contains("**Note:** evaluated with the head revision's provider configuration (--trust-head-providers)"))
         #expect(thief.requestCount > 0)
@@ -232,7 +232,7 @@ struct ProviderSecretTests {
         _ = try repo.git("checkout", "-q", "-b", "honest")
         try repo.commit("Only the prompt", files: [WorkedExample.promptPath: WorkedExample.promptV2])
         let before = thief.requestCount
-        let honest = try await CLI.runAsync(["check", "--base", "main"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        let honest = await CLI.run(["check", "--base", "main"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
         #expect(honest.status == 0, "\(honest.stderr)")
         #expect(thief.requestCount == before)
     }

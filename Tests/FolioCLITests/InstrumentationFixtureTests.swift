@@ -11,16 +11,16 @@ struct InstrumentationFixtureTests {
         Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/instrumentations/\(variant)").path
     }
 
-    func run(_ arguments: [String], in folder: URL = FileManager.default.temporaryDirectory) throws -> CommandResult {
-        let result = try CLI.run(arguments, in: folder)
+    func run(_ arguments: [String], in folder: URL = FileManager.default.temporaryDirectory) async throws -> CommandResult {
+        let result = await CLI.run(arguments, in: folder)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")
         return result
     }
 
-    @Test func reportGivesTheSameRowWhicheverRecordedTheTraffic() throws {
+    @Test func reportGivesTheSameRowWhicheverRecordedTheTraffic() async throws {
         var rows: [String: [String: Any]] = [:]
         for variant in Self.variants {
-            let result = try run(["report", Self.folder(variant), "--label-attr", "triage.expected", "--format", "json"])
+            let result = try await run(["report", Self.folder(variant), "--label-attr", "triage.expected", "--format", "json"])
             let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             let groups = try #require(object["groups"] as? [[String: Any]])
             #expect(groups.count == 1, "\(variant): \(groups.map { $0["group"] ?? "?" })")
@@ -48,24 +48,24 @@ struct InstrumentationFixtureTests {
         }
     }
 
-    @Test func tracesListShowsEachCallOnceWithItsPrompt() throws {
+    @Test func tracesListShowsEachCallOnceWithItsPrompt() async throws {
         for variant in Self.variants {
-            let result = try run(["traces", "list", Self.folder(variant), "--format", "json"])
+            let result = try await run(["traces", "list", Self.folder(variant), "--format", "json"])
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             #expect(rows.count == 6, "\(variant)")
             #expect(Set(rows.compactMap { $0["span_id"] as? String }).count == 6, "\(variant)")
             #expect(rows.allSatisfy { $0["prompt"] as? String == "support_ticket_triage" && $0["version"] as? String == "1" }, "\(variant)")
             #expect(rows.map { $0["output"] as? String } == ["billing", "technical", "billing", "account", "billing", "general"], "\(variant)")
-            let filtered = try run(["traces", "list", Self.folder(variant), "--where", "triage.expected=technical", "--format", "json"])
+            let filtered = try await run(["traces", "list", Self.folder(variant), "--where", "triage.expected=technical", "--format", "json"])
             #expect((try JSONSerialization.jsonObject(with: Data(filtered.stdout.utf8)) as? [[String: Any]])?.count == 2, "\(variant)")
         }
     }
 
-    @Test func promptFromTraceRecoversTheSystemAndUserMessages() throws {
+    @Test func promptFromTraceRecoversTheSystemAndUserMessages() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("folio-from-trace-\(UUID())")
         for variant in Self.variants {
             let file = out.appendingPathComponent("\(variant).yaml")
-            _ = try run([
+            _ = try await run([
                 "prompt", "from-trace", Self.folder(variant), "--span", "00f067aa0ba90002", "--name", "triage",
                 "--var", "ticket_text=I need a refund for my last payment", "--var", "ticket_type=email", "--out", file.path,
             ])
@@ -82,7 +82,7 @@ struct InstrumentationFixtureTests {
         }
     }
 
-    @Test func goldensetAddRecoversTheVariablesAndTakesTheExpectedLabelFromTheWrapper() throws {
+    @Test func goldensetAddRecoversTheVariablesAndTakesTheExpectedLabelFromTheWrapper() async throws {
         for variant in Self.variants {
             let repo = try TestRepository()
             let prompt = """
@@ -104,7 +104,7 @@ struct InstrumentationFixtureTests {
                     "folio.yaml": Fixtures.config, "prompts/support_ticket_triage.yaml": prompt,
                     "goldensets/support_ticket_triage/misroutes.yaml": "schema: folio/goldenset@1\nprompt: support_ticket_triage\ncases: []\n",
                 ])
-            _ = try run(
+            _ = try await run(
                 [
                     "goldenset", "add", "goldensets/support_ticket_triage/misroutes.yaml", "--from-trace", Self.folder(variant),
                     "--where", "triage.expected=technical", "--expected-attr", "triage.expected",
@@ -113,7 +113,7 @@ struct InstrumentationFixtureTests {
             #expect(text.contains("vars: { ticket_text: \"The billing API returns 500 errors since this morning\", ticket_type: \"chat\" }"), "\(variant):\n\(text)")
             #expect(text.contains("vars: { ticket_text: \"Your invoice API times out on large exports\", ticket_type: \"chat\" }"), "\(variant)")
             #expect(text.components(separatedBy: "expected: \"technical\"").count == 3, "\(variant)")
-            let lint = try CLI.run("lint", in: repo.url)
+            let lint = await CLI.run("lint", in: repo.url)
             #expect(lint.status == 0, "\(variant): \(lint.stdout)")
         }
     }

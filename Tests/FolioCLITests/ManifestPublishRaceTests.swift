@@ -40,7 +40,7 @@ struct ManifestPublishRaceTests {
         let dist = fixture.repo.url.appendingPathComponent("dist")
         let key = try SSHPublicKey(line: try fixture.publicKey("alice"))
         func folio(_ arguments: String...) throws {
-            let result = try CLI.run(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
+            let result = try CLI.runProcess(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
         try folio("promote", "triage@1", "--env", "production", "--note", "v1")

@@ -15,7 +15,7 @@ struct OTelExampleTests {
         try fixture.repo.commit("The worked example", files: [WorkedExample.promptPath: WorkedExample.promptV1])
         let dist = fixture.repo.url.appendingPathComponent("dist")
         for arguments in [["promote", "support_ticket_triage@2", "--env", "production", "--note", "v2"], ["build", "--env", "production", "--out", dist.path]] {
-            let result = try CLI.run(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
+            let result = try CLI.runProcess(arguments + ["--signing-key", fixture.key("alice")], in: fixture.repo.url)
             #expect(result.status == 0, "\(result.stderr)")
         }
         let serve = try DeployLoopTests.Serve(dist)
@@ -39,7 +39,7 @@ struct OTelExampleTests {
         #expect(app.stdout.contains("v2  WRONG billing    The billing API returns wrong amounts"))
         #expect(try await collector.stop() == 0)
 
-        let report = try CLI.run("report", collector.folder.path, "--label-attr", "app.expected_team", "--format", "json", in: fixture.repo.url)
+        let report = try CLI.runProcess("report", collector.folder.path, "--label-attr", "app.expected_team", "--format", "json", in: fixture.repo.url)
         #expect(report.status == 0, "\(report.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
         let group = try #require((object["groups"] as? [[String: Any]])?.first)
@@ -49,10 +49,10 @@ struct OTelExampleTests {
         #expect((group["input_tokens_mean"] as? Double ?? 0) > 0)
 
         // The captured content is what from-trace needs.
-        let listed = try CLI.run("traces", "list", collector.folder.path, "--format", "json", in: fixture.repo.url)
+        let listed = try CLI.runProcess("traces", "list", collector.folder.path, "--format", "json", in: fixture.repo.url)
         let spans = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         let spanID = try #require(spans.first { ($0["output"] as? String) == "billing" }?["span_id"] as? String)
-        let draft = try CLI.run("prompt", "from-trace", collector.folder.path, "--span", spanID, "--name", "captured", "--out", "prompts/captured.yaml", in: fixture.repo.url)
+        let draft = try CLI.runProcess("prompt", "from-trace", collector.folder.path, "--span", spanID, "--name", "captured", "--out", "prompts/captured.yaml", in: fixture.repo.url)
         #expect(draft.status == 0, "\(draft.stderr)")
         let text = try String(contentsOf: fixture.repo.url.appendingPathComponent("prompts/captured.yaml"), encoding: .utf8)
         #expect(text.contains("{{ticket_text}}"))

@@ -5,13 +5,13 @@ import Testing
 /// Promotions end to end, with keys from ssh-keygen and tags checked by git itself.
 @Suite(.serialized)
 struct PromotionTests {
-    func promote(_ fixture: PromotionFixture, _ arguments: String..., key: String = "alice") throws -> CommandResult {
-        try CLI.run(["promote"] + arguments + ["--signing-key", fixture.key(key)], in: fixture.repo.url)
+    func promote(_ fixture: PromotionFixture, _ arguments: String..., key: String = "alice") async throws -> CommandResult {
+        await CLI.run(["promote"] + arguments + ["--signing-key", fixture.key(key)], in: fixture.repo.url)
     }
 
-    @Test func aTagFolioSignedVerifiesWithGitTagV() throws {
+    @Test func aTagFolioSignedVerifiesWithGitTagV() async throws {
         let fixture = try PromotionFixture()
-        let result = try promote(fixture, "triage@1", "--env", "production", "--note", "First release")
+        let result = try await promote(fixture, "triage@1", "--env", "production", "--note", "First release")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("created folio/production/1"))
         let signers = try fixture.allowedSignersFile()
@@ -22,15 +22,15 @@ struct PromotionTests {
         #expect(raw.stderr.contains("Good \"git\" signature for alice@example.com with ED25519 key"))
     }
 
-    @Test func aTagGitSignedIsAcceptedAndLogged() throws {
+    @Test func aTagGitSignedIsAcceptedAndLogged() async throws {
         let fixture = try PromotionFixture()
         let blob = try fixture.blob("triage", at: "HEAD")
         let message = "promote triage v2 to production\n\nSigned by stock git.\n\nFolio-Prompt: triage@2 blob=\(blob)\n"
         try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "main"], input: message)
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout == "ok   folio/production/1: good by alice@example.com\n")
-        let log = try CLI.run("log", "--format", "json", in: fixture.repo.url)
+        let log = await CLI.run("log", "--format", "json", in: fixture.repo.url)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 1)
         #expect(entries[0]["note"] as? String == "Signed by stock git.")
@@ -38,88 +38,88 @@ struct PromotionTests {
         #expect((entries[0]["prompts"] as? [[String: Any]])?.first?["version"] as? Int == 2)
     }
 
-    @Test func aTagWhoseMessageWasAlteredAfterSigningIsRefused() throws {
+    @Test func aTagWhoseMessageWasAlteredAfterSigningIsRefused() async throws {
         let fixture = try PromotionFixture()
-        #expect(try promote(fixture, "triage@2", "--env", "production", "--note", "Honest note").status == 0)
+        #expect(try await promote(fixture, "triage@2", "--env", "production", "--note", "Honest note").status == 0)
         let raw = try fixture.repo.git("cat-file", "tag", "folio/production/1")
         let forged = try fixture.repo.git(["mktag"], input: raw.replacingOccurrences(of: "Honest note", with: "Forged note") + "\n")
         try fixture.repo.git("update-ref", "refs/tags/folio/production/1", forged)
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("BAD  folio/production/1: bad signature: the tag was changed after it was signed"))
     }
 
-    @Test func lightweightAndUnsignedTagsAreRefused() throws {
+    @Test func lightweightAndUnsignedTagsAreRefused() async throws {
         let fixture = try PromotionFixture()
         try fixture.repo.git("tag", "folio/production/1", "main")
         let blob = try fixture.blob("triage", at: "HEAD")
         try fixture.repo.git(["tag", "-a", "folio/staging/1", "-F", "-", "main"], input: "promote triage v2\n\nno signature\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("BAD  folio/production/1: a lightweight tag is not a promotion: promotions are signed annotated tags"))
         #expect(verify.stdout.contains("BAD  folio/staging/1: the tag is not signed"))
         #expect(verify.stderr.contains("2 of 2 promotion(s) failed verification"))
-        let log = try CLI.run("log", "--env", "staging", in: fixture.repo.url)
+        let log = await CLI.run("log", "--env", "staging", in: fixture.repo.url)
         #expect(log.stdout.contains("signature: unsigned"))
     }
 
-    @Test func aKeyNotInAllowedSignersIsRefused() throws {
+    @Test func aKeyNotInAllowedSignersIsRefused() async throws {
         let fixture = try PromotionFixture()
         // Refused before the tag exists: it would never verify.
-        let refused = try promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", key: "mallory")
+        let refused = try await promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", key: "mallory")
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("the signing key SHA256:"))
         #expect(refused.stderr.contains("is not in .folio/allowed_signers on main, so the tag would never verify: it was not created"))
         #expect(refused.stderr.contains("commit a line for the key to .folio/allowed_signers on main first (<you@example.com> namespaces=\"git,folio-manifest\" ssh-ed25519 "))
         #expect(try fixture.repo.git("tag", "-l") == "")
-        let rollback = try CLI.run(["rollback", "triage", "--env", "production", "--note", "x", "--signing-key", fixture.key("mallory")], in: fixture.repo.url)
+        let rollback = await CLI.run(["rollback", "triage", "--env", "production", "--note", "x", "--signing-key", fixture.key("mallory")], in: fixture.repo.url)
         #expect(rollback.status == 2)  // nothing promoted yet
         // --force creates it; it never counts.
-        #expect(try promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", "--force", key: "mallory").status == 0)
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        #expect(try await promote(fixture, "triage@2", "--env", "production", "--note", "sneaky", "--force", key: "mallory").status == 0)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("BAD  folio/production/1: signer not allowed: key SHA256:"))
         #expect(verify.stdout.contains("is not in .folio/allowed_signers on main"))
-        let log = try CLI.run("log", in: fixture.repo.url)
+        let log = await CLI.run("log", in: fixture.repo.url)
         #expect(log.stdout.contains("signature: unknown key SHA256:"))
         // Only verified promotions count: v2 is not published.
-        let versions = try CLI.run("versions", "triage", "--format", "json", in: fixture.repo.url)
+        let versions = await CLI.run("versions", "triage", "--format", "json", in: fixture.repo.url)
         #expect(versions.stdout.contains("\"production\" : \"draft\""))
     }
 
-    @Test func aKeyOutsideItsValidityWindowIsRefused() throws {
+    @Test func aKeyOutsideItsValidityWindowIsRefused() async throws {
         let expired = try PromotionFixture(signerOptions: "valid-before=\"20200101\"")
-        let refused = try promote(expired, "triage@2", "--env", "production", "--note", "late")
+        let refused = try await promote(expired, "triage@2", "--env", "production", "--note", "late")
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("is not valid now in .folio/allowed_signers on main (the key of alice@example.com expired on 2020-01-01"), "\(refused.stderr)")
         #expect(refused.stderr.contains("): the tag was not created"))
-        #expect(try promote(expired, "triage@2", "--env", "production", "--note", "late", "--force").status == 0)
-        let late = try CLI.run("verify", in: expired.repo.url)
+        #expect(try await promote(expired, "triage@2", "--env", "production", "--note", "late", "--force").status == 0)
+        let late = await CLI.run("verify", in: expired.repo.url)
         #expect(late.status == 1)
         #expect(late.stdout.contains("the key of alice@example.com expired on 2020-01-01"))
 
         let future = try PromotionFixture(signerOptions: "valid-after=\"29990101\"")
-        #expect(try promote(future, "triage@2", "--env", "production", "--note", "early").status == 2)
-        #expect(try promote(future, "triage@2", "--env", "production", "--note", "early", "--force").status == 0)
-        let early = try CLI.run("verify", in: future.repo.url)
+        #expect(try await promote(future, "triage@2", "--env", "production", "--note", "early").status == 2)
+        #expect(try await promote(future, "triage@2", "--env", "production", "--note", "early", "--force").status == 0)
+        let early = await CLI.run("verify", in: future.repo.url)
         #expect(early.status == 1)
         #expect(early.stdout.contains("the key of alice@example.com is not valid before 2999-01-01"))
     }
 
-    @Test func aTrailerWhoseBlobIsNotTheVersionsIsRefused() throws {
+    @Test func aTrailerWhoseBlobIsNotTheVersionsIsRefused() async throws {
         let fixture = try PromotionFixture()
         let wrong = try fixture.blob("triage", at: "HEAD~1")
         let message = "promote triage v2 to production\n\nwrong blob\n\nFolio-Prompt: triage@2 blob=\(wrong)\n"
         try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "main"], input: message)
         let malformed = "promote triage\n\nbad trailer\n\nFolio-Prompt: triage@two blob=xyz\n"
         try fixture.repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/staging/1", "-F", "-", "main"], input: malformed)
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("BAD  folio/production/1: the trailer's blob id \(wrong.prefix(7)) is not triage v2's blob on main"))
         #expect(verify.stdout.contains("BAD  folio/staging/1: malformed trailer 'Folio-Prompt: triage@two blob=xyz'"))
     }
 
-    @Test func aTagOutsideMainsHistoryIsRefused() throws {
+    @Test func aTagOutsideMainsHistoryIsRefused() async throws {
         let fixture = try PromotionFixture()
         try fixture.repo.git("checkout", "-q", "-b", "side")
         try fixture.repo.commit("side", files: ["other.txt": "x\n"])
@@ -127,70 +127,70 @@ struct PromotionTests {
         try fixture.repo.git(
             ["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "folio/production/1", "-F", "-", "side"],
             input: "promote triage v2\n\nfrom a branch\n\nFolio-Prompt: triage@2 blob=\(blob)\n")
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.status == 1)
         #expect(verify.stdout.contains("which is not in main's history"))
     }
 
-    @Test func promoteRefusesWhatItShould() throws {
+    @Test func promoteRefusesWhatItShould() async throws {
         let fixture = try PromotionFixture()
-        let unknownEnv = try promote(fixture, "triage@1", "--env", "prod", "--note", "x")
+        let unknownEnv = try await promote(fixture, "triage@1", "--env", "prod", "--note", "x")
         #expect(unknownEnv.status == 2)
         #expect(unknownEnv.stderr.contains("unknown environment 'prod': folio.yaml lists staging, production"))
         try fixture.repo.write("prompts/triage.yaml", Fixtures.prompt("triage", system: "draft {{ticket_type}}"))
-        let draft = try promote(fixture, "triage@draft", "--env", "production", "--note", "x")
+        let draft = try await promote(fixture, "triage@draft", "--env", "production", "--note", "x")
         #expect(draft.status == 2)
         #expect(draft.stderr.contains("triage@draft is a draft, not a version on main: a draft cannot be promoted"))
-        let missing = try promote(fixture, "triage@5", "--env", "production", "--note", "x")
+        let missing = try await promote(fixture, "triage@5", "--env", "production", "--note", "x")
         #expect(missing.stderr.contains("has no version 5 on main"))
-        let noNote = try promote(fixture, "triage@1", "--env", "production", "--note", " ")
+        let noNote = try await promote(fixture, "triage@1", "--env", "production", "--note", " ")
         #expect(noNote.stderr.contains("a promotion needs a note"))
-        #expect(try promote(fixture, "triage@1", "--env", "production", "--note", "first").status == 0)
-        let again = try promote(fixture, "triage@1", "--env", "production", "--note", "again")
+        #expect(try await promote(fixture, "triage@1", "--env", "production", "--note", "first").status == 0)
+        let again = try await promote(fixture, "triage@1", "--env", "production", "--note", "again")
         #expect(again.status == 2)
         #expect(again.stderr.contains("triage v1 is already published in production: nothing to do"))
-        let noKey = try CLI.run(["promote", "triage@2", "--env", "production", "--note", "x"], in: fixture.repo.url)
+        let noKey = await CLI.run(["promote", "triage@2", "--env", "production", "--note", "x"], in: fixture.repo.url)
         #expect(noKey.status == 2)
         #expect(noKey.stderr.contains("no signing key"))
         #expect(try fixture.repo.git("tag", "-l").split(separator: "\n") == ["folio/production/1"])
     }
 
-    @Test func aVersionThatFailsLintIsNotPromoted() throws {
+    @Test func aVersionThatFailsLintIsNotPromoted() async throws {
         let fixture = try PromotionFixture()
         try fixture.repo.commit("broken", files: ["prompts/triage.yaml": Fixtures.prompt("triage", system: "{{undeclared}}")])
-        let result = try promote(fixture, "triage@3", "--env", "staging", "--note", "x")
+        let result = try await promote(fixture, "triage@3", "--env", "staging", "--note", "x")
         #expect(result.status == 1)
         #expect(result.stderr.contains("triage v3 does not pass lint, so it cannot be promoted"))
         #expect(result.stderr.contains("uses undeclared variable 'undeclared'"))
     }
 
-    @Test func severalPromptsSwitchTogetherAndRollbackAddsToTheLog() throws {
+    @Test func severalPromptsSwitchTogetherAndRollbackAddsToTheLog() async throws {
         let fixture = try PromotionFixture(prompts: ["triage", "summary"])
-        #expect(try promote(fixture, "triage@1", "summary@1", "--env", "production", "--note", "both v1").status == 0)
-        let both = try promote(fixture, "triage@2", "summary", "--env", "production", "--note", "both v2", "--format", "json")
+        #expect(try await promote(fixture, "triage@1", "summary@1", "--env", "production", "--note", "both v1").status == 0)
+        let both = try await promote(fixture, "triage@2", "summary", "--env", "production", "--note", "both v2", "--format", "json")
         let output = try #require(try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [String: Any])
         #expect(output["tag"] as? String == "folio/production/2")
         #expect((output["prompts"] as? [[String: Any]])?.map { $0["replaces"] as? Int } == [1, 1])
         let raw = try fixture.repo.git("cat-file", "tag", "folio/production/2")
         #expect(raw.contains("promote 2 prompts to production: triage v2, summary v2"))
 
-        let rollback = try CLI.run(["rollback", "triage", "--env", "production", "--note", "v2 misroutes", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        let rollback = await CLI.run(["rollback", "triage", "--env", "production", "--note", "v2 misroutes", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
         #expect(rollback.status == 0, "\(rollback.stderr)")
         #expect(rollback.stdout.contains("triage v1 (replaces v2)"))
         #expect(try fixture.repo.git("cat-file", "tag", "folio/production/3").contains("roll back triage to v1 in production"))
-        let versions = try CLI.run("versions", "triage", in: fixture.repo.url)
+        let versions = await CLI.run("versions", "triage", in: fixture.repo.url)
         #expect(versions.stdout.contains("v2       draft    archived"))
         #expect(versions.stdout.contains("v1       draft    published"))
-        let first = try CLI.run(["rollback", "summary", "--env", "staging", "--note", "x", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+        let first = await CLI.run(["rollback", "summary", "--env", "staging", "--note", "x", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
         #expect(first.stderr.contains("has never been promoted to staging"))
-        #expect(try CLI.run("verify", in: fixture.repo.url).status == 0)
+        #expect(await CLI.run("verify", in: fixture.repo.url).status == 0)
     }
 
-    @Test func eightConcurrentPromotionsGetEightDistinctTags() throws {
+    @Test func eightConcurrentPromotionsGetEightDistinctTags() async throws {
         let prompts = (1...8).map { "p\($0)" }
         let fixture = try PromotionFixture(prompts: prompts, versions: 1)
         let results = try concurrently(prompts) { prompt in
-            try CLI.run(["promote", "\(prompt)@1", "--env", "production", "--note", "race \(prompt)", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
+            try CLI.runProcess(["promote", "\(prompt)@1", "--env", "production", "--note", "race \(prompt)", "--signing-key", fixture.key("alice")], in: fixture.repo.url)
         }
         for result in results where result.status != 0 {
             #expect(result.stderr.contains("taken by another promotion"), "unexpected failure: \(result.stderr)")
@@ -207,10 +207,10 @@ struct PromotionTests {
         }
         #expect(promoted.count == succeeded, "a promotion was lost or overwritten")
         #expect(succeeded == 8)
-        #expect(try CLI.run("verify", in: fixture.repo.url).status == 0)
+        #expect(await CLI.run("verify", in: fixture.repo.url).status == 0)
     }
 
-    @Test func twoClonesPushingToOneRemoteGetDistinctSequences() throws {
+    @Test func twoClonesPushingToOneRemoteGetDistinctSequences() async throws {
         let fixture = try PromotionFixture(prompts: ["a", "b"], versions: 1)
         let bare = FileManager.default.temporaryDirectory.appendingPathComponent("folio-remote-\(UUID()).git")
         try fixture.repo.git("clone", "-q", "--bare", fixture.repo.path, bare.path)
@@ -221,22 +221,24 @@ struct PromotionTests {
         }
         defer { try? FileManager.default.removeItem(at: bare) }
         let results = try concurrently([("a", clones[0]), ("b", clones[1])]) { prompt, clone in
-            try CLI.run(["promote", "\(prompt)@1", "--env", "staging", "--note", "from \(prompt)", "--push", "--signing-key", fixture.key("alice")], in: clone.url)
+            try CLI.runProcess(["promote", "\(prompt)@1", "--env", "staging", "--note", "from \(prompt)", "--push", "--signing-key", fixture.key("alice")], in: clone.url)
         }
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
         let remoteTags = try Command.run("/usr/bin/env", ["git", "--git-dir", bare.path, "tag", "-l"]).stdout.split(separator: "\n").map(String.init)
         #expect(remoteTags == ["folio/staging/1", "folio/staging/2"])
-        let third = try CLI.run(["promote", "a@1", "--env", "production", "--note", "push", "--push", "origin", "--signing-key", fixture.key("alice")], in: clones[1].url)
+        let third = await CLI.run(["promote", "a@1", "--env", "production", "--note", "push", "--push", "origin", "--signing-key", fixture.key("alice")], in: clones[1].url)
         #expect(third.status == 0, "\(third.stderr)")
         #expect(third.stdout.contains("pushed folio/production/1 to origin"))
 
         try clones[0].commit("unpushed", files: ["x.txt": "x\n"])
-        let ahead = try CLI.run(["promote", "b@1", "--env", "production", "--note", "x", "--push", "--signing-key", fixture.key("alice")], in: clones[0].url)
+        let ahead = await CLI.run(["promote", "b@1", "--env", "production", "--note", "x", "--push", "--signing-key", fixture.key("alice")], in: clones[0].url)
         #expect(ahead.status == 2)
         #expect(ahead.stderr.contains("your main has commits that origin/main does not"))
     }
 
     /// Runs `body` for each item on its own thread, all started together.
+    /// Runs `body` on a thread per item: concurrent promotions are separate processes, as
+    /// they are for two people promoting at once.
     func concurrently<T: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) throws -> CommandResult) throws -> [CommandResult] {
         let box = ResultBox()
         let group = DispatchGroup()
@@ -264,17 +266,17 @@ final class ResultBox: @unchecked Sendable {
 /// Keys Folio cannot use natively are handed to the program git itself would use.
 @Suite(.serialized)
 struct SigningDelegationTests {
-    @Test func gitConfigSigningKeyIsUsedNatively() throws {
+    @Test func gitConfigSigningKeyIsUsedNatively() async throws {
         let fixture = try PromotionFixture()
         try fixture.repo.git("config", "gpg.format", "ssh")
         try fixture.repo.git("config", "user.signingkey", fixture.key("alice"))
-        let result = try CLI.run(["promote", "triage@2", "--env", "staging", "--note", "from git config"], in: fixture.repo.url)
+        let result = await CLI.run(["promote", "triage@2", "--env", "staging", "--note", "from git config"], in: fixture.repo.url)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("signed with ed25519 key SHA256:"))
-        #expect(try CLI.run("verify", in: fixture.repo.url).status == 0)
+        #expect(await CLI.run("verify", in: fixture.repo.url).status == 0)
     }
 
-    @Test func anEncryptedKeyIsSignedBySSHKeygen() throws {
+    @Test func anEncryptedKeyIsSignedBySSHKeygen() async throws {
         let fixture = try PromotionFixture()
         let encrypted = fixture.keys.appendingPathComponent("locked").path
         #expect(try Command.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "open sesame", "-C", "locked", "-f", encrypted]).status == 0)
@@ -292,11 +294,11 @@ struct SigningDelegationTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("signed with ssh-keygen with \(encrypted)"))
         #expect(!result.stdout.contains("open sesame") && !result.stderr.contains("open sesame"))
-        let verify = try CLI.run("verify", in: fixture.repo.url)
+        let verify = await CLI.run("verify", in: fixture.repo.url)
         #expect(verify.stdout.contains("ok   folio/production/1: good by locked@example.com"), "\(verify.stdout)")
     }
 
-    @Test func anAgentKeyNamedByItsPublicHalfIsSignedThroughTheAgent() throws {
+    @Test func anAgentKeyNamedByItsPublicHalfIsSignedThroughTheAgent() async throws {
         let fixture = try PromotionFixture()
         let socket = fixture.keys.appendingPathComponent("agent.sock").path
         // A foreground agent (-D) that the test owns and stops.
@@ -322,6 +324,6 @@ struct SigningDelegationTests {
         try FileManager.default.removeItem(atPath: fixture.key("bob"))  // only the agent has it now
         let result = try Command.run(CLI.binary, ["promote", "triage@1", "--env", "staging", "--note", "agent"], in: fixture.repo.url, environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try CLI.run("verify", in: fixture.repo.url).stdout.contains("good by bob@example.com"))
+        #expect(await CLI.run("verify", in: fixture.repo.url).stdout.contains("good by bob@example.com"))
     }
 }

@@ -20,7 +20,7 @@ struct RealModelTests {
               openai: { kind: openai, base_url: "\(server.baseURL)/v1", concurrency: 1, timeout: 120 }
             """
         try repo.commit("Add the triage prompt", files: ["folio.yaml": config, WorkedExample.promptPath: WorkedExample.promptV2, WorkedExample.goldenSetPath: WorkedExample.goldenSet])
-        let result = try await CLI.runAsync(["eval", "support_ticket_triage", "--format", "json", "--no-cache", "--out", "reports"], in: repo.url)
+        let result = try await CLI.runProcessAsync(["eval", "support_ticket_triage", "--format", "json", "--no-cache", "--out", "reports"], in: repo.url)
         #expect([0, 1].contains(result.status), "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let run = try #require((report["runs"] as? [[String: Any]])?.first)

@@ -22,9 +22,9 @@ struct ReportCommandTests {
         return folder
     }
 
-    @Test func comparesVersionsLikeTheSeedsTable() throws {
+    @Test func comparesVersionsLikeTheSeedsTable() async throws {
         let folder = try traces()
-        let result = try CLI.run("report", folder.path, "--compare", "version=1,version=2", "--label-attr", "app.expected_team", "--where", "gen_ai.request.model=gpt-4o", in: folder)
+        let result = await CLI.run("report", folder.path, "--compare", "version=1,version=2", "--label-attr", "app.expected_team", "--where", "gen_ai.request.model=gpt-4o", in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         #expect(lines.contains("metric version=1 version=2 change"))
@@ -35,9 +35,9 @@ struct ReportCommandTests {
         #expect(lines.contains("cost (total) $0.00104 $0.00104 +0.0%"))
     }
 
-    @Test func groupsByPromptAndVersionWithUnknownPricesAsNA() throws {
+    @Test func groupsByPromptAndVersionWithUnknownPricesAsNA() async throws {
         let folder = try traces()
-        let result = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "json", in: folder)
+        let result = await CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "json", in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["schema"] as? String == "folio/trace-report@1")
@@ -50,12 +50,12 @@ struct ReportCommandTests {
         #expect(rows[1]["cost_total_usd_spans"] as? Int == 4)
         #expect(abs((rows[0]["cost_mean_usd"] as? Double ?? 0) - 0.00026) < 1e-9)
         #expect((rows[0]["daily"] as? [[String: Any]])?.count == 1)
-        let markdown = try CLI.run("report", folder.path, "--by", "model", "--format", "markdown", in: folder)
+        let markdown = await CLI.run("report", folder.path, "--by", "model", "--format", "markdown", in: folder)
         #expect(markdown.stdout.hasPrefix("| MODEL | calls |"))
         #expect(markdown.stdout.contains("| mystery-model | 1 |"))
-        let table = try CLI.run("report", folder.path, in: folder)
+        let table = await CLI.run("report", folder.path, in: folder)
         #expect(table.stdout.contains("$0.00104 (4/5 priced)"), "\(table.stdout)")
-        #expect(try CLI.run("report", folder.path, "--compare", "version1", in: folder).status == 2)
+        #expect(await CLI.run("report", folder.path, "--compare", "version1", in: folder).status == 2)
     }
 }
 
@@ -77,17 +77,17 @@ struct ReportTrendTests {
         return folder
     }
 
-    @Test func dailyBucketsShowDriftAsASparklineAndInHTML() throws {
+    @Test func dailyBucketsShowDriftAsASparklineAndInHTML() async throws {
         let folder = try drifting()
-        let table = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", in: folder)
+        let table = await CLI.run("report", folder.path, "--label-attr", "app.expected_team", in: folder)
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout.contains("per day, 2026-09-21 to 2026-09-24 (UTC)"))
         #expect(table.stdout.contains("▁▃▆█ 75.0%"))
-        let json = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "json", in: folder)
+        let json = await CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "json", in: folder)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let daily = try #require(((object["groups"] as? [[String: Any]])?.first?["daily"]) as? [[String: Any]])
         #expect(daily.map { $0["misclassification_rate"] as? Double } == [0, 0.25, 0.5, 0.75])
-        let html = try CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "html", in: folder)
+        let html = await CLI.run("report", folder.path, "--label-attr", "app.expected_team", "--format", "html", in: folder)
         #expect(html.stdout.hasPrefix("<!DOCTYPE html>"))
         #expect(html.stdout.contains("<figcaption>misclassification rate</figcaption><svg"))
         #expect(html.stdout.contains("<polyline"))
@@ -96,34 +96,34 @@ struct ReportTrendTests {
 }
 
 struct AlertCommandTests {
-    @Test func rulesTurnIntoExitCodes() throws {
+    @Test func rulesTurnIntoExitCodes() async throws {
         let folder = try ReportCommandTests().traces()
-        let firing = try CLI.run(
+        let firing = await CLI.run(
             [
                 "alert", folder.path, "--version", "1", "--label-attr", "app.expected_team",
                 "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000",
             ], in: folder)
         #expect(firing.status == 1)
         #expect(firing.stdout == "FIRING: misclassification_rate > 5% (value 0.5 over 4 call(s))\n")
-        let quiet = try CLI.run(["alert", folder.path, "--version", "2", "--label-attr", "app.expected_team", "--rule", "misclassification_rate > 5%", "--window", "1h"], in: folder)
+        let quiet = await CLI.run(["alert", folder.path, "--version", "2", "--label-attr", "app.expected_team", "--rule", "misclassification_rate > 5%", "--window", "1h"], in: folder)
         #expect(quiet.status == 0, "\(quiet.stdout)\(quiet.stderr)")
         #expect(quiet.stdout.hasPrefix("ok: 1 rule(s) evaluated, none firing over 5 call(s)"))
         for bad in ["misclassification_rate >", "nonsense > 1", "error_rate ~ 1", "error_rate > lots"] {
-            #expect(try CLI.run(["alert", folder.path, "--rule", bad], in: folder).status == 2, "\(bad)")
+            #expect(await CLI.run(["alert", folder.path, "--rule", bad], in: folder).status == 2, "\(bad)")
         }
     }
 
     /// A rule with no data never passes silently: a scheduled alert must be able to fire.
-    @Test func aRuleThatCannotBeEvaluatedIsInconclusive() throws {
+    @Test func aRuleThatCannotBeEvaluatedIsInconclusive() async throws {
         let folder = try ReportCommandTests().traces()
-        let unlabelled = try CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
+        let unlabelled = await CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
         #expect(unlabelled.status == 3, "\(unlabelled.stdout)\(unlabelled.stderr)")
         #expect(unlabelled.stdout.contains("INCONCLUSIVE: misclassification_rate > 5%: misclassification_rate needs --label-attr (or evaluation events), and there is none"))
         #expect(unlabelled.stderr.contains("pass --allow-missing to skip them"))
-        let noData = try CLI.run(["alert", folder.path, "--prompt", "nothing-like-this", "--rule", "latency_p95 > 5000"], in: folder)
+        let noData = await CLI.run(["alert", folder.path, "--prompt", "nothing-like-this", "--rule", "latency_p95 > 5000"], in: folder)
         #expect(noData.status == 3)
         #expect(noData.stdout.contains("INCONCLUSIVE: latency_p95 > 5000: no call among 0 has latency_p95"))
-        let allowed = try CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000", "--allow-missing"], in: folder)
+        let allowed = await CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000", "--allow-missing"], in: folder)
         #expect(allowed.status == 0)
         #expect(allowed.stdout.contains("skipped: misclassification_rate > 5%"))
         #expect(allowed.stdout.contains("ok: 1 rule(s) evaluated, none firing over 9 call(s)"))

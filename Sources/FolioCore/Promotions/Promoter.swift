@@ -27,7 +27,8 @@ extension PromptRepository {
     /// `force` (such a tag never verifies, so it never counts).
     package func promote(
         _ references: [PromptReference], to environment: String, note: String,
-        signer: TagSigner, push remote: String? = nil, subject: String? = nil, now: Date = Date(), force: Bool = false
+        signer: TagSigner, push remote: String? = nil, subject: String? = nil, now: Date = Date(), force: Bool = false,
+        variables: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> PromotionResult {
         try requireEnvironment(environment)
         let note = note.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -41,7 +42,7 @@ extension PromptRepository {
         guard !references.isEmpty else { throw FolioError(.usage, "name at least one prompt to promote, as <name>@<version>") }
         if let remote { try syncWithRemote(remote, environment: environment) }
         let mainTip = try git.resolveCommit(try mainRevision())
-        let identity = try git.currentIdentity(now: now)
+        let identity = try git.currentIdentity(now: now, environment: variables)
         var retries = 0
         while true {
             let log = try PromotionLog(repository: self)
@@ -92,7 +93,10 @@ extension PromptRepository {
     }
 
     /// Promotes the version the current one replaced: the log only grows.
-    package func rollback(_ prompt: String, in environment: String, note: String, signer: TagSigner, push remote: String? = nil, now: Date = Date(), force: Bool = false) throws -> PromotionResult {
+    package func rollback(
+        _ prompt: String, in environment: String, note: String, signer: TagSigner, push remote: String? = nil, now: Date = Date(), force: Bool = false,
+        variables: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PromotionResult {
         try requireEnvironment(environment)
         if let remote { try syncWithRemote(remote, environment: environment) }
         let log = try PromotionLog(repository: self)
@@ -104,7 +108,7 @@ extension PromptRepository {
         }
         return try promote(
             [PromptReference(name: prompt, selector: .version(previous))], to: environment, note: note, signer: signer,
-            push: nil, subject: "roll back \(prompt) to v\(previous) in \(environment)", now: now, force: force
+            push: nil, subject: "roll back \(prompt) to v\(previous) in \(environment)", now: now, force: force, variables: variables
         )
         .pushing(remote, repository: self)
     }

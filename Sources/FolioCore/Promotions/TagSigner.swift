@@ -26,8 +26,12 @@ package struct TagSigner: Sendable {
     }
 
     /// The key from `--signing-key`, `FOLIO_SIGNING_KEY`, or git config (`user.signingkey`,
-    /// `gpg.format`, `gpg.ssh.program`, `gpg.program`), in that order.
-    package static func resolve(explicitKey: String?, git: Repository, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TagSigner {
+    /// `gpg.format`, `gpg.ssh.program`, `gpg.program`), in that order. A relative key path
+    /// is taken from `folder`.
+    package static func resolve(
+        explicitKey: String?, git: Repository, environment: [String: String] = ProcessInfo.processInfo.environment,
+        in folder: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+    ) throws -> TagSigner {
         let override = explicitKey ?? environment["FOLIO_SIGNING_KEY"]
         let configured = git.configValue("user.signingkey")
         let format = override != nil ? "ssh" : (git.configValue("gpg.format") ?? "openpgp")
@@ -46,7 +50,8 @@ package struct TagSigner: Sendable {
                 try Data((literal + "\n").utf8).write(to: file)
                 return TagSigner(method: .sshKeygen(program: program, keyPath: file.path, agent: true))
             }
-            let path = NSString(string: key).expandingTildeInPath
+            let expanded = NSString(string: key).expandingTildeInPath
+            let path = expanded.hasPrefix("/") ? expanded : folder.appendingPathComponent(expanded).path
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw FolioError(.usage, "cannot read the signing key '\(path)'", hint: "check the path of --signing-key, FOLIO_SIGNING_KEY or user.signingkey")
             }
