@@ -31,37 +31,37 @@ extension PromptRepository {
     }
 
     static func versionsCache(gitDirectory: String) -> CacheFile {
-        CacheFile(gitDirectory: gitDirectory, name: "prompt-versions", format: 1)
+        CacheFile(gitDirectory: gitDirectory, name: "prompt-versions", format: 2)
     }
 
     /// One version of one prompt on main, as walked from `tip`.
-    struct VersionRecord: CacheRecord, Sendable {
+    struct VersionRecord: Codable, Sendable {
         var tip: ObjectID
         var name: String
-        var version: PromptVersion
+        var number: Int
+        var blob: ObjectID
+        var commit: ObjectID
+        var author: String
+        var authorEmail: String
+        var seconds: Int64
+        var subject: String
 
         init(tip: ObjectID, name: String, version: PromptVersion) {
             self.tip = tip
             self.name = name
-            self.version = version
+            number = version.number
+            blob = version.blob
+            commit = version.commit
+            author = version.author
+            authorEmail = version.authorEmail
+            seconds = Int64(version.date.timeIntervalSince1970)
+            subject = version.subject
         }
 
-        init?(fields: [String]) {
-            guard fields.count == 9, let tip = ObjectID(hex: fields[0]), let number = Int(fields[2]), let blob = ObjectID(hex: fields[3]),
-                let commit = ObjectID(hex: fields[4]), let seconds = Int64(fields[7])
-            else { return nil }
-            self.tip = tip
-            name = fields[1]
-            version = PromptVersion(
-                number: number, blob: blob, commit: commit, author: fields[5], authorEmail: fields[6],
-                date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: fields[8])
-        }
-
-        var fields: [String] {
-            [
-                tip.hex, name, String(version.number), version.blob.hex, version.commit.hex, version.author, version.authorEmail,
-                String(Int64(version.date.timeIntervalSince1970)), version.subject,
-            ]
+        var version: PromptVersion {
+            PromptVersion(
+                number: number, blob: blob, commit: commit, author: author, authorEmail: authorEmail,
+                date: Date(timeIntervalSince1970: TimeInterval(seconds)), subject: subject)
         }
     }
 

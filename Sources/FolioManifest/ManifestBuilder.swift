@@ -110,7 +110,7 @@ package struct ManifestBuilder {
         let built = try assemble(environments, folder: folder, written: written)
         try built.staged.write(to: folder, written: built.written.value)
         for (environment, snapshot) in built.snapshots {
-            BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder).save(snapshot.records)
+            snapshot.save(to: BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder))
         }
         return BuildOutput(
             environments.map { "\($0)/manifest.json" }, versionFiles: built.staged.files.keys.filter { $0.hasPrefix("prompts/") }.count,
@@ -257,7 +257,7 @@ package struct ManifestBuilder {
         guard let names = try? manager.contentsOfDirectory(atPath: folder.path), names.count > keptSignatures else { return }
         let dated = names.filter { $0.hasSuffix(".sig") }.map { name -> (String, Date) in
             let modified = (try? manager.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.modificationDate] as? Date) ?? .distantPast
-            return (name, modified ?? .distantPast)
+            return (name, modified)
         }
         for (name, _) in dated.sorted(by: { ($0.1, $0.0) > ($1.1, $1.0) }).dropFirst(keptSignatures) {
             try? manager.removeItem(at: folder.appendingPathComponent(name))

@@ -45,7 +45,7 @@ extension ManifestBuilder {
         for environment in environments {
             try repository.requireEnvironment(environment)
             let file = BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder)
-            guard let snapshot = BuildSnapshot(file.load()) else { return .notPatched(nil) }
+            guard let snapshot = BuildSnapshot.load(from: file) else { return .notPatched(nil) }
             snapshots.append((environment, file, snapshot))
         }
         // Every file this folder was given is `lstat`ed on the prefetch thread meanwhile.
@@ -146,7 +146,7 @@ extension ManifestBuilder {
         }
         try staged.write(to: folder, written: written.value)
         cache.save()
-        for (file, snapshot) in next { file.save(snapshot.records) }
+        for (file, snapshot) in next { snapshot.save(to: file) }
         return .built(
             BuildOutput(
                 environments.map { "\($0)/manifest.json" }, versionFiles: named.count,

@@ -25,7 +25,9 @@ enum CLI {
 
     static func run(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) async -> CommandResult {
         let (env, captured) = CommandEnvironment.captured(in: folder, variables: environment(extra))
-        let status = await FolioCommand.run(arguments, in: env)
+        let thread = ThreadExecutor()
+        defer { thread.stop() }
+        let status = await withTaskExecutorPreference(thread) { await FolioCommand.run(arguments, in: env) }
         return CommandResult(status: status, stdout: captured.output.withLock { $0 }, stderr: captured.errors.withLock { $0 })
     }
 

@@ -13,7 +13,7 @@ struct PromotionCacheTests {
         let cache = fixture.repo.url.appendingPathComponent(".git/folio/promotion-tags")
         let tagID = try fixture.repo.git("rev-parse", "folio/production/1").trimmingCharacters(in: .whitespacesAndNewlines)
         let remembered = try String(contentsOf: cache, encoding: .utf8)
-        #expect(remembered.hasPrefix("folio promotion-tags cache 2\n\(tagID)\tssh-ed25519 "), "\(remembered)")
+        #expect(remembered.hasPrefix("folio-cache/2 promotion-tags/3\n\(tagID)\tssh-ed25519 "), "\(remembered)")
 
         // Alice leaves allowed_signers: her promotion stops counting, shortcut or not.
         try fixture.repo.commit("Remove alice", files: [".folio/allowed_signers": "bob@example.com \(try fixture.publicKey("bob"))\n"])

@@ -1,5 +1,5 @@
 import Foundation
-@testable import FolioManifest
+@testable import FolioCore
 import Testing
 
 /// `WrittenFiles` trusts a file whose `lstat` is the one recorded, as git's index does, and

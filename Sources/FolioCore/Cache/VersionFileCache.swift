@@ -1,5 +1,4 @@
 import Foundation
-import FolioCore
 import FolioGit
 import FolioSigning
 import Synchronization
@@ -8,30 +7,22 @@ import Synchronization
 /// their bytes: the prompt's blob id, the commit whose partials it uses, its name and
 /// version. A rebuild then reads no prompt YAML. Each entry keeps its sha256, and an entry
 /// whose bytes no longer match it is built again.
-final class VersionFileCache: Sendable {
+package final class VersionFileCache: Sendable {
     /// One version file and what fixes its bytes.
-    private struct Record: CacheRecord {
+    struct Record: Codable {
         var key: Key
         var sha256: String
-        var bytes: Data
+        /// The file's bytes (JSON, so UTF-8 text).
+        var text: String
 
         init(key: Key, sha256: String, bytes: Data) {
             self.key = key
             self.sha256 = sha256
-            self.bytes = bytes
+            text = String(decoding: bytes, as: UTF8.self)
         }
-
-        init?(fields: [String]) {
-            guard fields.count == 6 else { return nil }
-            key = Key(blob: fields[0], commit: fields[1], name: fields[2], version: fields[3])
-            sha256 = fields[4]
-            bytes = Data(fields[5].utf8)
-        }
-
-        var fields: [String] { [key.blob, key.commit, key.name, key.version, sha256, String(decoding: bytes, as: UTF8.self)] }
     }
 
-    private struct Key: Hashable, Comparable {
+    struct Key: Hashable, Comparable, Codable {
         var blob: String
         var commit: String
         var name: String
@@ -62,10 +53,10 @@ final class VersionFileCache: Sendable {
 
     /// - Parameter loading: false for a cache that only adds what is built (a patched
     ///   rebuild makes a few version files and does not read the others).
-    init(gitDirectory: String, loading: Bool = true) {
-        file = CacheFile(gitDirectory: gitDirectory, name: "version-files", format: 2)  // 2: only versions that pass lint
+    package init(gitDirectory: String, loading: Bool = true) {
+        file = CacheFile(gitDirectory: gitDirectory, name: "version-files", format: 3)
         guard loading else {
-            appendable = FileManager.default.fileExists(atPath: file.url.path)
+            appendable = file.hasHeader
             state = Mutex(State())
             return
         }
@@ -74,18 +65,19 @@ final class VersionFileCache: Sendable {
         // Checked here, on the prefetch thread: an entry whose bytes do not match is dropped
         // (and a later entry for the same key, appended once it was built again, wins).
         var entries: [Key: (bytes: Data, sha256: String)] = [:]
-        for record in loaded where ContentHash.sha256Hex(record.bytes) == record.sha256 {
-            entries[record.key] = (record.bytes, record.sha256)
+        for record in loaded {
+            let bytes = Data(record.text.utf8)
+            if ContentHash.sha256Hex(bytes) == record.sha256 { entries[record.key] = (bytes, record.sha256) }
         }
         state = Mutex(State(entries: entries))
     }
 
-    func file(blob: ObjectID, commit: ObjectID, name: String, version: Int) -> (bytes: Data, sha256: String)? {
+    package func file(blob: ObjectID, commit: ObjectID, name: String, version: Int) -> (bytes: Data, sha256: String)? {
         let key = Key(blob: blob, commit: commit, name: name, version: version)
         return state.withLock { $0.entries[key] }
     }
 
-    func remember(_ entry: (bytes: Data, sha256: String), blob: ObjectID, commit: ObjectID, name: String, version: Int) {
+    package func remember(_ entry: (bytes: Data, sha256: String), blob: ObjectID, commit: ObjectID, name: String, version: Int) {
         let key = Key(blob: blob, commit: commit, name: name, version: version)
         state.withLock { state in
             state.entries[key] = entry
@@ -93,7 +85,7 @@ final class VersionFileCache: Sendable {
         }
     }
 
-    func save() {
+    package func save() {
         let records: [Record]? = state.withLock { state in
             guard !state.added.isEmpty else { return nil }
             let entries = state.entries

@@ -1,5 +1,4 @@
 import Foundation
-import FolioCore
 
 /// Which output folder each `build-…` and `written-…` record in `<git dir>/folio` belongs
 /// to (their names are hashes of the folder's path), so that the records of a folder that
@@ -8,26 +7,17 @@ import FolioCore
 ///
 /// Kept in `<git dir>/folio/outputs`: one line per record file, its name and the folder's
 /// absolute path. Only files listed here are ever removed.
-enum OutputFolders {
+package enum OutputFolders {
     /// A record file in `.git/folio` and the output folder it belongs to.
-    private struct Owner: CacheRecord {
+    struct Owner: Codable {
         var file: String
         var folder: String
-
-        init(file: String, folder: String) { (self.file, self.folder) = (file, folder) }
-
-        init?(fields: [String]) {
-            guard fields.count == 2 else { return nil }
-            (file, folder) = (fields[0], fields[1])
-        }
-
-        var fields: [String] { [file, folder] }
     }
 
     /// Notes that `records` belong to `folder`, then removes every listed record whose
     /// folder is gone. Best effort, like every cache: a failure costs only disk space.
-    static func note(_ records: [CacheFile], folder: URL, gitDirectory: String) {
-        let index = CacheFile(gitDirectory: gitDirectory, name: "outputs", format: 1)
+    package static func note(_ records: [CacheFile], folder: URL, gitDirectory: String) {
+        let index = CacheFile(gitDirectory: gitDirectory, name: "outputs", format: 2)
         var folders: [String: String] = [:]
         for owner in index.load(Owner.self) { folders[owner.file] = owner.folder }
         let path = folder.standardizedFileURL.path

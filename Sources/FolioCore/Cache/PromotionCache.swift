@@ -13,50 +13,24 @@ import Synchronization
 final class PromotionCache: Sendable {
     /// What is kept of a tag object that verified: its id, the key line that verified it,
     /// and what it says.
-    struct Record: CacheRecord, Sendable {
+    struct Record: Codable, Sendable {
+        struct Tagger: Codable, Sendable {
+            var name: String
+            var email: String
+            var seconds: Int64
+            var offsetMinutes: Int
+        }
+
         var tag: ObjectID
         var key: String
         var headerName: String
         var objectType: String
         var target: ObjectID
         /// nil for a tag without a tagger line.
-        var tagger: (name: String, email: String, seconds: Int64, offsetMinutes: Int)?
+        var tagger: Tagger?
         var subject: String
         var note: String
         var trailerValues: [String]
-
-        init(tag: ObjectID, key: String, promotion: Promotion) {
-            self.tag = tag
-            self.key = key
-            headerName = promotion.headerName
-            objectType = promotion.objectType
-            target = promotion.target
-            tagger = promotion.tagger.map { ($0.name, $0.email, Int64($0.date.timeIntervalSince1970), $0.timeZoneOffsetMinutes) }
-            subject = promotion.subject
-            note = promotion.note
-            trailerValues = promotion.trailerValues
-        }
-
-        init?(fields: [String]) {
-            guard fields.count == 12, let tag = ObjectID(hex: fields[0]), let target = ObjectID(hex: fields[4]) else { return nil }
-            self.tag = tag
-            key = fields[1]
-            headerName = fields[2]
-            objectType = fields[3]
-            self.target = target
-            tagger = Int64(fields[7]).flatMap { seconds in Int(fields[8]).map { (fields[5], fields[6], seconds, $0) } }
-            subject = fields[9]
-            note = fields[10]
-            trailerValues = fields[11].isEmpty ? [] : fields[11].split(separator: "\n").map(String.init)
-        }
-
-        var fields: [String] {
-            [
-                tag.hex, key, headerName, objectType, target.hex, tagger?.name ?? "", tagger?.email ?? "",
-                tagger.map { String($0.seconds) } ?? "", tagger.map { String($0.offsetMinutes) } ?? "",
-                subject, note, trailerValues.joined(separator: "\n"),
-            ]
-        }
     }
 
     private struct State {
@@ -73,7 +47,7 @@ final class PromotionCache: Sendable {
     private let appendable: Bool
 
     init(gitDirectory: String) {
-        file = CacheFile(gitDirectory: gitDirectory, name: "promotion-tags", format: 2)
+        file = CacheFile(gitDirectory: gitDirectory, name: "promotion-tags", format: 3)
         let loaded = file.load(Record.self)
         var records: [ObjectID: Record] = [:]
         for record in loaded { records[record.tag] = record }
@@ -117,5 +91,19 @@ final class PromotionCache: Sendable {
         } else {
             file.append(new)
         }
+    }
+}
+
+extension PromotionCache.Record {
+    init(tag: ObjectID, key: String, promotion: Promotion) {
+        self.tag = tag
+        self.key = key
+        headerName = promotion.headerName
+        objectType = promotion.objectType
+        target = promotion.target
+        tagger = promotion.tagger.map { Tagger(name: $0.name, email: $0.email, seconds: Int64($0.date.timeIntervalSince1970), offsetMinutes: $0.timeZoneOffsetMinutes) }
+        subject = promotion.subject
+        note = promotion.note
+        trailerValues = promotion.trailerValues
     }
 }

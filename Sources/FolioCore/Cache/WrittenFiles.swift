@@ -1,5 +1,4 @@
 import Foundation
-import FolioCore
 import FolioSigning
 import Synchronization
 
@@ -11,41 +10,48 @@ import Synchronization
 /// a file whose stamp falls in the tick the record was saved in (git's "racily clean"). Kept in
 /// `<git dir>/folio/written-<hash of the folder's path>`, never inside `dist/`. Loading
 /// it `lstat`s every recorded file, so it can run on the prefetch thread during a build.
-final class WrittenFiles: Sendable {
-    struct Stamp: Equatable {
-        let size: Int64
-        let inode: UInt64
-        let modified: (Int, Int)
-        let changed: (Int, Int)
+package final class WrittenFiles: Sendable {
+    struct Stamp: Equatable, Codable {
+        /// A file time to the nanosecond.
+        struct Time: Equatable, Comparable, Codable {
+            var seconds: Int
+            var nanoseconds: Int
 
-        static func == (lhs: Stamp, rhs: Stamp) -> Bool {
-            lhs.size == rhs.size && lhs.inode == rhs.inode && lhs.modified == rhs.modified && lhs.changed == rhs.changed
+            init(_ time: timespec) { (seconds, nanoseconds) = (time.tv_sec, time.tv_nsec) }
+
+            static func < (lhs: Time, rhs: Time) -> Bool { (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds) }
         }
+
+        var size: Int64
+        var inode: UInt64
+        var modified: Time
+        var changed: Time
 
         init?(path: String) {
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
             size = Int64(info.st_size)
             inode = UInt64(info.st_ino)
-            modified = (info.st_mtim.tv_sec, info.st_mtim.tv_nsec)
-            changed = (info.st_ctim.tv_sec, info.st_ctim.tv_nsec)
+            modified = Time(info.st_mtim)
+            changed = Time(info.st_ctim)
+        }
+
+        private init(size: Int64) {
+            self.size = size
+            inode = 0
+            modified = Time(timespec())
+            changed = modified
         }
 
         /// A stamp no file has (a negative size).
-        static let smudged = Stamp(["-1", "0", "0", "0", "0", "0"][...])!
+        static let smudged = Stamp(size: -1)
+    }
 
-        init?(_ fields: ArraySlice<String>) {
-            let numbers = fields.compactMap { Int64($0) }
-            guard numbers.count == 6 else { return nil }
-            size = numbers[0]
-            inode = UInt64(bitPattern: numbers[1])
-            modified = (Int(numbers[2]), Int(numbers[3]))
-            changed = (Int(numbers[4]), Int(numbers[5]))
-        }
-
-        var fields: [String] {
-            [String(size), String(Int64(bitPattern: inode)), String(modified.0), String(modified.1), String(changed.0), String(changed.1)]
-        }
+    /// One line of the record: a file, the sha256 of what was written, its stamp then.
+    struct Line: Codable {
+        var path: String
+        var digest: String
+        var stamp: Stamp
     }
 
     /// What is known of the folder, behind one lock (a build hands the loaded record from
@@ -66,54 +72,54 @@ final class WrittenFiles: Sendable {
 
     private let file: CacheFile
     /// Where the record is kept.
-    var url: URL { file.url }
+    package var url: URL { file.url }
     private let folder: String
     private let state: Mutex<State>
 
     /// The record of `folder`.
-    static func file(gitDirectory: String, folder: URL) -> CacheFile {
+    package static func file(gitDirectory: String, folder: URL) -> CacheFile {
         let name = "written-" + ContentHash.sha256Hex(Data(folder.standardizedFileURL.path.utf8)).prefix(16)
-        return CacheFile(gitDirectory: gitDirectory, name: name, format: 1)
+        return CacheFile(gitDirectory: gitDirectory, name: name, format: 2)
     }
 
-    init(gitDirectory: String, folder: URL) {
+    package init(gitDirectory: String, folder: URL) {
         self.folder = folder.standardizedFileURL.path
         file = Self.file(gitDirectory: gitDirectory, folder: folder)
         // Racily clean, as git says: a file modified in the same clock tick as the record
         // was saved may have been changed after it without its stamp showing it (file
         // times move in ticks of a few milliseconds), so it is read and compared.
         var saved = stat()
-        let savedAt = stat(file.url.path, &saved) == 0 ? (saved.st_mtim.tv_sec, saved.st_mtim.tv_nsec) : (Int.max, 0)
-        let loaded = file.load()
+        let savedAt = stat(file.url.path, &saved) == 0 ? Stamp.Time(saved.st_mtim) : Stamp.Time(timespec(tv_sec: Int.max, tv_nsec: 0))
+        let loaded = file.load(Line.self)
         var state = State()
         state.lines = loaded.count
-        for record in loaded where record.count == 8 {
-            guard let stamp = Stamp(record[2...]) else { continue }
-            state.records[record[0]] = (record[1], stamp)
+        for line in loaded {
+            let stamp = line.stamp
+            state.records[line.path] = (line.digest, stamp)
             // The last line for a path decides (a path written again is appended).
             let racy = stamp.modified >= savedAt || stamp.changed >= savedAt
-            state.racy[record[0]] = racy ? record[1] : nil
-            state.intact[record[0]] = !racy && Stamp(path: self.folder + "/" + record[0]) == stamp ? record[1] : nil
+            state.racy[line.path] = racy ? line.digest : nil
+            state.intact[line.path] = !racy && Stamp(path: self.folder + "/" + line.path) == stamp ? line.digest : nil
         }
         self.state = Mutex(state)
     }
 
     /// Whether the file at `path` still holds what was written with this digest (as of
     /// loading: a build reads its files from git, never from `dist/`).
-    func unchanged(_ path: String, digest: String) -> Bool {
+    package func unchanged(_ path: String, digest: String) -> Bool {
         state.withLock { $0.intact[path] == digest }
     }
 
     /// Whether the file at `path` is known to hold other bytes than these (written with
     /// another digest and untouched since): no need to read it to know it must be replaced.
-    func differs(_ path: String, digest: String) -> Bool {
+    package func differs(_ path: String, digest: String) -> Bool {
         // A racily clean file holds what was recorded or was changed since: either way, bytes
         // other than new ones (at worst the same bytes are written again).
         state.withLock { ($0.intact[path] ?? $0.racy[path]).map { $0 != digest } ?? false }
     }
 
     /// Records what was just written (or found in place) at `path`.
-    func record(_ path: String, digest: String) {
+    package func record(_ path: String, digest: String) {
         let stamp = Stamp(path: folder + "/" + path)
         state.withLock { state in
             guard let stamp else {
@@ -130,8 +136,8 @@ final class WrittenFiles: Sendable {
 
     /// Appends what changed (a rebuild after one promotion changes a few files), or writes
     /// the file anew when there was none or appended lines outnumber the files.
-    func save() {
-        enum Write { case none, append([[String]]), replace([[String]]) }
+    package func save() {
+        enum Write { case none, append([Line]), replace([Line]) }
         let write: Write = state.withLock { state in
             guard state.changed else { return .none }
             // Racily clean records not checked since would pass for clean once the record is
@@ -144,9 +150,9 @@ final class WrittenFiles: Sendable {
             }
             state.racy = [:]
             let records = state.records
-            func line(_ path: String) -> [String] {
+            func line(_ path: String) -> Line {
                 let record = records[path]!
-                return [path, record.digest] + record.stamp.fields
+                return Line(path: path, digest: record.digest, stamp: record.stamp)
             }
             defer {
                 state.appended = []

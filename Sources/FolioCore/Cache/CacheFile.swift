@@ -1,17 +1,17 @@
 import Foundation
 
-/// One line of a cache file as a named type: the one place that knows the order of its
-/// fields, so nothing else reads a record by index.
-package protocol CacheRecord {
-    /// nil when the fields are not a record of this kind (another format, a line cut short).
-    init?(fields: [String])
-    var fields: [String] { get }
-}
-
-/// A cache of values derived from immutable git objects, kept in `<git dir>/folio/<name>`
-/// as tab-separated lines under a header that names the format. Every entry is keyed by
-/// object ids, so an entry never goes stale; a file with another header, or one that cannot
-/// be read, is simply empty (the cache only saves time, it never decides anything).
+/// One file of Folio's caches in `<git dir>/folio/<name>`: derived values that only save
+/// time. Every cache uses this one format:
+///
+///     folio-cache/2 <name>/<format>
+///     <record>
+///     …
+///
+/// A record is a Codable value (`CacheFields`), one per line: its fields separated by tabs,
+/// with `\\`, `\t`, `\n` and `\r` escaped and `\N` for nil, as PostgreSQL's text `COPY`
+/// writes rows. The header names the cache and its record format: a file with another
+/// header (an older format, another cache), one that cannot be read, and a line that does not
+/// decode are simply not there, because a cache never decides anything.
 package struct CacheFile: Sendable {
     package let url: URL
     let header: String
@@ -19,11 +19,44 @@ package struct CacheFile: Sendable {
     /// Off for this process (`FOLIO_CACHE_OFF`): loads nothing and saves nothing.
     let off: Bool
 
+    /// - Parameter format: the record's format; raise it whenever the record changes.
     package init(gitDirectory: String, name: String, format: Int) {
         url = URL(fileURLWithPath: gitDirectory).appendingPathComponent("folio/\(name)")
-        header = "folio \(name) cache \(format)"
+        header = "folio-cache/2 \(name)/\(format)"
         let kind = name.hasPrefix("written-") ? "written" : name.hasPrefix("build-") ? "build" : name
         off = Self.switchedOff.contains(kind)
+    }
+
+    /// The records of the file that decode as `Record`, in order.
+    package func load<Record: Decodable>(_ type: Record.Type) -> [Record] {
+        fields().compactMap { try? CacheFields.decode(Record.self, from: $0) }
+    }
+
+    /// Writes the records (a temporary file renamed into place). A failure only costs the
+    /// next run its shortcut, so it is not reported.
+    package func save<Record: Encodable>(_ records: [Record]) {
+        guard !off else { return }
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? AtomicFile.write(Data((header + "\n" + Self.lines(records)).utf8), to: url)
+    }
+
+    /// Adds records at the end of a file that `load` read with this header, in one
+    /// `write` (a line cut short by a crash does not decode on the next load).
+    package func append<Record: Encodable>(_ records: [Record]) {
+        guard !records.isEmpty, !off else { return }
+        let descriptor = open(url.path, O_WRONLY | O_APPEND)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array(Self.lines(records).utf8)
+        _ = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+    }
+
+    /// Whether the file exists with this header (so that records can be appended to it).
+    package var hasHeader: Bool {
+        guard !off, let handle = FileHandle(forReadingAtPath: url.path) else { return false }
+        defer { try? handle.close() }
+        let expected = Data((header + "\n").utf8)
+        return (try? handle.read(upToCount: expected.count)) == expected
     }
 
     /// The caches `Benchmarks/build.sh` switches off one at a time to measure what each
@@ -33,12 +66,12 @@ package struct CacheFile: Sendable {
     private static let switchedOff = Set(
         (ProcessInfo.processInfo.environment["FOLIO_CACHE_OFF"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
 
-    /// The records of the file, each split into its fields (unescaped). A field equal to
-    /// the same field of the record before shares its string (a key or a tagger's email
-    /// repeats on thousands of lines).
-    package func load() -> [[String]] {
+    /// The lines of the file, each split into its fields (unescaped). A field equal to the
+    /// same field of the line before shares its string (a key or a tagger's email repeats
+    /// on thousands of lines).
+    func fields() -> [[String?]] {
         guard !off, let data = try? Data(contentsOf: url) else { return [] }
-        var records: [[String]] = []
+        var records: [[String?]] = []
         var previous: [(bytes: UnsafeBufferPointer<UInt8>, text: String)] = []
         var first = true
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
@@ -61,39 +94,12 @@ package struct CacheFile: Sendable {
         return records
     }
 
-    /// The lines that are records of `type`; the others are skipped.
-    package func load<Record: CacheRecord>(_ type: Record.Type) -> [Record] {
-        load().compactMap(Record.init(fields:))
-    }
-
-    package func save<Record: CacheRecord>(_ records: [Record]) { save(records.map(\.fields)) }
-
-    package func append<Record: CacheRecord>(_ records: [Record]) { append(records.map(\.fields)) }
-
-    /// Writes the records (a temporary file renamed into place). A failure only costs the
-    /// next run its shortcut, so it is not reported.
-    package func save(_ records: [[String]]) {
-        guard !off else { return }
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? AtomicFile.write(Data((header + "\n" + Self.lines(records)).utf8), to: url)
-    }
-
-    /// Adds records at the end of a file that `load` read with this header, in one
-    /// `write` (a line cut short by a crash fails its record's checks on the next load).
-    package func append(_ records: [[String]]) {
-        guard !records.isEmpty, !off else { return }
-        let descriptor = open(url.path, O_WRONLY | O_APPEND)
-        guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
-        let bytes = Array(Self.lines(records).utf8)
-        _ = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-    }
-
-    private static func lines(_ records: [[String]]) -> String {
+    private static func lines<Record: Encodable>(_ records: [Record]) -> String {
         var text = ""
         text.reserveCapacity(records.count * 200)
         for record in records {
-            text += record.map(Self.escape).joined(separator: "\t")
+            guard let fields = try? CacheFields.encode(record) else { continue }
+            text += fields.map { $0.map(Self.escape) ?? "\\N" }.joined(separator: "\t")
             text += "\n"
         }
         return text
@@ -114,15 +120,17 @@ package struct CacheFile: Sendable {
         return escaped
     }
 
-    static func fields(_ line: UnsafeBufferPointer<UInt8>, previous: inout [(bytes: UnsafeBufferPointer<UInt8>, text: String)]) -> [String] {
-        var fields: [String] = []
+    static func fields(_ line: UnsafeBufferPointer<UInt8>, previous: inout [(bytes: UnsafeBufferPointer<UInt8>, text: String)]) -> [String?] {
+        var fields: [String?] = []
         var start = 0
         while start <= line.count {
             let tab = start < line.count ? memchr(line.baseAddress! + start, 0x09, line.count - start) : nil
             let index = tab.map { UnsafeRawPointer($0) - UnsafeRawPointer(line.baseAddress!) } ?? line.count
             let slice = UnsafeBufferPointer(rebasing: line[start..<index])
             let column = fields.count
-            if column < previous.count, previous[column].bytes.count == slice.count, slice.count > 15,
+            if slice.count == 2, slice[0] == 0x5C, slice[1] == UInt8(ascii: "N") {
+                fields.append(nil)
+            } else if column < previous.count, previous[column].bytes.count == slice.count, slice.count > 15,
                 memcmp(previous[column].bytes.baseAddress!, slice.baseAddress!, slice.count) == 0
             {
                 fields.append(previous[column].text)
