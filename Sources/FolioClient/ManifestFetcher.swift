@@ -21,7 +21,7 @@ struct ManifestFetcher: Sendable {
             do {
                 var request = HTTPClientRequest(url: url.absoluteString)
                 if let etag { request.headers.add(name: "If-None-Match", value: etag) }
-                let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+                let response = try await fetchClient.execute(request, timeout: timeout)
                 switch response.status.code {
                 case 304:
                     return .notModified
@@ -42,6 +42,18 @@ struct ManifestFetcher: Sendable {
         throw lastError ?? FetchError(status: 0, url: url)
     }
 }
+
+/// The one HTTP client every FolioClient fetches with: `HTTPClient.shared`'s settings, except
+/// that a connection that cannot be made fails the request at once. AsyncHTTPClient's
+/// default retries it until the request's timeout, so an app that started while its manifest
+/// host was down waited `attempts × requestTimeout` before using its disk copy (60 s with two
+/// attempts of 30 s); the fetcher retries with its own backoff instead. It lives as long as
+/// the process, as `HTTPClient.shared` does, so it is never shut down.
+private let fetchClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration.singletonConfiguration
+    configuration.connectionPool.retryConnectionEstablishment = false
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()
 
 struct FetchError: Error, CustomStringConvertible {
     let status: Int
