@@ -55,19 +55,19 @@ struct BuildTests {
         let fixture = try await promotedFixture()
         #expect(try await build(fixture, out: "dist").status == 0)
         let dist = fixture.repo.url.appendingPathComponent("dist")
-        func inode(_ path: String) async throws -> UInt64 {
+        func inode(_ path: String) throws -> UInt64 {
             try (FileManager.default.attributesOfItem(atPath: dist.appendingPathComponent(path).path)[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
         }
-        let before = try await (inode("prompts/triage/3.json"), inode("production/manifest.json"))
+        let before = try (inode("prompts/triage/3.json"), inode("production/manifest.json"))
         let second = try await build(fixture, out: "dist")
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(try await inode("prompts/triage/3.json") == before.0)
-        #expect(try await inode("production/manifest.json") == before.1)  // the same bytes stay too
+        #expect(try inode("prompts/triage/3.json") == before.0)
+        #expect(try inode("production/manifest.json") == before.1)  // the same bytes stay too
         // A new promotion changes the manifest: it is replaced, the version files stay.
         #expect(await CLI.run(["promote", "summary@1", "--env", "production", "--note", "back", "--signing-key", fixture.key("alice")], in: fixture.repo.url).status == 0)
         #expect(try await build(fixture, out: "dist").status == 0)
-        #expect(try await inode("prompts/triage/3.json") == before.0)
-        #expect(try await inode("production/manifest.json") != before.1)
+        #expect(try inode("prompts/triage/3.json") == before.0)
+        #expect(try inode("production/manifest.json") != before.1)
         #expect(!(try FileManager.default.contentsOfDirectory(atPath: dist.path)).contains { $0.hasPrefix(".folio-build-") })
     }
 

@@ -89,11 +89,11 @@ struct PatchedBuildTests {
 
         // A version promoted again is in the version-files cache already: no line is added.
         let cacheFile = folder.appendingPathComponent(".git/folio/version-files")
-        func cacheLines() async throws -> Int { try String(contentsOf: cacheFile, encoding: .utf8).split(separator: "\n").count }
-        let lines = try await cacheLines()
+        func cacheLines() throws -> Int { try String(contentsOf: cacheFile, encoding: .utf8).split(separator: "\n").count }
+        let lines = try cacheLines()
         try await promote(["triage@1"], to: "production", note: "back to 1")
         await expectPatched(try build(), checking: 1)
-        #expect(try await cacheLines() == lines)
+        #expect(try cacheLines() == lines)
         try await expectSameAsWhole()
 
         // Both environments at once, one version file shared by them.
@@ -197,18 +197,18 @@ struct PatchedBuildTests {
         try await promote(["triage@1"], to: "production")
         try await promote(["billing@2"], to: "staging")
         let caches = folder.appendingPathComponent(".git/folio")
-        func records() async throws -> Set<String> {
+        func records() throws -> Set<String> {
             Set(try FileManager.default.contentsOfDirectory(atPath: caches.path).filter { $0.hasPrefix("build-") || $0.hasPrefix("written-") })
         }
         #expect(try await build("kept").status == 0)
-        let kept = try await records()
+        let kept = try records()
         #expect(kept.count == 3, "\(kept)")  // two environments and the written-files record
         for run in 1...3 {
             #expect(try await build("run-\(run)").status == 0)
             try FileManager.default.removeItem(at: folder.appendingPathComponent("run-\(run)"))
         }
         #expect(try await build("kept").status == 0)
-        #expect(try await records() == kept)
+        #expect(try records() == kept)
         let index = try String(contentsOf: caches.appendingPathComponent("outputs"), encoding: .utf8)
         #expect(!index.contains("run-"), "\(index)")
         // What is kept still patches.
