@@ -28,16 +28,19 @@ struct ExternalProgramTests {
     }
 
     @Test func aTimeoutEndsTheProgram() async throws {
-        // On a thread of its own: on the shared pool, the time measured would include waiting
-        // for a thread other tests hold.
+        // Timed on a thread of its own: on the shared pool, the time measured would include
+        // waiting for a thread other tests hold (21.8 s once, when the clock was read after
+        // the task had gone back to the pool).
         let thread = ThreadExecutor()
         defer { thread.stop() }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let result = try await withTaskExecutorPreference(thread) { try await ExternalProgram("sleep", ["30"]).run(timeout: .milliseconds(200)) }
-        #expect(result.timedOut)
-        #expect(result.status != 0)
-        #expect(clock.now - start < .seconds(20))
+        let (result, elapsed) = try await withTaskExecutorPreference(thread) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let result = try await ExternalProgram("sleep", ["30"]).run(timeout: .milliseconds(200))
+            return (result, clock.now - start)
+        }
+        #expect(result.timedOut && result.signal == SIGKILL)
+        #expect(elapsed < .seconds(20))
         let quick = try await ExternalProgram("true", []).run(timeout: .seconds(30))
         #expect(!quick.timedOut && quick.status == 0)
     }
@@ -80,5 +83,54 @@ struct ExternalProgramTests {
         running.stop(signal: SIGKILL)  // (the test runner blocks SIGTERM, and children inherit that)
         #expect(!running.isRunning)
         #expect(try String(contentsOf: log, encoding: .utf8).contains("started"))
+    }
+
+    /// Foundation learns of a child's exit when a socket the child inherited closes, so a
+    /// program that outlives its parent and keeps that socket (or one that got it by accident,
+    /// started on another thread at the same moment) hid the exit until it ended too: 30 s
+    /// here before `waitid`.
+    @Test func anExitIsSeenWhileAProgramItStartedLivesOn() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try ExternalProgram("sh", ["-c", "sleep 30 >/dev/null 2>&1 & echo $!; exit 4"]).run(timeout: .seconds(60))
+        if let orphan = Int32(String(decoding: result.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) { kill(orphan, SIGKILL) }
+        #expect(result.status == 4 && result.signal == nil && !result.timedOut)
+        #expect(clock.now - start < .seconds(20))
+    }
+
+    @Test func aSignalThatEndsAProgramIsReported() throws {
+        let result = try ExternalProgram("sh", ["-c", "kill -KILL $$"]).run()
+        #expect(result.signal == SIGKILL && result.status == SIGKILL)
+    }
+
+    /// Pipes made for one program stay out of every other: a program spawned meanwhile by
+    /// code that closes nothing (here posix_spawn itself) does not inherit them.
+    @Test func pipesCloseOnExec() throws {
+        let running = try ExternalProgram("sh", ["-c", "exec sleep 30"]).start(output: .capture)
+        defer { running.stop(signal: SIGKILL) }
+        let pipe = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(running.processIdentifier)/fd/1")
+        #expect(pipe.hasPrefix("pipe:"))
+        let listing = FileManager.default.temporaryDirectory.appendingPathComponent("folio-fds-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: listing) }
+        let words = ["/bin/sh", "-c", "ls -l /proc/$$/fd > '\(listing.path)'"]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, "/bin/sh", nil, nil, arguments, environ) == 0)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        let fds = try String(contentsOf: listing, encoding: .utf8)
+        #expect(fds.contains("pipe:") || fds.contains("socket:") || fds.contains("/dev/"))
+        #expect(!fds.contains(pipe), "\(pipe) reached another program:\n\(fds)")
+    }
+
+    /// A run closes the pipes it made: Foundation keeps a finished Process (and so its
+    /// pipes) alive, and the test process once reached 1,500 descriptors, two per run.
+    @Test func aRunLeavesNoPipeOpen() throws {
+        let result = try ExternalProgram("sh", ["-c", "readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2"]).run()
+        let pipes = Set(String(decoding: result.output, as: UTF8.self).split(separator: "\n").map(String.init))
+        #expect(pipes.count == 3 && pipes.allSatisfy { $0.hasPrefix("pipe:") })
+        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
+        #expect(pipes.isDisjoint(with: open), "still open: \(pipes.intersection(open))")
     }
 }

@@ -1,3 +1,4 @@
+import FolioProcess
 import Foundation
 
 /// A real git repository in a temporary folder, driven by the git CLI, for tests.
@@ -101,40 +102,15 @@ public struct CommandFailure: Error, CustomStringConvertible {
 }
 
 public enum Command {
-    /// Runs a program to completion, capturing its output (read concurrently so a
-    /// large output cannot block the child).
+    /// Runs a program to completion, capturing its output, through the wrapper Folio itself
+    /// uses: its launches take turns with Folio's, so neither leaks pipes into the other.
     public static func run(
         _ executable: String, _ arguments: [String], in folder: URL? = nil,
         environment: [String: String]? = nil, input: String? = nil
     ) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = folder }
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        try process.run()
-        if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let result = try ExternalProgram(executable, arguments, in: folder, environment: environment).run(input: input.map { Data($0.utf8) })
         return CommandResult(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self),
-            signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil
-        )
+            status: result.status, stdout: String(decoding: result.output, as: UTF8.self), stderr: String(decoding: result.error, as: UTF8.self), signal: result.signal)
     }
 }
 
