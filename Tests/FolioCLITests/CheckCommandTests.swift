@@ -90,16 +90,7 @@ struct CheckCommandTests {
                 "folio.yaml": "schema: folio/config@1\nproviders:\n  dead: { kind: openai, base_url: \"http://127.0.0.1:9/v1\", concurrency: 2 }\n",
                 WorkedExample.promptPath: WorkedExample.promptV1, WorkedExample.goldenSetPath: WorkedExample.goldenSet,
             ])
-        // Timed on a thread of its own, so that going back to the shared pool, which other
-        // tests hold, is not counted.
-        let thread = ThreadExecutor()
-        defer { thread.stop() }
-        let (result, elapsed) = await withTaskExecutorPreference(thread) {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let result = await CLI.run(["eval", WorkedExample.promptName, "--provider", "dead", "--no-cache"], in: repo.url)
-            return (result, clock.now - start)
-        }
+        let (result, elapsed) = await ThreadExecutor.timed { await CLI.run(["eval", WorkedExample.promptName, "--provider", "dead", "--no-cache"], in: repo.url) }
         #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("cannot reach provider 'dead' at 127.0.0.1:9: the connection was refused (nothing listens there)"))
         #expect(elapsed < .seconds(20), "took \(elapsed)")
