@@ -17,9 +17,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        // What the FolioClient product pulls into an app is a range (`from:`), never `exact:`, so
+        // an app that links the SDK can take newer releases of these packages.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-distributed-tracing", exact: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only the OTLP/HTTP exporter: the gRPC one would add grpc-swift to every build.
         // Used by one example executable, never by the libraries.
@@ -128,7 +130,12 @@ let package = Package(
         .testTarget(name: "FolioProvidersTests", dependencies: ["FolioProviders", "FolioFakeLLM"]),
         .testTarget(name: "FolioEvalTests", dependencies: ["FolioEval", "FolioProviders", "FolioFakeLLM", "FolioTestSupport", "FolioCore"]),
         .testTarget(name: "FolioServerTests", dependencies: ["FolioServer"]),
-        .testTarget(name: "FolioTelemetryTests", dependencies: ["FolioTelemetry", "FolioTestSupport", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .testTarget(
+            name: "FolioTelemetryTests",
+            dependencies: [
+                "FolioTelemetry", "FolioTestSupport", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(
             name: "FolioCLITests",
             dependencies: [

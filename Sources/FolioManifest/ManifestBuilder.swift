@@ -14,12 +14,15 @@ package struct BuildOutput: Sendable {
     package let versionFiles: Int
     package let checkedTags: Int
     package let patched: Bool
+    /// Files (and gzip copies) written because they were missing or held other bytes.
+    package let written: Int
 
-    init(_ manifests: [String], versionFiles: Int, checkedTags: Int, patched: Bool) {
+    init(_ manifests: [String], versionFiles: Int, checkedTags: Int, patched: Bool, written: Int) {
         self.manifests = manifests
         self.versionFiles = versionFiles
         self.checkedTags = checkedTags
         self.patched = patched
+        self.written = written
     }
 }
 
@@ -53,11 +56,12 @@ struct StagedFiles {
         return sha256
     }
 
-    func write(to folder: URL, written: WrittenFiles) throws {
-        try ManifestBuilder.write(files, to: folder, digests: digests, written: written, compressed: compressed)
+    func write(to folder: URL, written: WrittenFiles) throws -> Int {
+        let count = try ManifestBuilder.write(files, to: folder, digests: digests, written: written, compressed: compressed)
         for path in files.keys where path.hasSuffix("/manifest.json") {
             ManifestBuilder.pruneSignatures(in: folder.appendingPathComponent((path as NSString).deletingLastPathComponent + "/signatures"))
         }
+        return count
     }
 }
 
@@ -108,13 +112,13 @@ package struct ManifestBuilder {
         }
         let gitDirectory = repository.git.gitDirectory
         let built = try assemble(environments, folder: folder, written: written)
-        try built.staged.write(to: folder, written: built.written.value)
+        let count = try built.staged.write(to: folder, written: built.written.value)
         for (environment, snapshot) in built.snapshots {
             snapshot.save(to: BuildSnapshot.file(gitDirectory: gitDirectory, environment: environment, folder: folder))
         }
         return BuildOutput(
             environments.map { "\($0)/manifest.json" }, versionFiles: built.staged.files.keys.filter { $0.hasPrefix("prompts/") }.count,
-            checkedTags: built.checkedTags, patched: false)
+            checkedTags: built.checkedTags, patched: false, written: count)
     }
 
     /// What a whole build makes before anything is written.
@@ -313,7 +317,7 @@ package struct ManifestBuilder {
     static func write(
         _ files: [String: Data], to folder: URL, digests known: [String: String], written: WrittenFiles,
         compressed compressedCopies: [String: Prefetch<Data?>] = [:]
-    ) throws {
+    ) throws -> Int {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let staging = folder.appendingPathComponent(".folio-build-\(UUID().uuidString)")
@@ -380,6 +384,7 @@ package struct ManifestBuilder {
         // Only after every file is in place: a record says "this file holds these bytes".
         for (path, digest) in unrecorded { written.record(path, digest: digest) }
         written.save()
+        return pending.count
     }
 
 }

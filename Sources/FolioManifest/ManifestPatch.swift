@@ -144,12 +144,12 @@ extension ManifestBuilder {
                 ))
             named.formUnion(versionFiles.keys)
         }
-        try staged.write(to: folder, written: written.value)
+        let count = try staged.write(to: folder, written: written.value)
         cache.save()
         for (file, snapshot) in next { snapshot.save(to: file) }
         return .built(
             BuildOutput(
                 environments.map { "\($0)/manifest.json" }, versionFiles: named.count,
-                checkedTags: checkedTags, patched: true))
+                checkedTags: checkedTags, patched: true, written: count))
     }
 }

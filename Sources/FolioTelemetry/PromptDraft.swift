@@ -63,10 +63,28 @@ package struct PromptDraft: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A YAML double-quoted scalar (JSON escaping is valid YAML).
+    /// A YAML double-quoted scalar that reads back as exactly `text`. Every character YAML
+    /// would not keep as written is escaped: the line breaks JSON leaves raw (U+0085 as `\N`,
+    /// U+2028 as `\L`, U+2029 as `\P`, which a YAML reader folds like a newline), control
+    /// characters, and what YAML 1.1 does not allow in a stream (DEL, C1 controls, U+FEFF,
+    /// U+FFFE and U+FFFF).
     package static func quoted(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: result += "\\\""
+            case 0x5C: result += "\\\\"
+            case 0x0A: result += "\\n"
+            case 0x09: result += "\\t"
+            case 0x0D: result += "\\r"
+            case 0x85: result += "\\N"
+            case 0x2028: result += "\\L"
+            case 0x2029: result += "\\P"
+            case 0x00..<0x20, 0x7F..<0xA0: result += String(format: "\\x%02X", scalar.value)
+            case 0xFEFF, 0xFFFE, 0xFFFF: result += String(format: "\\u%04X", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 }

@@ -122,18 +122,33 @@ struct Watcher: Sendable {
         _ = try TagSigner.resolve(explicitKey: signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)  // fail now, not on the first change
     }
 
+    /// Each pass rebuilds: a build that finds nothing new checks only what was written
+    /// (`WrittenFiles`) and patches nothing, and one that finds a file of `dist/` deleted or
+    /// changed writes it again. A problem is logged once, until it changes or goes away.
     func run() async {
         var last = ""
+        var reported: String?
         while !Task.isCancelled {
             do {
                 let repo = try PromptRepository(discovering: repository)
                 let state = try fingerprint(repo)
-                if state != last {
-                    if !last.isEmpty { try rebuild(repo) }
-                    last = state
+                let output = try rebuild(repo)
+                if state != last, !last.isEmpty {
+                    logger.info("rebuilt dist", metadata: ["environments": "\(output.manifests.joined(separator: ","))"])
+                } else if state == last, !output.patched, output.written > 0 {
+                    logger.info("repaired dist", metadata: ["files": "\(output.written)"])
+                }
+                last = state
+                if reported != nil {
+                    logger.info("rebuilding works again")
+                    reported = nil
                 }
             } catch {
-                logger.error("rebuild failed; dist/ is unchanged", metadata: ["error": "\(error)"])
+                let problem = "\(error)"
+                if problem != reported {
+                    logger.error("rebuild failed; dist/ is unchanged", metadata: ["error": "\(problem)"])
+                    reported = problem
+                }
             }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
         }
@@ -145,11 +160,10 @@ struct Watcher: Sendable {
         return ([main] + tags).joined(separator: "\n")
     }
 
-    private func rebuild(_ repo: PromptRepository) throws {
+    private func rebuild(_ repo: PromptRepository) throws -> BuildOutput {
         let signer = try TagSigner.resolve(explicitKey: signingKey, git: repo.git, environment: env.variables, in: env.workingDirectory)
         // Environments with no promotion yet are skipped rather than failing the rebuild.
         let built = environments.filter { !((try? repo.git.references(withPrefix: "refs/tags/folio/\($0)/")) ?? []).isEmpty }
-        _ = try ManifestBuilder(repository: repo, signer: signer).build(built, into: output)
-        logger.info("rebuilt dist", metadata: ["environments": "\(built.joined(separator: ","))"])
+        return try ManifestBuilder(repository: repo, signer: signer).build(built, into: output)
     }
 }

@@ -230,6 +230,13 @@ struct CommandTests {
         #expect(await CLI.run("lint", in: folder).status == 0)
         let again = await CLI.run("init", in: folder)
         #expect(again.stdout.contains("kept    folio.yaml (already there)"))
+        // The README's `git add .` after a build and a collect commits neither.
+        let repo = TestRepository(existing: folder)
+        try repo.write("dist/production/manifest.json", "{}")
+        try repo.write("traces/spans-1.jsonl", "{}")
+        try repo.git("add", ".")
+        let staged = try repo.git("diff", "--cached", "--name-only")
+        #expect(staged.contains("folio.yaml") && !staged.contains("dist/") && !staged.contains("traces/"), "\(staged)")
     }
 
     @Test(arguments: [

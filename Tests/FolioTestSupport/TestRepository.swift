@@ -135,13 +135,19 @@ public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
     public let port: Int
 
-    public init(_ executable: String, _ arguments: [String], in folder: URL? = nil) throws {
+    /// - Parameter errorLog: a file for the program's standard error (else it is dropped).
+    public init(_ executable: String, _ arguments: [String], in folder: URL? = nil, errorLog: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = folder }
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        if let errorLog {
+            _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errorLog)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         var text = ""
         while !text.contains("\n") {

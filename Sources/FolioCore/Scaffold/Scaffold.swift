@@ -71,9 +71,13 @@ package enum Scaffold {
 
         """
 
-    /// Keeps the response cache out of commits (recordings under .folio/recordings are meant to be committed).
+    /// Keeps what Folio makes out of commits: the response cache (recordings under
+    /// .folio/recordings are meant to be committed), `folio build`'s output and
+    /// `folio collect`'s trace files, the folders the README names.
     package static let gitignore = """
         .folio/cache/
+        dist/
+        traces/
 
         """
 
