@@ -118,6 +118,7 @@ let package = Package(
             name: "FolioClientTests",
             dependencies: [
                 "FolioClient", "FolioServer", "FolioTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -27,7 +27,12 @@ def sign(text, key="trusted", namespace="folio-manifest"):
     path = os.path.join(work, "m.json")
     with open(path, "w") as f:
         f.write(text)
-    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", os.path.join(here, "keys", key), "-n", namespace, path], check=True)
+    # git keeps no file modes but the executable bit: ssh-keygen wants the key private.
+    private = os.path.join(work, key)
+    if not os.path.exists(private):
+        with open(os.path.join(here, "keys", key)) as source, open(os.open(private, os.O_WRONLY | os.O_CREAT, 0o600), "w") as target:
+            target.write(source.read())
+    subprocess.run(["ssh-keygen", "-q", "-Y", "sign", "-f", private, "-n", namespace, path], check=True)
     with open(path + ".sig") as f:
         signature = f.read()
     os.unlink(path + ".sig")

@@ -103,10 +103,12 @@ def main() -> int:
                 with tracer.start_as_current_span("triage_ticket") as ticket_span:
                     if ticket.get("expected"):
                         ticket_span.set_attribute("app.expected_team", ticket["expected"])
-                    prompt = folio.render(arguments.prompt, {"ticket_text": ticket["text"], "ticket_type": ticket.get("type", "email")})
-                    settings = {key: prompt.model[key] for key in ("temperature", "max_tokens", "top_p") if prompt.model.get(key) is not None}
-                    with folio.span(prompt):
-                        response = model.chat.completions.create(model=prompt.model_name or "gpt-4o-mini", messages=prompt.messages, **settings)
+                    prompt = folio.render(arguments.prompt, ticket_text=ticket["text"], ticket_type=ticket.get("type", "email"))
+                    with folio.span(prompt) as span:
+                        response = model.chat.completions.create(**prompt.openai_arguments())
+                        # The answer on the prompt's span too: the report grades it even
+                        # where log records are not exported.
+                        span.record_output(response)
                     answer = (response.choices[0].message.content or "").strip()
                 expected = ticket.get("expected")
                 mark = "     " if not expected else ("ok   " if answer.lower() == expected else "WRONG")

@@ -3,7 +3,6 @@ import Foundation
 import FolioModel
 import FolioTemplate
 import Logging
-import NIOCore
 
 /// Renders prompts from a signed Folio manifest, with a cache that survives outages.
 ///
@@ -48,10 +47,17 @@ public final class FolioClient: Sendable {
         /// A bundled `manifest.json`, used when neither the server nor the disk copy is
         /// available (trusted without a signature: it ships inside the app).
         public var fallbackManifest: Data?
-        /// The deadline of each request.
+        /// How long one request may take, from connecting to the last byte of the body.
         public var requestTimeout: Duration = .seconds(5)
-        /// Tries per fetch, with backoff, before falling back.
+        /// How long one load (every attempt, with backoff, for the manifest and its
+        /// signature) may take before the client falls back to a copy: the longest a cold
+        /// start waits for a server that does not answer.
+        public var loadTimeout: Duration = .seconds(5)
+        /// Tries per fetch, with backoff, within `loadTimeout`.
         public var attempts = 3
+        /// The largest manifest or version file accepted, in bytes: a larger body is refused
+        /// while it arrives (at once, from its `Content-Length`), never read whole.
+        public var maxManifestBytes = 32 * 1024 * 1024
         /// Where the client logs (at info and below: one message when an outage starts,
         /// one when it ends).
         public var logger = Logger(label: "folio.client")
@@ -71,8 +77,10 @@ public final class FolioClient: Sendable {
         clock = configuration.clock
         store = ManifestStore(
             manifestURL: configuration.manifestURL, ttl: configuration.cacheTTL, verifier: verifier,
-            fetcher: ManifestFetcher(timeout: TimeAmount(configuration.requestTimeout), attempts: max(1, configuration.attempts)),
-            disk: configuration.cacheDirectory.map { DiskCache(root: $0, manifestURL: configuration.manifestURL) },
+            fetcher: ManifestFetcher(
+                timeout: configuration.requestTimeout, attempts: max(1, configuration.attempts), loadTimeout: configuration.loadTimeout,
+                maximumBytes: configuration.maxManifestBytes),
+            disk: configuration.cacheDirectory.map { DiskCache(root: $0, manifestURL: configuration.manifestURL, maximumBytes: configuration.maxManifestBytes) },
             fallback: configuration.fallbackManifest, logger: configuration.logger, clock: configuration.clock
         )
     }

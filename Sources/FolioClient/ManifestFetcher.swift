@@ -3,43 +3,84 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// HTTP GETs with a timeout, bounded retries and conditional requests.
+/// HTTP GETs with bounded attempts, conditional requests and a size cap. Each attempt has a
+/// deadline that covers the body as well as the head (AsyncHTTPClient's own deadline ends
+/// once the head arrives, so a server sending one byte a second would hold a load for as
+/// long as it likes), and the attempts of one load share one budget (`loadTimeout`).
 struct ManifestFetcher: Sendable {
     enum Outcome: Sendable {
         case fresh(Data, etag: String?)
         case notModified
     }
 
-    let timeout: TimeAmount
+    /// One attempt, from connecting to the last byte.
+    let timeout: Duration
     let attempts: Int
-    static let maximumBytes = 32 * 1024 * 1024
+    /// Every attempt of one load (manifest and signature) together.
+    var loadTimeout: Duration = .seconds(5)
+    /// The largest body accepted, enforced while it arrives and at once from a larger
+    /// `Content-Length`.
+    var maximumBytes = ManifestFetcher.defaultMaximumBytes
+    static let defaultMaximumBytes = 32 * 1024 * 1024
 
-    func get(_ url: URL, etag: String? = nil) async throws -> Outcome {
+    /// The point a load started now must end by.
+    func loadDeadline() -> ContinuousClock.Instant { .now + loadTimeout }
+
+    func get(_ url: URL, etag: String? = nil, until deadline: ContinuousClock.Instant? = nil) async throws -> Outcome {
+        let deadline = deadline ?? loadDeadline()
         var lastError: Error?
         for attempt in 0..<attempts {
-            if attempt > 0 { try await Task.sleep(for: .milliseconds(100 << min(attempt, 5))) }
+            if attempt > 0 {
+                let pause = Duration.milliseconds(100 << min(attempt, 5))
+                guard ContinuousClock.now + pause < deadline else { break }
+                try await Task.sleep(for: pause)
+            }
+            let remaining = deadline - .now
+            guard remaining > .zero else { break }
             do {
-                var request = HTTPClientRequest(url: url.absoluteString)
-                if let etag { request.headers.add(name: "If-None-Match", value: etag) }
-                let response = try await fetchClient.execute(request, timeout: timeout)
-                switch response.status.code {
-                case 304:
-                    return .notModified
-                case 200:
-                    let body = try await response.body.collect(upTo: Self.maximumBytes)
-                    return .fresh(Data(body.readableBytesView), etag: response.headers.first(name: "ETag"))
-                case 404:
-                    throw FetchError(status: 404, url: url)
-                default:
-                    lastError = FetchError(status: Int(response.status.code), url: url)
-                }
+                return try await Self.within(min(timeout, remaining), url: url) { try await once(url, etag: etag) }
             } catch let error as FetchError where error.status == 404 {
                 throw error
             } catch {
                 lastError = error
             }
         }
-        throw lastError ?? FetchError(status: 0, url: url)
+        throw lastError ?? FetchError(status: 0, url: url, reason: "no answer within the \(loadTimeout) load budget")
+    }
+
+    private func once(_ url: URL, etag: String?) async throws -> Outcome {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        let response = try await fetchClient.execute(request, timeout: .hours(1))  // bounded by `within`
+        switch response.status.code {
+        case 304:
+            return .notModified
+        case 200:
+            do {
+                let body = try await response.body.collect(upTo: maximumBytes)
+                return .fresh(Data(body.readableBytesView), etag: response.headers.first(name: "ETag"))
+            } catch is NIOTooManyBytesError {
+                throw FetchError(status: 0, url: url, reason: "the body is more than the \(maximumBytes) bytes allowed (maxManifestBytes)")
+            }
+        default:
+            throw FetchError(status: Int(response.status.code), url: url)
+        }
+    }
+
+    /// `work`, cancelled (and answered with a timeout) once `limit` has passed.
+    static func within<T: Sendable>(_ limit: Duration, url: URL, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw FetchError(status: 0, url: url, reason: "no whole answer within requestTimeout (\(limit))")
+            }
+            return value
+        }
     }
 }
 
@@ -58,6 +99,10 @@ private let fetchClient: HTTPClient = {
 struct FetchError: Error, CustomStringConvertible {
     let status: Int
     let url: URL
+    var reason = ""
 
-    var description: String { status == 0 ? "cannot reach \(url)" : "\(url) answered HTTP \(status)" }
+    var description: String {
+        if status != 0 { return "\(url) answered HTTP \(status)" }
+        return reason.isEmpty ? "cannot reach \(url)" : "cannot get \(url): \(reason)"
+    }
 }

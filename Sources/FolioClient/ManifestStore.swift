@@ -82,9 +82,15 @@ actor ManifestStore {
     private var fetchedAt: Duration?
     private var nextRefresh: Duration?
     private var highestVersion = 0
+    /// The version of the signed copy on disk, checked once (nil until then).
+    private var diskHighest: Int?
     /// Fetches that failed in a row: the first is logged, the rest only at debug level,
     /// and the first success after them says the outage is over.
     private var failures = 0
+    /// Whether this outage has logged that nothing was left to serve.
+    private var toldNoCopy = false
+    /// The problem of the cache folder last logged, so it is logged once.
+    private var toldFolder: String?
     private var refreshTask: Task<Void, Never>?
     private var loadTask: Task<Entry, Error>?
 
@@ -138,7 +144,8 @@ actor ManifestStore {
             throw FolioClientError(kind: .unavailable, message: "\(url) answered 304 to an unconditional request")
         }
         guard ContentHash.sha256Hex(bytes) == expected else {
-            throw FolioClientError(kind: .unavailable, message: "\(url) does not match the sha256 the signed manifest gives for \(name) v\(version)")
+            let message = "\(url) does not match the sha256 the signed manifest gives for \(name) v\(version)"
+            throw FolioClientError(kind: .trust, message: message, underlying: ManifestRefusal(kind: .sha256, message: message))
         }
         let file = try JSONDecoder.folio.decode(ManifestPrompt.self, from: bytes)
         let compiled = try Self.compile(file)
@@ -153,22 +160,53 @@ actor ManifestStore {
 
     // MARK: - Loading
 
+    /// A fetch, else the current entry if still valid, the disk copy, the bundled fallback.
+    /// With nothing left: `.trust` when a copy was refused (the first refusal underneath),
+    /// else `.unavailable`. The log says which, once per outage.
     private func load() async throws -> Entry {
         do {
             return try await fetchAndInstall()
         } catch {
-            failed("manifest fetch failed", error)
+            failed(error)
+            var refusal = error as? ManifestRefusal
             if let entry, !isExpired(entry.manifest) { return entry }
-            if let stored = disk?.load(), let entry = try? install(bytes: stored.bytes, signature: stored.signature, etag: stored.etag, source: "disk") {
-                logger.info("serving the last-known-good manifest from disk", metadata: ["version": "\(entry.manifest.version)"])
-                return entry
+            if let disk {
+                noteFolder(disk)
+                if let stored = disk.load() {
+                    do {
+                        let entry = try install(bytes: stored.bytes, signature: stored.signature, etag: stored.etag, source: "disk")
+                        logger.info("serving the last-known-good manifest from disk", metadata: ["event": "disk-copy", "version": "\(entry.manifest.version)"])
+                        return entry
+                    } catch {
+                        logger.info("the disk copy was refused", metadata: ["event": "disk-refused", "error": "\(error)"])
+                        refusal = refusal ?? error as? ManifestRefusal
+                    }
+                }
             }
-            if let fallback, let entry = try? installFallback(fallback) {
-                logger.info("serving the bundled fallback manifest", metadata: ["version": "\(entry.manifest.version)"])
-                return entry
+            if let fallback {
+                do {
+                    let entry = try installFallback(fallback)
+                    logger.info("serving the bundled fallback manifest", metadata: ["event": "fallback", "version": "\(entry.manifest.version)"])
+                    return entry
+                } catch {
+                    refusal = refusal ?? error as? ManifestRefusal
+                }
+            }
+            logger.log(level: toldNoCopy ? .debug : .info, "no manifest copy to serve", metadata: ["event": "no-copy", "url": "\(manifestURL)"])
+            toldNoCopy = true
+            if let refusal {
+                throw FolioClientError(
+                    kind: .trust, message: "no manifest can be trusted: \(refusal.message); and there is no other good copy (disk or bundled fallback)", underlying: refusal)
             }
             throw FolioClientError(kind: .unavailable, message: "no manifest is available: \(manifestURL) failed (\(error)), and there is no usable disk copy or fallback snapshot", underlying: error)
         }
+    }
+
+    /// Logs a cache folder that is not used, once per problem.
+    private func noteFolder(_ disk: DiskCache) {
+        guard let problem = disk.problem(), problem != toldFolder else { return }
+        logger.info("the cache folder is not used", metadata: ["event": "cache-folder-refused", "folder": "\(disk.folder.path)", "problem": "\(problem)"])
+        toldFolder = problem
     }
 
     private func refresh() async {
@@ -177,20 +215,23 @@ actor ManifestStore {
             _ = try await fetchAndInstall()
         } catch {
             nextRefresh = clock.monotonic() + min(ttl, .seconds(10))
-            failed("manifest refresh failed; serving the cached copy", error)
+            failed(error)
         }
     }
 
     /// Logs a failed fetch: at info for the first of an outage, at debug for the others.
-    private func failed(_ message: Logger.Message, _ error: any Error) {
+    private func failed(_ error: any Error) {
         failures += 1
-        logger.log(level: failures == 1 ? .info : .debug, message, metadata: ["url": "\(manifestURL)", "error": "\(error)", "failures": "\(failures)"])
+        logger.log(
+            level: failures == 1 ? .info : .debug, "manifest fetch failed",
+            metadata: ["event": "fetch-failed", "url": "\(manifestURL)", "error": "\(error)", "failures": "\(failures)"])
     }
 
     /// Logs the end of an outage.
     private func succeeded() {
-        if failures > 0 { logger.info("manifest fetch works again", metadata: ["url": "\(manifestURL)", "failures": "\(failures)"]) }
+        if failures > 0 { logger.info("manifest fetch works again", metadata: ["event": "recovered", "url": "\(manifestURL)", "failures": "\(failures)"]) }
         failures = 0
+        toldNoCopy = false
     }
 
     private func fetchAndInstall() async throws -> Entry {
@@ -200,31 +241,28 @@ actor ManifestStore {
     }
 
     private func fetchOnce() async throws -> Entry {
-        switch try await fetcher.get(manifestURL, etag: entry?.etag) {
+        let deadline = fetcher.loadDeadline()
+        switch try await fetcher.get(manifestURL, etag: entry?.etag, until: deadline) {
         case .notModified:
             guard let entry else { throw FolioClientError(kind: .unavailable, message: "\(manifestURL) answered 304 without a cached copy") }
             return try renewed(entry)
         case .fresh(let bytes, let etag):
             if let entry, entry.bytes == bytes { return try renewed(entry) }
-            let signature = try await fetchSignature(of: bytes)
-            do {
-                return try install(bytes: bytes, signature: signature, etag: etag, source: "server")
-            } catch {
-                throw FolioClientError(kind: .unavailable, message: "refused the manifest from \(manifestURL): \(error)", underlying: error)
-            }
+            let signature = try await fetchSignature(of: bytes, until: deadline)
+            return try install(bytes: bytes, signature: signature, etag: etag, source: "server")
         }
     }
 
     /// The signature of these manifest bytes: `signatures/<sha256>.sig` beside the manifest,
     /// which a rebuild never replaces, so the pair cannot be torn; a `dist/` built before
     /// those existed has only `manifest.json.sig`.
-    private func fetchSignature(of bytes: Data) async throws -> Data {
+    private func fetchSignature(of bytes: Data, until deadline: ContinuousClock.Instant) async throws -> Data {
         let addressed = manifestURL.deletingLastPathComponent().appendingPathComponent(Manifest.signaturePath(sha256: ContentHash.sha256Hex(bytes)))
         let outcome: ManifestFetcher.Outcome
         do {
-            outcome = try await fetcher.get(addressed)
+            outcome = try await fetcher.get(addressed, until: deadline)
         } catch let error as FetchError where error.status == 404 {
-            outcome = try await fetcher.get(manifestURL.appendingPathExtension("sig"))
+            outcome = try await fetcher.get(manifestURL.appendingPathExtension("sig"), until: deadline)
         }
         guard case .fresh(let signature, _) = outcome else {
             throw FolioClientError(kind: .unavailable, message: "the manifest signature answered 304 to an unconditional request")
@@ -232,24 +270,39 @@ actor ManifestStore {
         return signature
     }
 
-    /// Verifies and installs a manifest: signature, schema, expiry and rollback protection.
+    /// Verifies and installs a manifest: signature, schema, expiry and rollback protection
+    /// (against the highest version seen here and, for the server's, the signed disk copy).
     private func install(bytes: Data, signature: Data, etag: String?, source: String) throws -> Entry {
-        let highest = max(highestVersion, disk?.highestVersion() ?? 0)
+        let highest = max(highestVersion, source == "server" ? signedDiskVersion() : 0)
         let manifest = try verifier.check(bytes, signature: signature, highestSeen: highest, now: clock.wallClock(), source: source)
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: etag, bytes: bytes, signature: signature)
         self.entry = entry
         markFresh(entry)
         nextRefresh = nil
-        highestVersion = manifest.version
-        if source == "server" { disk?.store(bytes: bytes, signature: signature, etag: etag, version: manifest.version) }
+        highestVersion = max(highestVersion, manifest.version)
+        if source == "server", let disk {
+            noteFolder(disk)
+            disk.store(bytes: bytes, signature: signature, etag: etag)
+            diskHighest = max(diskHighest ?? 0, manifest.version)
+        }
         return entry
+    }
+
+    /// The version of the signed copy on disk: what rollback protection remembers across
+    /// restarts (checked once; an unsigned or foreign copy counts as none).
+    private func signedDiskVersion() -> Int {
+        if let diskHighest { return diskHighest }
+        let stored = disk?.load()
+        let version = stored.flatMap { try? verifier.verify($0.bytes, signature: $0.signature).version } ?? 0
+        diskHighest = version
+        return version
     }
 
     /// The bundled snapshot ships inside the app, so it is trusted without a signature.
     private func installFallback(_ bytes: Data) throws -> Entry {
         let manifest = try JSONDecoder.folio.decode(Manifest.self, from: bytes)
         guard !isExpired(manifest) else {
-            throw FolioClientError(kind: .unavailable, message: "the bundled fallback manifest expired at \(manifest.expires!)")
+            throw ManifestRefusal(kind: .expired, message: "the bundled fallback manifest expired at \(manifest.expires!)")
         }
         let entry = Entry(manifest: manifest, prompts: try Self.compileAll(manifest), etag: nil, bytes: bytes, signature: Data())
         self.entry = entry
@@ -261,7 +314,7 @@ actor ManifestStore {
     /// server still having it does not make it valid again).
     private func renewed(_ entry: Entry) throws -> Entry {
         guard !isExpired(entry.manifest) else {
-            throw FolioClientError(kind: .unavailable, message: "the manifest from the server expired at \(entry.manifest.expires!)")
+            throw ManifestRefusal(kind: .expired, message: "the manifest from the server expired at \(entry.manifest.expires!)")
         }
         markFresh(entry)
         return entry

@@ -20,26 +20,32 @@ struct ManifestVerifier: Sendable {
     }
 
     /// Why a manifest is refused, in the conformance suite's words (`conformance/trust.json`).
-    enum Refusal: String, Error {
-        case signature, key, namespace, rollback, expired, malformed, schema
+    enum Refusal: String, Error, Sendable {
+        case signature, key, namespace, rollback, expired, malformed, schema, sha256
     }
 
     /// Every check a manifest must pass before it is used: the signature (`verify`), then
-    /// rollback (a version lower than `highestSeen`) and `expires`. Throws the refusal's
-    /// kind with its message.
-    func check(_ bytes: Data, signature: Data, highestSeen: Int, now: Date = Date(), source: String) throws -> Manifest {
-        let manifest = try verify(bytes, signature: signature)
-        guard manifest.version >= highestSeen else {
-            throw FolioClientError(kind: .unavailable, message: "refused manifest version \(manifest.version) from \(source): version \(highestSeen) was already seen (rollback protection)")
+    /// rollback (a version lower than `highestSeen`) and `expires` (skipped when `now` is
+    /// nil). Throws a `ManifestRefusal` naming the check.
+    func check(_ bytes: Data, signature: Data, highestSeen: Int, now: Date?, source: String) throws -> Manifest {
+        let manifest: Manifest
+        do {
+            manifest = try verify(bytes, signature: signature)
+        } catch {
+            throw ManifestRefusal(kind: Self.refusal(error), message: "refused the manifest from \(source): \(error)", underlying: error)
         }
-        if let expires = manifest.expires, expires < now {
-            throw FolioClientError(kind: .unavailable, message: "the manifest from \(source) expired at \(expires)")
+        guard manifest.version >= highestSeen else {
+            throw ManifestRefusal(kind: .rollback, message: "refused manifest version \(manifest.version) from \(source): version \(highestSeen) was already seen (rollback protection)")
+        }
+        if let now, let expires = manifest.expires, expires < now {
+            throw ManifestRefusal(kind: .expired, message: "the manifest from \(source) expired at \(expires)")
         }
         return manifest
     }
 
-    /// The conformance suite's kind for an error `check` threw.
+    /// The conformance suite's kind for an error `verify` threw.
     static func refusal(_ error: any Error) -> Refusal {
+        if let refusal = error as? ManifestRefusal { return refusal.kind }
         if let signing = error as? SigningError {
             switch signing.kind {
             case .badSignature: return .signature
@@ -49,11 +55,6 @@ struct ManifestVerifier: Sendable {
             default: return .malformed
             }
         }
-        if let client = error as? FolioClientError {
-            if client.message.contains("rollback protection") { return .rollback }
-            if client.message.contains("expired") { return .expired }
-        }
-        if error is DecodingError { return .malformed }
         return .malformed
     }
 
@@ -71,4 +72,14 @@ struct ManifestVerifier: Sendable {
         }
         return manifest
     }
+}
+
+/// A manifest or version file that failed a check: what `FolioClientError.Kind.trust`
+/// carries underneath, with the check's name.
+struct ManifestRefusal: Error, Sendable, CustomStringConvertible {
+    let kind: ManifestVerifier.Refusal
+    let message: String
+    var underlying: (any Error)?
+
+    var description: String { message }
 }

@@ -72,15 +72,18 @@ public struct FolioClientError: Error, Sendable, Equatable, CustomStringConverti
     /// struct, not an enum, so that kinds can be added without breaking a `switch`.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Code: String {
-            case unavailable, unknownPrompt = "unknown_prompt", unknownVersion = "unknown_version"
+            case unavailable, trust, unknownPrompt = "unknown_prompt", unknownVersion = "unknown_version"
             case render, invalidConfiguration = "invalid_configuration"
         }
 
         private let code: Code
 
-        /// No manifest could be had (server, disk copy and bundled snapshot all failed, or
-        /// what came was refused), or a pinned version's file could not be fetched.
+        /// No manifest could be had (the server failed and there is no good copy in memory,
+        /// on disk or bundled), or a pinned version's file could not be fetched.
         public static let unavailable = Kind(code: .unavailable)
+        /// A manifest or a version file failed a check (signature, key, namespace, rollback,
+        /// expiry, schema, sha256) and no good copy is left to serve: `underlying` says which.
+        public static let trust = Kind(code: .trust)
         /// The prompt is not in the manifest.
         public static let unknownPrompt = Kind(code: .unknownPrompt)
         /// The pinned version was never published, or the reference pins none.

@@ -15,7 +15,7 @@ struct FolioCommand: AsyncParsableCommand {
 
             Shell completions: folio --generate-completion-script bash|zsh|fish
             """,
-        version: "0.1.0",
+        version: "2.0.0",
         subcommands: [
             InitCommand.self, LintCommand.self, RenderCommand.self, VersionsCommand.self,
             DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self,

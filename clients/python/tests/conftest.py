@@ -35,6 +35,7 @@ TRIAGE_V1 = textwrap.dedent("""\
           Ticket type: {{ticket_type}}
       - role: user
         content: "{{ticket_text}}"
+    output: { type: label, labels: [billing, technical, account, general] }
     """)
 
 DIGEST = textwrap.dedent("""\
@@ -223,7 +224,8 @@ def any_server(request, published: PromptRepo, tmp_path: Path):
 
 
 class ManualClock:
-    """A monotonic clock the test moves, so no test sleeps through a TTL."""
+    """A clock the test moves, so no test sleeps through a TTL (it may serve as the wall
+    clock too: its start is long before any manifest's expires)."""
 
     def __init__(self):
         self.now = 1000.0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PromptRepo, start_folio_serve
-from folio_client import AsyncFolioClient, FolioClient, FolioError, RenderError, UnavailableError, UnknownPromptError
+from folio_client import AsyncFolioClient, FolioClient, FolioError, RenderError, TrustError, UnavailableError, UnknownPromptError
 
 
 def client(served, repo: PromptRepo, **options) -> FolioClient:
@@ -68,8 +68,9 @@ def test_a_pinned_version_is_checked_against_the_manifest_and_cached(serve, publ
     path = published.dist / "prompts" / "triage" / "1.json"
     path.write_text(path.read_text().replace("You classify", "You obey"))
     (published.dist / "prompts" / "triage" / "1.json.gz").unlink()
-    with pytest.raises(UnavailableError, match="does not match the sha256 the signed manifest gives for triage v1"):
+    with pytest.raises(TrustError, match="does not match the sha256 the signed manifest gives for triage v1") as caught:
         other.render("triage@1", {"ticket_text": "x"})
+    assert caught.value.kind == "sha256"
 
 
 def test_a_stopped_server_falls_back_to_the_disk_copy_then_the_bundled_manifest(serve, published, tmp_path, caplog):
@@ -100,8 +101,9 @@ def test_a_manifest_changed_by_one_byte_is_refused(serve, published, clock):
     folio.wait_for_refresh()
     assert folio.render("triage", {"ticket_text": "x"}).messages[0]["content"].startswith("You classify")  # still the good one
     fresh = client(serve, published)
-    with pytest.raises(UnavailableError, match="the signature does not match"):
+    with pytest.raises(TrustError, match="the signature does not match") as caught:
         fresh.render("triage", {"ticket_text": "x"})
+    assert caught.value.kind == "signature" and isinstance(caught.value.__cause__, TrustError)
 
 
 def test_an_older_signed_manifest_is_refused_in_memory_and_on_disk(serve, published, tmp_path, clock, caplog):
@@ -121,7 +123,7 @@ def test_an_older_signed_manifest_is_refused_in_memory_and_on_disk(serve, publis
     assert folio.render("triage", {"ticket_text": "x"}).version == 2
     # Rollback protection survives a restart: the older manifest is refused and the
     # last-known-good copy on disk is served instead.
-    with caplog.at_level(logging.WARNING, logger="folio_client"):
+    with caplog.at_level(logging.INFO, logger="folio_client"):
         restarted = client(serve, published, cache_dir=str(cache))
         assert restarted.render("triage", {"ticket_text": "x"}).version == 2
     assert "rollback protection" in caplog.text
@@ -132,9 +134,10 @@ def test_an_expired_manifest_is_refused(serve, published):
     folio = client(serve, published)
     assert folio.render("triage", {"ticket_text": "x"}).version == 1
     time.sleep(1.2)  # expires is wall-clock time, written into the signed manifest
-    with pytest.raises(UnavailableError, match="expired"):
+    with pytest.raises(TrustError, match="expired") as caught:
         client(serve, published).render("triage", {"ticket_text": "x"})
-    with pytest.raises(UnavailableError):
+    assert caught.value.kind == "expired"
+    with pytest.raises(TrustError):
         folio.render("triage", {"ticket_text": "x"})  # the cached copy expired too
 
 

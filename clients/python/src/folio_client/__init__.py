@@ -4,17 +4,21 @@ variables, a cache that survives outages).
 
     from folio_client import FolioClient
     client = FolioClient("https://prompts.example.com/production/manifest.json", [public_key_line])
-    prompt = client.render("support_ticket_triage", {"ticket_text": text})
-    openai_client.chat.completions.create(model=prompt.model_name, messages=prompt.messages)
+    prompt = client.render("support_ticket_triage", ticket_text=text)
+    openai_client.chat.completions.create(**prompt.openai_arguments())
 """
-from ._client import AsyncFolioClient, FolioClient, PromptVersionInfo, RenderedPrompt
+from ._client import AsyncFolioClient, FolioClient, LocalFolioClient
 from ._errors import ConfigurationError, FolioError, RenderError, TrustError, UnavailableError, UnknownPromptError
+from ._types import OpenAIChatArguments, PromptTemplate, PromptVersionInfo, RenderedPrompt
 
 __all__ = [
     "AsyncFolioClient",
     "ConfigurationError",
     "FolioClient",
     "FolioError",
+    "LocalFolioClient",
+    "OpenAIChatArguments",
+    "PromptTemplate",
     "PromptVersionInfo",
     "RenderError",
     "RenderedPrompt",
@@ -22,4 +26,8 @@ __all__ = [
     "UnavailableError",
     "UnknownPromptError",
 ]
-__version__ = "1.0.0"
+#: The same version as the `folio` CLI and its wheel (one release, one number). This SDK
+#: reads manifests of schema folio/manifest@1.
+__version__ = "2.0.0"
+#: The manifest schema this version reads.
+MANIFEST_SCHEMA = "folio/manifest@1"

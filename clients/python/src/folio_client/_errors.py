@@ -1,4 +1,5 @@
-"""The errors folio_client raises. Every one is a FolioError."""
+"""The errors folio_client raises. Every one is a FolioError; the one underneath, when
+there was one, is chained (`raise … from`), so `error.__cause__` says what failed."""
 from __future__ import annotations
 
 from typing import Optional
@@ -9,16 +10,19 @@ class FolioError(Exception):
 
 
 class ConfigurationError(FolioError):
-    """The client was given something it cannot use (a public key that does not parse)."""
+    """The client was given something it cannot use: raised when it is built, never later.
+    The message says what to pass instead."""
 
 
 class UnavailableError(FolioError):
-    """No usable manifest: the server failed and there is no good copy on disk or bundled."""
+    """No usable manifest: the server failed and there is no good copy in memory, on disk
+    or bundled (or a pinned version's file could not be fetched)."""
 
 
 class TrustError(FolioError):
-    """A manifest was refused: bad signature, unknown key, wrong namespace, a version lower
-    than one already seen, or past its `expires`. `kind` says which."""
+    """A manifest or a version file failed a check and no good copy is left to serve.
+    `kind` says which check: `signature`, `key`, `namespace`, `rollback`, `expired`,
+    `malformed`, `schema` or `sha256`."""
 
     def __init__(self, message: str, kind: str):
         super().__init__(message)
@@ -32,9 +36,10 @@ class UnknownPromptError(FolioError):
 class RenderError(FolioError):
     """A render refused its variables (or its template failed). The message names the
     prompt, the version and the variable; `kind` is missing_variable, unknown_variable,
-    invalid_value or template."""
+    invalid_value or template; `version` is the prompt version (an int, as
+    `RenderedPrompt.version`; 0 for a fallback given as messages)."""
 
-    def __init__(self, message: str, kind: str, prompt: str, version: str, variable: Optional[str]):
+    def __init__(self, message: str, kind: str, prompt: str, version: int, variable: Optional[str]):
         super().__init__(message)
         self.kind = kind
         self.prompt = prompt

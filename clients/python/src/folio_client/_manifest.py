@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -44,10 +43,9 @@ class Manifest:
         text = self.document.get("expires")
         return parse_time(text) if text else None
 
-    def is_expired(self, now: Optional[_dt.datetime] = None) -> bool:
-        if self.expires_at is None:
-            return False
-        return self.expires_at < (now.timestamp() if now else time.time())
+    def is_expired(self, now: float) -> bool:
+        """Whether `expires` is before `now` (Unix seconds, from the client's wall clock)."""
+        return self.expires_at is not None and self.expires_at < now
 
     @property
     def version_files(self) -> Mapping[str, str]:
@@ -68,13 +66,14 @@ def decode(data: bytes, source: str) -> Manifest:
 
 
 def verify(data: bytes, signature: str, keys: List[PublicKey], highest_seen: int = 0,
-           now: Optional[_dt.datetime] = None, source: str = "the server") -> Manifest:
+           now: Optional[float] = None, source: str = "the server") -> Manifest:
     """The manifest, if every check passes; TrustError (with `kind`) otherwise. The bytes
-    are not decoded before the signature is checked."""
+    are not decoded before the signature is checked. `now` is Unix seconds (the client's
+    wall clock; None skips the expiry check)."""
     Signature.parse(signature).verify(data, NAMESPACE, keys)
     manifest = decode(data, source)
     if manifest.version < highest_seen:
         raise TrustError(f"refused manifest version {manifest.version} from {source}: version {highest_seen} was already seen (rollback protection)", "rollback")
-    if manifest.is_expired(now):
+    if now is not None and manifest.is_expired(now):
         raise TrustError(f"the manifest from {source} expired at {manifest.document.get('expires')}", "expired")
     return manifest

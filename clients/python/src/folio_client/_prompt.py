@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional
 
-from ._errors import RenderError
-from ._mustache import Template, TemplateRenderError, TemplateSyntaxError, format_number, text_of
+from ._errors import ConfigurationError, RenderError
+from ._mustache import Section, Template, TemplateRenderError, TemplateSyntaxError, format_number, text_of
 
 
 def coerce(value: Any, kind: str) -> Any:
@@ -48,6 +48,8 @@ def _describe(value: Any) -> str:
 def problem(value: Any, variable: Mapping[str, Any]) -> Optional[str]:
     """What is wrong with `value` for the declared `variable`, or None if it fits."""
     kind = variable.get("type", "string")
+    if kind == "any":
+        return None
     value = coerce(value, kind)
     is_bool = isinstance(value, bool)
     is_number = isinstance(value, (int, float)) and not is_bool
@@ -109,7 +111,7 @@ class PromptFile:
                 templates.append(Template(message["content"]))
             except TemplateSyntaxError as error:
                 raise RenderError(f"prompt '{name}' v{version}: message {index + 1} has a template error at {error}",
-                                  "template", name, f"v{version}", None) from None
+                                  "template", name, version, None) from None
         variables = list(entry.get("variables", []))
         declared = {variable["name"]: variable for variable in variables}
         texts = {name: (None if variable.get("enum") is None else frozenset(member for member in variable["enum"] if isinstance(member, str)))
@@ -118,6 +120,34 @@ class PromptFile:
                        bool(variable.get("required", False))) for variable in variables)
         roles = [message["role"] for message in entry.get("messages", [])]
         return PromptFile(name, version, entry, templates, declared, texts, fills, roles, dict(entry.get("partials", {})))
+
+    @staticmethod
+    def from_messages(name: str, messages: Any) -> "PromptFile":
+        """A prompt given by the app as messages (`[{"role", "content"}]`, templates with
+        `{{variables}}`), as Langfuse takes a fallback: version 0, each variable a template
+        uses outside a section declared as a required string, each section name as an
+        optional value of any type."""
+        if not isinstance(messages, (list, tuple)) or not all(
+                isinstance(message, Mapping) and isinstance(message.get("role"), str) and isinstance(message.get("content"), str) for message in messages):
+            raise ConfigurationError(f"the fallback for '{name}' must be a list of {{\"role\": …, \"content\": …}} messages")
+        variables: Dict[str, Dict[str, Any]] = {}
+        for index, message in enumerate(messages):
+            try:
+                template = Template(message["content"])
+            except TemplateSyntaxError as error:
+                raise ConfigurationError(f"the fallback for '{name}': message {index + 1} has a template error at {error}") from None
+            for node, sections in template.references():
+                top = node.parts[0]
+                if top == "." or sections:
+                    continue
+                if top not in variables:
+                    variables[top] = {"name": top, "type": "string", "required": True}
+            for node in template.nodes:
+                if isinstance(node, Section) and node.name.parts[0] not in variables:
+                    variables[node.name.parts[0]] = {"name": node.name.parts[0], "type": "any"}
+        entry = {"name": name, "version": 0, "variables": list(variables.values()),
+                 "messages": [{"role": message["role"], "content": message["content"]} for message in messages]}
+        return PromptFile.compile(entry)
 
     @property
     def label(self) -> str:
@@ -128,7 +158,7 @@ class PromptFile:
         return list(self.entry.get("variables", []))
 
     def _failure(self, kind: str, variable: Optional[str], detail: str) -> RenderError:
-        return RenderError(f"prompt '{self.name}' {self.label}: {detail}", kind, self.name, self.label, variable)
+        return RenderError(f"prompt '{self.name}' {self.label}: {detail}", kind, self.name, self.version, variable)
 
     def resolve(self, values: Mapping[str, Any], allow_unknown: bool = False) -> Dict[str, Any]:
         declared = self.declared

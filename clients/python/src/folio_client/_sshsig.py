@@ -6,7 +6,7 @@ import base64
 import hashlib
 import struct
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import Any, List, Tuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -148,10 +148,26 @@ class Signature:
         return key
 
 
-def parse_keys(lines: List[str]) -> List[PublicKey]:
+def parse_keys(lines: Any) -> List[PublicKey]:
+    """The pinned keys, or ConfigurationError saying what to pass instead. A private key's
+    text never appears in a message."""
+    if isinstance(lines, (str, bytes)):
+        raise ConfigurationError("public_keys must be a list of OpenSSH public key lines: pass [key], not the key alone")
+    try:
+        lines = list(lines)
+    except TypeError:
+        raise ConfigurationError(f"public_keys must be a list of OpenSSH public key lines, not {type(lines).__name__}") from None
     if not lines:
         raise ConfigurationError("FolioClient needs at least one public key to verify manifests")
-    return [PublicKey.parse(line) for line in lines]
+    keys = []
+    for index, line in enumerate(lines):
+        if not isinstance(line, str):
+            raise ConfigurationError(f"public_keys[{index}] is {type(line).__name__}: pass the key line as text (`ssh-ed25519 AAAA… comment`)")
+        if "PRIVATE KEY" in line:
+            raise ConfigurationError(
+                f"public_keys[{index}] is a private key: pass its public half, the one line of the .pub file (`ssh-ed25519 AAAA… comment`), and keep the private key out of the app")
+        keys.append(PublicKey.parse(line.strip()))
+    return keys
 
 
 __all__: Tuple[str, ...] = ("PublicKey", "Signature", "parse_keys")
