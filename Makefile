@@ -10,7 +10,7 @@ LLM_PACKAGES := python3 python3-venv
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps llm python build demo test bench clean install dist
+.PHONY: deps llm python build demo test bench clean install dist wheel
 
 deps:
 	@missing=""; \
@@ -50,10 +50,15 @@ test: deps llm python
 	.build/debug/folio lint
 	$(SWIFT) format lint --strict $$(git ls-files '*.swift' | grep -v '^Sources/FolioOTLP/')
 	Scripts/test-dist.sh
+	Scripts/test-wheel.sh
 
 # A release archive that runs without the Swift toolchain: .build/dist/folio-<version>-linux-<arch>.tar.gz and .sha256.
 dist: deps
 	Scripts/make-dist.sh
+
+# The CLI as a pip-installable platform wheel (folio-prompts): .build/dist/folio_prompts-<version>-py3-none-manylinux_2_36_<arch>.whl.
+wheel: deps
+	Scripts/make-wheel.sh
 
 # folio, its bundled libraries (PREFIX/lib/folio) and shell completions under PREFIX.
 install: deps
