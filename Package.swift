@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         // Already in the graph through Hummingbird; NIOHTTPTypes names the request parts.
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // OTLP/gRPC for `folio collect` (4317): the stock Python exporter package registers
+        // only its gRPC exporters.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         .systemLibrary(
@@ -68,6 +72,13 @@ let package = Package(
         .target(name: "FolioOTLP", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "FolioTelemetry", dependencies: ["FolioModel", "FolioOTLP", "FolioZlib", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
+            name: "FolioClickHouse",
+            dependencies: [
+                "FolioModel", "FolioTelemetry", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "FolioClient",
             dependencies: [
                 "FolioModel", "FolioTemplate", "FolioSigning",
@@ -86,6 +97,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"), .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
         .executableTarget(name: "folio-sdk-example", dependencies: ["FolioClient"], path: "Examples/SDKExample"),
@@ -101,7 +113,8 @@ let package = Package(
         .executableTarget(
             name: "folio",
             dependencies: [
-                "FolioCore", "FolioGit", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioEval", "FolioProviders", "FolioProcess",
+                "FolioCore", "FolioGit", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioClickHouse", "FolioEval", "FolioProviders",
+                "FolioProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),

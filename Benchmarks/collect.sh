@@ -12,7 +12,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 python="$("$root/Scripts/python-env.sh")"
 work="$(mktemp -d)"
 trap 'kill $collector 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin" collect --port 0 --out "$work/traces" > "$work/collect.log" 2>&1 &
+"$bin" collect --port 0 --grpc-port 0 --out "$work/traces" > "$work/collect.log" 2>&1 &
 collector=$!
 until grep -q "http://127.0.0.1:" "$work/collect.log"; do sleep 0.05; done
 port=$(sed -n 's/.*http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/collect.log" | head -1)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates Sources/FolioOTLP from the vendored opentelemetry-proto .proto files
-# (Protos/opentelemetry-proto, v1.11.0) and Folio's ids-only view (Protos/folio). Run by hand when the protos change; the generated
+# (Protos/opentelemetry-proto, v1.11.0). Run by hand when the protos change; the generated
 # code is committed, so no build runs protoc or its plugin.
 #
 # Needs Debian's protobuf-compiler (protoc 3.21) and protoc-gen-swift built from the
@@ -27,8 +27,4 @@ protoc --plugin=protoc-gen-swift="$plugin" \
   opentelemetry/proto/logs/v1/logs.proto \
   opentelemetry/proto/collector/trace/v1/trace_service.proto \
   opentelemetry/proto/collector/logs/v1/logs_service.proto
-# Folio's own: the ids-only view of a trace export that folio collect checks bodies with.
-protoc --plugin=protoc-gen-swift="$plugin" \
-  --swift_opt=Visibility=Package --swift_opt=FileNaming=PathToUnderscores \
-  --swift_out="$out" -I Protos/folio otlp_ids.proto
 echo "generated $(ls "$out"/*.pb.swift | wc -l) files in $out from opentelemetry-proto $(cat "$root/VERSION") with $(protoc --version) and protoc-gen-swift $("$plugin" --version)"

@@ -1,9 +1,10 @@
 import FolioModel
+import Foundation
 import Yams
 
 /// Decodes `folio.yaml` (`schema: folio/config@1`).
 enum ConfigLoader {
-    static let keys = ["schema", "main_branch", "environments", "allowed_signers", "providers", "judge", "prices", "budget_usd"]
+    static let keys = ["schema", "main_branch", "environments", "allowed_signers", "providers", "judge", "prices", "budget_usd", "traces"]
     static let providerKeys = ["kind", "base_url", "api_key_env", "model", "concurrency", "timeout", "headers", "command", "path"]
 
     static func load(path: String, text: String) -> (FolioConfig?, [Diagnostic]) {
@@ -29,6 +30,7 @@ enum ConfigLoader {
             if let node = fields["providers"] { config.providers = readProviders(node, reader: reader) }
             if let node = fields["judge"] { config.judge = readJudge(node, providers: config.providers, reader: reader) }
             if let node = fields["prices"] { config.prices = readPrices(node, reader: reader) }
+            if let node = fields["traces"] { config.traces = readTraces(node, reader: reader) }
             if let node = fields["budget_usd"], let budget = reader.double(node, "budget_usd") {
                 if budget <= 0 { reader.error("budget_usd must be more than 0, found \(budget)", at: node) }
                 config.budgetUSD = budget
@@ -36,6 +38,24 @@ enum ConfigLoader {
         }
         let diagnostics = reader.diagnostics
         return (diagnostics.hasErrors ? nil : config, diagnostics)
+    }
+
+    /// `traces: traces/` or `traces: { source: clickhouse://…, password_env: NAME }`. A
+    /// password written in the URL is refused: it would be in git.
+    static func readTraces(_ node: Node, reader: YAMLReader) -> TracesConfig? {
+        var traces: TracesConfig?
+        if case .scalar = node, let source = reader.string(node, "traces") {
+            traces = TracesConfig(source: source)
+        } else if let fields = reader.fields(node, "traces", allowed: ["source", "password_env"], required: ["source"]),
+            let source = reader.string(fields["source"], "traces source")
+        {
+            traces = TracesConfig(source: source, passwordEnv: reader.string(fields["password_env"], "traces password_env"))
+        }
+        if let source = traces?.source, let components = URLComponents(string: source), components.password != nil {
+            reader.error("the traces source must not hold a password: remove it from the URL and name the environment variable that holds it with `password_env:`", at: node)
+            return nil
+        }
+        return traces
     }
 
     static func readProviders(_ node: Node, reader: YAMLReader) -> [String: ProviderConfig] {

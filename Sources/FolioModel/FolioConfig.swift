@@ -11,6 +11,8 @@ package struct FolioConfig: Sendable, Equatable, Codable {
     package var prices: [String: ModelPrice]
     /// Evaluation runs stop sending requests (and end inconclusive) once they have spent this much.
     package var budgetUSD: Double?
+    /// Where the trace commands and `folio ui` read spans when `--source` is not given.
+    package var traces: TracesConfig?
 
     package init(
         mainBranch: String = "main",
@@ -32,9 +34,28 @@ package struct FolioConfig: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case environments, providers, judge, prices
+        case traces
         case budgetUSD = "budget_usd"
         case mainBranch = "main_branch"
         case allowedSigners = "allowed_signers"
+    }
+}
+
+/// `traces:` in folio.yaml: a folder of trace files, or a ClickHouse URL
+/// (`clickhouse://user@host:8123/otel?traces_table=otel_traces`) whose password is read from
+/// the environment variable `password_env` names (`FOLIO_CLICKHOUSE_PASSWORD` by default).
+package struct TracesConfig: Sendable, Equatable, Codable {
+    package var source: String
+    package var passwordEnv: String?
+
+    package init(source: String, passwordEnv: String? = nil) {
+        self.source = source
+        self.passwordEnv = passwordEnv
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source
+        case passwordEnv = "password_env"
     }
 }
 

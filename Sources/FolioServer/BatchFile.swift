@@ -1,20 +1,31 @@
+import FolioTelemetry
 import Foundation
 import NIOPosix
 
-/// The files `folio collect` appends to: one per signal and encoding (`spans-*.jsonl`,
-/// `spans-*.pb`, `logs-*.jsonl`, `logs-*.pb`).
-actor BatchFiles {
+/// `folio collect --out <folder>`: the files it appends to, one per signal and encoding
+/// (`spans-*.jsonl`, `spans-*.pb`, `logs-*.jsonl`, `logs-*.pb`), as the OTLP file exporter
+/// writes them; a batch is stored once it is synced to disk.
+package actor FileTraceSink: TraceSink {
     let folder: URL
     let rotateBytes: Int
     private var files: [String: BatchFile] = [:]
 
-    init(folder: URL, rotateBytes: Int) {
+    package init(folder: URL, rotateBytes: Int) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         self.folder = folder
         self.rotateBytes = rotateBytes
     }
 
+    package nonisolated func store(_ batch: TelemetryBatch) async throws {
+        do {
+            try await append(Self.record(batch.body, encoding: batch.encoding), signal: batch.signal, encoding: batch.encoding)
+        } catch {
+            throw TraceSinkUnavailable(reason: "the collector cannot write to its folder: \(error)", retryAfter: 5)
+        }
+    }
+
     /// The bytes a batch is stored as (made before the actor, so batches convert in parallel).
-    nonisolated static func record(_ body: Data, encoding: TraceCollector.Encoding) -> Data {
+    nonisolated static func record(_ body: Data, encoding: TelemetryBatch.Encoding) -> Data {
         switch encoding {
         case .json:
             // Valid JSON holds no raw line breaks inside strings, so replacing them with
@@ -32,7 +43,7 @@ actor BatchFiles {
         }
     }
 
-    func append(_ record: Data, signal: TraceCollector.Signal, encoding: TraceCollector.Encoding) async throws {
+    func append(_ record: Data, signal: TelemetryBatch.Signal, encoding: TelemetryBatch.Encoding) async throws {
         let key = "\(signal.rawValue).\(encoding == .json ? "jsonl" : "pb")"
         let file: BatchFile
         if let known = files[key] {
@@ -44,7 +55,7 @@ actor BatchFiles {
         try await file.append(record)
     }
 
-    func close() async {
+    package func close() async {
         for file in files.values { await file.close() }
     }
 }

@@ -14,33 +14,34 @@ struct AlertCommand: FolioSubcommand {
             output_tokens_mean, cost_mean, cost_total (USD); ops are > >= < <= == !=; rates take
             a fraction or a percentage (0.05 or 5%). Exits 1 and prints each rule that fires, 0
             when none fires, 2 for a malformed rule, and 3 (inconclusive) when a rule cannot be
-            evaluated: no call has the metric, or misclassification_rate without --label-attr.
-            --allow-missing skips such rules instead. --window keeps the calls that started
-            within that long before the newest call read. Calls take their prompt, version and
-            label from the nearest ancestor span that has them.
+            evaluated: no call has the metric, misclassification_rate without --label-attr, or
+            labels without outputs (the message says so). --allow-missing skips such rules
+            instead. Rules are evaluated for each prompt version (--group-by, default
+            prompt,version), and a firing rule names the group; values print in the rule's unit.
+            --window keeps the calls that started within that long before the newest call read.
+            Calls take their prompt, version and label from the nearest ancestor span that has them.
 
             Example:
               folio alert traces/ --prompt support_ticket_triage --rule 'misclassification_rate > 5%' --rule 'latency_p95 > 2000' --window 1h
             """
     )
 
-    @Argument(help: "Trace files or folders.")
-    var files: [String]
+    @Argument(help: "Trace files or folders (or use --source, or traces: in folio.yaml).")
+    var files: [String] = []
 
     @Option(name: .customLong("rule"), help: "A rule: '<metric> <op> <value>' (repeatable).")
     var rules: [String]
 
-    @Option(help: "Only spans of this prompt.")
-    var prompt: String?
+    @OptionGroup var options: TraceOptions
 
-    @Option(help: "Only spans of this prompt version.")
-    var version: String?
-
-    @Option(help: "Only the spans that started this long before the newest one (30m, 1h, 7d).")
+    @Option(help: "Only the calls that started this long before the newest one (30m, 1h, 7d).")
     var window: String?
 
     @Option(name: .customLong("label-attr"), help: "The span attribute that holds the expected label (on the call or an ancestor).")
     var labelAttribute: String?
+
+    @Option(name: .customLong("group-by"), help: "Evaluate the rules for each group of these keys, comma-separated (prompt, version, model, or an attribute); 'none' for all calls together.")
+    var groupBy: String = "prompt,version"
 
     @Flag(name: .customLong("allow-missing"), help: "Skip a rule that cannot be evaluated instead of ending inconclusive (exit 3).")
     var allowMissing = false
@@ -50,6 +51,28 @@ struct AlertCommand: FolioSubcommand {
         let metric: String
         let op: String
         let threshold: Double
+        /// Written as a percentage (`5%`): values are printed the same way.
+        let percent: Bool
+
+        /// A value in the rule's unit: a percentage, milliseconds, dollars, or a number.
+        func show(_ value: Double) -> String {
+            if percent { return String(format: "%.1f%%", value * 100) }
+            if metric.hasPrefix("latency_") || metric == "ttft_p95" { return String(format: "%.0f ms", value) }
+            if metric.hasPrefix("cost_") { return Money.text(value) }
+            if metric == "spans" { return String(Int(value)) }
+            return String(format: "%.4g", value)
+        }
+
+        func fires(_ value: Double) -> Bool {
+            switch op {
+            case ">": return value > threshold
+            case ">=": return value >= threshold
+            case "<": return value < threshold
+            case "<=": return value <= threshold
+            case "==": return value == threshold
+            default: return value != threshold
+            }
+        }
     }
 
     static let metrics: [String: @Sendable (SpanMetrics) -> Double?] = [
@@ -70,52 +93,58 @@ struct AlertCommand: FolioSubcommand {
         guard let number = Double(raw.hasSuffix("%") ? String(raw.dropLast()) : raw) else {
             throw ValidationError("'\(raw)' in rule '\(text)' is not a number")
         }
-        return Rule(text: text, metric: parts[0], op: parts[1], threshold: raw.hasSuffix("%") ? number / 100 : number)
+        return Rule(text: text, metric: parts[0], op: parts[1], threshold: raw.hasSuffix("%") ? number / 100 : number, percent: raw.hasSuffix("%"))
     }
 
     func validate() throws {
         guard !rules.isEmpty else { throw ValidationError("give at least one --rule") }
         for rule in rules { _ = try Self.parse(rule) }
         if let window, BuildCommand.seconds(window) == nil { throw ValidationError("--window '\(window)' is not a duration such as 1h") }
+        if groupBy.split(separator: ",").isEmpty { throw ValidationError("--group-by takes keys separated by commas, or none") }
     }
 
-    func run(in env: CommandEnvironment) throws {
+    var groupKeys: [GroupKey] {
+        groupBy == "none" ? [] : groupBy.split(separator: ",").map { GroupKey(String($0)) }
+    }
+
+    func run(in env: CommandEnvironment) async throws {
         let parsed = try rules.map(Self.parse)
-        let prices = repositoryPrices(env)
-        var calls = try joinedCalls(files, env, inherited: [labelAttribute].compactMap { $0 }, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
-        calls = calls.filter { (prompt == nil || $0.promptName == prompt) && (version == nil || $0.promptVersion == version) }
-        if let window, let seconds = BuildCommand.seconds(window), let newest = calls.map(\.payload.start).max() {
-            calls = calls.filter { $0.payload.start >= newest.addingTimeInterval(-seconds) }
-        }
-        var metrics = SpanMetrics()
-        for call in calls {
-            let summary = call.payload
-            let price = summary.model.flatMap { PriceTable.price(of: $0, overrides: prices) }
-            metrics.add(SpanSample(summary, events: call.events, expectedLabel: labelAttribute.flatMap { call.attributes[$0]?.text }, price: price))
-        }
+        let source = try options.open(paths: files, env)
+        let keys = groupKeys
+        let request = ReportRequest(
+            filter: options.filter(), groupBy: keys, labelAttribute: labelAttribute,
+            window: window.flatMap(BuildCommand.seconds), prices: repositoryPrices(env))
+        let result = try await source.report(request)
+        noteRead(result.notes, env)
+        let groups = result.report.groups
+        let names = groups.keys.sorted()
         var fired = 0
         var unevaluated: [String] = []
-        for rule in parsed {
-            guard let value = Self.metrics[rule.metric]?(metrics) else {
-                let reason =
-                    rule.metric == "misclassification_rate" && labelAttribute == nil && metrics.labelledSpans == 0
-                    ? "misclassification_rate needs --label-attr (or evaluation events), and there is none"
-                    : "no call among \(metrics.spans) has \(rule.metric)"
-                unevaluated.append("\(rule.text): \(reason)")
-                continue
-            }
-            let fires: Bool
-            switch rule.op {
-            case ">": fires = value > rule.threshold
-            case ">=": fires = value >= rule.threshold
-            case "<": fires = value < rule.threshold
-            case "<=": fires = value <= rule.threshold
-            case "==": fires = value == rule.threshold
-            default: fires = value != rule.threshold
-            }
-            if fires {
-                fired += 1
-                env.print("FIRING: \(rule.text) (value \(String(format: "%.4g", value)) over \(metrics.spans) call(s))")
+        var evaluated = 0
+        if names.isEmpty {
+            for rule in parsed { unevaluated.append("\(rule.text): no call matched") }
+        }
+        for name in names {
+            let metrics = groups[name]!
+            let label = keys.isEmpty ? "all calls" : Self.groupLabel(name, keys: keys)
+            for rule in parsed {
+                guard let value = Self.metrics[rule.metric]?(metrics) else {
+                    let reason: String
+                    if rule.metric == "misclassification_rate", let cause = metrics.missingOutputCause {
+                        reason = cause
+                    } else if rule.metric == "misclassification_rate", labelAttribute == nil, metrics.labelledSpans == 0 {
+                        reason = "misclassification_rate needs --label-attr (or evaluation events), and there is none"
+                    } else {
+                        reason = "no call among \(metrics.spans) has \(rule.metric)"
+                    }
+                    unevaluated.append("\(rule.text) for \(label): \(reason)")
+                    continue
+                }
+                evaluated += 1
+                if rule.fires(value) {
+                    fired += 1
+                    env.print("FIRING: \(rule.text) for \(label) (value \(rule.show(value)) over \(metrics.spans) call(s))")
+                }
             }
         }
         for line in unevaluated { env.print((allowMissing ? "skipped: " : "INCONCLUSIVE: ") + line) }
@@ -124,6 +153,13 @@ struct AlertCommand: FolioSubcommand {
             env.note("\(unevaluated.count) rule(s) could not be evaluated: pass --allow-missing to skip them")
             throw ExitCode(3)
         }
-        env.print("ok: \(parsed.count - (allowMissing ? unevaluated.count : 0)) rule(s) evaluated, none firing over \(metrics.spans) call(s)")
+        env.print("ok: \(evaluated) rule evaluation(s) over \(names.count) group(s), none firing")
+    }
+
+    /// `support_ticket_triage@2` for prompt and version; `key=value` pairs otherwise.
+    static func groupLabel(_ name: String, keys: [GroupKey]) -> String {
+        let values = name.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        if keys == [.prompt, .version], values.count == 2 { return "\(values[0])@\(values[1])" }
+        return zip(keys, values).map { "\($0.name)=\($1)" }.joined(separator: " ")
     }
 }

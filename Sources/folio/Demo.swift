@@ -9,7 +9,7 @@ struct Demo {
     let keep: Bool
     let env: CommandEnvironment
 
-    func run() throws {
+    func run() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-demo-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer {
@@ -78,7 +78,7 @@ struct Demo {
 
         say("4. The fix goes on a branch. The failing production spans become golden-set cases, with their\n   variables recovered from the span and the right team as expected:")
         try shell.git("checkout", "-q", "-b", "fix-billing-api")
-        let failures = try traffic?.failures(version: 1) ?? []
+        let failures = try await traffic?.failures(version: 1) ?? []
         if failures.isEmpty {
             try shell.write(WorkedExample.goldenSet, to: WorkedExample.goldenSetPath)
             env.print("   (wrote \(WorkedExample.goldenSetPath) by hand)")

@@ -26,7 +26,7 @@ struct DemoCommand: FolioSubcommand {
     @Flag(help: "Keep the temporary repository and print its path.")
     var keep = false
 
-    func run(in env: CommandEnvironment) throws {
-        try Demo(keep: keep, env: env).run()
+    func run(in env: CommandEnvironment) async throws {
+        try await Demo(keep: keep, env: env).run()
     }
 }

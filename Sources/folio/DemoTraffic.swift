@@ -38,7 +38,7 @@ struct DemoTraffic {
             String(decoding: (try? JSONSerialization.data(withJSONObject: ["text": ticket.text, "type": ticket.type, "expected": ticket.expected], options: [.sortedKeys])) ?? Data(), as: UTF8.self)
         }
         try shell.write(lines.joined(separator: "\n") + "\n", to: "tickets.jsonl")
-        let collect = try DemoProcess(["collect", "--port", "0", "--out", Self.tracesFolder], in: shell.folder, env: shell.env, shown: "folio collect --out traces/ --port 0 &")
+        let collect = try DemoProcess(["collect", "--port", "0", "--grpc-port", "0", "--out", Self.tracesFolder], in: shell.folder, env: shell.env, shown: "folio collect --out traces/ --port 0 --grpc-port 0 &")
         defer { collect.stop() }
         try shell.program(
             "folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],
@@ -57,16 +57,20 @@ struct DemoTraffic {
         )
     }
 
-    /// The spans of `version` whose answer is not the ticket's expected team.
-    func failures(version: Int) throws -> [(spanID: String, expected: String)] {
+    /// The calls of `version` whose answer is not the ticket's expected team.
+    func failures(version: Int) async throws -> [(spanID: String, expected: String)] {
+        let source = FileTraceSource(paths: [shell.folder.appendingPathComponent(Self.tracesFolder).path])
         var found: [(String, String)] = []
-        _ = try TraceReader().read([shell.folder.appendingPathComponent(Self.tracesFolder).path]) { record in
-            guard let span = GenAISpan(record), span.promptVersion == String(version),
-                let expected = record.attributes["app.expected_team"]?.text,
-                span.outputText.map(SpanMetrics.normalized) != expected
-            else { return }
-            found.append((record.spanID, expected))
-        }
-        return found
+        var cursor: CallCursor?
+        repeat {
+            let page = try await source.calls(
+                CallsRequest(filter: TraceFilter(version: String(version)), limit: 1000, cursor: cursor, attributes: ["app.expected_team"]))
+            for row in page.rows {
+                guard let expected = row.attributes["app.expected_team"], row.output.map(SpanMetrics.normalized) != expected else { continue }
+                found.append((row.span.hex, expected))
+            }
+            cursor = page.next
+        } while cursor != nil
+        return found.reversed()
     }
 }

@@ -28,10 +28,10 @@ struct ReportCommand: FolioSubcommand {
             """
     )
 
-    @Argument(help: "Trace files or folders.")
-    var files: [String]
+    @Argument(help: "Trace files or folders (or use --source, or traces: in folio.yaml).")
+    var files: [String] = []
 
-    @Option(help: "Group by these keys, comma-separated: prompt, version, model.")
+    @Option(help: "Group by these keys, comma-separated: prompt, version, model, or an attribute.")
     var by: String = "prompt,version"
 
     @Option(name: .customLong("label-attr"), help: "The span attribute that holds the expected label.")
@@ -40,7 +40,10 @@ struct ReportCommand: FolioSubcommand {
     @Option(help: "Two groups to compare, as <key>=<value>,<key>=<value> (keys: prompt, version, model, or an attribute).")
     var compare: String?
 
-    @OptionGroup var filter: SpanFilter
+    @Flag(help: "With a ClickHouse source: percentiles by ClickHouse's approximate quantile (the report says so) instead of the exact nearest rank.")
+    var approximate = false
+
+    @OptionGroup var options: TraceOptions
 
     @Option(help: "table (with daily sparklines), json, markdown or html (with daily line charts).")
     var format: ReportFormat = .table
@@ -51,56 +54,47 @@ struct ReportCommand: FolioSubcommand {
 
     func validate() throws {
         let keys = by.split(separator: ",").map(String.init)
-        guard !keys.isEmpty, keys.allSatisfy({ ["prompt", "version", "model"].contains($0) }) else {
-            throw ValidationError("--by takes prompt, version and model, comma-separated")
+        guard !keys.isEmpty, !keys.contains(where: \.isEmpty) else {
+            throw ValidationError("--by takes prompt, version, model or attribute names, comma-separated")
         }
         if let compare, Self.selectors(compare) == nil {
             throw ValidationError("--compare '\(compare)' is not <key>=<value>,<key>=<value>")
         }
     }
 
-    static func selectors(_ text: String) -> [(key: String, value: String)]? {
+    static func selectors(_ text: String) -> [(key: GroupKey, value: String)]? {
         let parts = text.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
         guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }) else { return nil }
-        return parts.map { ($0[0], $0[1]) }
+        return parts.map { (GroupKey($0[0]), $0[1]) }
     }
 
-    /// A call's value for a `--by` or `--compare` key: prompt and version (its own or an
-    /// ancestor's), model, or any attribute (likewise).
-    static func value(of key: String, in call: TraceJoin<CallSummary>.Call) -> String {
-        switch key {
-        case "prompt": return call.promptName ?? "-"
-        case "version": return call.promptVersion ?? "-"
-        case "model": return call.payload.model ?? "-"
-        default: return call.attributes[key]?.text ?? "-"
-        }
+    /// The request a report makes: `folio ui`'s dashboard makes the same one.
+    func request(_ env: CommandEnvironment) -> ReportRequest {
+        ReportRequest(
+            filter: options.filter(), groupBy: by.split(separator: ",").map { GroupKey(String($0)) }, selectors: compare.flatMap(Self.selectors),
+            labelAttribute: labelAttribute, prices: repositoryPrices(env), approximate: approximate)
     }
 
-    func run(in env: CommandEnvironment) throws {
-        let prices = repositoryPrices(env)
-        let keys = by.split(separator: ",").map(String.init)
-        let selectors = compare.flatMap(Self.selectors)
-        let inherited =
-            filter.attributeKeys + [labelAttribute].compactMap { $0 }
-            + (selectors ?? []).map(\.key).filter { !["prompt", "version", "model"].contains($0) }
-        let calls = try joinedCalls(files, env, maxLineBytes: filter.maxLineBytes, inherited: inherited, keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
-        var report = TraceReport()
-        for call in calls {
-            let summary = call.payload
-            guard filter.matches(call, start: summary.start, isError: summary.isError) else { continue }
-            let expected = labelAttribute.flatMap { call.attributes[$0]?.text }
-            if let selectors {
-                for (index, selector) in selectors.enumerated() where Self.value(of: selector.key, in: call) == selector.value {
-                    report.add(summary, events: call.events, to: "\(index)", expectedLabel: expected, prices: prices)
-                }
-            } else {
-                report.add(summary, events: call.events, to: keys.map { Self.value(of: $0, in: call) }.joined(separator: " "), expectedLabel: expected, prices: prices)
-            }
-        }
-        if let selectors {
-            try printComparison(selectors, report, env)
+    func run(in env: CommandEnvironment) async throws {
+        let source = try options.open(paths: files, env)
+        let request = request(env)
+        let result = try await source.report(request)
+        noteRead(result.notes, env)
+        if approximate { env.note("percentiles are approximate (ClickHouse's quantile)") }
+        if let selectors = request.selectors {
+            try printComparison(selectors.map { ("\($0.key.name)=\($0.value)") }, result.report, env)
         } else {
-            try printGroups(report, keys: keys, env)
+            try printGroups(result.report, keys: request.groupBy.map(\.name), env)
+        }
+        if format == .table || format == .markdown { printCauses(result.report, labels: request.selectors.map { $0.map { "\($0.key.name)=\($0.value)" } }, env) }
+    }
+
+    /// Why a rate is n/a, group by group: a label without an output cannot be graded.
+    private func printCauses(_ report: TraceReport, labels: [String]?, _ env: CommandEnvironment) {
+        for name in report.groups.keys.sorted() {
+            guard let cause = report.groups[name]?.missingOutputCause else { continue }
+            let group = labels.flatMap { labels in Int(name).map { labels[$0] } } ?? name
+            env.print("\(group): misclassification rate n/a: \(cause)")
         }
     }
 
@@ -139,8 +133,7 @@ struct ReportCommand: FolioSubcommand {
         emit(rows, env)
     }
 
-    private func printComparison(_ selectors: [(key: String, value: String)], _ report: TraceReport, _ env: CommandEnvironment) throws {
-        let labels = selectors.map { "\($0.key)=\($0.value)" }
+    private func printComparison(_ labels: [String], _ report: TraceReport, _ env: CommandEnvironment) throws {
         let before = report.groups["0"] ?? SpanMetrics(), after = report.groups["1"] ?? SpanMetrics()
         var rows: [[String]] = [["metric", labels[0], labels[1], "change"]]
         var json: [[String: Any]] = []

@@ -16,7 +16,7 @@ struct CollectCommandTests {
 
         init(_ extra: [String] = []) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-collect-\(UUID().uuidString)")
-            server = try ServerProcess(CLI.binary, ["collect", "--port", "0", "--out", folder.path] + extra)
+            server = try ServerProcess(CLI.binary, ["collect", "--port", "0", "--grpc-port", "0", "--out", folder.path] + extra)
         }
 
         func post(_ body: Data, type: String = "application/json", encoding: String? = nil, path: String = "/v1/traces") async throws -> (Int, String) {

@@ -283,7 +283,7 @@ struct CommandTests {
             #expect(pythonReport.contains("support_ticket_triage 1") || pythonReport.contains("support_ticket_triage  1"), "\(pythonReport)")
         }
         if withModel {
-            #expect(result.stdout.contains("$ folio collect --out traces/ --port 0 &"))
+            #expect(result.stdout.contains("$ folio collect --out traces/ --port 0 --grpc-port 0 &"))
             #expect(result.stdout.contains("misclassification rate"))
             #expect(result.stdout.contains("added 1 case(s) to goldensets/support_ticket_triage/production_failures.yaml"))
             #expect(result.stdout.contains("$ folio check --base main --provider local --out check-report"))

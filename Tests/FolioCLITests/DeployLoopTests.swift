@@ -31,6 +31,7 @@ struct DeployLoopTests {
         var configuration = FolioClient.Configuration(manifestURL: url, publicKeys: [key])
         configuration.cacheTTL = ttl
         configuration.requestTimeout = .seconds(30)  // generous: the whole suite runs in parallel on few cores
+        configuration.loadTimeout = .seconds(60)
         configuration.attempts = 2
         configuration.logger = logger
         return try FolioClient(configuration)

@@ -82,7 +82,7 @@ struct InProcessTests {
         #expect(help.stdout.contains("USAGE: folio lint"))
         #expect(help.stderr.isEmpty)
         let version = await CLI.run("--version", in: folder)
-        #expect(version.stdout == "0.1.0\n")
+        #expect(version.stdout == "2.0.0\n")
         let usage = await CLI.run("lint", "--format", "xml", in: folder)
         #expect(usage.status == 2)
         #expect(usage.stdout.isEmpty)

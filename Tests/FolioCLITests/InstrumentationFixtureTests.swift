@@ -55,7 +55,7 @@ struct InstrumentationFixtureTests {
             #expect(rows.count == 6, "\(variant)")
             #expect(Set(rows.compactMap { $0["span_id"] as? String }).count == 6, "\(variant)")
             #expect(rows.allSatisfy { $0["prompt"] as? String == "support_ticket_triage" && $0["version"] as? String == "1" }, "\(variant)")
-            #expect(rows.map { $0["output"] as? String } == ["billing", "technical", "billing", "account", "billing", "general"], "\(variant)")
+            #expect(rows.map { $0["output"] as? String } == ["general", "billing", "account", "billing", "technical", "billing"], "\(variant): newest first")
             let filtered = try await run(["traces", "list", Self.folder(variant), "--where", "triage.expected=technical", "--format", "json"])
             #expect((try JSONSerialization.jsonObject(with: Data(filtered.stdout.utf8)) as? [[String: Any]])?.count == 2, "\(variant)")
         }

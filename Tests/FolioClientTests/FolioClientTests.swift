@@ -42,6 +42,7 @@ struct FolioClientTests {
         configuration.cacheDirectory = cache
         configuration.fallbackManifest = fallback
         configuration.requestTimeout = .seconds(30)  // generous: the whole suite runs in parallel on few cores
+        configuration.loadTimeout = .seconds(60)
         configuration.attempts = 2
         configuration.logger =
             logger

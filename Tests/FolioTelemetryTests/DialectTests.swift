@@ -6,94 +6,94 @@ import Testing
 /// parsed, never evaluated; the join gives calls their wrapper's prompt and labels.
 struct DialectTests {
     static func record(
-        _ attributes: [String: AttributeValue], span: String = "00f067aa0ba902b7", parent: String? = nil,
+        _ attributes: [String: String], span: String = "00f067aa0ba902b7", parent: String? = nil,
         trace: String = "4bf92f3577b34da6a3ce929d0e0e4736", events: [SpanEvent] = []
-    ) -> SpanRecord {
-        SpanRecord(
-            traceID: trace, spanID: span, parentSpanID: parent, name: "chat", startNanoseconds: 1_000_000_000, endNanoseconds: 1_650_000_000,
-            status: .unset, statusMessage: nil, attributes: attributes, resource: [:], events: events, file: "test", line: 1)
+    ) -> Span {
+        Span(
+            trace: TraceID(hex: trace)!, id: SpanID(hex: span)!, parent: parent.flatMap { SpanID(hex: $0) }, name: "chat", start: 1_000_000_000,
+            duration: 650_000_000, attributes: attributes, events: events, origin: Origin(file: "test", line: 1))
     }
 
     static let messagesJSON = #"[{"role": "system", "content": "Classify."}, {"role": "user", "content": "I need a refund"}]"#
 
     /// The same call in every dialect the table knows.
-    static let dialects: [(name: String, attributes: [String: AttributeValue])] = [
+    static let dialects: [(name: String, attributes: [String: String])] = [
         (
             "GenAI conventions, current",
             [
-                "gen_ai.operation.name": .string("chat"), "gen_ai.provider.name": .string("openai"), "gen_ai.request.model": .string("gpt-4o"),
-                "gen_ai.usage.input_tokens": .int(30), "gen_ai.usage.output_tokens": .int(1),
-                "gen_ai.system_instructions": .string(#"[{"type": "text", "content": "Classify."}]"#),
-                "gen_ai.input.messages": .string(#"[{"role": "user", "parts": [{"type": "text", "content": "I need a refund"}]}]"#),
-                "gen_ai.output.messages": .string(#"[{"role": "assistant", "parts": [{"type": "text", "content": "billing"}], "finish_reason": "stop"}]"#),
-                "gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("2"), "gen_ai.prompt.variable.ticket_text": .string("I need a refund"),
+                "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": "30", "gen_ai.usage.output_tokens": "1",
+                "gen_ai.system_instructions": #"[{"type": "text", "content": "Classify."}]"#,
+                "gen_ai.input.messages": #"[{"role": "user", "parts": [{"type": "text", "content": "I need a refund"}]}]"#,
+                "gen_ai.output.messages": #"[{"role": "assistant", "parts": [{"type": "text", "content": "billing"}], "finish_reason": "stop"}]"#,
+                "gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "2", "gen_ai.prompt.variable.ticket_text": "I need a refund",
             ]
         ),
         (
             "GenAI conventions, earlier",
             [
-                "gen_ai.system": .string("openai"), "gen_ai.request.model": .string("gpt-4o"),
-                "gen_ai.usage.prompt_tokens": .int(30), "gen_ai.usage.completion_tokens": .int(1),
-                "gen_ai.prompt.0.role": .string("system"), "gen_ai.prompt.0.content": .string("Classify."),
-                "gen_ai.prompt.1.role": .string("user"), "gen_ai.prompt.1.content": .string("I need a refund"),
-                "gen_ai.completion.0.role": .string("assistant"), "gen_ai.completion.0.content": .string("billing"),
-                "gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("2"), "gen_ai.prompt.variable.ticket_text": .string("I need a refund"),
+                "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.prompt_tokens": "30", "gen_ai.usage.completion_tokens": "1",
+                "gen_ai.prompt.0.role": "system", "gen_ai.prompt.0.content": "Classify.",
+                "gen_ai.prompt.1.role": "user", "gen_ai.prompt.1.content": "I need a refund",
+                "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": "billing",
+                "gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "2", "gen_ai.prompt.variable.ticket_text": "I need a refund",
             ]
         ),
         (
             "OpenLLMetry",
             [
-                "llm.request.type": .string("chat"), "gen_ai.system": .string("openai"), "llm.request.model": .string("gpt-4o"),
-                "llm.usage.prompt_tokens": .int(30), "llm.usage.completion_tokens": .int(1), "llm.usage.total_tokens": .int(31),
-                "gen_ai.prompt.0.role": .string("system"), "gen_ai.prompt.0.content": .string("Classify."),
-                "gen_ai.prompt.1.role": .string("user"), "gen_ai.prompt.1.content": .string("I need a refund"),
-                "gen_ai.completion.0.role": .string("assistant"), "gen_ai.completion.0.content": .string("billing"),
-                "traceloop.prompt.key": .string("triage"), "traceloop.prompt.version": .int(2),
-                "traceloop.prompt.template_variables.ticket_text": .string("I need a refund"),
+                "llm.request.type": "chat", "gen_ai.system": "openai", "llm.request.model": "gpt-4o",
+                "llm.usage.prompt_tokens": "30", "llm.usage.completion_tokens": "1", "llm.usage.total_tokens": "31",
+                "gen_ai.prompt.0.role": "system", "gen_ai.prompt.0.content": "Classify.",
+                "gen_ai.prompt.1.role": "user", "gen_ai.prompt.1.content": "I need a refund",
+                "gen_ai.completion.0.role": "assistant", "gen_ai.completion.0.content": "billing",
+                "traceloop.prompt.key": "triage", "traceloop.prompt.version": "2",
+                "traceloop.prompt.template_variables.ticket_text": "I need a refund",
             ]
         ),
         (
             "OpenInference",
             [
-                "openinference.span.kind": .string("LLM"), "llm.provider": .string("openai"), "llm.model_name": .string("gpt-4o"),
-                "llm.token_count.prompt": .int(30), "llm.token_count.completion": .int(1),
-                "llm.input_messages.0.message.role": .string("system"), "llm.input_messages.0.message.content": .string("Classify."),
-                "llm.input_messages.1.message.role": .string("user"), "llm.input_messages.1.message.content": .string("I need a refund"),
-                "llm.output_messages.0.message.role": .string("assistant"), "llm.output_messages.0.message.content": .string("billing"),
-                "llm.prompt_template.version": .string("2"), "llm.prompt_template.variables": .string(#"{"ticket_text": "I need a refund"}"#),
-                "gen_ai.prompt.name": .string("triage"),
+                "openinference.span.kind": "LLM", "llm.provider": "openai", "llm.model_name": "gpt-4o",
+                "llm.token_count.prompt": "30", "llm.token_count.completion": "1",
+                "llm.input_messages.0.message.role": "system", "llm.input_messages.0.message.content": "Classify.",
+                "llm.input_messages.1.message.role": "user", "llm.input_messages.1.message.content": "I need a refund",
+                "llm.output_messages.0.message.role": "assistant", "llm.output_messages.0.message.content": "billing",
+                "llm.prompt_template.version": "2", "llm.prompt_template.variables": #"{"ticket_text": "I need a refund"}"#,
+                "gen_ai.prompt.name": "triage",
             ]
         ),
         (
             "OpenInference, raw request and response",
             [
-                "openinference.span.kind": .string("LLM"), "llm.system": .string("openai"), "llm.model_name": .string("gpt-4o"),
-                "llm.token_count.prompt": .int(30), "llm.token_count.completion": .int(1),
-                "input.value": .string(#"{"model": "gpt-4o", "messages": \#(messagesJSON)}"#),
-                "output.value": .string(#"{"id": "x", "choices": [{"index": 0, "message": {"role": "assistant", "content": "billing"}}]}"#),
-                "gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("2"),
-                "llm.prompt_template.variables": .string(#"{"ticket_text": "I need a refund"}"#),
+                "openinference.span.kind": "LLM", "llm.system": "openai", "llm.model_name": "gpt-4o",
+                "llm.token_count.prompt": "30", "llm.token_count.completion": "1",
+                "input.value": #"{"model": "gpt-4o", "messages": \#(messagesJSON)}"#,
+                "output.value": #"{"id": "x", "choices": [{"index": 0, "message": {"role": "assistant", "content": "billing"}}]}"#,
+                "gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "2",
+                "llm.prompt_template.variables": #"{"ticket_text": "I need a refund"}"#,
             ]
         ),
         (
             "Langfuse",
             [
-                "langfuse.observation.type": .string("generation"), "gen_ai.system": .string("openai"), "langfuse.observation.model.name": .string("gpt-4o"),
-                "langfuse.observation.usage_details": .string(#"{"input": 30, "output": 1}"#),
-                "langfuse.observation.input": .string(messagesJSON),
-                "langfuse.observation.output": .string(#"{"role": "assistant", "content": "billing"}"#),
-                "langfuse.observation.prompt.name": .string("triage"), "langfuse.observation.prompt.version": .int(2),
-                "gen_ai.prompt.variable.ticket_text": .string("I need a refund"),
+                "langfuse.observation.type": "generation", "gen_ai.system": "openai", "langfuse.observation.model.name": "gpt-4o",
+                "langfuse.observation.usage_details": #"{"input": 30, "output": 1}"#,
+                "langfuse.observation.input": messagesJSON,
+                "langfuse.observation.output": #"{"role": "assistant", "content": "billing"}"#,
+                "langfuse.observation.prompt.name": "triage", "langfuse.observation.prompt.version": "2",
+                "gen_ai.prompt.variable.ticket_text": "I need a refund",
             ]
         ),
         (
             "The seed: a Python repr and a bare output",
             [
-                "gen_ai.system": .string("openai"), "gen_ai.request.model": .string("gpt-4o"),
-                "gen_ai.usage.input_tokens": .int(30), "gen_ai.usage.output_tokens": .int(1),
-                "gen_ai.input.messages": .string("[{'role': 'system', 'content': 'Classify.'}, {'role': 'user', 'content': 'I need a refund'}]"),
-                "gen_ai.output.messages": .string("billing"),
-                "gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("2"), "gen_ai.prompt.variable.ticket_text": .string("I need a refund"),
+                "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": "30", "gen_ai.usage.output_tokens": "1",
+                "gen_ai.input.messages": "[{'role': 'system', 'content': 'Classify.'}, {'role': 'user', 'content': 'I need a refund'}]",
+                "gen_ai.output.messages": "billing",
+                "gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "2", "gen_ai.prompt.variable.ticket_text": "I need a refund",
             ]
         ),
     ]
@@ -116,11 +116,11 @@ struct DialectTests {
     }
 
     @Test func contentInLogRecordsIsJoinedToItsSpan() throws {
-        let span = Self.record(["gen_ai.operation.name": .string("chat"), "gen_ai.system": .string("openai"), "gen_ai.request.model": .string("gpt-4o")])
+        let span = Self.record(["gen_ai.operation.name": "chat", "gen_ai.system": "openai", "gen_ai.request.model": "gpt-4o"])
         let events = [
-            ContentEvent(name: "gen_ai.system.message", time: 1, body: .kvlist(["content": .string("Classify.")]), attributes: [:]),
-            ContentEvent(name: "gen_ai.user.message", time: 2, body: .kvlist(["content": .string("I need a refund")]), attributes: [:]),
-            ContentEvent(name: "gen_ai.choice", time: 3, body: .kvlist(["index": .int(0), "message": .kvlist(["role": .string("assistant"), "content": .string("billing")])]), attributes: [:]),
+            ContentEvent(name: "gen_ai.system.message", time: 1, body: #"{"content":"Classify."}"#, attributes: [:]),
+            ContentEvent(name: "gen_ai.user.message", time: 2, body: #"{"content":"I need a refund"}"#, attributes: [:]),
+            ContentEvent(name: "gen_ai.choice", time: 3, body: #"{"index":0,"message":{"content":"billing","role":"assistant"}}"#, attributes: [:]),
         ]
         let joined = try #require(GenAISpan(span, contentEvents: events))
         #expect(joined.systemInstructions == [SpanMessage(role: "system", content: "Classify.")])
@@ -130,8 +130,8 @@ struct DialectTests {
         let details = ContentEvent(
             name: "gen_ai.client.inference.operation.details", time: 1, body: nil,
             attributes: [
-                "gen_ai.input.messages": .string(#"[{"role": "user", "parts": [{"type": "text", "content": "hi"}]}]"#),
-                "gen_ai.output.messages": .string(#"[{"role": "assistant", "parts": [{"type": "text", "content": "general"}]}]"#),
+                "gen_ai.input.messages": #"[{"role": "user", "parts": [{"type": "text", "content": "hi"}]}]"#,
+                "gen_ai.output.messages": #"[{"role": "assistant", "parts": [{"type": "text", "content": "general"}]}]"#,
             ])
         let newer = try #require(GenAISpan(span, contentEvents: [details]))
         #expect(newer.inputMessages == [SpanMessage(role: "user", content: "hi")])
@@ -153,7 +153,7 @@ struct DialectTests {
             #expect(throws: PythonLiteral.SyntaxError.self, "\(hostile)") { try PythonLiteral.parse(hostile) }
         }
         // A repr that does not parse stays one message of text, as the app wrote it.
-        let span = try #require(GenAISpan(Self.record(["gen_ai.request.model": .string("m"), "gen_ai.input.messages": .string("[not a list")])))
+        let span = try #require(GenAISpan(Self.record(["gen_ai.request.model": "m", "gen_ai.input.messages": "[not a list"])))
         #expect(span.inputMessages == [SpanMessage(role: "user", content: "[not a list")])
     }
 
@@ -161,23 +161,23 @@ struct DialectTests {
         // grandparent (prompt v1, label) → parent (label only) → call; a second call under a
         // wrapper that names v2; a third call that names its own prompt; read children first.
         let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
-        let grandparent = Self.record(["gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("1"), "app.expected": .string("billing")], span: "0000000000000001")
-        let parent = Self.record(["app.expected": .string("technical"), "http.route": .string("/triage")], span: "0000000000000002", parent: "0000000000000001")
-        let call = Self.record(["gen_ai.request.model": .string("gpt-4o"), "gen_ai.output.messages": .string("technical")], span: "0000000000000003", parent: "0000000000000002")
+        let grandparent = Self.record(["gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "1", "app.expected": "billing"], span: "0000000000000001")
+        let parent = Self.record(["app.expected": "technical", "http.route": "/triage"], span: "0000000000000002", parent: "0000000000000001")
+        let call = Self.record(["gen_ai.request.model": "gpt-4o", "gen_ai.output.messages": "technical"], span: "0000000000000003", parent: "0000000000000002")
         let otherTrace = "00000000000000000000000000000abc"
-        let wrapper2 = Self.record(["gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("2")], span: "0000000000000001", trace: otherTrace)
-        let call2 = Self.record(["gen_ai.operation.name": .string("chat")], span: "0000000000000009", parent: "0000000000000001", trace: otherTrace)
+        let wrapper2 = Self.record(["gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "2"], span: "0000000000000001", trace: otherTrace)
+        let call2 = Self.record(["gen_ai.operation.name": "chat"], span: "0000000000000009", parent: "0000000000000001", trace: otherTrace)
         let own = Self.record(
-            ["gen_ai.request.model": .string("m"), "gen_ai.prompt.name": .string("summary"), "gen_ai.prompt.version": .string("5")],
+            ["gen_ai.request.model": "m", "gen_ai.prompt.name": "summary", "gen_ai.prompt.version": "5"],
             span: "0000000000000004", parent: "0000000000000002")
-        var join = TraceJoin(inherited: ["app.expected"]) { span in span.record.spanID }
+        var join = TraceJoin(inherited: ["app.expected"]) { span in span.span.id.hex }
         for record in [call, own, call2, parent, wrapper2, grandparent] { join.add(record) }  // children first, across traces
         let calls = join.finish()
         #expect(calls.map(\.payload) == ["0000000000000003", "0000000000000004", "0000000000000009"])
         #expect(calls.map(\.promptName) == ["triage", "summary", "triage"])
         #expect(calls.map(\.promptVersion) == ["1", "5", "2"])
         // The nearest ancestor with the label is the parent, not the grandparent.
-        #expect(calls.map { $0.attributes["app.expected"]?.text } == ["technical", "technical", nil])
+        #expect(calls.map { $0.attributes["app.expected"]} == ["technical", "technical", nil])
         #expect(trace != otherTrace)
     }
 
@@ -186,42 +186,42 @@ struct DialectTests {
         // (model, tokens) for the same request: one call, the inner one, with the label.
         let outer = Self.record(
             [
-                "gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o"),
-                "gen_ai.prompt.name": .string("triage"), "gen_ai.prompt.version": .string("4"), "app.expected": .string("billing"),
+                "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
+                "gen_ai.prompt.name": "triage", "gen_ai.prompt.version": "4", "app.expected": "billing",
             ],
             span: "0000000000000001")
         let inner = Self.record(
-            ["gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o"), "gen_ai.usage.input_tokens": .int(20)],
+            ["gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": "20"],
             span: "0000000000000002", parent: "0000000000000001")
-        var join = TraceJoin(inherited: ["app.expected"]) { span in span.record.spanID }
+        var join = TraceJoin(inherited: ["app.expected"]) { span in span.span.id.hex }
         join.add(inner)
         join.add(outer)
         let calls = join.finish()
         #expect(calls.map(\.payload) == ["0000000000000002"])
         #expect(calls.first?.promptVersion == "4")
-        #expect(calls.first?.attributes["app.expected"]?.text == "billing")
+        #expect(calls.first?.attributes["app.expected"] == "billing")
     }
 
     @Test func aResourceAttributeServesWhereTheSpansDoNotHaveIt() throws {
         // `--where service.name=…` picks one app's calls: the key sits on the resource.
-        var python = Self.record(["gen_ai.request.model": .string("m")], span: "0000000000000001")
-        python.resource = ["service.name": .string("triage-service")]
-        var swift = Self.record(["gen_ai.request.model": .string("m"), "service.name": .string("span-wins")], span: "0000000000000002")
-        swift.resource = ["service.name": .string("support-app")]
-        var join = TraceJoin(inherited: ["service.name"]) { span in span.record.spanID }
+        var python = Self.record(["gen_ai.request.model": "m"], span: "0000000000000001")
+        python.resource = ["service.name": "triage-service"]
+        var swift = Self.record(["gen_ai.request.model": "m", "service.name": "span-wins"], span: "0000000000000002")
+        swift.resource = ["service.name": "support-app"]
+        var join = TraceJoin(inherited: ["service.name"]) { span in span.span.id.hex }
         join.add(python)
         join.add(swift)
-        #expect(join.finish().map { $0.attributes["service.name"]?.text } == ["triage-service", "span-wins"])
+        #expect(join.finish().map { $0.attributes["service.name"]} == ["triage-service", "span-wins"])
     }
 
     @Test func logRecordsJoinToTheirCallWhateverTheOrder() throws {
-        let call = Self.record(["gen_ai.operation.name": .string("chat"), "gen_ai.request.model": .string("gpt-4o")])
-        let choice = LogEntry(
-            traceID: call.traceID, spanID: call.spanID, eventName: "gen_ai.choice", time: 5,
-            body: .kvlist(["message": .kvlist(["content": .string("billing")])]), attributes: [:], file: "logs", line: 1)
-        let unrelated = LogEntry(
-            traceID: call.traceID, spanID: "0000000000000999", eventName: "gen_ai.choice", time: 5,
-            body: .kvlist(["message": .kvlist(["content": .string("nope")])]), attributes: [:], file: "logs", line: 2)
+        let call = Self.record(["gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o"])
+        let choice = LogRecord(
+            trace: call.trace, span: call.id, time: 5, eventName: "gen_ai.choice", body: #"{"message":{"content":"billing"}}"#, attributes: [:],
+            origin: Origin(file: "logs", line: 1))
+        let unrelated = LogRecord(
+            trace: call.trace, span: SpanID(hex: "0000000000000999"), time: 5, eventName: "gen_ai.choice", body: #"{"message":{"content":"nope"}}"#,
+            attributes: [:], origin: Origin(file: "logs", line: 2))
         for order in [[TelemetryItem.log(choice), .log(unrelated), .span(call)], [.span(call), .log(unrelated), .log(choice)]] {
             var join = TraceJoin(keepEvent: CallSummary.keepsEvent) { CallSummary($0) }
             for item in order { join.add(item) }

@@ -18,7 +18,7 @@ struct OTLPFuzzTests {
                 "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u00", "1e999", "-", "0", "null", "true", "\"intValue\"", "\"stringValue\"", "\"spans\"", "\"resourceSpans\"", "99999999999999999999999",
             ])
         let outcome = fuzzer.run(40_000, seeds: Self.seeds) { bytes in
-            guard let node = try? JSONNode.parse(Data(bytes)), let (spans, _) = try? OTLPDecoder.spans(in: node, file: "fuzz", line: 1) else { return }
+            guard let node = try? JSONNode.parse(Data(bytes)), let (spans, _) = try? OTLPJSON.spans(in: node, origin: Origin(file: "fuzz", line: 1)) else { return }
             for record in spans {
                 _ = record.duration
                 _ = record.timeProblem

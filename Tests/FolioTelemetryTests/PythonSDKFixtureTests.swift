@@ -22,10 +22,12 @@ struct PythonSDKFixtureTests {
     @Test func hexAndBase64IdsReadTheSame() throws {
         let lines = try spans("spans.jsonl"), body = try spans("export-base64.json")
         #expect(lines.count == 7 && body.count == 7)
-        #expect(lines.map(\.record.spanID) == body.map(\.record.spanID))
-        #expect(lines.map(\.record.traceID) == body.map(\.record.traceID))
-        #expect(lines[0].record.traceID == "4bf92f3577b34da6a3ce929d0e0e0001")
-        #expect(lines[0].record.spanID == "00f067aa0ba90002")
+        #expect(lines.map(\.span.id) == body.map(\.span.id))
+        #expect(lines.map(\.span.trace) == body.map(\.span.trace))
+        #expect(lines[0].span.trace.hex == "4bf92f3577b34da6a3ce929d0e0e0001")
+        #expect(lines[0].span.id.hex == "00f067aa0ba90002")
+        // Every attribute reads the same from the hex-id lines and the base64-id body.
+        #expect(lines.map(\.span.attributes) == body.map(\.span.attributes))
     }
 
     @Test func currentConventionsWithStringMessages() throws {
@@ -38,9 +40,9 @@ struct PythonSDKFixtureTests {
         #expect(span.inputMessages.last?.content == "The billing API returns wrong amounts for annual plans")
         #expect(span.outputText == "billing")
         #expect(span.promptVariables["ticket_text"] == "The billing API returns wrong amounts for annual plans")
-        #expect(span.record.events.first?.attributes["gen_ai.evaluation.score.label"]?.text == "fail")
-        #expect(abs((span.record.duration ?? -1) - 0.65) < 1e-6)
-        #expect(span.record.resource["service.name"]?.text == "support-app")
+        #expect(span.span.events.first?.attributes["gen_ai.evaluation.score.label"] == "fail")
+        #expect(span.span.duration == 650_000_000)
+        #expect(span.span.resource["service.name"] == "support-app")
     }
 
     @Test func structuredMessagesAnErrorTraceloopAndLangfuse() throws {
@@ -49,7 +51,7 @@ struct PythonSDKFixtureTests {
         #expect(structured.inputMessages.first?.content == "My card was charged twice")
         #expect(structured.outputText == "billing")
         let error = all[4]
-        #expect(error.isError && error.record.statusMessage == "429 Too Many Requests")
+        #expect(error.isError && error.span.statusMessage == "429 Too Many Requests")
         let traceloop = all[5]
         #expect(traceloop.promptName == "support_ticket_triage" && traceloop.promptVersion == "3")
         #expect(traceloop.provider == "Anthropic" && traceloop.inputTokens == 131)

@@ -43,7 +43,7 @@ struct TraceReaderTests {
         #expect(summary.spans == 3)
         #expect(summary.problems.isEmpty)
         let first = spans[0]
-        #expect(first.record.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(first.span.trace.hex == "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(first.promptName == "support_ticket_triage")
         #expect(first.promptVersion == "1")
         #expect(first.provider == "openai")
@@ -52,22 +52,24 @@ struct TraceReaderTests {
         #expect(first.timeToFirstChunk == 0.35)
         #expect(first.inputMessages == [SpanMessage(role: "user", content: "I need a refund")])
         #expect(first.outputText == "billing")
-        #expect(first.record.attributes["flag"] == .bool(true))
-        #expect(first.record.attributes["raw"] == .bytes(Data("hi".utf8)))
-        #expect(first.record.attributes["gen_ai.request.temperature"] == .double(0.2))
-        #expect(abs((first.record.duration ?? -1) - 1.5) < 0.001)
-        #expect(first.record.resource["service.name"] == .string("support-app"))
+        // Values read as the Collector's exporter writes them to ClickHouse (AsString).
+        #expect(first.span.attributes["flag"] == "true")
+        #expect(first.span.attributes["raw"] == "aGk=")
+        #expect(first.span.attributes["gen_ai.request.temperature"] == "0.2")
+        #expect(first.span.attributes["gen_ai.output.messages"] == #"[{"parts":[{"content":"billing","type":"text"}],"role":"assistant"}]"#)
+        #expect(first.span.duration == 1_500_000_000)
+        #expect(first.span.resource["service.name"] == "support-app")
 
         let second = spans[1]
-        #expect(second.record.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")  // base64 ids become hex
-        #expect(second.record.spanID == "00f067aa0ba902b7")
+        #expect(second.span.trace.hex == "4bf92f3577b34da6a3ce929d0e0e4736")  // base64 ids become hex
+        #expect(second.span.id.hex == "00f067aa0ba902b7")
         #expect(second.provider == "anthropic")  // gen_ai.system, the older name
         #expect(second.promptName == "summary")
         #expect(second.promptVersion == "3")
         #expect(second.inputMessages == [SpanMessage(role: "system", content: "Summarise."), SpanMessage(role: "user", content: "Long text")])
         #expect(second.outputText == "Short.")
         #expect(second.isError)
-        #expect(second.record.statusMessage == "rate limited")
+        #expect(second.span.statusMessage == "rate limited")
 
         #expect(spans[2].promptName == "support_ticket_triage")
         #expect(spans[2].promptVersion == "2")
@@ -117,7 +119,7 @@ struct TraceReaderTests {
         try handle.close()
         _ = try Command.run("/bin/gzip", [file.path])
         var count = 0
-        let summary = try TraceReader().read([file.path + ".gz"]) { (_: SpanRecord) in count += 1 }
+        let summary = try TraceReader().read([file.path + ".gz"]) { (_: Span) in count += 1 }
         #expect(count == 20_000)
         #expect(summary.problems.isEmpty)
     }

@@ -41,7 +41,7 @@ class AlwaysBilling(BaseHTTPRequestHandler):
 def test_the_example_app_closes_the_loop(serve, published, tmp_path):
     model = ThreadingHTTPServer(("127.0.0.1", 0), AlwaysBilling)
     threading.Thread(target=model.serve_forever, daemon=True).start()
-    collect = subprocess.Popen([FOLIO, "collect", "--port", "0", "--out", str(tmp_path / "traces")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    collect = subprocess.Popen([FOLIO, "collect", "--port", "0", "--grpc-port", "0", "--out", str(tmp_path / "traces")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         port = re.search(r"http://127\.0\.0\.1:(\d+)", collect.stdout.readline()).group(1)
         key = tmp_path / "folio.pub"

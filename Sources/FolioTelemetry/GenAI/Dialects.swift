@@ -134,7 +134,7 @@ package struct Dialect: Sendable {
     )
 
     /// The first attribute that names `field`, in dialect order.
-    package static func value(of field: CallField, in attributes: [String: AttributeValue]) -> AttributeValue? {
+    package static func value(of field: CallField, in attributes: [String: String]) -> String? {
         for dialect in all {
             for name in dialect.fields[field] ?? [] {
                 if let value = attributes[name] { return value }

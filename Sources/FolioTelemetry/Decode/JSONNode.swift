@@ -55,6 +55,59 @@ package enum JSONNode: Sendable, Equatable {
         }
     }
 
+    /// The value as compact JSON text.
+    package var serialized: String {
+        var output = ""
+        write(into: &output)
+        return output
+    }
+
+    private func write(into output: inout String) {
+        switch self {
+        case .null: output += "null"
+        case .bool(let flag): output += flag ? "true" : "false"
+        case .int(let number): output += String(number)
+        case .double(let number): output += number.isFinite ? AttributeText.ecmaScript(number) : "null"
+        case .string(let text): AttributeText.quote(text, into: &output)
+        case .array(let items):
+            output += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { output += "," }
+                item.write(into: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { output += "," }
+                AttributeText.quote(member.key, into: &output)
+                output += ":"
+                member.value.write(into: &output)
+            }
+            output += "}"
+        }
+    }
+
+    /// The first key that appears twice in one object, searching the whole document; nil
+    /// when every object's keys are distinct.
+    package func firstDuplicateKey() -> String? {
+        switch self {
+        case .object(let members):
+            for (index, member) in members.enumerated() {
+                for other in members[(index + 1)...] where other.key == member.key { return member.key }
+                if let nested = member.value.firstDuplicateKey() { return nested }
+            }
+            return nil
+        case .array(let items):
+            for item in items {
+                if let nested = item.firstDuplicateKey() { return nested }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     package struct SyntaxError: Error {
         let offset: Int
         let reason: String

@@ -19,10 +19,10 @@ package struct PromptDraft: Sendable {
         guard !messages.isEmpty else {
             throw Failure(
                 description:
-                    "span \(span.record.spanID) records no input messages (no messages attribute in any dialect, and no content log records tied to it): there is nothing to make a prompt from")
+                    "span \(span.span.id) records no input messages (no messages attribute in any dialect, and no content log records tied to it): there is nothing to make a prompt from")
         }
         if let braces = messages.first(where: { $0.content.contains("{{") }) {
-            throw Failure(description: "a \(braces.role) message of span \(span.record.spanID) contains '{{', which a template would read as a tag: write this prompt by hand")
+            throw Failure(description: "a \(braces.role) message of span \(span.span.id) contains '{{', which a template would read as a tag: write this prompt by hand")
         }
         // Longest values first, so a value inside another is not replaced within it.
         for (variable, value) in values.sorted(by: { $0.value.count > $1.value.count }) where !value.isEmpty {
@@ -41,7 +41,7 @@ package struct PromptDraft: Sendable {
         self.messages = messages
         self.variables = values.keys.sorted()
         self.model = model
-        self.source = "span \(span.record.spanID) of trace \(span.record.traceID)"
+        self.source = "span \(span.span.id) of trace \(span.span.trace)"
     }
 
     /// The file's YAML (`schema: folio/prompt@1`).

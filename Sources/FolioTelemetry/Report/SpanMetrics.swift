@@ -7,21 +7,46 @@ import FolioModel
 package struct SpanMetrics: Sendable, Equatable {
     package private(set) var spans = 0
     package private(set) var errors = 0
-    private var inputTokens: [Double] = []
-    private var outputTokens: [Double] = []
-    private var costs: [Double] = []
-    private var latencies: [Double] = []
-    private var firstChunk: [Double] = []
-    private var labelled = 0
-    private var correct = 0
+    package private(set) var inputTokens = Measure()
+    package private(set) var outputTokens = Measure()
+    package private(set) var costs = Measure()
+    package private(set) var latencies = Measure()
+    package private(set) var firstChunk = Measure()
+    package private(set) var labelled = 0
+    package private(set) var correct = 0
+    /// Calls that carried an expected label, and calls that had an output: a label without
+    /// an output cannot be graded, and the report says why.
+    package private(set) var withLabel = 0
+    package private(set) var withOutput = 0
 
     package init() {}
+
+    /// The counts a store computed for one group (or one day of it), with its measures
+    /// summarized (`Measure(count:sum:percentiles:)`): the same numbers as adding each
+    /// call's sample.
+    package init(
+        spans: Int, errors: Int, inputTokens: Measure, outputTokens: Measure, costs: Measure, latencies: Measure, firstChunk: Measure,
+        labelled: Int, correct: Int, withLabel: Int, withOutput: Int
+    ) {
+        self.spans = spans
+        self.errors = errors
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.costs = costs
+        self.latencies = latencies
+        self.firstChunk = firstChunk
+        self.labelled = labelled
+        self.correct = correct
+        self.withLabel = withLabel
+        self.withOutput = withOutput
+    }
 
     /// Adds a span read alone (no trace join). `expectedLabel` comes from `--label-attr`;
     /// an evaluation event counts too.
     package mutating func add(_ span: GenAISpan, expectedLabel: String?, prices: [String: ModelPrice]) {
         let price = span.model.flatMap { PriceTable.price(of: $0, overrides: prices) }
-        add(SpanSample(CallSummary(span), events: span.contentEvents, expectedLabel: expectedLabel, price: price))
+        let summary = CallSummary(span)
+        add(SpanSample(summary, output: summary.output(with: span.contentEvents), expectedLabel: expectedLabel, price: price))
     }
 
     /// Adds a call already reduced to what the metrics need (computed once per call even
@@ -38,12 +63,20 @@ package struct SpanMetrics: Sendable, Equatable {
             labelled += 1
             if verdict { correct += 1 }
         }
+        if sample.hasLabel { withLabel += 1 }
+        if sample.hasOutput { withOutput += 1 }
+    }
+
+    /// Why the misclassification rate is n/a though labels exist, or nil.
+    package var missingOutputCause: String? {
+        guard labelled == 0, withLabel > 0, withOutput == 0 else { return nil }
+        return "no call in this group has an output; export log records or capture content"
     }
 
     /// The verdict of a `gen_ai.evaluation.result` event, if the span has one.
     static func evaluation(_ events: [SpanEvent]) -> Bool? {
         for event in events where event.name == "gen_ai.evaluation.result" {
-            guard let label = (event.attributes["gen_ai.evaluation.score.label"] ?? event.attributes["gen_ai.evaluation.label"])?.text.lowercased() else { continue }
+            guard let label = (event.attributes["gen_ai.evaluation.score.label"] ?? event.attributes["gen_ai.evaluation.label"])?.lowercased() else { continue }
             if ["pass", "passed", "correct", "true", "yes"].contains(label) { return true }
             if ["fail", "failed", "incorrect", "false", "no"].contains(label) { return false }
         }
@@ -63,15 +96,15 @@ package struct SpanMetrics: Sendable, Equatable {
     }
 
     package var errorRate: Double? { spans == 0 ? nil : Double(errors) / Double(spans) }
-    package var meanInputTokens: Double? { mean(inputTokens) }
-    package var meanOutputTokens: Double? { mean(outputTokens) }
+    package var meanInputTokens: Double? { inputTokens.mean }
+    package var meanOutputTokens: Double? { outputTokens.mean }
     /// Over the priced calls; nil ("n/a") only when none is priced.
-    package var totalCost: Double? { costs.isEmpty ? nil : costs.reduce(0, +) }
-    package var meanCost: Double? { mean(costs) }
-    package var latencyP50: Double? { percentile(latencies, 0.50) }
-    package var latencyP95: Double? { percentile(latencies, 0.95) }
-    package var latencyP99: Double? { percentile(latencies, 0.99) }
-    package var timeToFirstChunkP95: Double? { percentile(firstChunk, 0.95) }
+    package var totalCost: Double? { costs.count == 0 ? nil : costs.sum }
+    package var meanCost: Double? { costs.mean }
+    package var latencyP50: Double? { latencies.percentile(0.50) }
+    package var latencyP95: Double? { latencies.percentile(0.95) }
+    package var latencyP99: Double? { latencies.percentile(0.99) }
+    package var timeToFirstChunkP95: Double? { firstChunk.percentile(0.95) }
     /// Share of labelled calls whose output matched; nil when none is labelled.
     package var accuracy: Double? { labelled == 0 ? nil : Double(correct) / Double(labelled) }
     package var misclassificationRate: Double? { accuracy.map { 1 - $0 } }
@@ -81,13 +114,38 @@ package struct SpanMetrics: Sendable, Equatable {
     package var spansWithOutputTokens: Int { outputTokens.count }
     package var spansWithLatency: Int { latencies.count }
     package var spansWithTimeToFirstChunk: Int { firstChunk.count }
+}
 
-    private func mean(_ values: [Double]) -> Double? {
-        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+/// The values one metric is taken over (the calls that have it): kept, when calls are added
+/// one by one, or summarized by a store (their count and sum, and the percentiles a report
+/// shows, computed where the values are).
+package struct Measure: Sendable, Equatable {
+    private var values: [Double] = []
+    private var summary: (count: Int, sum: Double, percentiles: [Double: Double])?
+
+    package init() {}
+
+    /// - Parameter percentiles: nearest-rank percentiles by fraction (0.5, 0.95, 0.99).
+    package init(count: Int, sum: Double, percentiles: [Double: Double] = [:]) {
+        summary = (count, sum, percentiles)
     }
 
-    /// Nearest-rank percentile.
-    private func percentile(_ values: [Double], _ fraction: Double) -> Double? {
+    package static func == (lhs: Measure, rhs: Measure) -> Bool {
+        lhs.count == rhs.count && lhs.sum == rhs.sum && [0.5, 0.95, 0.99].allSatisfy { lhs.percentile($0) == rhs.percentile($0) }
+    }
+
+    mutating func append(_ value: Double) {
+        precondition(summary == nil, "a summarized measure takes no more values")
+        values.append(value)
+    }
+
+    package var count: Int { summary?.count ?? values.count }
+    package var sum: Double { summary?.sum ?? values.reduce(0, +) }
+    package var mean: Double? { count == 0 ? nil : sum / Double(count) }
+
+    /// Nearest-rank percentile: the value at rank ⌈fraction × n⌉ of the sorted values.
+    package func percentile(_ fraction: Double) -> Double? {
+        if let summary { return summary.percentiles[fraction] }
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
@@ -107,11 +165,13 @@ package struct SpanSample: Sendable {
     package var timeToFirstChunkMs: Double?
     /// Whether the output matched the label; nil when unlabelled.
     package var verdict: Bool?
+    package var hasLabel: Bool
+    package var hasOutput: Bool
 
     /// - Parameters:
-    ///   - events: the call's joined content events (its output may be there).
+    ///   - output: the call's output (its own, from its content events, or its wrapper's).
     ///   - expectedLabel: the label the call or an ancestor carries.
-    package init(_ call: CallSummary, events: [ContentEvent], expectedLabel: String?, price: ModelPrice?) {
+    package init(_ call: CallSummary, output: String?, expectedLabel: String?, price: ModelPrice?) {
         isError = call.isError
         inputTokens = call.inputTokens.map(Double.init)
         outputTokens = call.outputTokens.map(Double.init)
@@ -120,7 +180,9 @@ package struct SpanSample: Sendable {
         }
         latencyMs = call.latencyMs
         timeToFirstChunkMs = call.timeToFirstChunkMs
-        if let expectedLabel, let output = call.output(with: events) {
+        hasLabel = expectedLabel != nil
+        hasOutput = output != nil
+        if let expectedLabel, let output {
             verdict = SpanMetrics.normalized(output) == SpanMetrics.normalized(expectedLabel)
         } else {
             verdict = call.evaluation

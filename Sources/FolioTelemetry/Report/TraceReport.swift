@@ -103,10 +103,11 @@ package struct TraceReport: Sendable {
 
     /// Adds a span read alone (no trace join).
     package mutating func add(_ span: GenAISpan, to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
-        add(CallSummary(span), events: span.contentEvents, to: group, expectedLabel: expectedLabel, prices: overrides)
+        let summary = CallSummary(span)
+        add(summary, output: summary.output(with: span.contentEvents), to: group, expectedLabel: expectedLabel, prices: overrides)
     }
 
-    package mutating func add(_ call: CallSummary, events: [ContentEvent], to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
+    package mutating func add(_ call: CallSummary, output: String?, to group: String, expectedLabel: String?, prices overrides: [String: ModelPrice]) {
         var price: ModelPrice?
         if let model = call.model {
             if let known = prices[model] {
@@ -116,7 +117,7 @@ package struct TraceReport: Sendable {
                 prices[model] = .some(price)
             }
         }
-        let sample = SpanSample(call, events: events, expectedLabel: expectedLabel, price: price)
+        let sample = SpanSample(call, output: output, expectedLabel: expectedLabel, price: price)
         groups[group, default: SpanMetrics()].add(sample)
         let dayNumber = Int((call.start.timeIntervalSince1970 / 86_400).rounded(.down))
         if dayNumber != lastDay.number {
@@ -124,6 +125,17 @@ package struct TraceReport: Sendable {
             seenDays.insert(lastDay.name)
         }
         daily[group, default: [:]][lastDay.name, default: SpanMetrics()].add(sample)
+    }
+
+    /// A group's metrics as a store computed them, overall (`day` nil) or for one UTC day
+    /// (`yyyy-MM-dd`).
+    package mutating func set(_ metrics: SpanMetrics, group: String, day: String?) {
+        if let day {
+            daily[group, default: [:]][day] = metrics
+            seenDays.insert(day)
+        } else {
+            groups[group] = metrics
+        }
     }
 
     /// `yyyy-MM-dd` in UTC, without a formatter per span.
@@ -164,6 +176,7 @@ package struct TraceReport: Sendable {
                 row[metric.key] = metric.value(metrics) ?? NSNull()
                 if let coverage = metric.coverage { row[metric.key + "_spans"] = coverage(metrics) }
             }
+            if let cause = metrics.missingOutputCause { row["misclassification_rate_cause"] = cause }
             row["daily"] = days.compactMap { day -> [String: Any]? in
                 guard let metrics = daily[name]?[day] else { return nil }
                 var bucket: [String: Any] = ["day": day]

@@ -1,4 +1,5 @@
 import FolioZlib
+import FolioModel
 import Foundation
 
 /// Reads a file in chunks, inflating it when it is gzip, and hands out lines. Work is
@@ -220,7 +221,8 @@ final class LineSource {
     }
 }
 
-package struct TraceReadError: Error, CustomStringConvertible, Sendable {
+package struct TraceReadError: UserFacingError {
     package let message: String
-    package var description: String { message }
+    package var hint: String? { "pass trace files or folders that exist, or --source" }
+    package var exitCode: Int32 { 2 }
 }

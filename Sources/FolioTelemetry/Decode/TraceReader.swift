@@ -59,7 +59,7 @@ package struct TraceReader {
 
     /// Calls `body` with every span, file by file, in order; returns what was read and skipped.
     @discardableResult
-    package func read(_ paths: [String], _ body: (SpanRecord) throws -> Void) throws -> Summary {
+    package func read(_ paths: [String], _ body: (Span) throws -> Void) throws -> Summary {
         try read(
             paths,
             items: { item in
@@ -127,20 +127,20 @@ package struct TraceReader {
             if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
             do {
                 let object = try Self.foundationJSON ? JSONNode.parseWithFoundation(line) : JSONNode.parse(line)
-                let (items, rejected) = try OTLPDecoder.items(in: object, file: file, line: source.lineNumber)
+                let (items, rejected) = try OTLPJSON.items(in: object, origin: Origin(file: file, line: source.lineNumber))
                 if rejected > 0 { summary.problems.append(Problem(file: file, line: source.lineNumber, reason: Self.rejectedReason(rejected))) }
                 try deliver(items, source.lineNumber, &summary)
-            } catch let failure as OTLPDecoder.Failure {
+            } catch let failure as OTLPJSON.Failure {
                 summary.problems.append(Problem(file: file, line: source.lineNumber, reason: failure.reason))
             } catch is JSONNode.SyntaxError where first && Self.startsDocument(trimmed) {
                 // Not one object per line: a pretty-printed document, read whole.
                 let whole = line + Data("\n".utf8) + (try source.rest())
                 do {
                     let object = try JSONNode.parse(whole)
-                    let (items, rejected) = try OTLPDecoder.items(in: object, file: file, line: 1)
+                    let (items, rejected) = try OTLPJSON.items(in: object, origin: Origin(file: file, line: 1))
                     if rejected > 0 { summary.problems.append(Problem(file: file, line: 1, reason: Self.rejectedReason(rejected))) }
                     try deliver(items, 1, &summary)
-                } catch let failure as OTLPDecoder.Failure {
+                } catch let failure as OTLPJSON.Failure {
                     summary.problems.append(Problem(file: file, line: 1, reason: failure.reason))
                 } catch is JSONNode.SyntaxError {
                     summary.problems.append(Problem(file: file, line: 1, reason: "not valid JSON (neither JSON Lines nor one document)"))
@@ -177,10 +177,11 @@ package struct TraceReader {
                 return
             }
             do {
+                let origin = Origin(file: file, line: record)
                 if logs {
-                    try deliver(OTLPProtobuf.logs(in: try OTLPProtobuf.logsRequest(bytes), file: file, line: record).map(TelemetryItem.log), record, &summary)
+                    try deliver(OTLPProtobuf.logs(in: try OTLPProtobuf.logsRequest(bytes), origin: origin).map(TelemetryItem.log), record, &summary)
                 } else {
-                    let (spans, rejected) = OTLPProtobuf.spans(in: try OTLPProtobuf.traceRequest(bytes), file: file, line: record)
+                    let (spans, rejected) = OTLPProtobuf.spans(in: try OTLPProtobuf.traceRequest(bytes), origin: origin)
                     if rejected > 0 { summary.problems.append(Problem(file: file, line: record, reason: Self.rejectedReason(rejected))) }
                     try deliver(spans.map(TelemetryItem.span), record, &summary)
                 }

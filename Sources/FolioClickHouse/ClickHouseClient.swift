@@ -1,0 +1,134 @@
+import AsyncHTTPClient
+import FolioTelemetry
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// ClickHouse's HTTP interface, as documented: the query in the POST body (or `query=` for
+/// an INSERT, whose rows are the body), every value from a user as a query parameter
+/// (`{name:Type}` in the SQL, `param_name=value` in the URL: never spliced into SQL),
+/// `database` and `default_format`, the user and password in `X-ClickHouse-User` and
+/// `X-ClickHouse-Key`, and errors in `X-ClickHouse-Exception-Code` with the text in the body.
+package struct ClickHouseClient: Sendable {
+    package let url: ClickHouseURL
+    let password: String?
+    /// How long a query may run before it is cancelled.
+    package var timeout: Duration = .seconds(600)
+
+    package init(url: ClickHouseURL, password: String?) {
+        self.url = url
+        self.password = password
+    }
+
+    /// The password from the environment variable the URL's configuration names.
+    package init(url: ClickHouseURL, environment: [String: String]) {
+        self.init(url: url, password: environment[url.passwordVariable])
+    }
+
+    /// Runs a statement that returns nothing (DDL, an INSERT … SELECT).
+    package func execute(_ sql: String, parameters: [String: String] = [:]) async throws {
+        _ = try await send(sql: sql, parameters: parameters, body: nil) { _ in }
+    }
+
+    /// The rows of a query in `JSONEachRow`, all in memory (aggregates and pages: a few
+    /// rows per group and day).
+    package func rows(_ sql: String, parameters: [String: String] = [:]) async throws -> [JSONNode] {
+        var rows: [JSONNode] = []
+        try await stream(sql, parameters: parameters) { rows.append($0) }
+        return rows
+    }
+
+    /// The rows of a query in `JSONEachRow`, one at a time as they arrive: memory stays at
+    /// one buffer however many rows come.
+    package func stream(_ sql: String, parameters: [String: String] = [:], row: (JSONNode) throws -> Void) async throws {
+        var pending = Data()
+        func drain(final: Bool) throws {
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                if !line.isEmpty { try row(try Self.parse(line)) }
+                pending.removeSubrange(pending.startIndex...newline)
+            }
+            if final, !pending.isEmpty {
+                try row(try Self.parse(pending))
+                pending.removeAll()
+            }
+        }
+        try await send(sql: sql + "\nFORMAT JSONEachRow", parameters: parameters, body: nil) { chunk in
+            pending.append(contentsOf: chunk.readableBytesView)
+            try drain(final: false)
+        }
+        try drain(final: true)
+    }
+
+    static func parse(_ line: Data) throws -> JSONNode {
+        do {
+            return try JSONNode.parse(line)
+        } catch {
+            throw ClickHouseError(code: 0, status: 200, message: "ClickHouse sent a row that is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+    }
+
+    /// Inserts `rows` (JSONEachRow lines) into a table; returns once ClickHouse has
+    /// acknowledged them (the answer to the request).
+    package func insert(into table: String, columns: [String], rows: Data) async throws {
+        let statement = "INSERT INTO \(url.database).\(table) (\(columns.joined(separator: ", "))) FORMAT JSONEachRow"
+        _ = try await send(sql: statement, parameters: [:], body: rows) { _ in }
+    }
+
+    /// Whether the server answers `/ping`.
+    package func ping() async throws {
+        var request = HTTPClientRequest(url: url.endpoint.appendingPathComponent("ping").absoluteString)
+        request.method = .GET
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        guard response.status == .ok else {
+            throw ClickHouseError(code: 0, status: Int(response.status.code), message: "\(url) answered /ping with HTTP \(response.status.code)")
+        }
+    }
+
+    /// One request: `sql` in the body, or in `query=` with `body` as the rows of an INSERT.
+    @discardableResult
+    private func send(sql: String, parameters: [String: String], body: Data?, chunk: (ByteBuffer) throws -> Void) async throws -> HTTPResponseStatus {
+        var components = URLComponents(url: url.endpoint, resolvingAgainstBaseURL: false)!
+        var items = [URLQueryItem(name: "database", value: url.database)]
+        if body != nil { items.append(URLQueryItem(name: "query", value: sql)) }
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: "param_\(name)", value: value)) }
+        components.queryItems = items
+        // `+` means a space in a query string: encode it, and every other reserved byte.
+        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        var request = HTTPClientRequest(url: components.url!.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "X-ClickHouse-User", value: url.user)
+        if let password { request.headers.add(name: "X-ClickHouse-Key", value: password) }
+        request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        request.body = .bytes(ByteBuffer(bytes: body ?? Data(sql.utf8)))
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
+        } catch {
+            throw ClickHouseError(code: 0, status: 0, message: "cannot reach ClickHouse at \(url): \(error)")
+        }
+        guard response.status == .ok else {
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let code = Int(response.headers.first(name: "X-ClickHouse-Exception-Code") ?? "") ?? 0
+            throw ClickHouseError(code: code, status: Int(response.status.code), message: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        for try await buffer in response.body { try chunk(buffer) }
+        return response.status
+    }
+}
+
+/// A failure ClickHouse reported (its code and message), or a failure to reach it.
+package struct ClickHouseError: Error, CustomStringConvertible, Sendable {
+    package let code: Int
+    package let status: Int
+    package let message: String
+
+    package var description: String {
+        code != 0 ? "ClickHouse error \(code): \(message)" : message
+    }
+
+    /// Authentication failed (516) or the user may not do this (497).
+    package var isAccess: Bool { code == 516 || code == 497 || status == 401 || status == 403 }
+    /// The table or database is missing.
+    package var isMissingTable: Bool { code == 60 || code == 81 }
+}
