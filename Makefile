@@ -10,7 +10,7 @@ LLM_PACKAGES := python3 python3-venv
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps llm python build demo test bench clean install dist wheel
+.PHONY: deps llm python clickhouse build demo test bench clean install dist wheel
 
 deps:
 	@missing=""; \
@@ -37,13 +37,18 @@ llm:
 python: llm
 	Scripts/python-env.sh >/dev/null
 
+# The real ClickHouse engine the data-lake tests and benchmarks use: chdb-core from PyPI
+# into .build/chdb (see Tests/ClickHouseFront/README.md).
+clickhouse: llm
+	Scripts/clickhouse-env.sh >/dev/null
+
 build: deps
 	$(SWIFT) build
 
 demo: build llm python
 	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" FOLIO_PYTHON_APP="$(CURDIR)/Examples/python-triage/triage_service.py" .build/debug/folio demo
 
-test: deps llm python
+test: deps llm python clickhouse
 	$(SWIFT) build --build-tests
 	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_REQUIRE_SHELLCHECK=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
 	cd clients/python && FOLIO_BIN="$(CURDIR)/.build/debug/folio" "$(CURDIR)/.build/python/bin/python" -m pytest -q -p no:cacheprovider tests

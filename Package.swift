@@ -150,10 +150,11 @@ let package = Package(
                 "FolioTelemetry", "FolioTestSupport", "FolioOTLP", .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .testTarget(name: "FolioClickHouseTests", dependencies: ["FolioClickHouse", "FolioTelemetry", "FolioModel", "FolioTestSupport"]),
         .testTarget(
             name: "FolioCLITests",
             dependencies: [
-                "folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioFakeLLM", "FolioEval", "FolioOTLP",
+                "folio", "FolioTestSupport", "FolioCore", "FolioClient", "FolioTelemetry", "FolioClickHouse", "FolioFakeLLM", "FolioEval", "FolioOTLP",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -59,7 +59,7 @@ struct ClickHouseCalls {
                 GROUP BY TraceId, SpanId
             ),
             fields AS (
-                SELECT spans.trace AS trace, spans.span AS span, parent, start, duration, status, service,
+                SELECT spans.trace AS trace, spans.span AS span, parent, start, duration, status, service, a,
                     \(ClickHouseDialect.field(.promptName)) AS name, \(ClickHouseDialect.field(.promptVersion)) AS version,
                     CAST([\(labels.joined(separator: ", "))], 'Array(Nullable(String))') AS labels,
                     arrayConcat(
@@ -67,17 +67,26 @@ struct ClickHouseCalls {
                         arrayMap(x -> (x.1, x.2['gen_ai.event.content'], x.2), arrayFilter(x -> x.1 IN (\(contentNames)), arrayZip(event_names, event_attributes)))
                     ) AS all_events,
                     arrayFilter(e -> e.1 IN (\(outputNames)), all_events) AS content_events,
-                    (\(ClickHouseDialect.touchesDialect) OR length(all_events) > 0)
-                        AND (\(ClickHouseDialect.hasCallFields) OR length(all_events) > 0 OR \(ClickHouseDialect.hasMessages)) AS is_call,
                     \(ClickHouseDialect.field(.responseModel)) AS response_model, \(ClickHouseDialect.field(.requestModel)) AS request_model,
                     \(ClickHouseDialect.field(.provider)) AS provider,
                     \(ClickHouseDialect.tokens(.inputTokens, keys: ["input", "prompt_tokens", "input_tokens"])) AS input_tokens,
                     \(ClickHouseDialect.tokens(.outputTokens, keys: ["output", "completion_tokens", "output_tokens"])) AS output_tokens,
                     toFloat64OrNull(\(ClickHouseDialect.field(.timeToFirstChunk))) * 1000 AS ttft_ms,
                     status = 'STATUS_CODE_ERROR' OR mapContains(a, 'error.type') AS is_error,
-                    if(is_call, coalesce(\(own), \(fromEvents)), CAST(NULL, 'Nullable(String)')) AS output,
                     \(ClickHouseDialect.evaluation) AS evaluation
                 FROM spans LEFT JOIN content ON spans.trace = content.trace AND spans.span = content.span
+            ),
+            -- Each layer names one large expression once: ClickHouse analyses an alias again
+            -- wherever it is used in the same SELECT, and a column of the layer below only once.
+            classified AS (
+                SELECT *,
+                    (\(ClickHouseDialect.touchesDialect) OR length(all_events) > 0)
+                        AND (\(ClickHouseDialect.hasCallFields) OR length(all_events) > 0 OR \(ClickHouseDialect.hasMessages)) AS is_call
+                FROM fields
+            ),
+            answered AS (
+                SELECT *, if(is_call, coalesce(\(own), \(fromEvents)), CAST(NULL, 'Nullable(String)')) AS output
+                FROM classified
             ),
             per_trace AS (
                 SELECT trace,
@@ -88,7 +97,7 @@ struct ClickHouseCalls {
                     arrayFilter(i -> nodes[i].6, arrayEnumerate(ids)) AS call_indexes,
                     arrayMap(i -> arrayFold((chain, step) -> if(chain[-1] = 0, chain, arrayPushBack(chain, parents[chain[-1]])), range(least(length(ids), \(TraceJoin<Int>.maximumDepth))), [toUInt64(i)]), call_indexes) AS chains,
                     arrayDistinct(arrayFlatten(arrayMap(c -> arraySlice(c, 2), chains))) AS above
-                FROM fields
+                FROM answered
                 GROUP BY trace
             ),
             calls AS (

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FolioModel
 import FolioTelemetry
 import Foundation
 import NIOCore
@@ -25,9 +26,11 @@ package struct ClickHouseClient: Sendable {
         self.init(url: url, password: environment[url.passwordVariable])
     }
 
-    /// Runs a statement that returns nothing (DDL, an INSERT … SELECT).
-    package func execute(_ sql: String, parameters: [String: String] = [:]) async throws {
-        _ = try await send(sql: sql, parameters: parameters, body: nil) { _ in }
+    /// Runs a statement that returns nothing (DDL, an INSERT … SELECT), in the URL's
+    /// database, or in none (`inDatabase: false`: for `CREATE DATABASE`, since a server
+    /// refuses a request for a database that does not exist yet).
+    package func execute(_ sql: String, parameters: [String: String] = [:], inDatabase: Bool = true) async throws {
+        _ = try await send(sql: sql, parameters: parameters, body: nil, inDatabase: inDatabase) { _ in }
     }
 
     /// The rows of a query in `JSONEachRow`, all in memory (aggregates and pages: a few
@@ -45,11 +48,11 @@ package struct ClickHouseClient: Sendable {
         func drain(final: Bool) throws {
             while let newline = pending.firstIndex(of: 0x0A) {
                 let line = pending[pending.startIndex..<newline]
-                if !line.isEmpty { try row(try Self.parse(line)) }
+                if !line.isEmpty { try row(try parse(line)) }
                 pending.removeSubrange(pending.startIndex...newline)
             }
             if final, !pending.isEmpty {
-                try row(try Self.parse(pending))
+                try row(try parse(pending))
                 pending.removeAll()
             }
         }
@@ -60,11 +63,11 @@ package struct ClickHouseClient: Sendable {
         try drain(final: true)
     }
 
-    static func parse(_ line: Data) throws -> JSONNode {
+    func parse(_ line: Data) throws -> JSONNode {
         do {
             return try JSONNode.parse(line)
         } catch {
-            throw ClickHouseError(code: 0, status: 200, message: "ClickHouse sent a row that is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            throw ClickHouseError(code: 0, status: 200, message: "ClickHouse sent a row that is not JSON: \(String(decoding: line.prefix(200), as: UTF8.self))", url: url)
         }
     }
 
@@ -81,15 +84,17 @@ package struct ClickHouseClient: Sendable {
         request.method = .GET
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         guard response.status == .ok else {
-            throw ClickHouseError(code: 0, status: Int(response.status.code), message: "\(url) answered /ping with HTTP \(response.status.code)")
+            throw ClickHouseError(code: 0, status: Int(response.status.code), message: "/ping answered HTTP \(response.status.code)", url: url)
         }
     }
 
     /// One request: `sql` in the body, or in `query=` with `body` as the rows of an INSERT.
     @discardableResult
-    private func send(sql: String, parameters: [String: String], body: Data?, chunk: (ByteBuffer) throws -> Void) async throws -> HTTPResponseStatus {
+    private func send(
+        sql: String, parameters: [String: String], body: Data?, inDatabase: Bool = true, chunk: (ByteBuffer) throws -> Void
+    ) async throws -> HTTPResponseStatus {
         var components = URLComponents(url: url.endpoint, resolvingAgainstBaseURL: false)!
-        var items = [URLQueryItem(name: "database", value: url.database)]
+        var items = inDatabase ? [URLQueryItem(name: "database", value: url.database)] : []
         if body != nil { items.append(URLQueryItem(name: "query", value: sql)) }
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: "param_\(name)", value: value)) }
         components.queryItems = items
@@ -105,27 +110,52 @@ package struct ClickHouseClient: Sendable {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
         } catch {
-            throw ClickHouseError(code: 0, status: 0, message: "cannot reach ClickHouse at \(url): \(error)")
+            throw ClickHouseError(code: 0, status: 0, message: "cannot reach ClickHouse at \(url): \(error)", url: url)
         }
         guard response.status == .ok else {
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
             let code = Int(response.headers.first(name: "X-ClickHouse-Exception-Code") ?? "") ?? 0
-            throw ClickHouseError(code: code, status: Int(response.status.code), message: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw ClickHouseError(code: code, status: Int(response.status.code), message: text.trimmingCharacters(in: .whitespacesAndNewlines), url: url)
         }
         for try await buffer in response.body { try chunk(buffer) }
         return response.status
     }
 }
 
-/// A failure ClickHouse reported (its code and message), or a failure to reach it.
-package struct ClickHouseError: Error, CustomStringConvertible, Sendable {
+/// A failure ClickHouse reported (its code and message), or a failure to reach it, with
+/// what to do about it. Never holds the password: messages are ClickHouse's or Folio's.
+package struct ClickHouseError: UserFacingError {
     package let code: Int
     package let status: Int
-    package let message: String
+    /// ClickHouse's own text.
+    package let detail: String
+    /// The store, as `clickhouse://user@host:port/database?…` (no password).
+    package let store: String
+    package let passwordVariable: String
 
-    package var description: String {
-        code != 0 ? "ClickHouse error \(code): \(message)" : message
+    package init(code: Int, status: Int, message: String, url: ClickHouseURL) {
+        self.code = code
+        self.status = status
+        detail = message
+        store = url.description
+        passwordVariable = url.passwordVariable
     }
+
+    package var message: String {
+        if status == 0 && code == 0 { return detail }
+        return "ClickHouse at \(store) answered: \(detail)"
+    }
+
+    package var hint: String? {
+        if isAccess { return "check the user in the URL and the password in the environment variable \(passwordVariable)" }
+        if isMissingTable {
+            return "create the tables with `folio collect --to <url> --create-tables` (or `folio traces import … --create-tables`), or name them with ?traces_table=…&logs_table=…"
+        }
+        if status == 0 && code == 0 { return "is ClickHouse running there? `curl http://host:port/ping` answers Ok. when it is" }
+        return nil
+    }
+
+    package var exitCode: Int32 { 2 }
 
     /// Authentication failed (516) or the user may not do this (497).
     package var isAccess: Bool { code == 516 || code == 497 || status == 401 || status == 403 }

@@ -116,7 +116,38 @@ enum ClickHouseDialect {
 
     /// Whether the span has any input or output message (`GenAISpan.isCall`'s last test).
     static var hasMessages: String {
-        "(length(\(contents(Dialect.all.flatMap(\.input), map: "a"))) > 0 OR length(\(contents(Dialect.all.flatMap(\.output), map: "a"))) > 0)"
+        "(\(anyMessage(Dialect.all.flatMap(\.input), map: "a")) OR \(anyMessage(Dialect.all.flatMap(\.output), map: "a")))"
+    }
+
+    /// Whether any source has a message: what `length(contents(sources)) > 0` says, without
+    /// taking the texts out (a much smaller expression for ClickHouse to analyse).
+    static func anyMessage(_ sources: [MessageSource], map: String) -> String {
+        func items(_ text: String) -> String {
+            "arrayExists(m -> JSONType(m) IN ('String', 'Object'), if(JSONType(\(text)) = 'Array', JSONExtractArrayRaw(\(text)), [\(text)]))"
+        }
+        func parsedAny(_ text: String) -> String {
+            "if(match(\(text), '^\\\\s*[\\\\[{]') AND isValidJSON(\(text)), \(items(text)), \(text) != '')"
+        }
+        var choices: [String] = []
+        for source in sources {
+            switch source {
+            case .messages(let name):
+                let text = "\(map)[\(literal(name))]"
+                choices.append("(mapContains(\(map), \(literal(name))) AND \(parsedAny(text)))")
+            case .flattened(let prefix, _, let content):
+                choices.append("mapContains(\(map), \(literal(prefix + ".0." + content)))")
+            case .response(let name):
+                let text = "\(map)[\(literal(name))]"
+                choices.append(
+                    "(mapContains(\(map), \(literal(name))) AND multiIf(isValidJSON(\(text)) AND JSONType(\(text), 'choices') = 'Array', arrayExists(c -> JSONHas(c, 'message') OR JSONType(c, 'text') = 'String', JSONExtractArrayRaw(\(text), 'choices')), isValidJSON(\(text)) AND JSONType(\(text)) = 'Object' AND JSONHas(\(text), 'content'), 1, \(parsedAny(text))))"
+                )
+            case .request(let name):
+                let text = "\(map)[\(literal(name))]"
+                choices.append(
+                    "(isValidJSON(\(text)) AND JSONType(\(text), 'messages') = 'Array' AND arrayExists(m -> JSONType(m) IN ('String', 'Object'), JSONExtractArrayRaw(\(text), 'messages')))")
+            }
+        }
+        return choices.isEmpty ? "0" : "(" + choices.joined(separator: " OR ") + ")"
     }
 
     /// The names of events that carry output (`ContentEvent.table`).

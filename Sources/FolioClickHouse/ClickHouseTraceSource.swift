@@ -42,7 +42,7 @@ package struct ClickHouseTraceSource: TraceSource {
         }
         let label = request.labelAttribute.map { calls.label($0) } ?? "CAST(NULL, 'Nullable(String)')"
         let verdict = """
-            if(isNotNull(\(label)) AND isNotNull(output), \(ClickHouseDialect.normalized("output")) = \(ClickHouseDialect.normalized(label)), evaluation)
+            if(isNotNull(expected) AND isNotNull(output), \(ClickHouseDialect.normalized("output")) = \(ClickHouseDialect.normalized("expected")), evaluation)
             """
         let percentiles = request.approximate ? Self.approximatePercentiles : Self.exactPercentiles
         let groupNames = groups.indices.map { "g\($0)" }
@@ -60,15 +60,20 @@ package struct ClickHouseTraceSource: TraceSource {
                 arraySort(groupArrayIf(latency_ms, isNotNull(latency_ms))) AS latencies, length(latencies) AS latency_count, arraySum(latencies) AS latency_sum,
                 arraySort(groupArrayIf(ttft_ms, isNotNull(ttft_ms))) AS firsts, length(firsts) AS ttft_count, arraySum(firsts) AS ttft_sum,
                 \(percentiles),
-                countIf(isNotNull(\(verdict))) AS labelled, countIf(\(verdict) = 1) AS correct,
-                countIf(isNotNull(\(label))) AS with_label, countIf(isNotNull(output)) AS with_output
-            FROM calls
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                countIf(isNotNull(verdict)) AS labelled, countIf(verdict = 1) AS correct,
+                countIf(isNotNull(expected)) AS with_label, countIf(isNotNull(output)) AS with_output
+            FROM (
+                -- The verdict as a column: used three times, analysed once.
+                SELECT *, \(label) AS expected, \(verdict) AS verdict FROM calls
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            )
             GROUP BY GROUPING SETS ((\(groupNames.joined(separator: ", "))), (\(groupNames.joined(separator: ", ")), day),
                 (\(groupNames.joined(separator: ", ")), model_key), (\(groupNames.joined(separator: ", ")), day, model_key))
             """
         let rows = try await client.rows(sql, parameters: parameters.values)
-        return ReportResult(report: Self.report(rows, groups: groupNames.count, prices: request.prices), notes: ReadNotes())
+        var notes = ReadNotes()
+        notes.calls = rows.filter { $0["all_days"]?.int64 == 1 && $0["all_models"]?.int64 == 1 }.reduce(0) { $0 + Int($1["calls"]?.int64 ?? 0) }
+        return ReportResult(report: Self.report(rows, groups: groupNames.count, prices: request.prices), notes: notes)
     }
 
     /// Nearest rank, exactly as `Measure.percentile`: the value at rank ⌈p × n⌉ of the
@@ -101,7 +106,8 @@ package struct ClickHouseTraceSource: TraceSource {
         }
         var metrics: [Key: JSONNode] = [:]
         var costs: [Key: (count: Int, sum: Double)] = [:]
-        for row in rows {
+        // Grouping by constants alone answers an empty selection with a row of zeros.
+        for row in rows where (row["calls"]?.int64 ?? 0) > 0 {
             let group = (0..<groups).map { row["g\($0)"]?.string ?? "-" }.joined(separator: " ")
             let key = Key(group: group, day: row["all_days"]?.int64 == 1 ? nil : row["day"]?.string)
             if row["all_models"]?.int64 == 1 {
@@ -158,7 +164,9 @@ package struct ClickHouseTraceSource: TraceSource {
             }
             result.append(row)
         }
-        return CallPage(rows: result, next: next, notes: ReadNotes())
+        var notes = ReadNotes()
+        notes.calls = result.count
+        return CallPage(rows: result, next: next, notes: notes)
     }
 
     /// A page of joined calls in SQL (newest first), with the ids to fetch.

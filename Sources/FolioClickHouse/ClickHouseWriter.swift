@@ -29,7 +29,7 @@ package actor ClickHouseWriter: TraceSink {
     /// that exist), with a TTL in days when given.
     package static func createTables(_ client: ClickHouseClient, ttlDays: Int?) async throws {
         let url = client.url
-        try await client.execute("CREATE DATABASE IF NOT EXISTS `\(url.database)`")
+        try await client.execute("CREATE DATABASE IF NOT EXISTS `\(url.database)`", inDatabase: false)
         try await client.execute(ClickHouseSchema.tracesTable(database: url.database, table: url.tracesTable, ttlDays: ttlDays))
         try await client.execute(ClickHouseSchema.logsTable(database: url.database, table: url.logsTable, ttlDays: ttlDays))
     }
@@ -75,9 +75,9 @@ package actor ClickHouseWriter: TraceSink {
                 try await client.insert(
                     into: isLogs ? url.logsTable : url.tracesTable, columns: isLogs ? ClickHouseSchema.logsColumns : ClickHouseSchema.tracesColumns, rows: rows)
             } catch {
-                failure = TraceSinkUnavailable(reason: "ClickHouse did not take the batch (\(error))", retryAfter: 5)
+                failure = TraceSinkUnavailable(reason: "ClickHouse did not take the batch: \((error as? ClickHouseError)?.message ?? "\(error)")", retryAfter: 5)
             }
-            await self.finished(logs: isLogs, waiting: waiting, failure: failure)
+            self.finished(logs: isLogs, waiting: waiting, failure: failure)
         }
     }
 
@@ -98,5 +98,33 @@ package actor ClickHouseWriter: TraceSink {
     package func close() async {
         guard !idle else { return }
         await withCheckedContinuation { closing.append($0) }
+    }
+}
+
+extension ClickHouseWriter {
+    /// Trace files (what `folio collect --out` wrote, the Collector's file exporter output)
+    /// into the tables, file by file: `folio traces import`, and how the tests load fixtures
+    /// in the exporter's row format. Returns what was read.
+    package static func load(_ paths: [String], into client: ClickHouseClient, maxLineBytes: Int = TraceReader.defaultMaxLineBytes) async throws
+        -> TraceReader.Summary
+    {
+        let writer = ClickHouseWriter(client: client)
+        let reader = TraceReader(maxLineBytes: maxLineBytes)
+        var total = TraceReader.Summary()
+        for file in try TraceReader.files(paths) {
+            var spans: [TelemetryItem] = []
+            var logs: [TelemetryItem] = []
+            let summary = try reader.read([file]) { item in
+                if case .span = item { spans.append(item) } else { logs.append(item) }
+            }
+            try await writer.store(TelemetryBatch(signal: .traces, encoding: .json, items: spans, body: Data(), rejected: 0))
+            try await writer.store(TelemetryBatch(signal: .logs, encoding: .json, items: logs, body: Data(), rejected: 0))
+            total.files += summary.files
+            total.spans += summary.spans
+            total.logs += summary.logs
+            total.problems += summary.problems
+        }
+        await writer.close()
+        return total
     }
 }

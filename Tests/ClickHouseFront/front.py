@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -30,7 +31,16 @@ def main() -> int:
     parser.add_argument("--user", default="default")
     parser.add_argument("--password-env")
     parser.add_argument("--ready-file")
+    parser.add_argument("--log-queries", help="append each query and its time to this file")
     args = parser.parse_args()
+    parent = os.getppid()
+
+    def watch_parent():  # a test process that dies without stopping the front takes it along
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     password = os.environ.get(args.password_env) if args.password_env else None
     engine = session.Session(args.data)
 
@@ -96,7 +106,11 @@ def main() -> int:
                         engine.query(f"USE `{database}`")
                     if settings and re.match(r"\s*(SELECT|WITH)\b", query, re.I):
                         sql = sql.rstrip().rstrip(";") + " SETTINGS " + ", ".join(settings)
+                    began = time.monotonic()
                     result = engine.query(sql, fmt, params=params)
+                    if args.log_queries:
+                        with open(args.log_queries, "a") as log:
+                            log.write(f"-- {time.monotonic() - began:.3f} s {params}\n{sql[:200000]}\n;\n")
             except Exception as error:  # ClickHouse's own message, with its code
                 message = str(error)
                 match = re.search(r"Code: (\d+)\.", message)

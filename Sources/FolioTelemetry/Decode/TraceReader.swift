@@ -20,6 +20,8 @@ package struct TraceReader {
         package var spans = 0
         package var logs = 0
         package var problems: [Problem] = []
+
+        package init() {}
     }
 
     /// Lines longer than this are skipped with a warning naming the file and line.

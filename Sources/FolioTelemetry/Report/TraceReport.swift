@@ -138,6 +138,14 @@ package struct TraceReport: Sendable {
         }
     }
 
+    /// A value as the JSON gives it: 12 significant digits. Sums in another order (a store
+    /// adding per model, the files per call) differ in the last bits of a double; the
+    /// report is the same whichever store computed it.
+    static func canonical(_ value: Double) -> Double {
+        guard value.isFinite, value != 0 else { return value }
+        return Double(String(format: "%.12g", value)) ?? value
+    }
+
     /// `yyyy-MM-dd` in UTC, without a formatter per span.
     static func day(_ date: Date) -> String {
         let (y, m, d) = CivilDate.from(daysSince1970: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
@@ -173,14 +181,14 @@ package struct TraceReport: Sendable {
             var row: [String: Any] = ["group": labels[name] ?? name]
             let metrics = groups[name]!
             for metric in ReportMetric.all {
-                row[metric.key] = metric.value(metrics) ?? NSNull()
+                row[metric.key] = metric.value(metrics).map(Self.canonical) ?? NSNull()
                 if let coverage = metric.coverage { row[metric.key + "_spans"] = coverage(metrics) }
             }
             if let cause = metrics.missingOutputCause { row["misclassification_rate_cause"] = cause }
             row["daily"] = days.compactMap { day -> [String: Any]? in
                 guard let metrics = daily[name]?[day] else { return nil }
                 var bucket: [String: Any] = ["day": day]
-                for metric in ReportMetric.all { bucket[metric.key] = metric.value(metrics) ?? NSNull() }
+                for metric in ReportMetric.all { bucket[metric.key] = metric.value(metrics).map(Self.canonical) ?? NSNull() }
                 return bucket
             }
             return row

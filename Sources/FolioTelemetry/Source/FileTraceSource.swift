@@ -79,7 +79,7 @@ package struct FileTraceSource: TraceSource {
     package func calls(_ request: CallsRequest) async throws -> CallPage {
         let inherited = Array(Set(request.filter.attributeKeys + request.attributes)).sorted()
         let (calls, notes) = try join(
-            inherited: inherited, keepEvent: CallSummary.keepsEvent, output: { $0.summary.output },
+            inherited: inherited, keepEvent: { CallSummary.keepsEvent($0) || ContentEvent.table[$0.name]?.kind == .input }, output: { $0.summary.output },
             payload: { call in (summary: CallSummary(call), input: Self.excerpt(call.inputMessages)) })
         var rows: [CallRow] = []
         for call in calls {
@@ -96,7 +96,8 @@ package struct FileTraceSource: TraceSource {
                     trace: call.key.trace, span: call.key.span, start: start, promptName: call.promptName, promptVersion: call.promptVersion,
                     service: summary.service, model: summary.model, provider: summary.provider, inputTokens: summary.inputTokens,
                     outputTokens: summary.outputTokens, latencyMs: summary.latencyMs, timeToFirstChunkMs: summary.timeToFirstChunkMs,
-                    status: summary.status, isError: summary.isError, input: call.payload.input,
+                    status: summary.status, isError: summary.isError,
+                    input: call.payload.input ?? Self.excerpt(ContentEvent.messages(call.events, .input)),
                     output: summary.output(with: call.events, wrapper: call.wrapperOutput),
                     costUSD: summary.cost(prices: request.prices), attributes: call.attributes.filter { request.attributes.contains($0.key) }))
         }

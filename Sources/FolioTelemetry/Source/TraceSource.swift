@@ -158,7 +158,9 @@ package struct ReadNotes: Sendable {
     package var summary: String {
         let logs = self.logs > 0 ? ", \(self.logs) log record(s)" : ""
         let files = self.files > 0 ? " in \(self.files) file(s)" : ""
-        return "\(calls) LLM call(s) among \(spans) span(s)\(logs)\(files)" + (problems.isEmpty ? "" : ", \(problems.count) warning(s)")
+        // A store that aggregates where the spans are counts calls, not what it read.
+        let read = spans > 0 || self.files > 0 ? " among \(spans) span(s)\(logs)\(files)" : ""
+        return "\(calls) LLM call(s)\(read)" + (problems.isEmpty ? "" : ", \(problems.count) warning(s)")
     }
 }
 
