@@ -78,6 +78,23 @@ package struct ClickHouseClient: Sendable {
         _ = try await send(sql: statement, parameters: [:], body: rows) { _ in }
     }
 
+    /// A parameter's value as ClickHouse reads it: in the escaped (TabSeparated) format, so
+    /// a backslash, tab or line break in the value arrives as itself.
+    static func escaped(_ value: String) -> String {
+        var result = ""
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": result += "\\\\"
+            case "\t": result += "\\t"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\0": result += "\\0"
+            default: result.unicodeScalars.append(character)
+            }
+        }
+        return result
+    }
+
     /// Whether the server answers `/ping`.
     package func ping() async throws {
         var request = HTTPClientRequest(url: url.endpoint.appendingPathComponent("ping").absoluteString)
@@ -96,7 +113,7 @@ package struct ClickHouseClient: Sendable {
         var components = URLComponents(url: url.endpoint, resolvingAgainstBaseURL: false)!
         var items = inDatabase ? [URLQueryItem(name: "database", value: url.database)] : []
         if body != nil { items.append(URLQueryItem(name: "query", value: sql)) }
-        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: "param_\(name)", value: value)) }
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) { items.append(URLQueryItem(name: "param_\(name)", value: Self.escaped(value))) }
         components.queryItems = items
         // `+` means a space in a query string: encode it, and every other reserved byte.
         components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")

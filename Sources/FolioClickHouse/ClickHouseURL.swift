@@ -1,3 +1,4 @@
+import FolioModel
 import Foundation
 
 /// A ClickHouse trace store named by URL: `clickhouse://user@host:8123/otel?traces_table=otel_traces&logs_table=otel_logs`
@@ -16,8 +17,14 @@ package struct ClickHouseURL: Sendable, Equatable, CustomStringConvertible {
 
     package static let defaultPasswordVariable = "FOLIO_CLICKHOUSE_PASSWORD"
 
-    package struct Invalid: Error, CustomStringConvertible {
-        package let description: String
+    package struct Invalid: UserFacingError {
+        package let message: String
+        package var hint: String? { nil }
+        package var exitCode: Int32 { 2 }
+
+        init(description: String) {
+            message = description
+        }
     }
 
     package static func isClickHouse(_ text: String) -> Bool {

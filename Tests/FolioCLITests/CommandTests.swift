@@ -274,7 +274,9 @@ struct CommandTests {
             environment["FOLIO_PYTHON"] = python
             environment["FOLIO_PYTHON_APP"] = Fixtures.packageRoot.appendingPathComponent("Examples/python-triage/triage_service.py").path
         }
-        let result = try await CLI.runProcessAsync(["demo"], in: FileManager.default.temporaryDirectory, environment: environment)
+        let result = try await CLI.runProcessAsync(["demo", "--keep"], in: FileManager.default.temporaryDirectory, environment: environment)
+        let kept = result.stdout.components(separatedBy: "The demo repository is kept at ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        defer { try? FileManager.default.removeItem(atPath: kept) }
         if withModel, python != nil {
             #expect(result.stdout.contains("python Examples/python-triage/triage_service.py"))
             #expect(result.stdout.contains("$ folio report traces --label-attr app.expected_team --where service.name=triage-service"))
@@ -289,6 +291,16 @@ struct CommandTests {
             #expect(result.stdout.contains("$ folio check --base main --provider local --out check-report"))
             #expect(result.stdout.contains("answered by qwen2.5-coder-0.5b-instruct"))
             #expect(result.stdout.contains("metric                  version=1  version=2  change"))
+            // The demo's traffic reads the same from ClickHouse as from its files.
+            let traces = URL(fileURLWithPath: kept).appendingPathComponent("traces").path
+            let source = try await ClickHouseSourceTests.imported([traces])
+            for rest in [
+                ["--label-attr", "app.expected_team", "--format", "json"], ["--label-attr", "app.expected_team", "--compare", "version=1,version=2", "--format", "json"],
+                ["--by", "version,service.name", "--label-attr", "app.expected_team", "--format", "json"],
+            ] {
+                await ClickHouseSourceTests.expectSame(["report"], rest, files: [traces], source: source)
+            }
+            await ClickHouseSourceTests.expectSame(["traces", "list"], ["--limit", "5", "--version", "2", "--format", "json"], files: [traces], source: source)
         }
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("$ folio versions support_ticket_triage"))

@@ -32,13 +32,14 @@ public final class ClickHouseFront: @unchecked Sendable {
 
     /// A front of its own, with a password from `passwordVariable` when one is given (the
     /// variable must be in this process's environment).
-    public init(user: String = "default", passwordVariable: String? = nil) throws {
-        data = FileManager.default.temporaryDirectory.appendingPathComponent("folio-clickhouse-\(UUID())")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        var arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/ClickHouseFront/front.py").path, data.path, "--user", user]
+    /// `data` and `port` start it again where a stopped front was.
+    public init(user: String = "default", passwordVariable: String? = nil, data: URL? = nil, port: Int = 0) throws {
+        self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("folio-clickhouse-\(UUID())")
+        try FileManager.default.createDirectory(at: self.data, withIntermediateDirectories: true)
+        var arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/ClickHouseFront/front.py").path, self.data.path, "--user", user, "--port", String(port)]
         if let passwordVariable { arguments += ["--password-env", passwordVariable] }
-        server = try ServerProcess(try Self.python, arguments, errorLog: data.appendingPathComponent("front.log"))
-        port = server.port
+        server = try ServerProcess(try Self.python, arguments, errorLog: self.data.appendingPathComponent("front.log"))
+        self.port = server.port
     }
 
     /// A fresh database's name.
@@ -51,9 +52,13 @@ public final class ClickHouseFront: @unchecked Sendable {
         "clickhouse://\(user)@127.0.0.1:\(port)/\(database)"
     }
 
-    public func stop() {
+    /// Stops the front; `keepData` leaves its folder for another front.
+    public func stop(keepData: Bool = false) {
         if server.process.isRunning { server.process.terminate() }
+        let deadline = Date().addingTimeInterval(10)
+        while server.process.isRunning && Date() < deadline { usleep(20_000) }
+        if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) }
         server.process.waitUntilExit()
-        try? FileManager.default.removeItem(at: data)
+        if !keepData { try? FileManager.default.removeItem(at: data) }
     }
 }

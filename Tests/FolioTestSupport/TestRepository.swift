@@ -134,6 +134,8 @@ extension Command {
 public final class ServerProcess: @unchecked Sendable {
     public let process = Process()
     public let port: Int
+    /// What the program printed first (the line with its address).
+    public let firstLine: String
 
     /// - Parameter errorLog: a file for the program's standard error (else it is dropped).
     public init(_ executable: String, _ arguments: [String], in folder: URL? = nil, errorLog: URL? = nil) throws {
@@ -159,5 +161,6 @@ public final class ServerProcess: @unchecked Sendable {
             throw CommandFailure(command: ([executable] + arguments).joined(separator: " "), result: CommandResult(status: -1, stdout: text, stderr: ""))
         }
         self.port = port
+        firstLine = text
     }
 }

@@ -119,6 +119,9 @@ def serve(handler):
 llm_url = serve(Stub)
 # FOLIO_OTLP_ENDPOINT sends the same traffic to a real receiver (folio collect) instead.
 otlp_url = os.environ.get("FOLIO_OTLP_ENDPOINT") or serve(Receiver)
+# FOLIO_OTLP_GRPC (host:port) sends it with the stock OTLP/gRPC exporters instead, as
+# `opentelemetry-instrument --traces_exporter otlp` does.
+otlp_grpc = os.environ.get("FOLIO_OTLP_GRPC")
 
 # --- Tracing, as the app sets it up ----------------------------------------------------
 from opentelemetry import _logs, trace  # noqa: E402
@@ -143,7 +146,11 @@ class CountingIds(IdGenerator):
 
 resource = Resource.create({"service.name": "triage-service", "service.instance.id": "fixture"})
 provider = TracerProvider(resource=resource, id_generator=CountingIds())
-provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=otlp_url + "/v1/traces")))
+if otlp_grpc:
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GRPCSpanExporter
+    provider.add_span_processor(SimpleSpanProcessor(GRPCSpanExporter(endpoint=otlp_grpc, insecure=True)))
+else:
+    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=otlp_url + "/v1/traces")))
 trace.set_tracer_provider(provider)
 logger_provider = None
 
@@ -152,7 +159,11 @@ if VARIANT == "openai-v2":
     from opentelemetry.sdk._logs import LoggerProvider
     from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
     logger_provider = LoggerProvider(resource=resource)
-    logger_provider.add_log_record_processor(SimpleLogRecordProcessor(OTLPLogExporter(endpoint=otlp_url + "/v1/logs")))
+    if otlp_grpc:
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter as GRPCLogExporter
+        logger_provider.add_log_record_processor(SimpleLogRecordProcessor(GRPCLogExporter(endpoint=otlp_grpc, insecure=True)))
+    else:
+        logger_provider.add_log_record_processor(SimpleLogRecordProcessor(OTLPLogExporter(endpoint=otlp_url + "/v1/logs")))
     _logs.set_logger_provider(logger_provider)
     os.environ["OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"] = "true"
     from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
