@@ -99,7 +99,7 @@ package struct ClickHouseClient: Sendable {
     package func ping() async throws {
         var request = HTTPClientRequest(url: url.endpoint.appendingPathComponent("ping").absoluteString)
         request.method = .GET
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await clickHouseHTTP.execute(request, timeout: .seconds(10))
         guard response.status == .ok else {
             throw ClickHouseError(code: 0, status: Int(response.status.code), message: "/ping answered HTTP \(response.status.code)", url: url)
         }
@@ -125,7 +125,7 @@ package struct ClickHouseClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: body ?? Data(sql.utf8)))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
+            response = try await clickHouseHTTP.execute(request, timeout: TimeAmount(timeout))
         } catch {
             throw ClickHouseError(code: 0, status: 0, message: "cannot reach ClickHouse at \(url): \(error)", url: url)
         }
@@ -179,3 +179,15 @@ package struct ClickHouseError: UserFacingError {
     /// The table or database is missing.
     package var isMissingTable: Bool { code == 60 || code == 81 }
 }
+
+/// The HTTP client every ClickHouse request goes through: `HTTPClient.shared`'s settings,
+/// except that a connection that cannot be made fails at once (AsyncHTTPClient's default
+/// retries it until the request's timeout, which held `folio collect`'s answer for as long
+/// as ClickHouse was down, instead of a 503 the exporter retries) and connecting has 10 s.
+/// It lives as long as the process, as `HTTPClient.shared` does.
+private let clickHouseHTTP: HTTPClient = {
+    var configuration = HTTPClient.Configuration.singletonConfiguration
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .seconds(10)
+    return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+}()
