@@ -9,7 +9,7 @@ struct TracesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "traces",
         abstract: "Read traces (OTLP files or the Collector's ClickHouse tables): list LLM calls, show one with its trace.",
-        subcommands: [TracesListCommand.self, TracesShowCommand.self, TracesImportCommand.self]
+        subcommands: [TracesListCommand.self, TracesShowCommand.self, TracesImportCommand.self, TracesDashboardCommand.self]
     )
 }
 
