@@ -116,6 +116,7 @@ let package = Package(
                 "FolioCore", "FolioGit", "FolioManifest", "FolioSigning", "FolioServer", "FolioTelemetry", "FolioClickHouse", "FolioEval", "FolioProviders",
                 "FolioProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
             ]
         ),
         .target(name: "FolioTestSupport", dependencies: ["FolioProcess"], path: "Tests/FolioTestSupport"),

@@ -72,7 +72,7 @@ struct ClickHouseCalls {
                     \(ClickHouseDialect.tokens(.inputTokens, keys: ["input", "prompt_tokens", "input_tokens"])) AS input_tokens,
                     \(ClickHouseDialect.tokens(.outputTokens, keys: ["output", "completion_tokens", "output_tokens"])) AS output_tokens,
                     toFloat64OrNull(\(ClickHouseDialect.field(.timeToFirstChunk))) * 1000 AS ttft_ms,
-                    status = 'STATUS_CODE_ERROR' OR mapContains(a, 'error.type') AS is_error,
+                    upperUTF8(status) IN ('STATUS_CODE_ERROR', 'ERROR') OR mapContains(a, 'error.type') AS is_error,
                     \(ClickHouseDialect.evaluation) AS evaluation
                 FROM spans LEFT JOIN content ON spans.trace = content.trace AND spans.span = content.span
             ),

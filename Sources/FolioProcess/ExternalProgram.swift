@@ -74,14 +74,15 @@ package struct ExternalProgram: Sendable {
     }
 
     /// Standard output as a pipe this process reads, for a server that prints its address
-    /// on its first line.
-    package func startReadingOutput() throws -> (RunningProgram, FileHandle) {
+    /// on its first line (or a run whose progress is shown as it comes: `includingErrors`
+    /// sends standard error into the same pipe).
+    package func startReadingOutput(includingErrors: Bool = false) throws -> (RunningProgram, FileHandle) {
         try Self.launching.withLock { _ in
             let process = try makeProcess()
             let pipe = Pipe()
             closeOnExec(pipe)
             process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
+            process.standardError = includingErrors ? pipe : FileHandle.nullDevice
             let launched = try Launched(process, program: executable)
             return (RunningProgram(launched), pipe.fileHandleForReading)
         }

@@ -21,7 +21,7 @@ struct FolioCommand: AsyncParsableCommand {
             DiffCommand.self, PromoteCommand.self, RollbackCommand.self, LogCommand.self, VerifyCommand.self, BuildCommand.self, ServeCommand.self, TracesCommand.self, ReportCommand.self,
             AlertCommand.self, PromptCommand.self, GoldenSetCommand.self,
             EvalCommand.self, CheckCommand.self, HooksCommand.self, CollectCommand.self,
-            DemoCommand.self,
+            UICommand.self, DemoCommand.self,
         ]
     )
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FolioCore
+import FolioModel
 import FolioGit
 import FolioTelemetry
 
@@ -74,23 +75,28 @@ struct FromTraceCommand: FolioSubcommand {
 /// `folio prompt from-trace` and `folio ui`'s Create Prompt from Trace: one way to turn a
 /// call into a prompt file.
 enum PromptDrafts {
-    /// The draft made from `detail`: `values` as variables, else the variables the call or
-    /// its nearest ancestor recorded (`gen_ai.prompt.variable.*` and the other dialects'),
-    /// checked like `folio lint`, and written unless the file exists (`overwrite`).
-    @discardableResult
-    static func write(from detail: CallDetail, name: String, values: [String: String], to target: URL, overwrite: Bool) throws -> PromptDraft {
+    /// The draft and the lint errors it would have (`folio ui` shows them as the form changes).
+    static func make(from detail: CallDetail, name: String, values: [String: String]) throws -> (PromptDraft, [Diagnostic]) {
         let draft: PromptDraft
         do {
             draft = try PromptDraft(span: detail.call, name: name, values: values.isEmpty ? detail.variables : values)
         } catch let failure as PromptDraft.Failure {
             throw FolioError(.usage, failure.description)
         }
+        var files = Workspace.Files()
+        files.prompts[PromptRepository.promptPath(name)] = draft.yaml
+        return (draft, Workspace(files: files).diagnostics.filter { $0.severity == .error })
+    }
+
+    /// The draft made from `detail`: `values` as variables, else the variables the call or
+    /// its nearest ancestor recorded (`gen_ai.prompt.variable.*` and the other dialects'),
+    /// checked like `folio lint`, and written unless the file exists (`overwrite`).
+    @discardableResult
+    static func write(from detail: CallDetail, name: String, values: [String: String], to target: URL, overwrite: Bool) throws -> PromptDraft {
+        let (draft, problems) = try make(from: detail, name: name, values: values)
         if FileManager.default.fileExists(atPath: target.path), !overwrite {
             throw FolioError(.usage, "\(target.path) already exists", hint: "pass --force to overwrite it, or --out to write elsewhere")
         }
-        var files = Workspace.Files()
-        files.prompts[PromptRepository.promptPath(name)] = draft.yaml
-        let problems = Workspace(files: files).diagnostics.filter { $0.severity == .error }
         guard problems.isEmpty else {
             throw FolioError(.invalidContent, "the prompt made from span \(detail.call.span.id) does not pass lint:\n" + problems.map(\.description).joined(separator: "\n"))
         }

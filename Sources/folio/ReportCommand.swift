@@ -133,7 +133,9 @@ struct ReportCommand: FolioSubcommand {
         emit(rows, env)
     }
 
-    private func printComparison(_ labels: [String], _ report: TraceReport, _ env: CommandEnvironment) throws {
+    /// The before/after rows (`--compare`, and `folio ui`'s dashboard): rates change in
+    /// percentage points, the rest in percent.
+    static func comparison(_ labels: [String], _ report: TraceReport) -> (rows: [[String]], json: [[String: Any]]) {
         let before = report.groups["0"] ?? SpanMetrics(), after = report.groups["1"] ?? SpanMetrics()
         var rows: [[String]] = [["metric", labels[0], labels[1], "change"]]
         var json: [[String: Any]] = []
@@ -155,6 +157,11 @@ struct ReportCommand: FolioSubcommand {
             rows.append([metric.title, metric.text(before), metric.text(after), change])
             json.append(entry)
         }
+        return (rows, json)
+    }
+
+    private func printComparison(_ labels: [String], _ report: TraceReport, _ env: CommandEnvironment) throws {
+        let (rows, json) = Self.comparison(labels, report)
         switch format {
         case .json: try printJSONObject(["schema": "folio/trace-comparison@1", "before": labels[0], "after": labels[1], "metrics": json], env)
         case .html: env.write(TraceReportHTML.render(report.renamed(["0": labels[0], "1": labels[1]]), groupTitle: "GROUP"))

@@ -75,6 +75,11 @@ struct TraceOptions: ParsableArguments {
     /// The source: `paths` (the command's arguments), else `--source`, else `traces:` in
     /// the repository's folio.yaml. Relative paths are taken from `env`'s folder.
     func open(paths: [String] = [], _ env: CommandEnvironment) throws -> any TraceSource {
+        try Self.open(paths: paths, source: source, maxLineBytes: maxLineBytes, env)
+    }
+
+    /// The same for a command with its own options (`folio ui`).
+    static func open(paths: [String], source: String?, maxLineBytes: Int = TraceReader.defaultMaxLineBytes, _ env: CommandEnvironment) throws -> any TraceSource {
         if !paths.isEmpty, source != nil {
             throw ValidationError("give the traces as arguments or with --source, not both")
         }

@@ -21,7 +21,9 @@ package struct Span: Sendable, Equatable {
     package enum Status: String, Sendable, Equatable {
         case unset, ok, error
 
-        /// As the exporter writes `StatusCode` (`STATUS_CODE_ERROR`).
+        /// As the exporter writes `StatusCode` (`STATUS_CODE_ERROR`, from contrib's
+        /// `traceutil.StatusCodeStr`; pdata's own `String()` spells it `Error`, which other
+        /// writers use: both are read).
         package var exported: String { "STATUS_CODE_\(rawValue.uppercased())" }
 
         package init(exported: String) {
