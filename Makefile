@@ -10,7 +10,7 @@ LLM_PACKAGES := python3 python3-venv
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps llm python clickhouse build demo test bench clean install dist wheel
+.PHONY: deps llm python clickhouse browser build demo test bench clean install dist wheel
 
 deps:
 	@missing=""; \
@@ -42,13 +42,22 @@ python: llm
 clickhouse: llm
 	Scripts/clickhouse-env.sh >/dev/null
 
+# Debian's chromium for folio ui's browser tests, driven by Playwright (pinned with the
+# Python packages); Playwright's own browser download does not work here.
+browser: deps
+	@if [ ! -x /usr/lib/chromium/chromium ]; then \
+	  echo "Installing: chromium"; \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "error: run as root (or install chromium)" >&2; exit 2; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
 demo: build llm python
 	FOLIO_LLM_DIR="$(CURDIR)/.build/llm" FOLIO_LLM_LAUNCHER="$(CURDIR)/Scripts/local-llm/serve.py" FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" FOLIO_PYTHON_APP="$(CURDIR)/Examples/python-triage/triage_service.py" .build/debug/folio demo
 
-test: deps llm python clickhouse
+test: deps llm python clickhouse browser
 	$(SWIFT) build --build-tests
 	FOLIO_REQUIRE_LLM=1 FOLIO_REQUIRE_PYTHON=1 FOLIO_REQUIRE_SHELLCHECK=1 FOLIO_PYTHON="$(CURDIR)/.build/python/bin/python" $(SWIFT) test
 	cd clients/python && FOLIO_BIN="$(CURDIR)/.build/debug/folio" "$(CURDIR)/.build/python/bin/python" -m pytest -q -p no:cacheprovider tests

@@ -138,9 +138,10 @@ public final class ServerProcess: @unchecked Sendable {
     public let firstLine: String
 
     /// - Parameter errorLog: a file for the program's standard error (else it is dropped).
-    public init(_ executable: String, _ arguments: [String], in folder: URL? = nil, errorLog: URL? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], in folder: URL? = nil, errorLog: URL? = nil, environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         if let folder { process.currentDirectoryURL = folder }
         let output = Pipe()
         process.standardOutput = output

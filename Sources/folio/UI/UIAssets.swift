@@ -52,15 +52,24 @@ enum UIAssets {
         (function () {
           // Turn selected message text into a {{variable}}: the name and the value go into the
           // form's variables, one name=value per line, as `--var` takes them.
+          // The last text selected inside a message: typing the name moves the selection.
+          var lastSelected = "";
+          document.addEventListener("selectionchange", function () {
+            var selection = window.getSelection();
+            var node = selection && selection.anchorNode;
+            var element = node && (node.nodeType === 1 ? node : node.parentElement);
+            if (element && element.closest(".message") && String(selection).trim()) { lastSelected = String(selection).trim(); }
+          });
           document.querySelectorAll("[data-make-variable]").forEach(function (button) {
             button.hidden = false;
             button.addEventListener("click", function () {
-              var selected = String(window.getSelection() || "").trim();
+              var selected = lastSelected;
               var name = document.getElementById("variable-name");
               var target = document.getElementById("variables");
               if (!selected || !name || !name.value || !target) { return; }
               target.value = (target.value ? target.value.replace(/\\n?$/, "\\n") : "") + name.value + "=" + selected;
               name.value = "";
+              lastSelected = "";
               target.dispatchEvent(new Event("input"));
             });
           });

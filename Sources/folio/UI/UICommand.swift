@@ -63,7 +63,7 @@ struct UICommand: FolioSubcommand {
         try await UIServer(app: app, host: host, port: port).run { port in
             guard started.first() else { return }
             let url = "http://\(shownHost):\(port)/traces?token=\(token)"
-            env.print("Folio UI for \(rootPath), traces from \(traces.name):\n\(url)\n(Ctrl-C to stop)")
+            env.print("\(url)\nFolio UI for \(rootPath), traces from \(traces.name) (Ctrl-C to stop)")
             env.flush()
             if open { _ = try? ExternalProgram("xdg-open", [url]).start(output: .file(URL(fileURLWithPath: "/dev/null"))) }
         }

@@ -104,7 +104,8 @@ extension UIApp {
         var arguments = ["eval"]
         let head = form.value("head").map { "\(name)@\($0)" } ?? "\(name)@draft"
         if let base = form.value("base") { arguments += ["--compare", "\(name)@\(base)", head] } else { arguments += [head] }
-        if let set = form.value("set") { arguments += ["--set", set] }
+        // `--goldenset` takes a set's name: goldensets/<prompt>/<name>.yaml.
+        if let set = form.value("set") { arguments += ["--goldenset", URL(fileURLWithPath: set).deletingPathExtension().lastPathComponent] }
         if let provider = form.value("provider") { arguments += ["--provider", provider] }
         let program = UIRunner(arguments: arguments, folder: root, variables: variables)
         return Response(

@@ -87,7 +87,7 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         response.headers[.contentSecurityPolicy] =
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"  // no-referrer would make form posts send Origin: null
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[.cacheControl] = "no-store"
         return response
@@ -160,11 +160,22 @@ struct UIForm: Sendable {
     init(_ request: Request, session: UISession) async throws {
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
-        var components = URLComponents()
-        components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: " ")
-        items = (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }
+        items = Self.decode(String(buffer: body))
         guard let token = items.first(where: { $0.0 == "csrf" })?.1, UIGuard<BasicRequestContext>.same(token, session.csrf) else {
             throw HTTPError(.forbidden, message: "The form's CSRF token is missing or not this session's: reload the page and try again.")
+        }
+    }
+
+    /// `application/x-www-form-urlencoded`: pairs split on `&` and the first `=`, `+` as a
+    /// space, then percent-decoding (a malformed escape keeps its text). Never traps.
+    static func decode(_ body: String) -> [(String, String)] {
+        func text(_ part: Substring) -> String {
+            let spaced = part.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return body.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (text(parts[0]), parts.count > 1 ? text(parts[1]) : "")
         }
     }
 
@@ -204,6 +215,8 @@ enum UIResponse {
             throw error
         } catch let error as any UserFacingError {
             return html(HTML.page(title: "Cannot do that", active: "", body: "<pre class=\"problem\">\(HTML.escape(error.description))</pre>"), status: .badRequest)
+        } catch {
+            return html(HTML.page(title: "Something failed", active: "", body: "<pre class=\"problem\">\(HTML.escape("\(error)"))</pre>"), status: .internalServerError)
         }
     }
 }

@@ -41,7 +41,9 @@ extension UIApp {
         if !log.signerProblems.isEmpty { body += "<p class=\"problem\">\(HTML.escape(log.signerProblems.joined(separator: "; ")))</p>" }
         let signer = try? TagSigner.resolve(explicitKey: nil, git: repo.git, environment: variables, in: root)
         let environments = repo.config.environments
-        let names = log.versions.keys.sorted()
+        let names = Set((try repo.workingTreeWorkspace()).prompts.values.compactMap { $0.prompt?.name }).union(log.versions.keys).sorted()
+        // The log walks every prompt's history only once a promotion exists.
+        let versions = try Dictionary(uniqueKeysWithValues: names.map { ($0, try log.versions[$0] ?? repo.versions(of: $0)) })
         if signer == nil {
             body += """
                 <p class="problem">No signing key is configured, so this page cannot promote: promotions are signed tags, never unsigned.
@@ -49,7 +51,7 @@ extension UIApp {
                 The key must be listed in main's allowed_signers.</p>
                 """
         } else {
-            let options = names.flatMap { name in (log.versions[name] ?? []).reversed().map { "<option>\(HTML.escape(name))@\($0.number)</option>" } }.joined()
+            let options = names.flatMap { name in (versions[name] ?? []).reversed().map { "<option>\(HTML.escape(name))@\($0.number)</option>" } }.joined()
             body += """
                 <form method="post" action="/promotions" class="filters" aria-label="Promote or roll back">
                 \(HTML.csrf(session.csrf))
