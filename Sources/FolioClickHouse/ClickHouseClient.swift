@@ -183,11 +183,16 @@ package struct ClickHouseError: UserFacingError {
 /// The HTTP client every ClickHouse request goes through: `HTTPClient.shared`'s settings,
 /// except that a connection that cannot be made fails at once (AsyncHTTPClient's default
 /// retries it until the request's timeout, which held `folio collect`'s answer for as long
-/// as ClickHouse was down, instead of a 503 the exporter retries) and connecting has 10 s.
+/// as ClickHouse was down, instead of a 503 the exporter retries), connecting has 10 s, and
+/// up to 64 connections per server: a request waiting for a free connection fails after the
+/// connect timeout, so with the default 8, a ninth concurrent query (`folio ui`'s pages,
+/// `collect`'s batches) failed after 10 s while the server queued nothing. ClickHouse
+/// queues queries itself (`max_concurrent_queries`), under the query's own timeout.
 /// It lives as long as the process, as `HTTPClient.shared` does.
 private let clickHouseHTTP: HTTPClient = {
     var configuration = HTTPClient.Configuration.singletonConfiguration
     configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
     configuration.timeout.connect = .seconds(10)
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }()
