@@ -24,20 +24,24 @@ struct CollectLimitsTests {
         let body = Data(TraceFixtures.triage(span: "1000000000000001", version: 1, ticket: "I need a refund", output: "billing").utf8)
         let (status, _) = try await collector.post(body)
         #expect(status == 200)
-        #expect(Date().timeIntervalSince(start) < 20, "answered after \(Date().timeIntervalSince(start)) s")
+        // Unloaded, about 2 s. Without the cut-off the export waits in the accept queue until
+        // URLSession gives up at 60 s; the bound sits between, since the whole suite shares
+        // two cores with the collector.
+        #expect(Date().timeIntervalSince(start) < 50, "answered after \(Date().timeIntervalSince(start)) s")
     }
 
     @Test func aBodyThatNeverArrivesIsCutOffAfterTheBodyTimeout() throws {
         let collector = try CollectCommandTests.Collector(["--body-timeout", "1"])
         defer { collector.process.terminate() }
-        let socket = sockets.connectSocket(port: collector.port, timeout: 4)
+        let socket = sockets.connectSocket(port: collector.port, timeout: 20)
         defer { close(socket) }
         let start = Date()
         let answer = sockets.exchange(
             on: socket, "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"resourceSpans\":")
         let elapsed = Date().timeIntervalSince(start)
         #expect(sockets.statusLines(answer.text) == ["HTTP/1.1 408 Request Timeout"], "\(answer.text)")
-        #expect(elapsed > 0.8 && elapsed < 3.5, "answered after \(elapsed) s")
+        // Not before the timeout; after it, as soon as a loaded machine gets round to it.
+        #expect(elapsed > 0.8 && elapsed < 20, "answered after \(elapsed) s")
         #expect(!FileManager.default.fileExists(atPath: collector.folder.path) || collector.files.isEmpty)
     }
 }

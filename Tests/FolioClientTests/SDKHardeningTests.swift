@@ -10,11 +10,14 @@ import Testing
 @Suite(.serialized)
 struct SDKHardeningTests {
     /// A server that answers every connection with `head`, then one byte of body every
-    /// `interval`, until stopped.
+    /// `interval`, until stopped or the client hangs up; it counts the bytes each
+    /// connection took before the hang-up, on its own threads, so what it sees does not
+    /// depend on how busy the test process's tasks are.
     final class Dripping: @unchecked Sendable {
         let listener: Int32
         let port: Int
         private let stopped = Synchronization.Atomic<Bool>(false)
+        private let hungUp = Mutex<[Int]>([])
 
         init(head: String, interval: Duration) {
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -35,13 +38,27 @@ struct SDKHardeningTests {
                         var buffer = [UInt8](repeating: 0, count: 65536)
                         _ = recv(connection, &buffer, buffer.count, 0)
                         _ = head.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+                        var sent = 0
                         while !stopped.load(ordering: .relaxed), send(connection, "{", 1, Int32(MSG_NOSIGNAL)) == 1 {
+                            sent += 1
                             Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
                         }
+                        if !stopped.load(ordering: .relaxed) { hungUp.withLock { $0.append(sent) } }
                         close(connection)
                     }
                 }
             }
+        }
+
+        /// The body bytes sent to the first connection the client hung up on, once it has
+        /// (waiting up to a minute for the server's thread to notice).
+        func bytesBeforeHangUp() -> Int? {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                if let first = hungUp.withLock({ $0.first }) { return first }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return nil
         }
 
         func stop() {
@@ -62,23 +79,29 @@ struct SDKHardeningTests {
         return try FolioClient(configuration)
     }
 
+    /// What rendering through `folio` threw ("rendered" if it did not).
+    static func renderError(_ folio: FolioClient) async -> String {
+        do {
+            _ = try await folio.render("triage", variables: ["ticket_text": "x"])
+            return "rendered"
+        } catch {
+            return "\(error)"
+        }
+    }
+
     @Test func aServerSendingAByteAtATimeIsCutOffAtTheDeadline() async throws {
         let server = Dripping(head: "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", interval: .milliseconds(200))
         defer { server.stop() }
         let dist = try TestDist()
         let folio = try client(URL(string: "http://127.0.0.1:\(server.port)/production/manifest.json")!, key: dist.publicKey) { $0.requestTimeout = .seconds(1) }
-        let (error, elapsed) = await ThreadExecutor.timed {
-            do {
-                _ = try await folio.render("triage", variables: ["ticket_text": "x"])
-                return "rendered"
-            } catch {
-                return "\(error)"
-            }
-        }
+        let error = await Self.renderError(folio)
         // The message tells the attempt's deadline from the load budget; the server would
-        // have taken 20,000 s. The bound on time is loose: the whole suite shares two cores.
+        // have taken 20,000 s. The server's count is the clock: at a byte per 200 ms, a 1 s
+        // deadline hangs up after about 5 bytes (the test process's own timing is not used:
+        // the whole suite shares two cores).
         #expect(error.contains("within requestTimeout (1.0 seconds)"), "\(error)")
-        #expect(elapsed < .seconds(30), "held for \(elapsed)")
+        let sent = server.bytesBeforeHangUp()
+        #expect(sent != nil && sent! < 25, "the client hung up after \(sent.map(String.init) ?? "no") bytes")
     }
 
     @Test func aHugeManifestIsRefusedFromItsContentLength() async throws {
@@ -86,18 +109,12 @@ struct SDKHardeningTests {
         defer { server.stop() }
         let dist = try TestDist()
         let folio = try client(URL(string: "http://127.0.0.1:\(server.port)/production/manifest.json")!, key: dist.publicKey)
-        let (error, elapsed) = await ThreadExecutor.timed {
-            do {
-                _ = try await folio.render("triage", variables: ["ticket_text": "x"])
-                return "rendered"
-            } catch {
-                return "\(error)"
-            }
-        }
+        let error = await Self.renderError(folio)
         // Refused from the header: read a byte every 10 ms, 400 MB would take 46 days, and
         // the 5 s requestTimeout would have answered with a timeout instead.
         #expect(error.contains("maxManifestBytes"), "\(error)")
-        #expect(elapsed < .seconds(10), "held for \(elapsed)")
+        let sent = server.bytesBeforeHangUp()
+        #expect(sent != nil && sent! < 500, "the client hung up after \(sent.map(String.init) ?? "no") bytes")
     }
 
     /// Another local user plants an older, validly signed manifest in a folder the cache
