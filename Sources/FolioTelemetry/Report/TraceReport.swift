@@ -215,6 +215,14 @@ package enum Sparkline {
 
 extension TraceReport {
     /// The same report with groups renamed (for comparisons, whose groups are "0" and "1").
+    /// Only the groups `names` names, under their new names (a comparison of two groups).
+    package func selecting(_ names: [String: String]) -> TraceReport {
+        var copy = renamed([:])
+        copy.groups = Dictionary(uniqueKeysWithValues: groups.compactMap { key, value in names[key].map { ($0, value) } })
+        copy.daily = Dictionary(uniqueKeysWithValues: daily.compactMap { key, value in names[key].map { ($0, value) } })
+        return copy
+    }
+
     package func renamed(_ names: [String: String]) -> TraceReport {
         var copy = TraceReport()
         copy.groups = Dictionary(uniqueKeysWithValues: groups.map { (names[$0.key] ?? $0.key, $0.value) })
