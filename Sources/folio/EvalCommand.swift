@@ -1,6 +1,7 @@
 import ArgumentParser
 import FolioCore
 import FolioEval
+import FolioModel
 import Foundation
 
 /// `folio eval`: run a prompt version's golden sets on a real provider; optionally side by
@@ -14,6 +15,7 @@ struct EvalCommand: FolioSubcommand {
               folio eval support_ticket_triage                      the working tree's draft
               folio eval support_ticket_triage@2 --compare @production
               folio eval support_ticket_triage --model gpt-4o --model gpt-4o-mini
+              folio eval support_ticket_triage --var ticket_text="I was charged twice" --expect billing
             Exit codes: 0 pass, 1 failures (or a regression when comparing), 2 usage or configuration error, 3 inconclusive.
             """
     )
@@ -30,6 +32,15 @@ struct EvalCommand: FolioSubcommand {
     @Option(help: "Run with this model (repeat the option to compare models side by side).")
     var model: [String] = []
 
+    @Option(name: .customLong("var"), help: "Run one case with these variables instead of the golden sets: name=value (repeatable; JSON for a list or object variable).")
+    var variables: [String] = []
+
+    @Option(name: .customLong("vars-file"), help: "The one case's variables from a YAML or JSON file; --var wins over it.")
+    var variablesFile: String?
+
+    @Option(help: "The one case's expected answer, checked as a golden set's `expected:` (equal, trimmed); without it the answers are shown, not checked.")
+    var expect: String?
+
     @Option(help: "Output: table, json, markdown, junit or html.")
     var format: ReportWriter.Format = .table
 
@@ -41,6 +52,8 @@ struct EvalCommand: FolioSubcommand {
 
     func validate() throws {
         if compare != nil, model.count > 1 { throw ValidationError("use --compare or several --model options, not both") }
+        if goldenset != nil, !variables.isEmpty || variablesFile != nil { throw ValidationError("use --goldenset or --var/--vars-file, not both") }
+        if expect != nil, variables.isEmpty, variablesFile == nil { throw ValidationError("--expect checks the case --var gives: pass the variables with --var or --vars-file") }
     }
 
     func run(in env: CommandEnvironment) async throws {
@@ -57,15 +70,38 @@ struct EvalCommand: FolioSubcommand {
         } else {
             sides = [try setup.side(label: "head", head, model: model.first)]
         }
-        let sets = try EvalSetup.goldenSets(of: reference.name, in: try repo.workingTreeWorkspace(), named: goldenset)
-        guard !sets.isEmpty else {
-            let what = goldenset.map { "goldensets/\(reference.name)/\($0).yaml" } ?? "goldensets/\(reference.name)/"
-            throw FolioError(.usage, "prompt '\(reference.name)' has no golden set at \(what)", hint: "create one with `folio goldenset add` or pick another with --goldenset")
+        let jobs: [EvalJob]
+        if !variables.isEmpty || variablesFile != nil {
+            jobs = [EvalJob(goldenSetPath: "--var", goldenSet: try oneCase(head, env), sides: sides)]
+        } else {
+            let sets = try EvalSetup.goldenSets(of: reference.name, in: try repo.workingTreeWorkspace(), named: goldenset)
+            guard !sets.isEmpty else {
+                let what = goldenset.map { "goldensets/\(reference.name)/\($0).yaml" } ?? "goldensets/\(reference.name)/"
+                throw FolioError(
+                    .usage, "prompt '\(reference.name)' has no golden set at \(what)",
+                    hint: "create one with `folio goldenset add`, pick another with --goldenset, or run one case with --var")
+            }
+            jobs = sets.map { EvalJob(goldenSetPath: $0.path, goldenSet: $0.set, sides: sides) }
         }
-        let jobs = sets.map { EvalJob(goldenSetPath: $0.path, goldenSet: $0.set, sides: sides) }
         let report = try await EvalSession.run(jobs, options: try runOptions.evalOptions(setup), env)
         try EvalSession.output(report, format: format, out: out, env)
         throw ExitCode(EvalSession.exitCode(report))
+    }
+
+    /// The golden set of one case that `--var`/`--vars-file` (and `--expect`) describe: checked
+    /// as `expected:` is when expected is given, otherwise with no assertion (it passes, and
+    /// the report shows each side's answer).
+    func oneCase(_ head: ResolvedPrompt, _ env: CommandEnvironment) throws -> GoldenSet {
+        let compiled = try head.compiled()
+        var values = try variablesFile.map { try VariablesFile.load(env.path($0)) } ?? [:]
+        values.merge(try VariablesFile.parsePairs(variables, declared: compiled.prompt.variables)) { _, new in new }
+        do {
+            _ = try compiled.render(values, allowUnknown: false)
+        } catch {
+            throw FolioError(.usage, error.message, hint: error.kind == .missingVariable ? error.variable.map { "pass it with --var \($0)=… or --vars-file" } : nil)
+        }
+        let goldenCase = GoldenCase(id: "given-variables", vars: values, expected: expect, assertions: expect == nil ? [] : nil)
+        return GoldenSet(prompt: head.name, cases: [goldenCase])
     }
 
     /// `@production` → the version published there; anything else as a prompt reference.

@@ -123,6 +123,38 @@ struct CheckCommandTests {
         #expect(models2.stderr.contains("never been promoted to production"))
     }
 
+    /// `--var` runs one case instead of the golden sets (the UI's test panel with one set of
+    /// variables): with `--expect` it is checked, without it the answers are shown.
+    @Test func oneSetOfVariablesRunsAsOneCase() async throws {
+        let server = try await FakeLLMServer.start()
+        defer { Task { await server.stop() } }
+        let repo = try repository(server)
+        _ = try repo.git("checkout", "-q", "fix")
+        let ticket = "ticket_text=Your payments endpoint returns 500 errors since this morning"
+        let compared = await CLI.run(
+            ["eval", "support_ticket_triage", "--compare", "1", "--var", ticket, "--expect", "technical", "--format", "json"], in: repo.url,
+            environment: ["FAKE_LLM_KEY": Self.key])
+        // On `fix`, the working tree is v2, which routes API faults to technical; v1 said billing.
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(compared.stdout.utf8)) as? [String: Any]
+        let run = (report?["runs"] as? [[String: Any]])?.first
+        #expect(run?["golden_set"] as? String == "--var")
+        #expect((run?["comparisons"] as? [[String: Any]])?.first?["fixed"] as? [String] == ["given-variables"])
+        #expect(server.requests.count == 2)
+
+        let shown = await CLI.run(["eval", "support_ticket_triage", "--var", "ticket_text=I was charged twice"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("billing"), "\(shown.stdout)")
+
+        let missing = await CLI.run(["eval", "support_ticket_triage", "--var", "ticket_type=chat"], in: repo.url, environment: ["FAKE_LLM_KEY": Self.key])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("ticket_text") && missing.stderr.contains("--var ticket_text="), "\(missing.stderr)")
+        let both = await CLI.run(["eval", "support_ticket_triage", "--var", ticket, "--goldenset", "cases"], in: repo.url)
+        #expect(both.status == 2)
+        #expect(both.stderr.contains("--goldenset or --var"), "\(both.stderr)")
+        #expect(server.requests.count == 3)
+    }
+
     @Test func recordedAnswersReplayWithoutTheProvider() async throws {
         let server = try await FakeLLMServer.start()
         defer { Task { await server.stop() } }

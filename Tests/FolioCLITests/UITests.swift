@@ -132,6 +132,10 @@ struct UITests {
         // v1 sends the billing-API tickets to billing; v2 fixes both and breaks nothing.
         #expect(log.contains("fixed: span-00f067aa0ba9000a, span-00f067aa0ba90004"), "\(log)")
         #expect(log.contains("new failures: none") && !log.contains("REGRESSION"), "\(log)")
+        // And on one set of variables typed into the panel: v1 said billing, v2 says technical.
+        let one = try #require(story["run_one"] as? String)
+        #expect(one.contains("--var ticket_text=The invoice API returns 500 errors --var ticket_type=chat --expect technical"), "\(one)")
+        #expect(one.contains("fixed: given-variables"), "\(one)")
         // A signed promotion, verified like any other.
         #expect((story["promoted"] as? String)?.contains("Recorded folio/production/1") == true, "\(story["promoted"] ?? "")")
         let verified = await CLI.run(["log", "--env", "production", "--format", "json"], in: fixture.repo.url)

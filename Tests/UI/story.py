@@ -126,6 +126,13 @@ with sync_playwright() as playwright:
     page.wait_for_selector("#run-log[data-done=true]", state="attached", timeout=180000)
     result["run"] = page.inner_text("#run-log")
     shot(page, "prompt")
+    # The same panel on one set of variables, with the answer expected.
+    page.fill("input[name='run.var.ticket_text']", "The invoice API returns 500 errors")
+    page.fill("input[name='run.var.ticket_type']", "chat")
+    page.fill("input[name=expect]", "technical")
+    page.click("form[data-stream] button[type=submit]")
+    page.wait_for_selector("#run-log[data-done=true]", state="attached", timeout=180000)
+    result["run_one"] = page.inner_text("#run-log")
 
     # 5. Promote v2 to production with a note, signed with the configured key.
     page.goto(BASE + "/promotions")

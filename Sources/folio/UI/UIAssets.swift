@@ -102,6 +102,7 @@ enum UIAssets {
               event.preventDefault();
               var log = document.getElementById("run-log");
               log.textContent = "";
+              log.removeAttribute("data-done");
               fetch(runForm.getAttribute("action"), { method: "POST", body: new URLSearchParams(new FormData(runForm)), credentials: "same-origin" })
                 .then(function (response) {
                   var reader = response.body.getReader();

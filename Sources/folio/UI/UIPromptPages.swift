@@ -72,6 +72,9 @@ extension UIApp {
             <form method="post" action="/prompts/\(HTML.segment(name))/run" data-stream>
             \(HTML.csrf(session.csrf))
             <label>Golden set <select name="set">\(sets.map { "<option>\(HTML.escape($0))</option>" }.joined())</select></label>
+            <fieldset><legend>Or one set of variables (filled in: runs this case instead of the golden set)</legend>
+            \(compiled.prompt.variables.map { HTML.field("run.var." + $0.name, label: $0.name, value: nil) }.joined(separator: "\n"))
+            \(HTML.field("expect", label: "Expected answer (blank: show the answers)", value: nil))</fieldset>
             \(HTML.field("provider", label: "Provider (from folio.yaml)", value: repo.config.providers.keys.sorted().first))
             \(HTML.field("base", label: "Base version (to compare against)", value: versions.count > 1 ? String(versions[versions.count - 2].number) : nil))
             \(HTML.field("head", label: "Head version (blank: the working tree)", value: versions.last.map { String($0.number) }))
@@ -104,8 +107,14 @@ extension UIApp {
         var arguments = ["eval"]
         let head = form.value("head").map { "\(name)@\($0)" } ?? "\(name)@draft"
         if let base = form.value("base") { arguments += ["--compare", "\(name)@\(base)", head] } else { arguments += [head] }
-        // `--goldenset` takes a set's name: goldensets/<prompt>/<name>.yaml.
-        if let set = form.value("set") { arguments += ["--goldenset", URL(fileURLWithPath: set).deletingPathExtension().lastPathComponent] }
+        // Variables filled in: one case of them (`--var`); otherwise the golden set, by name
+        // (goldensets/<prompt>/<name>.yaml).
+        let given = form.items.filter { $0.0.hasPrefix("run.var.") && !$0.1.isEmpty }.map { "\($0.0.dropFirst("run.var.".count))=\($0.1)" }
+        if !given.isEmpty {
+            arguments += given.flatMap { ["--var", $0] } + (form.value("expect").map { ["--expect", $0] } ?? [])
+        } else if let set = form.value("set") {
+            arguments += ["--goldenset", URL(fileURLWithPath: set).deletingPathExtension().lastPathComponent]
+        }
         if let provider = form.value("provider") { arguments += ["--provider", provider] }
         let program = UIRunner(arguments: arguments, folder: root, variables: variables)
         return Response(
