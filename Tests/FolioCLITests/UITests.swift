@@ -102,6 +102,20 @@ struct UITests {
         #expect(story["filtered_rows"] as? Int == 2)
         #expect(story["selected"] as? [Bool] == [true, true])
         #expect((story["created"] as? String)?.contains("Wrote prompts/support_ticket_triage.yaml") == true, "\(story)")
+        // Every visible text on every page passes WCAG AA contrast, measured in the browser.
+        let contrast = try #require(story["contrast"] as? [String: [String: Any]])
+        #expect(Set(contrast.keys) == ["traces", "call", "new-prompt", "prompt", "promotions", "dashboard"])
+        for (page, outcome) in contrast {
+            #expect((outcome["checked"] as? Int ?? 0) > 10, "\(page): \(outcome)")
+            #expect((outcome["failures"] as? [String]) == [], "\(page): \(outcome["failures"] ?? "")")
+            #expect((outcome["unlabelled"] as? [String]) == [], "\(page): controls without a label: \(outcome["unlabelled"] ?? "")")
+        }
+        // Tab reaches a call from the traces page and Enter opens it.
+        let keyboard = try #require(story["keyboard"] as? [String: Any])
+        #expect((keyboard["opened"] as? String)?.hasPrefix("/calls/") == true, "\(keyboard)")
+        // The form shows the model and settings the draft takes from the span.
+        let form = try #require(story["new_prompt_page"] as? String)
+        #expect(form.contains("Model and settings, from the span") && form.contains("name\tgpt-4o-mini"), "\(form)")
         // The prompt file is what `folio prompt from-trace` writes for the same span and values.
         let span = try #require(story["span"] as? String)
         let ticket = try #require(story["ticket_text"] as? String)

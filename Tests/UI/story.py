@@ -23,7 +23,60 @@ SET = "goldensets/support_ticket_triage/production_failures.yaml"
 result = {"dialogs": [], "page_errors": []}
 
 
+# WCAG 2.1 AA contrast of every visible text on a page: the text's colour (an SVG text's
+# fill) against the background it sits on (the ancestors' backgrounds blended, white below),
+# at least 4.5:1, or 3:1 for large text (24px, or 18.66px bold). Controls' text included.
+CONTRAST = """() => {
+  const parse = (text) => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(text || "");
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const over = (top, below) => ({ r: top.r * top.a + below.r * (1 - top.a), g: top.g * top.a + below.g * (1 - top.a), b: top.b * top.a + below.b * (1 - top.a), a: 1 });
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    return layers.reverse().reduce((below, top) => over(top, below), { r: 255, g: 255, b: 255, a: 1 });
+  };
+  const failures = [];
+  const seen = new Set();
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let checked = 0;
+  while (walker.nextNode()) {
+    const node = walker.currentNode, element = node.parentElement;
+    if (!node.textContent.trim() || seen.has(element)) continue;
+    seen.add(element);
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || element.getClientRects().length === 0) continue;
+    const back = background(element);
+    const color = element instanceof SVGElement ? parse(style.fill) : parse(style.color);
+    if (!color) continue;
+    const front = color.a < 1 ? over(color, back) : color;
+    const [light, dark] = [luminance(front), luminance(back)].sort((x, y) => y - x);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    checked += 1;
+    if (ratio + 0.005 < needed) failures.push(`${element.tagName.toLowerCase()} "${node.textContent.trim().slice(0, 40)}": ${ratio.toFixed(2)}:1, needs ${needed}:1`);
+  }
+  // Every control has a name a screen reader reads: a <label>, aria-label, or its text.
+  const unlabelled = [...document.querySelectorAll("input:not([type=hidden]), select, textarea, button")]
+    .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute("aria-label") && !(c.tagName === "BUTTON" && c.textContent.trim()))
+    .map((c) => `${c.tagName.toLowerCase()} ${c.name || c.id}`);
+  return { checked, failures, unlabelled };
+}"""
+
+
 def shot(page, name):
+    """A screenshot of the page for docs/ui.md, and its contrast checked."""
+    outcome = page.evaluate(CONTRAST)
+    result.setdefault("contrast", {})[name] = outcome
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"ui-{name}.png"), full_page=True)
 
@@ -72,6 +125,16 @@ with sync_playwright() as playwright:
     page.goto(URL)
     result["landed"] = urlsplit(page.url).path + ("?" + urlsplit(page.url).query if urlsplit(page.url).query else "")
     shot(page, "traces")
+    # By keyboard alone: Tab reaches the first call's link, Enter opens it.
+    page.locator("body").focus()
+    for presses in range(1, 80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('tbody td a')"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/calls/**")
+    result["keyboard"] = {"tabs": presses, "opened": urlsplit(page.url).path}
+    page.go_back()
     page.fill("input[name=where]", "triage.expected=technical")
     page.click("form.filters button[type=submit]")
     rows = page.locator("tbody tr")
@@ -84,6 +147,7 @@ with sync_playwright() as playwright:
 
     # 2. Create Prompt from Trace: two selections become {{ticket_text}} and {{ticket_type}}.
     page.click("text=Create prompt from this call")
+    result["new_prompt_page"] = page.inner_text("main")
     page.fill("input[name=name]", "support_ticket_triage")
     page.fill("#variables", "")
     ticket = page.locator(".message").nth(1).inner_text().split("\n", 1)[1].strip()

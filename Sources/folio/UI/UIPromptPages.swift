@@ -145,8 +145,13 @@ extension UIApp {
         }.joined()
         let proposed = detail.variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
         let name = query.value("name") ?? detail.promptName ?? ""
+        // The settings the draft takes from the span (`model:` in the file).
+        let settings = (try? PromptDraft(span: call, name: "draft", values: [:]))?.model ?? []
         let body = """
-            <p>From call <a href="/calls/\(call.span.id.hex)">\(call.span.id.hex)</a> (model \(HTML.escape(call.model ?? "-"))). Select text in a message, name it, and make it a variable; recorded variables are proposed below.</p>
+            <p>From call <a href="/calls/\(call.span.id.hex)">\(call.span.id.hex)</a>. Select text in a message, name it, and make it a variable; recorded variables are proposed below.</p>
+            <h2>Model and settings, from the span</h2>
+            \(settings.isEmpty ? "<p>The span recorded none.</p>" : HTML.table(["Setting", "Value"], settings.map { [HTML.escape($0.key), HTML.escape($0.value)] }))
+            <h2>Messages</h2>
             \(messages)
             <p><label>Variable name <input id="variable-name" placeholder="ticket_text"></label> <button type="button" class="secondary" data-make-variable hidden>Make the selected text this variable</button></p>
             <form method="post" action="/prompts" data-preview="/prompts/preview">
