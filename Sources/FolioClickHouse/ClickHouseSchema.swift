@@ -82,7 +82,7 @@ package enum ClickHouseSchema {
             ScopeAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
             LogAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
             EventName String CODEC(ZSTD(1)),
-        
+
             INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
             INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
             INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,

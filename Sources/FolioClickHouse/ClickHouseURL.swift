@@ -37,7 +37,8 @@ package struct ClickHouseURL: Sendable, Equatable, CustomStringConvertible {
         }
         guard components.password == nil else {
             throw Invalid(
-                description: "the ClickHouse URL must not hold a password: remove it, and put it in the environment variable \(passwordVariable ?? Self.defaultPasswordVariable) (or the one `password_env:` names in folio.yaml)"
+                description:
+                    "the ClickHouse URL must not hold a password: remove it, and put it in the environment variable \(passwordVariable ?? Self.defaultPasswordVariable) (or the one `password_env:` names in folio.yaml)"
             )
         }
         secure = components.scheme == "clickhouses"

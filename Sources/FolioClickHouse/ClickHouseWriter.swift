@@ -105,7 +105,9 @@ extension ClickHouseWriter {
     /// Trace files (what `folio collect --out` wrote, the Collector's file exporter output)
     /// into the tables, file by file: `folio traces import`, and how the tests load fixtures
     /// in the exporter's row format. Returns what was read.
-    package static func load(_ paths: [String], into client: ClickHouseClient, maxLineBytes: Int = TraceReader.defaultMaxLineBytes) async throws
+    package static func load(
+        _ paths: [String], into client: ClickHouseClient, maxLineBytes: Int = TraceReader.defaultMaxLineBytes
+    ) async throws
         -> TraceReader.Summary
     {
         let writer = ClickHouseWriter(client: client)

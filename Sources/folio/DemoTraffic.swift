@@ -38,7 +38,8 @@ struct DemoTraffic {
             String(decoding: (try? JSONSerialization.data(withJSONObject: ["text": ticket.text, "type": ticket.type, "expected": ticket.expected], options: [.sortedKeys])) ?? Data(), as: UTF8.self)
         }
         try shell.write(lines.joined(separator: "\n") + "\n", to: "tickets.jsonl")
-        let collect = try DemoProcess(["collect", "--port", "0", "--grpc-port", "0", "--out", Self.tracesFolder], in: shell.folder, env: shell.env, shown: "folio collect --out traces/ --port 0 --grpc-port 0 &")
+        let collect = try DemoProcess(
+            ["collect", "--port", "0", "--grpc-port", "0", "--out", Self.tracesFolder], in: shell.folder, env: shell.env, shown: "folio collect --out traces/ --port 0 --grpc-port 0 &")
         defer { collect.stop() }
         try shell.program(
             "folio-otel-example", [manifestURL, publicKey, "tickets.jsonl", "http://127.0.0.1:\(collect.port)/v1/traces", modelURL],

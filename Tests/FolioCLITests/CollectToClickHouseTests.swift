@@ -1,7 +1,7 @@
 import FolioTestSupport
 import Foundation
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 import Testing
 

@@ -118,7 +118,8 @@ struct AlertCommandTests {
         let folder = try ReportCommandTests().traces()
         let unlabelled = await CLI.run(["alert", folder.path, "--rule", "misclassification_rate > 5%", "--rule", "latency_p95 > 5000"], in: folder)
         #expect(unlabelled.status == 3, "\(unlabelled.stdout)\(unlabelled.stderr)")
-        #expect(unlabelled.stdout.contains("INCONCLUSIVE: misclassification_rate > 5% for support_ticket_triage@2: misclassification_rate needs --label-attr (or evaluation events), and there is none"))
+        #expect(
+            unlabelled.stdout.contains("INCONCLUSIVE: misclassification_rate > 5% for support_ticket_triage@2: misclassification_rate needs --label-attr (or evaluation events), and there is none"))
         #expect(unlabelled.stderr.contains("pass --allow-missing to skip them"))
         let noData = await CLI.run(["alert", folder.path, "--prompt", "nothing-like-this", "--rule", "latency_p95 > 5000"], in: folder)
         #expect(noData.status == 3)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// `folio ui` as a process, driven by Debian's chromium through Playwright
@@ -36,7 +36,8 @@ struct UITests {
                     duration: 1_000_000,
                     attributes: [
                         "gen_ai.operation.name": "chat", "gen_ai.request.model": attack, "gen_ai.prompt.name": "xss", "gen_ai.prompt.version": "1",
-                        "gen_ai.input.messages": #"[{"role": "user", "content": \#(String(decoding: try! JSONSerialization.data(withJSONObject: attack, options: .fragmentsAllowed), as: UTF8.self))}]"#,
+                        "gen_ai.input.messages":
+                            #"[{"role": "user", "content": \#(String(decoding: try! JSONSerialization.data(withJSONObject: attack, options: .fragmentsAllowed), as: UTF8.self))}]"#,
                         "gen_ai.output.messages": attack, "triage.expected": attack,
                     ])
             })
@@ -80,7 +81,8 @@ struct UITests {
     static func start(_ fixture: PromotionFixture, traces: URL) throws -> (server: ServerProcess, url: String) {
         let server = try ServerProcess(
             CLI.binary, ["ui", traces.path, "--port", "0", "--labels", "triage.expected"], in: fixture.repo.url,
-            errorLog: fixture.keys.appendingPathComponent("ui.log"), environment: ["FOLIO_SIGNING_KEY": fixture.key("alice"), "GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "alice@example.com"])
+            errorLog: fixture.keys.appendingPathComponent("ui.log"),
+            environment: ["FOLIO_SIGNING_KEY": fixture.key("alice"), "GIT_COMMITTER_NAME": "Ada Tester", "GIT_COMMITTER_EMAIL": "alice@example.com"])
         let url = String(server.firstLine.split(separator: "\n").first ?? "")
         return (server, url)
     }

@@ -96,7 +96,7 @@ struct DialectTests {
         #expect(calls.map(\.promptName) == ["triage", "summary", "triage"])
         #expect(calls.map(\.promptVersion) == ["1", "5", "2"])
         // The nearest ancestor with the label is the parent, not the grandparent.
-        #expect(calls.map { $0.attributes["app.expected"]} == ["technical", "technical", nil])
+        #expect(calls.map { $0.attributes["app.expected"] } == ["technical", "technical", nil])
         #expect(trace != otherTrace)
     }
 
@@ -130,7 +130,7 @@ struct DialectTests {
         var join = TraceJoin(inherited: ["service.name"]) { span in span.span.id.hex }
         join.add(python)
         join.add(swift)
-        #expect(join.finish().map { $0.attributes["service.name"]} == ["triage-service", "span-wins"])
+        #expect(join.finish().map { $0.attributes["service.name"] } == ["triage-service", "span-wins"])
     }
 
     @Test func logRecordsJoinToTheirCallWhateverTheOrder() throws {

@@ -13,7 +13,10 @@ struct YAMLQuotingTests {
     }
 
     /// The characters a YAML reader treats as line breaks or refuses in a stream.
-    @Test(arguments: ["X \u{85} Y", "X \u{2028} Y", "X \u{2029} Y", "tab\there", "cr\r\nlf", "nul\u{0} bell\u{7}", "del\u{7F} c1\u{80}\u{9F}", "bom\u{FEFF} inside", "\u{FFFE}\u{FFFF}", "quote \" back \\ slash", "emoji 🎫 and accents é", ""])
+    @Test(arguments: [
+        "X \u{85} Y", "X \u{2028} Y", "X \u{2029} Y", "tab\there", "cr\r\nlf", "nul\u{0} bell\u{7}", "del\u{7F} c1\u{80}\u{9F}", "bom\u{FEFF} inside", "\u{FFFE}\u{FFFF}", "quote \" back \\ slash",
+        "emoji 🎫 and accents é", "",
+    ])
     func specialCharactersRoundTrip(text: String) throws {
         #expect(try Self.readBack(PromptDraft.quoted(text)) == text)
     }

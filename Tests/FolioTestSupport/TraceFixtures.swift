@@ -146,7 +146,8 @@ public enum TraceFixtures {
             let attributes = spec.attributes.keys.sorted().map { #"{"key":\#(quoted($0)),"value":{"stringValue":\#(quoted(spec.attributes[$0]!))}}"# }
             let parent = spec.parent.map { #""parentSpanId":"\#($0)","# } ?? ""
             let status = spec.error ? #""status":{"code":2,"message":"upstream failed"},"# : ""
-            return #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":\#(quoted(spec.service))}}]},"scopeSpans":[{"scope":{"name":"fixture"},"spans":[{"traceId":"\#(spec.trace)","spanId":"\#(spec.span)",\#(parent)"name":\#(quoted(spec.name)),"kind":1,"startTimeUnixNano":"\#(spec.start)","endTimeUnixNano":"\#(spec.start + spec.duration)",\#(status)"attributes":[\#(attributes.joined(separator: ","))]}]}]}]}"#
+            return
+                #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":\#(quoted(spec.service))}}]},"scopeSpans":[{"scope":{"name":"fixture"},"spans":[{"traceId":"\#(spec.trace)","spanId":"\#(spec.span)",\#(parent)"name":\#(quoted(spec.name)),"kind":1,"startTimeUnixNano":"\#(spec.start)","endTimeUnixNano":"\#(spec.start + spec.duration)",\#(status)"attributes":[\#(attributes.joined(separator: ","))]}]}]}]}"#
         }.joined(separator: "\n") + "\n"
     }
 }

@@ -78,7 +78,8 @@ struct UIApp: Sendable {
             <button type="submit">Add to golden set</button>
             </fieldset>
             """
-        let body = filters + "<form method=\"post\" action=\"/goldensets/add\">\(HTML.csrf(session.csrf))"
+        let body =
+            filters + "<form method=\"post\" action=\"/goldensets/add\">\(HTML.csrf(session.csrf))"
             + HTML.table(header, rows, caption: "\(page.rows.count) call(s), newest first, from \(source.name)") + add + "</form>" + next
         return HTML.page(title: "Traces", active: "traces", body: page.rows.isEmpty ? filters + "<p>No LLM call matches.</p>" : body)
     }
@@ -135,7 +136,10 @@ struct UIApp: Sendable {
         }
         body += "<h2>Attributes</h2>" + HTML.table(["Key", "Value"], span.attributes.sorted { $0.key < $1.key }.map { [HTML.escape($0.key), HTML.escape($0.value)] })
         if !span.events.isEmpty {
-            body += "<h2>Events</h2>" + HTML.table(["Name", "Attributes"], span.events.map { [HTML.escape($0.name), HTML.escape($0.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))] })
+            body +=
+                "<h2>Events</h2>"
+                + HTML.table(
+                    ["Name", "Attributes"], span.events.map { [HTML.escape($0.name), HTML.escape($0.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))] })
         }
         if let trace = try await source.trace(span.trace) {
             body += "<h2>Trace: \(trace.spans.count) span(s)</h2><pre class=\"tree\">" + TracesShowCommand.tree(trace.spans, marking: span.id).map(HTML.escape).joined(separator: "\n") + "</pre>"

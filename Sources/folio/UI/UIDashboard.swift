@@ -27,9 +27,11 @@ extension UIApp {
             <button type="submit">Show</button></form>
             """
         guard !versions.isEmpty else { return HTML.page(title: "Dashboard", active: "dashboard", body: form + "<p>No LLM call matches.</p>") }
-        let legend = "<p class=\"legend\">" + versions.enumerated().map { index, version in
-            "<span><svg width=\"14\" height=\"4\" aria-hidden=\"true\"><rect width=\"14\" height=\"4\" fill=\"\(Self.palette[index % Self.palette.count])\"/></svg> version \(HTML.escape(version))</span>"
-        }.joined() + (marks.isEmpty ? "" : "<span>| promotions marked</span>") + "</p>"
+        let legend =
+            "<p class=\"legend\">"
+            + versions.enumerated().map { index, version in
+                "<span><svg width=\"14\" height=\"4\" aria-hidden=\"true\"><rect width=\"14\" height=\"4\" fill=\"\(Self.palette[index % Self.palette.count])\"/></svg> version \(HTML.escape(version))</span>"
+            }.joined() + (marks.isEmpty ? "" : "<span>| promotions marked</span>") + "</p>"
         let charts = Self.charted.map { metric -> String in
             let series = versions.map { version in (version, report.series(version, metric, days: days)) }
             return "<figure><figcaption>\(HTML.escape(metric.title))</figcaption>\(Self.chart(series, days: days, marks: marks, format: metric.format))</figure>"
@@ -41,7 +43,8 @@ extension UIApp {
             // Grouped by version, the two groups are what `--compare version=a,version=b`
             // selects: the same numbers without reading the traces again.
             let rows = ReportCommand.comparison(["version=\(before)", "version=\(after)"], report.selecting([before: "0", after: "1"])).rows
-            body += "<h2>Before and after: version \(HTML.escape(before)) → \(HTML.escape(after))</h2>"
+            body +=
+                "<h2>Before and after: version \(HTML.escape(before)) → \(HTML.escape(after))</h2>"
                 + HTML.table(rows[0], rows.dropFirst().map { $0.map(HTML.escape) }, caption: "The same numbers as folio report --compare version=\(before),version=\(after)")
         }
         let totals = versions.map { version in [HTML.escape(version)] + ReportMetric.all.map { HTML.escape($0.text(report.groups[version]!)) } }

@@ -71,11 +71,13 @@ extension UIApp {
                 return [
                     HTML.escape(promotion.tagName), promotion.tagger.map { HTML.escape("\($0.name) <\($0.email)>") } ?? "-",
                     promotion.tagger.map { HTML.escape(Self.time($0.date)) } ?? "-", HTML.escape(what.joined(separator: ", ")), HTML.escape(promotion.note),
-                    checked.isValid ? "<span class=\"good\">\(HTML.escape(checked.signature.description))</span>"
+                    checked.isValid
+                        ? "<span class=\"good\">\(HTML.escape(checked.signature.description))</span>"
                         : "<span class=\"bad\">\(HTML.escape(checked.problems.joined(separator: "; ")))</span>",
                 ]
             }
-            body += "<h2>\(HTML.escape(environment))</h2>"
+            body +=
+                "<h2>\(HTML.escape(environment))</h2>"
                 + (rows.isEmpty ? "<p class=\"muted\">No promotions yet.</p>" : HTML.table(["Tag", "Who", "When (UTC)", "What", "Note", "Signature"], rows))
         }
         return HTML.page(title: "Promotions", active: "promotions", body: body, notice: notice)
