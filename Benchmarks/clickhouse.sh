@@ -84,7 +84,7 @@ for size in $sizes; do
 import ast, sys, urllib.parse
 text = open(sys.argv[1]).read()
 head, _, rest = text.partition("\n")
-params = ast.literal_eval(head.split(" s ", 1)[1])
+params = ast.literal_eval(head.split(" bytes ", 1)[1])
 open(sys.argv[2], "w").write(rest.rsplit("\n;\n", 1)[0])
 open(sys.argv[3], "w").write("&".join(f"param_{k}={urllib.parse.quote(v)}" for k, v in params.items()))
 PY

@@ -194,5 +194,8 @@ private let clickHouseHTTP: HTTPClient = {
     configuration.connectionPool.retryConnectionEstablishment = false
     configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
     configuration.timeout.connect = .seconds(10)
+    // No read timeout: ClickHouse sends nothing until a query's first block, and a report on
+    // 10M spans computes for minutes; each request's own deadline (`timeout`) bounds it.
+    configuration.timeout.read = nil
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }()

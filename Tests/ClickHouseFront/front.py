@@ -2,7 +2,7 @@
 speaking the part of ClickHouse's HTTP interface Folio uses, so that tests talk to it
 exactly as they would to a server. See README.md for what it leaves out.
 
-Usage: front.py DATA_FOLDER [--port N] [--user U] [--password-env NAME] [--ready-file PATH]
+Usage: front.py DATA_FOLDER [--port N] [--user U] [--password-env NAME] [--ready-file PATH] [--log-queries PATH]
 Port 0 (the default) picks a free port; once listening, the address (http://127.0.0.1:PORT)
 is written to --ready-file and printed. The password is read from the environment variable
 --password-env names (none: any password is accepted for the user).
@@ -32,7 +32,7 @@ def main() -> int:
     parser.add_argument("--user", default="default")
     parser.add_argument("--password-env")
     parser.add_argument("--ready-file")
-    parser.add_argument("--log-queries", help="append each query and its time to this file")
+    parser.add_argument("--log-queries", help="append each query, its time and the size of its answer to this file")
     args = parser.parse_args()
     parent = os.getppid()
 
@@ -111,16 +111,16 @@ def main() -> int:
                         sql = sql.rstrip().rstrip(";") + " SETTINGS " + ", ".join(settings)
                     began = time.monotonic()
                     result = engine.query(sql, fmt, params=params)
+                    payload = result.bytes() if hasattr(result, "bytes") else bytes(result)
                     if args.log_queries:
                         with open(args.log_queries, "a") as log:
-                            log.write(f"-- {time.monotonic() - began:.3f} s {params}\n{sql[:200000]}\n;\n")
+                            log.write(f"-- {time.monotonic() - began:.3f} s {len(payload)} bytes {params}\n{sql[:200000]}\n;\n")
             except Exception as error:  # ClickHouse's own message, with its code
                 message = str(error)
                 match = re.search(r"Code: (\d+)\.", message)
                 code = int(match.group(1)) if match else 1000
                 status = 404 if code in (60, 81) else 400 if code in (62, 27, 26, 117, 6, 36, 43, 47, 53, 70, 72, 386, 456, 457) else 500
                 return self.fail(status, code, re.sub(r"^.*?DB::Exception: ", "", message).strip())
-            payload = result.bytes() if hasattr(result, "bytes") else bytes(result)
             self.answer(200, payload, [("Content-Type", "text/plain; charset=UTF-8"), ("X-ClickHouse-Format", fmt)])
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

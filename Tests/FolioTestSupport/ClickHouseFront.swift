@@ -33,11 +33,14 @@ public final class ClickHouseFront: @unchecked Sendable {
     /// A front of its own, with a password from `passwordVariable` when one is given (the
     /// variable must be in this process's environment).
     /// `data` and `port` start it again where a stopped front was.
-    public init(user: String = "default", passwordVariable: String? = nil, data: URL? = nil, port: Int = 0) throws {
+    /// `logQueries` names a file the front appends each query to, with its time and the
+    /// size of its answer (`-- 0.123 s 456 bytes {parameters}`, the SQL, `;`).
+    public init(user: String = "default", passwordVariable: String? = nil, data: URL? = nil, port: Int = 0, logQueries: URL? = nil) throws {
         self.data = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("folio-clickhouse-\(UUID())")
         try FileManager.default.createDirectory(at: self.data, withIntermediateDirectories: true)
         var arguments = [Fixtures.packageRoot.appendingPathComponent("Tests/ClickHouseFront/front.py").path, self.data.path, "--user", user, "--port", String(port)]
         if let passwordVariable { arguments += ["--password-env", passwordVariable] }
+        if let logQueries { arguments += ["--log-queries", logQueries.path] }
         server = try ServerProcess(try Self.python, arguments, errorLog: self.data.appendingPathComponent("front.log"))
         self.port = server.port
     }
