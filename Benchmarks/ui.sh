@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # folio ui against the commands on the same trace files (SPANS calls, default 200,000, each
-# in a wrapper span, as report.sh makes them), in one run, best of RUNS (default 3):
+# in a wrapper span, made by make-calls.py as for report.sh), in one run, best of RUNS (default 3):
 #   - the Traces page's first 50 rows against `folio traces list --limit 50`: goal <= 1.5x;
 #   - the Dashboard against `folio report --format json`: goal <= 1.5x.
 set -euo pipefail
@@ -13,37 +13,7 @@ ui_pid=""
 cleanup() { [ -n "$ui_pid" ] && kill "$ui_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-python3 - "$work/traces/spans.jsonl" "$spans" <<'PY'
-import json, os, random, sys
-random.seed(7)
-path, count = sys.argv[1], int(sys.argv[2])
-os.makedirs(os.path.dirname(path), exist_ok=True)
-teams = ["billing", "technical", "account", "general"]
-base = 1_764_460_800 * 10**9
-with open(path, "w") as out:
-    for i in range(count):
-        version = 1 if (i // 4) % 2 == 0 else 2
-        expected = teams[i % 4]
-        start = base + (i * 86_400 * 10**9 * 7) // count
-        latency = random.randint(300, 1500) * 10**6
-        attrs = [
-            {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
-            {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o" if i % 5 else "gpt-4o-mini"}},
-            {"key": "gen_ai.usage.input_tokens", "value": {"intValue": str(random.randint(100, 400))}},
-            {"key": "gen_ai.usage.output_tokens", "value": {"intValue": str(random.randint(1, 5))}},
-            {"key": "gen_ai.input.messages", "value": {"stringValue": json.dumps([{"role": "user", "parts": [{"type": "text", "content": "Ticket %d about my invoice" % i}]}])}},
-            {"key": "gen_ai.output.messages", "value": {"stringValue": json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": expected}]}])}},
-        ]
-        span = {"traceId": "%032x" % (i + 1), "spanId": "%016x" % (2 * i + 2), "parentSpanId": "%016x" % (2 * i + 1), "name": "chat", "kind": 3,
-                "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + latency), "attributes": attrs}
-        wrapper = {"traceId": "%032x" % (i + 1), "spanId": "%016x" % (2 * i + 1), "name": "triage_ticket",
-                   "startTimeUnixNano": str(start), "endTimeUnixNano": str(start + latency + 10**6), "attributes": [
-                       {"key": "gen_ai.prompt.name", "value": {"stringValue": "support_ticket_triage"}},
-                       {"key": "gen_ai.prompt.version", "value": {"intValue": str(version)}},
-                       {"key": "app.expected_team", "value": {"stringValue": expected}}]}
-        out.write(json.dumps({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "support-app"}}]},
-                                                  "scopeSpans": [{"scope": {"name": "app"}, "spans": [span, wrapper]}]}]}) + "\n")
-PY
+python3 "$root/Benchmarks/make-calls.py" "$work/traces/spans.jsonl" "$spans"
 
 # A repository for the UI to stand in.
 mkdir -p "$work/repo" && cd "$work/repo"

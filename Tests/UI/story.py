@@ -186,17 +186,20 @@ with sync_playwright() as playwright:
     page.fill("input[name=provider]", "rules")
     page.fill("input[name=base]", "1")
     page.fill("input[name=head]", "2")
-    page.click("form[data-stream] button[type=submit]")
-    page.wait_for_selector("#run-log[data-done=true]", state="attached", timeout=180000)
-    result["run"] = page.inner_text("#run-log")
+
+    def run_panel():
+        """Runs the test panel and waits for its streamed log to end."""
+        page.click("form[data-stream] button[type=submit]")
+        page.wait_for_selector("#run-log[data-done=true]", state="attached", timeout=180000)
+        return page.inner_text("#run-log")
+
+    result["run"] = run_panel()
     shot(page, "prompt")
     # The same panel on one set of variables, with the answer expected.
     page.fill("input[name='run.var.ticket_text']", "The invoice API returns 500 errors")
     page.fill("input[name='run.var.ticket_type']", "chat")
     page.fill("input[name=expect]", "technical")
-    page.click("form[data-stream] button[type=submit]")
-    page.wait_for_selector("#run-log[data-done=true]", state="attached", timeout=180000)
-    result["run_one"] = page.inner_text("#run-log")
+    result["run_one"] = run_panel()
 
     # 5. Promote v2 to production with a note, signed with the configured key.
     page.goto(BASE + "/promotions")
