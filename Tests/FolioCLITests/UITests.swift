@@ -161,6 +161,18 @@ struct UITests {
         let dashboard = try #require(story["dashboard"] as? String)
         #expect(dashboard.contains("version 2") && dashboard.contains("Before and after: version 1 → 2"), "\(dashboard)")
         #expect(story["dashboard_svgs"] as? Int ?? 0 >= 5, "a chart per metric with data (this traffic has no TTFT)")
+        // Its before/after table is `folio report --compare`'s, cell for cell.
+        let compared = await CLI.run(
+            [
+                "report", "traces", "--prompt", "support_ticket_triage", "--label-attr", "triage.expected", "--compare", "version=1,version=2", "--format",
+                "markdown",
+            ], in: fixture.repo.url)
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let cliRows = compared.stdout.split(separator: "\n").filter { !$0.hasPrefix("|---") && !$0.contains(" --- ") }.map { line in
+            line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let pageRows = try #require(story["before_after"] as? [[String]])
+        #expect(pageRows.count > 5 && pageRows == cliRows, "page: \(pageRows)\ncli: \(cliRows)")
         // Hostile span text stays text: no script but the page's own, no image, no javascript: link.
         #expect(story["xss_rows"] as? Int == 5)
         for key in ["xss_traces", "xss_call"] {

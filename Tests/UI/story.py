@@ -215,6 +215,10 @@ with sync_playwright() as playwright:
     shutil.copy(os.environ["FOLIO_UI_V2_TRAFFIC"], os.path.join(TRACES, "v2.jsonl"))
     page.goto(BASE + "/dashboard?prompt=support_ticket_triage&label=triage.expected&a=1&b=2")
     result["dashboard"] = page.inner_text("main")
+    result["before_after"] = page.evaluate(
+        """() => [...document.querySelectorAll("table")].filter((t) => (t.caption?.textContent || "").includes("--compare"))
+              .flatMap((t) => [...t.rows].map((r) => [...r.cells].map((c) => c.textContent.trim())))"""
+    )
     result["dashboard_svgs"] = page.locator("figure svg").count()
     shot(page, "dashboard")
 

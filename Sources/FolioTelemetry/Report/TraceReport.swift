@@ -214,7 +214,6 @@ package enum Sparkline {
 }
 
 extension TraceReport {
-    /// The same report with groups renamed (for comparisons, whose groups are "0" and "1").
     /// Only the groups `names` names, under their new names (a comparison of two groups).
     package func selecting(_ names: [String: String]) -> TraceReport {
         var copy = renamed([:])
@@ -223,6 +222,7 @@ extension TraceReport {
         return copy
     }
 
+    /// The same report with groups renamed (for comparisons, whose groups are "0" and "1").
     package func renamed(_ names: [String: String]) -> TraceReport {
         var copy = TraceReport()
         copy.groups = Dictionary(uniqueKeysWithValues: groups.map { (names[$0.key] ?? $0.key, $0.value) })
