@@ -135,7 +135,9 @@ struct Watcher: Sendable {
                 let output = try rebuild(repo)
                 if state != last, !last.isEmpty {
                     logger.info("rebuilt dist", metadata: ["environments": "\(output.manifests.joined(separator: ","))"])
-                } else if state == last, !output.patched, output.written > 0 {
+                } else if state == last, output.written > 0 {
+                    // Nothing new was promoted, so whatever was written (by a whole build or
+                    // a patch) put back a file of dist/ that was deleted or changed.
                     logger.info("repaired dist", metadata: ["files": "\(output.written)"])
                 }
                 last = state
