@@ -85,19 +85,7 @@ struct InstrumentationFixtureTests {
     @Test func goldensetAddRecoversTheVariablesAndTakesTheExpectedLabelFromTheWrapper() async throws {
         for variant in Self.variants {
             let repo = try TestRepository()
-            let prompt = """
-                schema: folio/prompt@1
-                name: support_ticket_triage
-                variables:
-                  ticket_text: { type: string, required: true }
-                  ticket_type: { type: string, enum: [email, chat, web], default: email }
-                messages:
-                  - role: system
-                    content: "You are a support ticket classifier. Answer with one word: billing, technical, account or general.\\nTicket type: {{ticket_type}}"
-                  - role: user
-                    content: "{{ticket_text}}"
-
-                """
+            let prompt = ClickHouseSourceTests.triagePrompt
             try repo.commit(
                 "init",
                 files: [
