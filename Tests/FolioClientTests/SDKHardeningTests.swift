@@ -51,12 +51,12 @@ struct SDKHardeningTests {
         }
 
         /// The body bytes sent to the first connection the client hung up on, once it has
-        /// (waiting up to a minute for the server's thread to notice).
-        func bytesBeforeHangUp() -> Int? {
-            let deadline = Date().addingTimeInterval(60)
+        /// (waiting up to three minutes for the server's thread to notice).
+        func bytesBeforeHangUp() async -> Int? {
+            let deadline = Date().addingTimeInterval(180)
             while Date() < deadline {
                 if let first = hungUp.withLock({ $0.first }) { return first }
-                Thread.sleep(forTimeInterval: 0.05)
+                try? await Task.sleep(for: .milliseconds(50))
             }
             return nil
         }
@@ -95,13 +95,15 @@ struct SDKHardeningTests {
         let dist = try TestDist()
         let folio = try client(URL(string: "http://127.0.0.1:\(server.port)/production/manifest.json")!, key: dist.publicKey) { $0.requestTimeout = .seconds(1) }
         let error = await Self.renderError(folio)
-        // The message tells the attempt's deadline from the load budget; the server would
-        // have taken 20,000 s. The server's count is the clock: at a byte per 200 ms, a 1 s
-        // deadline hangs up after about 5 bytes (the test process's own timing is not used:
-        // the whole suite shares two cores).
+        // The message tells the attempt's deadline from the load budget. The server's count
+        // is the clock: at a byte per 200 ms, the whole body would take 20,000 s, and a 1 s
+        // deadline hangs up after about 5 bytes when the process is idle. The deadline is a
+        // task's sleep, and the whole suite shares two cores and two cooperative threads with
+        // tests that block them (process launches, git), which held it past 70 s once in a
+        // fresh-clone run; so the bound says "cut off", well short of the body, not "on time".
         #expect(error.contains("within requestTimeout (1.0 seconds)"), "\(error)")
-        let sent = server.bytesBeforeHangUp()
-        #expect(sent != nil && sent! < 25, "the client hung up after \(sent.map(String.init) ?? "no") bytes")
+        let sent = await server.bytesBeforeHangUp()
+        #expect(sent != nil && sent! < 1000, "the client hung up after \(sent.map(String.init) ?? "no") bytes")
     }
 
     @Test func aHugeManifestIsRefusedFromItsContentLength() async throws {
@@ -113,7 +115,7 @@ struct SDKHardeningTests {
         // Refused from the header: read a byte every 10 ms, 400 MB would take 46 days, and
         // the 5 s requestTimeout would have answered with a timeout instead.
         #expect(error.contains("maxManifestBytes"), "\(error)")
-        let sent = server.bytesBeforeHangUp()
+        let sent = await server.bytesBeforeHangUp()
         #expect(sent != nil && sent! < 500, "the client hung up after \(sent.map(String.init) ?? "no") bytes")
     }
 
