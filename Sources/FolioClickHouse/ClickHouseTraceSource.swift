@@ -217,16 +217,19 @@ package struct ClickHouseTraceSource: TraceSource {
         return (result, next, wrapperOutputs)
     }
 
+    /// `TraceId IN … AND SpanId IN …` for `keys`, the ids as array parameters (rows of other
+    /// pairs that match both lists are harmless: results are looked up by their own key).
+    static func matching(_ keys: [(trace: TraceID, span: SpanID)], _ parameters: inout SQLParameters) -> String {
+        let traces = parameters.add("[" + keys.map { "'\($0.trace.hex)'" }.joined(separator: ",") + "]", as: "Array(String)")
+        let spans = parameters.add("[" + keys.map { "'\($0.span.hex)'" }.joined(separator: ",") + "]", as: "Array(String)")
+        return "TraceId IN \(traces) AND SpanId IN \(spans)"
+    }
+
     /// Spans by (trace, span) id, in one query.
     func spans(_ keys: [(trace: TraceID, span: SpanID)]) async throws -> [SpanKey: Span] {
         guard !keys.isEmpty else { return [:] }
         var parameters = SQLParameters()
-        let traces = parameters.add("[" + keys.map { "'\($0.trace.hex)'" }.joined(separator: ",") + "]", as: "Array(String)")
-        let spans = parameters.add("[" + keys.map { "'\($0.span.hex)'" }.joined(separator: ",") + "]", as: "Array(String)")
-        let sql = """
-            SELECT \(ClickHouseRows.spanColumns) FROM \(url.database).\(url.tracesTable)
-            WHERE TraceId IN \(traces) AND SpanId IN \(spans)
-            """
+        let sql = "SELECT \(ClickHouseRows.spanColumns) FROM \(url.database).\(url.tracesTable) WHERE \(Self.matching(keys, &parameters))"
         var result: [SpanKey: Span] = [:]
         try await client.stream(sql, parameters: parameters.values) { row in
             if let span = ClickHouseRows.span(row, origin: Origin(file: name, line: 0)) { result[SpanKey(trace: span.trace, span: span.id)] = span }
@@ -238,12 +241,7 @@ package struct ClickHouseTraceSource: TraceSource {
     func logs(_ keys: [(trace: TraceID, span: SpanID)]) async throws -> [SpanKey: [LogRecord]] {
         guard !keys.isEmpty else { return [:] }
         var parameters = SQLParameters()
-        let traces = parameters.add("[" + keys.map { "'\($0.trace.hex)'" }.joined(separator: ",") + "]", as: "Array(String)")
-        let spans = parameters.add("[" + keys.map { "'\($0.span.hex)'" }.joined(separator: ",") + "]", as: "Array(String)")
-        let sql = """
-            SELECT \(ClickHouseRows.logColumns) FROM \(url.database).\(url.logsTable)
-            WHERE TraceId IN \(traces) AND SpanId IN \(spans) ORDER BY Timestamp
-            """
+        let sql = "SELECT \(ClickHouseRows.logColumns) FROM \(url.database).\(url.logsTable) WHERE \(Self.matching(keys, &parameters)) ORDER BY Timestamp"
         var result: [SpanKey: [LogRecord]] = [:]
         try await client.stream(sql, parameters: parameters.values) { row in
             let record = ClickHouseRows.log(row, origin: Origin(file: name, line: 0))
