@@ -84,10 +84,14 @@ enum ClickHouseDialect {
         """
     }
 
-    /// Flattened messages `<prefix>.<i>.<content>`, i = 0, 1, … while present.
+    /// Flattened messages `<prefix>.<i>.<content>`, i = 0, 1, … while present (a map of n
+    /// keys misses one of 0…n, so the count has no cap). The count looks up every key, so it
+    /// runs only where the first is there: unguarded, the two flattened dialects took 10 of
+    /// the report's 14 s at 1M calls that have none.
     static func flattened(prefix: String, content: String, map: String) -> String {
         let key = "concat(\(literal(prefix + ".")), toString(i), \(literal("." + content)))"
-        return "arrayMap(i -> \(map)[\(key)], range(toUInt64(arrayFirstIndex(i -> NOT mapContains(\(map), \(key)), range(65)) - 1)))"
+        let count = "toUInt64(arrayFirstIndex(i -> NOT mapContains(\(map), \(key)), range(length(\(map)) + 1)) - 1)"
+        return "if(mapContains(\(map), \(literal("\(prefix).0.\(content)"))), arrayMap(i -> \(map)[\(key)], range(\(count))), CAST([], 'Array(String)'))"
     }
 
     /// The contents of the first source that has any message, in dialect order.

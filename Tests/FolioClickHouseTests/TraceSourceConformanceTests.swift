@@ -39,6 +39,9 @@ struct TraceSourceConformanceTests {
         let versions = folder.appendingPathComponent("versions.jsonl")
         try! TraceFixtures.lines(versionTraffic).write(to: versions, atomically: true, encoding: .utf8)
         sets.append(Dataset(name: "versions", paths: [versions.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.region", value: "eu")))
+        let long = folder.appendingPathComponent("long.jsonl")
+        try! TraceFixtures.lines(longConversations).write(to: long, atomically: true, encoding: .utf8)
+        sets.append(Dataset(name: "long", paths: [long.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.expected", value: "billing")))
         return sets
     }()
 
@@ -96,6 +99,28 @@ struct TraceSourceConformanceTests {
                     attributes: ["app.region": index % 4 == 0 ? "eu" : "us"]),
                 callSpan,
             ]
+        }
+    }
+
+    /// Flattened messages past 64 (the ClickHouse count once stopped there and failed the
+    /// whole query), a gap that ends them, and a call with none.
+    static var longConversations: [TraceFixtures.Spec] {
+        func flattened(_ prefix: String, _ content: String, _ count: Int, skipping: Int? = nil) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: (0..<count).filter { $0 != skipping }.map { ("\(prefix).\($0).\(content)", "line \($0)") })
+        }
+        let openLLMetry = ["llm.request.type": "chat", "gen_ai.system": "openai", "llm.request.model": "gpt-4o", "traceloop.prompt.key": "triage"]
+        let openInference = ["openinference.span.kind": "LLM", "llm.model_name": "gpt-4o", "gen_ai.prompt.name": "triage"]
+        let calls: [[String: String]] = [
+            openLLMetry.merging(flattened("gen_ai.completion", "content", 70)) { $1 }.merging(["traceloop.prompt.version": "1", "app.expected": "billing"]) { $1 },
+            openInference.merging(flattened("llm.output_messages", "message.content", 65)) { $1 }.merging(["llm.prompt_template.version": "2"]) { $1 }
+                .merging(flattened("llm.input_messages", "message.content", 80)) { $1 }.merging(["app.expected": "line 0"]) { $1 },
+            openLLMetry.merging(flattened("gen_ai.completion", "content", 5, skipping: 2)) { $1 }.merging(["traceloop.prompt.version": "2", "app.expected": "technical"]) { $1 },
+            openLLMetry.merging(["traceloop.prompt.version": "1", "app.expected": "billing"]) { $1 },
+        ]
+        return calls.enumerated().map { index, attributes in
+            TraceFixtures.Spec(
+                trace: String(format: "%032x", 0x1049_0000 + index), span: String(format: "%016x", 0x1000 + index), name: "chat gpt-4o",
+                start: base + UInt64(index) * 3_600_000_000_000, duration: UInt64(100 + index) * 1_000_000, attributes: attributes)
         }
     }
 
