@@ -72,6 +72,23 @@ enum ClickHouseDialect {
         """
     }
 
+    /// One text part in one message, as the conventions' instrumentations write an answer:
+    /// `[{"role": "assistant", "parts": [{"type": "text", "content": "…"}], "finish_reason":
+    /// "stop"}]`, compact or with Python's `json.dumps` separators, and content with no
+    /// escape or control character, so that the captured text is the content itself.
+    static let oneTextPart: String = {
+        let word = #""[a-z_]*""#
+        return #"^\[\{(?:"role": ?"# + word + #", ?)?"parts": ?\[\{"type": ?"text", ?"content": ?"([^"\\\x00-\x1f]*)"\}\]"#
+            + #"(?:, ?"finish_reason": ?"# + word + #")?\}\]$"#
+    }()
+
+    /// The contents of a messages attribute (`parsed`), with the common answer of one text
+    /// part taken by one regular expression: the general expression parses the JSON again
+    /// for every test it makes (1.24 s for 1M answers, against 0.25 s; 0.15 s reads them).
+    static func messages(_ text: String) -> String {
+        "if(match(\(text), \(literal(oneTextPart))), [extract(\(text), \(literal(oneTextPart)))], \(parsed(text)))"
+    }
+
     /// A response (`Messages.response`): OpenAI's `choices`, one `{"content"}` object, or
     /// messages.
     static func response(_ text: String) -> String {
@@ -99,7 +116,7 @@ enum ClickHouseDialect {
         var choices: [String] = []
         for source in sources {
             switch source {
-            case .messages(let name): choices.append("if(mapContains(\(map), \(literal(name))), \(parsed("\(map)[\(literal(name))]")), CAST([], 'Array(String)'))")
+            case .messages(let name): choices.append("if(mapContains(\(map), \(literal(name))), \(messages("\(map)[\(literal(name))]")), CAST([], 'Array(String)'))")
             case .flattened(let prefix, _, let content): choices.append(flattened(prefix: prefix, content: content, map: map))
             case .response(let name): choices.append("if(mapContains(\(map), \(literal(name))), \(response("\(map)[\(literal(name))]")), CAST([], 'Array(String)'))")
             case .request(let name):

@@ -42,6 +42,9 @@ struct TraceSourceConformanceTests {
         let long = folder.appendingPathComponent("long.jsonl")
         try! TraceFixtures.lines(longConversations).write(to: long, atomically: true, encoding: .utf8)
         sets.append(Dataset(name: "long", paths: [long.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.expected", value: "billing")))
+        let answers = folder.appendingPathComponent("answers.jsonl")
+        try! TraceFixtures.lines(answerShapes).write(to: answers, atomically: true, encoding: .utf8)
+        sets.append(Dataset(name: "answers", paths: [answers.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.expected", value: "billing")))
         return sets
     }()
 
@@ -121,6 +124,36 @@ struct TraceSourceConformanceTests {
             TraceFixtures.Spec(
                 trace: String(format: "%032x", 0x1049_0000 + index), span: String(format: "%016x", 0x1000 + index), name: "chat gpt-4o",
                 start: base + UInt64(index) * 3_600_000_000_000, duration: UInt64(100 + index) * 1_000_000, attributes: attributes)
+        }
+    }
+
+    /// Answers in `gen_ai.output.messages`: the shapes ClickHouse takes by one regular
+    /// expression (`ClickHouseDialect.oneTextPart`) and near misses that take the general one.
+    static var answerShapes: [TraceFixtures.Spec] {
+        let outputs = [
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "billing"}], "finish_reason": "stop"}]"#,
+            #"[{"role":"assistant","parts":[{"type":"text","content":"technical"}]}]"#,
+            #"[{"parts": [{"type": "text", "content": "facturación, l'équipe"}]}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": ""}]}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "bill\"ing\n"}]}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "\u0062illing"}]}]"#,
+            "[\n  {\"role\": \"assistant\", \"parts\": [{\"type\": \"text\", \"content\": \"billing\"}]}\n]",
+            #" [{"role": "assistant", "parts": [{"type": "text", "content": "billing"}]}]"#,
+            #"[{"role": "Assistant", "parts": [{"type": "text", "content": "billing"}]}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "bill"}, {"type": "text", "content": "ing"}]}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "tool_call", "content": "billing"}]}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "billing"}]}, {"role": "assistant", "parts": []}]"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "billing"}], "finish_reason": "stop"}"#,
+            #"[{"role": "assistant", "parts": [{"type": "text", "content": "billing", "content": "technical"}]}]"#,
+        ]
+        return outputs.enumerated().map { index, output in
+            TraceFixtures.Spec(
+                trace: String(format: "%032x", 0xA115_0000 + index), span: String(format: "%016x", 0x2000 + index), name: "chat gpt-4o",
+                start: base + UInt64(index) * 3_600_000_000_000, duration: UInt64(100 + index) * 1_000_000,
+                attributes: [
+                    "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.prompt.name": "triage", "gen_ai.prompt.version": String(1 + index % 2),
+                    "gen_ai.output.messages": output, "app.expected": index % 3 == 0 ? "technical" : "billing",
+                ])
         }
     }
 
