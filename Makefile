@@ -2,7 +2,7 @@
 # the Swift toolchain: `deps` installs whatever else is missing with apt-get.
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx shellcheck
+APT_PACKAGES := libgit2-dev zlib1g-dev pkg-config git openssh-client nginx shellcheck openssl
 BENCH_PACKAGES := wrk python3 python3-venv
 
 LLM_PACKAGES := python3 python3-venv

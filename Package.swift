@@ -37,6 +37,9 @@ let package = Package(
         // only its gRPC exporters.
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        // Already in the graph through AsyncHTTPClient; the ClickHouse client names the
+        // certificates a `clickhouses://` request trusts (SSL_CERT_FILE).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -75,7 +78,7 @@ let package = Package(
             name: "FolioClickHouse",
             dependencies: [
                 "FolioModel", "FolioTelemetry", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(

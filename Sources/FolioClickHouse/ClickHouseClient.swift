@@ -4,6 +4,7 @@ import FolioTelemetry
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// ClickHouse's HTTP interface, as documented: the query in the POST body (or `query=` for
 /// an INSERT, whose rows are the body), every value from a user as a query parameter
@@ -15,15 +16,45 @@ package struct ClickHouseClient: Sendable {
     let password: String?
     /// How long a query may run before it is cancelled.
     package var timeout: Duration = .seconds(600)
+    /// For `clickhouses://`: the PEM file of the certificates to trust instead of the
+    /// system's, from `SSL_CERT_FILE` as OpenSSL, curl, Python and Go read it (a server
+    /// whose certificate a private CA signed).
+    package var trustedCertificates: String?
 
-    package init(url: ClickHouseURL, password: String?) {
+    package static let trustVariable = "SSL_CERT_FILE"
+
+    package init(url: ClickHouseURL, password: String?, trustedCertificates: String? = nil) {
         self.url = url
         self.password = password
+        self.trustedCertificates = trustedCertificates
     }
 
-    /// The password from the environment variable the URL's configuration names.
+    /// The password from the environment variable the URL's configuration names, and the
+    /// certificates to trust from `SSL_CERT_FILE`.
     package init(url: ClickHouseURL, environment: [String: String]) {
-        self.init(url: url, password: environment[url.passwordVariable])
+        self.init(url: url, password: environment[url.passwordVariable], trustedCertificates: environment[Self.trustVariable].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// The TLS settings of a request to a `clickhouses://` server with its own trusted
+    /// certificates; nil for the system's (or plain HTTP).
+    func tlsConfiguration() throws -> TLSConfiguration? {
+        guard url.secure, let path = trustedCertificates else { return nil }
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(path)
+        } catch {
+            throw ClickHouseError(
+                code: 0, status: 0, message: "cannot read the certificates to trust for \(url) in \(Self.trustVariable) (\(path)): \(error)", url: url,
+                hint: "set \(Self.trustVariable) to a PEM file of the CA that signed the server's certificate, or unset it to trust the system's")
+        }
+        guard !certificates.isEmpty else {
+            throw ClickHouseError(
+                code: 0, status: 0, message: "\(Self.trustVariable) (\(path)) holds no PEM certificate to trust for \(url)", url: url,
+                hint: "set \(Self.trustVariable) to a PEM file of the CA that signed the server's certificate, or unset it to trust the system's")
+        }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates(certificates)
+        return configuration
     }
 
     /// Runs a statement that returns nothing (DDL, an INSERT … SELECT), in the URL's
@@ -99,7 +130,13 @@ package struct ClickHouseClient: Sendable {
     package func ping() async throws {
         var request = HTTPClientRequest(url: url.endpoint.appendingPathComponent("ping").absoluteString)
         request.method = .GET
-        let response = try await clickHouseHTTP.execute(request, timeout: .seconds(10))
+        request.tlsConfiguration = try tlsConfiguration()
+        let response: HTTPClientResponse
+        do {
+            response = try await clickHouseHTTP.execute(request, timeout: .seconds(10))
+        } catch {
+            throw ClickHouseError(unreachable: url, error, trusting: trustedCertificates)
+        }
         guard response.status == .ok else {
             throw ClickHouseError(code: 0, status: Int(response.status.code), message: "/ping answered HTTP \(response.status.code)", url: url)
         }
@@ -123,11 +160,12 @@ package struct ClickHouseClient: Sendable {
         if let password { request.headers.add(name: "X-ClickHouse-Key", value: password) }
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         request.body = .bytes(ByteBuffer(bytes: body ?? Data(sql.utf8)))
+        request.tlsConfiguration = try tlsConfiguration()
         let response: HTTPClientResponse
         do {
             response = try await clickHouseHTTP.execute(request, timeout: TimeAmount(timeout))
         } catch {
-            throw ClickHouseError(code: 0, status: 0, message: "cannot reach ClickHouse at \(url): \(error)", url: url)
+            throw ClickHouseError(unreachable: url, error, trusting: trustedCertificates)
         }
         guard response.status == .ok else {
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
@@ -149,13 +187,31 @@ package struct ClickHouseError: UserFacingError {
     /// The store, as `clickhouse://user@host:port/database?…` (no password).
     package let store: String
     package let passwordVariable: String
+    /// What to do, where the failure says more than its code (a TLS handshake).
+    let advice: String?
 
-    package init(code: Int, status: Int, message: String, url: ClickHouseURL) {
+    package init(code: Int, status: Int, message: String, url: ClickHouseURL, hint: String? = nil) {
         self.code = code
         self.status = status
         detail = message
         store = url.description
         passwordVariable = url.passwordVariable
+        advice = hint
+    }
+
+    /// No answer: the server is not there, or (`clickhouses://`) its certificate is not
+    /// trusted or the handshake failed.
+    init(unreachable url: ClickHouseURL, _ error: any Error, trusting path: String?) {
+        guard url.secure, error is NIOSSLError || error is BoringSSLError else {
+            self.init(code: 0, status: 0, message: "cannot reach ClickHouse at \(url): \(error)", url: url)
+            return
+        }
+        let trusted = path.map { "the certificates in \(ClickHouseClient.trustVariable) (\($0))" } ?? "the system's certificates"
+        self.init(
+            code: 0, status: 0, message: "the TLS handshake with ClickHouse at \(url) failed, trusting \(trusted): \(error)", url: url,
+            hint:
+                "if a private CA signed the server's certificate, set \(ClickHouseClient.trustVariable) to its PEM file (the certificate must name the URL's host); if the port serves plain HTTP, write clickhouse://"
+        )
     }
 
     package var message: String {
@@ -164,6 +220,7 @@ package struct ClickHouseError: UserFacingError {
     }
 
     package var hint: String? {
+        if let advice { return advice }
         if isAccess { return "check the user in the URL and the password in the environment variable \(passwordVariable)" }
         if isMissingTable {
             return "create the tables with `folio collect --to <url> --create-tables` (or `folio traces import … --create-tables`), or name them with ?traces_table=…&logs_table=…"

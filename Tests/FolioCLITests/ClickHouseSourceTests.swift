@@ -158,4 +158,49 @@ struct ClickHouseSourceTests {
         }
         #expect(!(wrong.stdout + wrong.stderr).contains("not-it"))
     }
+    /// `clickhouses://` through a real TLS server (nginx in front of the test front) whose
+    /// certificate no system CA signed: trusted through SSL_CERT_FILE, refused without it,
+    /// and a file that is not there named in the error.
+    @Test func clickhousesTrustsTheCertificatesInSSLCertFile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-tls-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (certificate, key) = (folder.appendingPathComponent("server.pem"), folder.appendingPathComponent("server.key"))
+        let made = try await Command.runAsync(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=folio test ClickHouse",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.path, "-out", certificate.path,
+            ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let front = try ClickHouseFront.shared()
+        let proxy = try Nginx(tlsProxyTo: URL(string: "http://127.0.0.1:\(front.port)")!, certificate: certificate, key: key)
+        defer { proxy.stop() }
+        let database = ClickHouseFront.databaseName("tls")
+        let plain = front.url(database: database)
+        let secure = "clickhouses://default@127.0.0.1:\(proxy.port)/\(database)"
+        let trusted = ["SSL_CERT_FILE": certificate.path]
+
+        let imported = await CLI.run(
+            ["traces", "import", InstrumentationFixtureTests.folder("seed"), "--to", secure, "--create-tables"], in: folder, environment: trusted)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let overTLS = await CLI.run(["report", "--source", secure, "--label-attr", "triage.expected", "--format", "json"], in: folder, environment: trusted)
+        let overHTTP = await CLI.run(["report", "--source", plain, "--label-attr", "triage.expected", "--format", "json"], in: folder)
+        #expect(overTLS.status == 0, "\(overTLS.stderr)")
+        #expect(overTLS.stdout == overHTTP.stdout)
+        #expect(overTLS.stdout.contains("support_ticket_triage"))
+
+        let untrusted = await CLI.run(["report", "--source", secure], in: folder)
+        #expect(untrusted.status == 2)
+        #expect(untrusted.stderr.contains("the TLS handshake with ClickHouse at \(secure)"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("set SSL_CERT_FILE to its PEM file"), "\(untrusted.stderr)")
+        let missing = folder.appendingPathComponent("no-such-ca.pem").path
+        let unreadable = await CLI.run(["report", "--source", secure], in: folder, environment: ["SSL_CERT_FILE": missing])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.stderr.contains("cannot read the certificates to trust for \(secure)"), "\(unreadable.stderr)")
+        #expect(unreadable.stderr.contains("in SSL_CERT_FILE (\(missing))"), "\(unreadable.stderr)")
+        // Plain HTTP never reads it.
+        let ignored = await CLI.run(["report", "--source", plain, "--label-attr", "triage.expected", "--format", "json"], in: folder, environment: ["SSL_CERT_FILE": missing])
+        #expect(ignored.stdout == overHTTP.stdout, "\(ignored.stderr)")
+    }
 }

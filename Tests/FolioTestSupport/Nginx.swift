@@ -6,7 +6,38 @@ public final class Nginx: @unchecked Sendable {
     private let process: Process
     private let folder: URL
 
-    public init(serving root: URL) throws {
+    public convenience init(serving root: URL) throws {
+        try self.init { port in
+            """
+            listen 127.0.0.1:\(port);
+            root \(root.path);
+            gzip_static on;
+            etag on;
+            location /prompts/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
+            location ~ /manifest\\.json { add_header Cache-Control "public, max-age=300"; }
+            """
+        }
+    }
+
+    /// HTTPS on a loopback port, with `certificate` and `key` (PEM files), passing every
+    /// request on to `upstream` (a plain HTTP server) and streaming its answer back.
+    public convenience init(tlsProxyTo upstream: URL, certificate: URL, key: URL) throws {
+        try self.init { port in
+            """
+            listen 127.0.0.1:\(port) ssl;
+            ssl_certificate \(certificate.path);
+            ssl_certificate_key \(key.path);
+            client_max_body_size 0;
+            location / {
+                proxy_pass \(upstream.absoluteString.hasSuffix("/") ? String(upstream.absoluteString.dropLast()) : upstream.absoluteString);
+                proxy_buffering off;
+                proxy_read_timeout 600s;
+            }
+            """
+        }
+    }
+
+    private init(server: (Int) -> String) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-nginx-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         port = try Self.freePort()
@@ -24,12 +55,7 @@ public final class Nginx: @unchecked Sendable {
                 uwsgi_temp_path \(folder.path)/uwsgi;
                 scgi_temp_path \(folder.path)/scgi;
                 server {
-                    listen 127.0.0.1:\(port);
-                    root \(root.path);
-                    gzip_static on;
-                    etag on;
-                    location /prompts/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
-                    location ~ /manifest\\.json { add_header Cache-Control "public, max-age=300"; }
+                \(server(port))
                 }
             }
             """
