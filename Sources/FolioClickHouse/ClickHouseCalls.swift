@@ -88,30 +88,33 @@ struct ClickHouseCalls {
                 SELECT *, if(is_call, coalesce(\(own), \(fromEvents)), CAST(NULL, 'Nullable(String)')) AS output
                 FROM classified
             ),
+            -- A node's fields are taken as whole arrays (`nodes.3`, a subcolumn) and indexed
+            -- there: `nodes[j].3` copies all eighteen fields of a node, and a lambda that names
+            -- `nodes` copies the whole array for each element it runs on.
             per_trace AS (
                 SELECT trace,
                     groupArray((span, parent, name, version, labels, is_call, output, start, duration, service, coalesce(response_model, request_model),
                         provider, input_tokens, output_tokens, ttft_ms, status, is_error, evaluation)) AS nodes,
-                    arrayMap(x -> x.1, nodes) AS ids,
-                    arrayMap(x -> indexOf(ids, x.2), nodes) AS parents,
-                    arrayFilter(i -> nodes[i].6, arrayEnumerate(ids)) AS call_indexes,
+                    nodes.1 AS ids, nodes.3 AS names, nodes.4 AS versions, nodes.5 AS label_sets, nodes.6 AS is_calls, nodes.7 AS outputs,
+                    arrayMap(p -> indexOf(ids, p), nodes.2) AS parents,
+                    arrayFilter(i -> is_calls[i], arrayEnumerate(ids)) AS call_indexes,
                     arrayMap(i -> arrayFold((chain, step) -> if(chain[-1] = 0, chain, arrayPushBack(chain, parents[chain[-1]])), range(least(length(ids), \(TraceJoin<Int>.maximumDepth))), [toUInt64(i)]), call_indexes) AS chains,
                     arrayDistinct(arrayFlatten(arrayMap(c -> arraySlice(c, 2), chains))) AS above
                 FROM answered
                 GROUP BY trace
             ),
             calls AS (
-                SELECT trace, chain, arrayFilter(j -> j > 0, chain) AS up, nodes[chain[1]] AS node,
-                    arrayFirst(j -> isNotNull(nodes[j].3) OR isNotNull(nodes[j].4), up) AS identity,
-                    node.1 AS span, node.8 AS start, node.10 AS service,
-                    if(identity > 0, nodes[identity].3, CAST(NULL, 'Nullable(String)')) AS name,
-                    if(identity > 0, nodes[identity].4, CAST(NULL, 'Nullable(String)')) AS version,
-                    arrayMap(p -> nodes[arrayFirst(j -> isNotNull(nodes[j].5[p]), up)].5[p], range(1, \(inherited.count + 1))) AS labels,
-                    node.11 AS model, node.12 AS provider, node.13 AS input_tokens, node.14 AS output_tokens,
-                    if(node.8 > 0, node.9 / 1e6, CAST(NULL, 'Nullable(Float64)')) AS latency_ms, node.15 AS ttft_ms,
-                    node.16 AS status, node.17 AS is_error,
-                    coalesce(node.7, nodes[arrayFirst(j -> j != chain[1] AND nodes[j].6 AND isNotNull(nodes[j].7), up)].7) AS output,
-                    node.18 AS evaluation
+                SELECT trace, chain, arrayFilter(j -> j > 0, chain) AS up, chain[1] AS self,
+                    arrayFirst(j -> isNotNull(names[j]) OR isNotNull(versions[j]), up) AS identity,
+                    ids[self] AS span, nodes.8[self] AS start, nodes.10[self] AS service,
+                    if(identity > 0, names[identity], CAST(NULL, 'Nullable(String)')) AS name,
+                    if(identity > 0, versions[identity], CAST(NULL, 'Nullable(String)')) AS version,
+                    arrayMap(p -> label_sets[arrayFirst(j -> isNotNull(label_sets[j][p]), up)][p], range(1, \(inherited.count + 1))) AS labels,
+                    nodes.11[self] AS model, nodes.12[self] AS provider, nodes.13[self] AS input_tokens, nodes.14[self] AS output_tokens,
+                    if(start > 0, nodes.9[self] / 1e6, CAST(NULL, 'Nullable(Float64)')) AS latency_ms, nodes.15[self] AS ttft_ms,
+                    nodes.16[self] AS status, nodes.17[self] AS is_error,
+                    coalesce(outputs[self], outputs[arrayFirst(j -> j != self AND is_calls[j] AND isNotNull(outputs[j]), up)]) AS output,
+                    nodes.18[self] AS evaluation
                 FROM per_trace
                 ARRAY JOIN chains AS chain
                 WHERE NOT has(above, chain[1])
