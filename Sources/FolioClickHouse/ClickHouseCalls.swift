@@ -35,6 +35,9 @@ struct ClickHouseCalls {
             traceFilters.append("TraceId IN (SELECT TraceId FROM \(traces) WHERE SpanAttributes[\(key)] = \(value) OR ResourceAttributes[\(key)] = \(value))")
         }
         let spanWhere = traceFilters.isEmpty ? "" : "WHERE " + traceFilters.joined(separator: " AND ")
+        // Records of traces outside the spans fall away in the join; the set of trace ids is
+        // built only when the spans are a subset (0.2 s for 1M traces).
+        let logsWhere = traceFilters.isEmpty ? "" : "TraceId IN (SELECT trace FROM spans) AND "
         let labels = inherited.map { key -> String in
             let name = parameters.add(key)
             return "if(mapContains(a, \(name)), a[\(name)], if(mapContains(r, \(name)), r[\(name)], CAST(NULL, 'Nullable(String)')))"
@@ -55,7 +58,7 @@ struct ClickHouseCalls {
                 SELECT TraceId AS trace, SpanId AS span,
                     arraySort(x -> x.1, groupArray((toUnixTimestamp64Nano(Timestamp), if(EventName != '', EventName, LogAttributes['event.name']), Body, LogAttributes))) AS records
                 FROM \(logs)
-                WHERE TraceId IN (SELECT trace FROM spans) AND if(EventName != '', EventName, LogAttributes['event.name']) IN (\(contentNames))
+                WHERE \(logsWhere)if(EventName != '', EventName, LogAttributes['event.name']) IN (\(contentNames))
                 GROUP BY TraceId, SpanId
             ),
             fields AS (
