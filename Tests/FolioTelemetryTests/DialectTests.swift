@@ -57,6 +57,19 @@ struct DialectTests {
         #expect(newer.outputText == "general")
     }
 
+    /// The trim that skips Foundation when nothing is to be trimmed trims as Foundation does.
+    @Test func messageTextIsTrimmedAsFoundationTrimsIt() {
+        let ends = ["", " ", "\t", "\n", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{2029}", "\u{3000}", "\u{200B}", "\u{FEFF}", "x"]
+        for head in ends {
+            for tail in ends {
+                for body in ["", #"[{"content": "billing"}]"#, "billing", "é"] {
+                    let text = head + body + tail
+                    #expect(Messages.trimmedText(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.unicodeScalars.map { $0.value })")
+                }
+            }
+        }
+    }
+
     @Test func pythonReprsAreParsedNeverEvaluated() throws {
         let parsed = try PythonLiteral.parse(#"[{'role': 'user', 'content': "it's \"fine\"\n", 'n': 1, 'x': -2.5, 'ok': True, 'no': None, 't': (1, 2,)}]"#)
         #expect(

@@ -53,12 +53,21 @@ enum Messages {
     /// Messages in one attribute's text: JSON, a Python repr (`str(messages)`), or bare
     /// text (one message of the default role).
     static func parse(_ text: String, defaultRole: String) -> [SpanMessage] {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmedText(text)
         if trimmed.hasPrefix("[") || trimmed.hasPrefix("{") {
             if let parsed = try? JSONNode.parse(trimmed) { return items(from: parsed, defaultRole: defaultRole) }
             if let parsed = try? PythonLiteral.parse(trimmed) { return items(from: parsed, defaultRole: defaultRole) }
         }
         return text.isEmpty ? [] : [SpanMessage(role: defaultRole, content: text)]
+    }
+
+    /// `text` without the white space and line breaks around it, as Foundation trims them;
+    /// text with none there (nearly all) is returned as it is, since Foundation's trim goes
+    /// through NSString (a tenth of `folio report`'s time on a million calls in files).
+    static func trimmedText(_ text: String) -> String {
+        let ends = CharacterSet.whitespacesAndNewlines
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last, ends.contains(first) || ends.contains(last) else { return text }
+        return text.trimmingCharacters(in: ends)
     }
 
     /// A message list or one message: `{"role", "content"}` (content as text or OpenAI's
