@@ -123,4 +123,55 @@ struct TraceReaderTests {
         #expect(count == 20_000)
         #expect(summary.problems.isEmpty)
     }
+    /// Lines after the first are parsed a batch ahead on a thread of their own: across
+    /// many batches, spans still arrive in file order and every problem (blank, invalid,
+    /// not OTLP, oversized, the oversized last line) is reported at its line, in order.
+    @Test func linesParsedAheadArriveInFileOrderWithTheirProblems() throws {
+        let dir = try folder()
+        let file = dir.appendingPathComponent("mixed.jsonl")
+        var lines: [String] = []
+        var expectedSpans: [String] = []
+        var expectedProblems: [String] = []
+        // Longer than a read (1 MiB) and than the limit, so never held whole.
+        let oversized = "{\"resourceSpans\": [" + String(repeating: " ", count: 5 << 19) + "]}"
+        for index in 0..<(ParsedLines.batchLines * 5 + 17) {
+            let number = lines.count + 1
+            switch index % 11 {
+            case 3: lines.append("")
+            case 5,
+                10 where index % 396 == 10:
+                lines.append("{\"truncated\": ")
+                expectedProblems.append("\(file.path):\(number): not valid JSON; the line was skipped")
+            case 7:
+                lines.append("{\"other\": \(index)}")
+                expectedProblems.append("\(file.path):\(number): no resourceSpans or resourceLogs array: not OTLP trace or log data")
+            case 9 where index % 396 == 9:
+                lines.append(oversized)
+                expectedProblems.append("\(file.path):\(number): the line is longer than 1 MiB and was skipped (raise --max-line-mb to read it)")
+            default:
+                let id = String(format: "%016x", index + 1)
+                lines.append(TraceFixtures.span(span: id, attributes: "{\"key\":\"gen_ai.request.model\",\"value\":{\"stringValue\":\"m\"}}"))
+                expectedSpans.append(id)
+            }
+        }
+        lines.append(oversized)
+        expectedProblems.append("\(file.path):\(lines.count): the line is longer than 1 MiB and was skipped (raise --max-line-mb to read it)")
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        var spans: [String] = []
+        let summary = try TraceReader(maxLineBytes: 1 << 20).read([file.path]) { (span: Span) in spans.append(span.id.hex) }
+        #expect(spans == expectedSpans)
+        #expect(summary.spans == expectedSpans.count)
+        #expect(summary.problems.map(\.description) == expectedProblems)
+
+        // A reader that stops early (its caller threw) ends the parsing thread with it.
+        struct Enough: Error {}
+        var taken = 0
+        #expect(throws: Enough.self) {
+            try TraceReader(maxLineBytes: 1 << 20).read([file.path]) { (_: Span) in
+                taken += 1
+                if taken == ParsedLines.batchLines + 3 { throw Enough() }
+            }
+        }
+        #expect(taken == ParsedLines.batchLines + 3)
+    }
 }

@@ -114,45 +114,93 @@ package struct TraceReader {
     /// Set by `Benchmarks/report.sh` to measure `JSONNode` against Foundation's parser.
     private static let foundationJSON = ProcessInfo.processInfo.environment["FOLIO_TRACE_JSON"] == "foundation"
 
+    /// JSON: the first line decides between JSON Lines and one pretty-printed document; the
+    /// lines after it are parsed on a thread of their own, a batch ahead of the spans handed
+    /// to `deliver` here, in order (`ParsedLines`).
     private func readJSON(_ source: LineSource, file: String, summary: inout Summary, deliver: ([TelemetryItem], Int, inout Summary) throws -> Void) throws {
-        var first = true
-        func reportOversized(_ summary: inout Summary) {
-            for number in source.oversizedLines {
+        func reportOversized(_ numbers: [Int], _ summary: inout Summary) {
+            for number in numbers {
                 summary.problems.append(Problem(file: file, line: number, reason: "the line is longer than \(maxLineBytes >> 20) MiB and was skipped (raise --max-line-mb to read it)"))
             }
-            source.oversizedLines.removeAll()
         }
-        defer { reportOversized(&summary) }
-        while let line = try source.nextLine() {
-            reportOversized(&summary)
-            let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
-            if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
-            do {
-                let object = try Self.foundationJSON ? JSONNode.parseWithFoundation(line) : JSONNode.parse(line)
-                let (items, rejected) = try OTLPJSON.items(in: object, origin: Origin(file: file, line: source.lineNumber))
-                if rejected > 0 { summary.problems.append(Problem(file: file, line: source.lineNumber, reason: Self.rejectedReason(rejected))) }
-                try deliver(items, source.lineNumber, &summary)
-            } catch let failure as OTLPJSON.Failure {
-                summary.problems.append(Problem(file: file, line: source.lineNumber, reason: failure.reason))
-            } catch is JSONNode.SyntaxError where first && Self.startsDocument(trimmed) {
-                // Not one object per line: a pretty-printed document, read whole.
-                let whole = line + Data("\n".utf8) + (try source.rest())
-                do {
-                    let object = try JSONNode.parse(whole)
-                    let (items, rejected) = try OTLPJSON.items(in: object, origin: Origin(file: file, line: 1))
-                    if rejected > 0 { summary.problems.append(Problem(file: file, line: 1, reason: Self.rejectedReason(rejected))) }
-                    try deliver(items, 1, &summary)
-                } catch let failure as OTLPJSON.Failure {
-                    summary.problems.append(Problem(file: file, line: 1, reason: failure.reason))
-                } catch is JSONNode.SyntaxError {
-                    summary.problems.append(Problem(file: file, line: 1, reason: "not valid JSON (neither JSON Lines nor one document)"))
-                }
-                break
-            } catch is JSONNode.SyntaxError {
-                summary.problems.append(Problem(file: file, line: source.lineNumber, reason: "not valid JSON; the line was skipped"))
+        func take(_ parsed: ParsedLine, _ summary: inout Summary) throws {
+            reportOversized(parsed.oversizedBefore, &summary)
+            switch parsed.outcome {
+            case .blank: break
+            case .items(let items, let rejected):
+                if rejected > 0 { summary.problems.append(Problem(file: file, line: parsed.number, reason: Self.rejectedReason(rejected))) }
+                try deliver(items, parsed.number, &summary)
+            case .skipped(let reason):
+                summary.problems.append(Problem(file: file, line: parsed.number, reason: reason))
+            case .invalidJSON:
+                summary.problems.append(Problem(file: file, line: parsed.number, reason: "not valid JSON; the line was skipped"))
             }
-            first = false
         }
+        // Up to the first line with anything on it, here.
+        while let line = try source.nextLine() {
+            let oversized = source.oversizedLines
+            source.oversizedLines.removeAll()
+            let parsed = Self.parse(line, number: source.lineNumber, file: file, oversizedBefore: oversized)
+            guard case .invalidJSON = parsed.outcome, Self.startsDocument(line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) else {
+                try take(parsed, &summary)
+                if case .blank = parsed.outcome { continue }
+                break
+            }
+            // Not one object per line: a pretty-printed document, read whole.
+            reportOversized(parsed.oversizedBefore, &summary)
+            let whole = line + Data("\n".utf8) + (try source.rest())
+            do {
+                let object = try JSONNode.parse(whole)
+                let (items, rejected) = try OTLPJSON.items(in: object, origin: Origin(file: file, line: 1))
+                if rejected > 0 { summary.problems.append(Problem(file: file, line: 1, reason: Self.rejectedReason(rejected))) }
+                try deliver(items, 1, &summary)
+            } catch let failure as OTLPJSON.Failure {
+                summary.problems.append(Problem(file: file, line: 1, reason: failure.reason))
+            } catch is JSONNode.SyntaxError {
+                summary.problems.append(Problem(file: file, line: 1, reason: "not valid JSON (neither JSON Lines nor one document)"))
+            }
+            reportOversized(source.oversizedLines, &summary)
+            return
+        }
+        // The rest, parsed a batch ahead on the reading thread.
+        let lines = ParsedLines(source: source, file: file)
+        defer { lines.stop() }
+        while let batch = try lines.next() {
+            for parsed in batch { try take(parsed, &summary) }
+        }
+    }
+
+    /// One line of JSON Lines, parsed: its items, or why it was skipped; with the oversized
+    /// lines skipped just before it, so that problems keep the file's order.
+    struct ParsedLine: Sendable {
+        enum Outcome: Sendable {
+            case blank
+            case items([TelemetryItem], rejected: Int)
+            /// Not OTLP: why.
+            case skipped(String)
+            case invalidJSON
+        }
+        let number: Int
+        let oversizedBefore: [Int]
+        let outcome: Outcome
+    }
+
+    static func parse(_ line: Data, number: Int, file: String, oversizedBefore: [Int]) -> ParsedLine {
+        let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
+        guard !trimmed.isEmpty, !trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) else {
+            return ParsedLine(number: number, oversizedBefore: oversizedBefore, outcome: .blank)
+        }
+        let outcome: ParsedLine.Outcome
+        do {
+            let object = try foundationJSON ? JSONNode.parseWithFoundation(line) : JSONNode.parse(line)
+            let (items, rejected) = try OTLPJSON.items(in: object, origin: Origin(file: file, line: number))
+            outcome = .items(items, rejected: rejected)
+        } catch let failure as OTLPJSON.Failure {
+            outcome = .skipped(failure.reason)
+        } catch {
+            outcome = .invalidJSON
+        }
+        return ParsedLine(number: number, oversizedBefore: oversizedBefore, outcome: outcome)
     }
 
     /// Length-delimited records; `line` in a problem is the record's number.
@@ -191,5 +239,96 @@ package struct TraceReader {
                 summary.problems.append(Problem(file: file, line: record, reason: "not an OTLP protobuf \(logs ? "LogsData" : "TracesData") record; it was skipped"))
             }
         }
+    }
+}
+
+/// The lines of a JSON Lines file after its first, read and parsed on a thread of their own
+/// while the caller takes the previous batch: parsing is a third of a report's time on
+/// files, and the caller's join and aggregates the rest. At most `depth` batches wait, so
+/// memory stays bounded; `stop` ends the thread early (the caller threw) and waits for it.
+final class ParsedLines: @unchecked Sendable {
+    private enum Batch {
+        case lines([TraceReader.ParsedLine])
+        case failed(any Error)
+    }
+
+    private let condition = NSCondition()
+    private var ready: [Batch] = []
+    private var finished = false
+    private var stopped = false
+    private let exited = DispatchSemaphore(value: 0)
+    static let batchLines = 256
+    static let depth = 4
+
+    init(source: LineSource, file: String) {
+        // The thread is the source's only user from here on: the caller only takes batches.
+        nonisolated(unsafe) let source = source
+        let thread = Thread { [self] in
+            defer {
+                condition.lock()
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                exited.signal()
+            }
+            do {
+                var batch: [TraceReader.ParsedLine] = []
+                while let line = try source.nextLine() {
+                    let oversized = source.oversizedLines
+                    source.oversizedLines.removeAll()
+                    batch.append(TraceReader.parse(line, number: source.lineNumber, file: file, oversizedBefore: oversized))
+                    if batch.count == Self.batchLines {
+                        guard put(.lines(batch)) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                // Oversized lines at the very end come after the last line.
+                batch.append(TraceReader.ParsedLine(number: source.lineNumber, oversizedBefore: source.oversizedLines, outcome: .blank))
+                source.oversizedLines.removeAll()
+                _ = put(.lines(batch))
+            } catch {
+                _ = put(.failed(error))
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// False once the reader has stopped.
+    private func put(_ batch: Batch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.count >= Self.depth && !stopped { condition.wait() }
+        guard !stopped else { return false }
+        ready.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    /// The next batch in file order; nil at the end of the file.
+    func next() throws -> [TraceReader.ParsedLine]? {
+        condition.lock()
+        while ready.isEmpty && !finished { condition.wait() }
+        guard !ready.isEmpty else {
+            condition.unlock()
+            return nil
+        }
+        let batch = ready.removeFirst()
+        condition.broadcast()
+        condition.unlock()
+        switch batch {
+        case .lines(let lines): return lines
+        case .failed(let error): throw error
+        }
+    }
+
+    /// Ends the reading thread and waits for it, so that the file is not read after the
+    /// caller returns.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+        exited.wait()
     }
 }
