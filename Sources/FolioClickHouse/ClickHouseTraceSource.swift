@@ -77,7 +77,7 @@ package struct ClickHouseTraceSource: TraceSource {
         let rows = try await client.rows(sql, parameters: parameters.values)
         var notes = ReadNotes()
         notes.calls = rows.filter { $0["all_days"]?.int64 == 1 && $0["all_models"]?.int64 == 1 }.reduce(0) { $0 + Int($1["calls"]?.int64 ?? 0) }
-        return ReportResult(report: Self.report(rows, groups: groupNames.count, prices: request.prices), notes: notes)
+        return ReportResult(report: Self.report(rows, groups: groupNames.count, prices: request.prices), notes: notes, approximatePercentiles: request.approximate)
     }
 
     /// Nearest rank, exactly as `Measure.percentile`: the value at rank ⌈p × n⌉ of the

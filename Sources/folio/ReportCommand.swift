@@ -80,7 +80,11 @@ struct ReportCommand: FolioSubcommand {
         let request = request(env)
         let result = try await source.report(request)
         noteRead(result.notes, env)
-        if approximate { env.note("percentiles are approximate (ClickHouse's quantile)") }
+        if result.approximatePercentiles {
+            env.note("percentiles are approximate (ClickHouse's quantile)")
+        } else if approximate {
+            env.note("--approximate applies to a ClickHouse source: these percentiles are exact (nearest rank)")
+        }
         if let selectors = request.selectors {
             try printComparison(selectors.map { ("\($0.key.name)=\($0.value)") }, result.report, env)
         } else {

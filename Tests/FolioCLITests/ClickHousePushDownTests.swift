@@ -65,4 +65,43 @@ struct ClickHousePushDownTests {
         #expect(Double(sizes[1]) < 1.2 * Double(sizes[0]), "answers of \(sizes[0]) and \(sizes[1]) bytes")
         #expect(reports[1].contains("prompt_11") && reports[1].contains("gpt-4o-mini"))
     }
+
+    /// `--approximate` takes ClickHouse's `quantile` (a sample) and says so; the numbers
+    /// stay near the exact nearest rank. From files the percentiles stay exact, and the
+    /// note says that instead.
+    @Test func anApproximateReportSaysSo() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-approximate-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data().write(to: folder.appendingPathComponent("empty.jsonl"))
+        let front = try ClickHouseFront.shared()
+        let database = ClickHouseFront.databaseName("approximate")
+        let url = front.url(database: database)
+        let created = await CLI.run(["traces", "import", "empty.jsonl", "--to", url, "--create-tables"], in: folder)
+        #expect(created.status == 0, "\(created.stderr)")
+        try await Self.generate(20_000, database: database, endpoint: "http://127.0.0.1:\(front.port)")
+        let exact = await CLI.run(["report", "--source", url, "--format", "json"], in: folder)
+        let approximate = await CLI.run(["report", "--source", url, "--format", "json", "--approximate"], in: folder)
+        #expect(exact.status == 0 && approximate.status == 0, "\(exact.stderr) \(approximate.stderr)")
+        #expect(!exact.stderr.contains("approximate"), "\(exact.stderr)")
+        #expect(approximate.stderr.contains("percentiles are approximate (ClickHouse's quantile)"), "\(approximate.stderr)")
+        func percentiles(_ output: String) throws -> [String: Double] {
+            let groups = try #require((try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["groups"] as? [[String: Any]])
+            var result: [String: Double] = [:]
+            for group in groups {
+                for key in ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"] { result["\(group["group"] ?? "") \(key)"] = group[key] as? Double }
+            }
+            return result
+        }
+        let (left, right) = (try percentiles(exact.stdout), try percentiles(approximate.stdout))
+        #expect(left.count == 36 * 3 && Set(left.keys) == Set(right.keys))
+        for (key, value) in left {
+            let other = try #require(right[key])
+            #expect(abs(other - value) <= 0.1 * value, "\(key): exact \(value), approximate \(other)")
+        }
+        #expect(left != right, "a sample that equals the nearest rank everywhere is not the approximate path")
+
+        let files = await CLI.run(["report", "empty.jsonl", "--approximate"], in: folder)
+        #expect(files.stderr.contains("--approximate applies to a ClickHouse source: these percentiles are exact (nearest rank)"), "\(files.stderr)")
+    }
 }

@@ -167,10 +167,14 @@ package struct ReadNotes: Sendable {
 package struct ReportResult: Sendable {
     package var report: TraceReport
     package var notes: ReadNotes
+    /// Whether the percentiles are the store's approximation (`ReportRequest.approximate`
+    /// where the store has one), not the exact nearest rank.
+    package var approximatePercentiles: Bool
 
-    package init(report: TraceReport, notes: ReadNotes) {
+    package init(report: TraceReport, notes: ReadNotes, approximatePercentiles: Bool = false) {
         self.report = report
         self.notes = notes
+        self.approximatePercentiles = approximatePercentiles
     }
 }
 
