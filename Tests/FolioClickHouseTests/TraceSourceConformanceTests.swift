@@ -33,18 +33,15 @@ struct TraceSourceConformanceTests {
                 condition: .init(key: "app.expected", value: "billing")))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("folio-conformance-\(UUID())")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let dialects = folder.appendingPathComponent("dialects.jsonl")
-        try! TraceFixtures.lines(dialectTraffic).write(to: dialects, atomically: true, encoding: .utf8)
-        sets.append(Dataset(name: "dialects", paths: [dialects.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.tenant", value: "acme")))
-        let versions = folder.appendingPathComponent("versions.jsonl")
-        try! TraceFixtures.lines(versionTraffic).write(to: versions, atomically: true, encoding: .utf8)
-        sets.append(Dataset(name: "versions", paths: [versions.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.region", value: "eu")))
-        let long = folder.appendingPathComponent("long.jsonl")
-        try! TraceFixtures.lines(longConversations).write(to: long, atomically: true, encoding: .utf8)
-        sets.append(Dataset(name: "long", paths: [long.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.expected", value: "billing")))
-        let answers = folder.appendingPathComponent("answers.jsonl")
-        try! TraceFixtures.lines(answerShapes).write(to: answers, atomically: true, encoding: .utf8)
-        sets.append(Dataset(name: "answers", paths: [answers.path], label: "app.expected", selectors: ("1", "2"), condition: .init(key: "app.expected", value: "billing")))
+        // Generated traffic, written as trace files; the label is app.expected in each.
+        for (name, spans, condition) in [
+            ("dialects", dialectTraffic, TraceFilter.Condition(key: "app.tenant", value: "acme")), ("versions", versionTraffic, .init(key: "app.region", value: "eu")),
+            ("long", longConversations, .init(key: "app.expected", value: "billing")), ("answers", answerShapes, .init(key: "app.expected", value: "billing")),
+        ] {
+            let file = folder.appendingPathComponent("\(name).jsonl")
+            try! TraceFixtures.lines(spans).write(to: file, atomically: true, encoding: .utf8)
+            sets.append(Dataset(name: name, paths: [file.path], label: "app.expected", selectors: ("1", "2"), condition: condition))
+        }
         return sets
     }()
 
