@@ -140,7 +140,7 @@ package struct TraceReader {
         while let line = try source.nextLine() {
             let oversized = source.oversizedLines
             source.oversizedLines.removeAll()
-            let parsed = Self.parse(line, number: source.lineNumber, file: file, oversizedBefore: oversized)
+            let parsed = try Self.parse(line, number: source.lineNumber, file: file, oversizedBefore: oversized)
             guard case .invalidJSON = parsed.outcome, Self.startsDocument(line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) else {
                 try take(parsed, &summary)
                 if case .blank = parsed.outcome { continue }
@@ -185,7 +185,7 @@ package struct TraceReader {
         let outcome: Outcome
     }
 
-    static func parse(_ line: Data, number: Int, file: String, oversizedBefore: [Int]) -> ParsedLine {
+    static func parse(_ line: Data, number: Int, file: String, oversizedBefore: [Int]) throws -> ParsedLine {
         let trimmed = line.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }
         guard !trimmed.isEmpty, !trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) else {
             return ParsedLine(number: number, oversizedBefore: oversizedBefore, outcome: .blank)
@@ -197,7 +197,7 @@ package struct TraceReader {
             outcome = .items(items, rejected: rejected)
         } catch let failure as OTLPJSON.Failure {
             outcome = .skipped(failure.reason)
-        } catch {
+        } catch is JSONNode.SyntaxError {
             outcome = .invalidJSON
         }
         return ParsedLine(number: number, oversizedBefore: oversizedBefore, outcome: outcome)
@@ -244,8 +244,10 @@ package struct TraceReader {
 
 /// The lines of a JSON Lines file after its first, read and parsed on a thread of their own
 /// while the caller takes the previous batch: parsing is a third of a report's time on
-/// files, and the caller's join and aggregates the rest. At most `depth` batches wait, so
-/// memory stays bounded; `stop` ends the thread early (the caller threw) and waits for it.
+/// files, and the caller's join and aggregates the rest. A batch closes at `batchLines`
+/// lines or `batchBytes` of them (a Collector writes a line per export, megabytes each),
+/// and at most `depth` batches wait, so memory stays bounded; `stop` ends the thread early
+/// (the caller threw) and waits for it.
 final class ParsedLines: @unchecked Sendable {
     private enum Batch {
         case lines([TraceReader.ParsedLine])
@@ -258,6 +260,7 @@ final class ParsedLines: @unchecked Sendable {
     private var stopped = false
     private let exited = DispatchSemaphore(value: 0)
     static let batchLines = 256
+    static let batchBytes = 1 << 20
     static let depth = 4
 
     init(source: LineSource, file: String) {
@@ -273,13 +276,16 @@ final class ParsedLines: @unchecked Sendable {
             }
             do {
                 var batch: [TraceReader.ParsedLine] = []
+                var bytes = 0
                 while let line = try source.nextLine() {
                     let oversized = source.oversizedLines
                     source.oversizedLines.removeAll()
-                    batch.append(TraceReader.parse(line, number: source.lineNumber, file: file, oversizedBefore: oversized))
-                    if batch.count == Self.batchLines {
+                    batch.append(try TraceReader.parse(line, number: source.lineNumber, file: file, oversizedBefore: oversized))
+                    bytes += line.count
+                    if batch.count == Self.batchLines || bytes >= Self.batchBytes {
                         guard put(.lines(batch)) else { return }
                         batch.removeAll(keepingCapacity: true)
+                        bytes = 0
                     }
                 }
                 // Oversized lines at the very end come after the last line.
