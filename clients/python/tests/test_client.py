@@ -130,10 +130,14 @@ def test_an_older_signed_manifest_is_refused_in_memory_and_on_disk(serve, publis
 
 
 def test_an_expired_manifest_is_refused(serve, published):
-    published.build(None, "--expires", "1s")
+    # expires is wall-clock time, written into the signed manifest in whole seconds: long
+    # enough for the first render on a busy machine (1 s expired before it in one CI run),
+    # then waited out from when the build had returned.
+    published.build(None, "--expires", "4s")
+    built = time.time()
     folio = client(serve, published)
     assert folio.render("triage", {"ticket_text": "x"}).version == 1
-    time.sleep(1.2)  # expires is wall-clock time, written into the signed manifest
+    time.sleep(max(0.0, built + 5.2 - time.time()))
     with pytest.raises(TrustError, match="expired") as caught:
         client(serve, published).render("triage", {"ticket_text": "x"})
     assert caught.value.kind == "expired"
