@@ -19,7 +19,11 @@ package struct ClickHouseClient: Sendable {
     /// For `clickhouses://`: the PEM file of the certificates to trust instead of the
     /// system's, from `SSL_CERT_FILE` as OpenSSL, curl, Python and Go read it (a server
     /// whose certificate a private CA signed).
-    package var trustedCertificates: String?
+    package let trustedCertificates: String?
+    /// The TLS settings every request takes, read from `trustedCertificates` once (a CA
+    /// bundle holds a hundred certificates, and `collect --to` sends a request per batch);
+    /// a file that cannot be read fails the first request, not a plain HTTP one.
+    private let tls: Result<TLSConfiguration?, ClickHouseError>
 
     package static let trustVariable = "SSL_CERT_FILE"
 
@@ -27,6 +31,7 @@ package struct ClickHouseClient: Sendable {
         self.url = url
         self.password = password
         self.trustedCertificates = trustedCertificates
+        tls = Result { () throws(ClickHouseError) in try Self.tlsConfiguration(url: url, trusting: trustedCertificates) }
     }
 
     /// The password from the environment variable the URL's configuration names, and the
@@ -37,20 +42,20 @@ package struct ClickHouseClient: Sendable {
 
     /// The TLS settings of a request to a `clickhouses://` server with its own trusted
     /// certificates; nil for the system's (or plain HTTP).
-    func tlsConfiguration() throws -> TLSConfiguration? {
-        guard url.secure, let path = trustedCertificates else { return nil }
+    static func tlsConfiguration(url: ClickHouseURL, trusting path: String?) throws(ClickHouseError) -> TLSConfiguration? {
+        guard url.secure, let path else { return nil }
         let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
             throw ClickHouseError(
-                code: 0, status: 0, message: "cannot read the certificates to trust for \(url) in \(Self.trustVariable) (\(path)): \(error)", url: url,
-                hint: "set \(Self.trustVariable) to a PEM file of the CA that signed the server's certificate, or unset it to trust the system's")
+                code: 0, status: 0, message: "cannot read the certificates to trust for \(url) in \(trustVariable) (\(path)): \(error)", url: url,
+                hint: "set \(trustVariable) to a PEM file of the CA that signed the server's certificate, or unset it to trust the system's")
         }
         guard !certificates.isEmpty else {
             throw ClickHouseError(
-                code: 0, status: 0, message: "\(Self.trustVariable) (\(path)) holds no PEM certificate to trust for \(url)", url: url,
-                hint: "set \(Self.trustVariable) to a PEM file of the CA that signed the server's certificate, or unset it to trust the system's")
+                code: 0, status: 0, message: "\(trustVariable) (\(path)) holds no PEM certificate to trust for \(url)", url: url,
+                hint: "set \(trustVariable) to a PEM file of the CA that signed the server's certificate, or unset it to trust the system's")
         }
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .certificates(certificates)
@@ -130,7 +135,7 @@ package struct ClickHouseClient: Sendable {
     package func ping() async throws {
         var request = HTTPClientRequest(url: url.endpoint.appendingPathComponent("ping").absoluteString)
         request.method = .GET
-        request.tlsConfiguration = try tlsConfiguration()
+        request.tlsConfiguration = try tls.get()
         let response: HTTPClientResponse
         do {
             response = try await clickHouseHTTP.execute(request, timeout: .seconds(10))
@@ -160,7 +165,7 @@ package struct ClickHouseClient: Sendable {
         if let password { request.headers.add(name: "X-ClickHouse-Key", value: password) }
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         request.body = .bytes(ByteBuffer(bytes: body ?? Data(sql.utf8)))
-        request.tlsConfiguration = try tlsConfiguration()
+        request.tlsConfiguration = try tls.get()
         let response: HTTPClientResponse
         do {
             response = try await clickHouseHTTP.execute(request, timeout: TimeAmount(timeout))
